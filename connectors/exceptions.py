@@ -1,0 +1,70 @@
+"""Connector errors, grouped by what the caller should do about them.
+
+    ConnectorError                  every failure talking to a platform; carries `platform`
+    ├── FatalError                  the request cannot succeed as sent; do not retry
+    ├── AuthError                   the credentials were refused
+    │   └── AuthExpiredError        refresh the token, then retry once
+    ├── RetriableError              try again later (`retry_after` seconds when known)
+    │   ├── RateLimitedError        the platform's quota is spent for now
+    │   └── UnavailableError        unreachable, timed out, or answered 5xx
+    └── InvalidUpstreamDataError    the platform answered something we cannot read (drift)
+
+Each carries a stable `code`, which the GraphQL edge puts in `extensions.code`
+(docs/adr/0004-error-codes.md). httpx exceptions never leave `connectors/`: they are
+translated in one place, `connectors.http.send`.
+"""
+
+from __future__ import annotations
+
+from canonical_schema import Platform
+
+
+class ConnectorError(Exception):
+    code = "UPSTREAM_ERROR"
+    retryable = False
+
+    def __init__(self, platform: Platform, message: str, *, status: int | None = None) -> None:
+        super().__init__(f"{platform.value}: {message}")
+        self.platform = platform
+        self.message = message
+        self.status = status
+
+
+class FatalError(ConnectorError):
+    code = "UPSTREAM_REJECTED"
+
+
+class AuthError(ConnectorError):
+    code = "UPSTREAM_AUTH_FAILED"
+
+
+class AuthExpiredError(AuthError):
+    retryable = True
+
+
+class RetriableError(ConnectorError):
+    code = "UPSTREAM_ERROR"
+    retryable = True
+
+    def __init__(
+        self,
+        platform: Platform,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(platform, message, status=status)
+        self.retry_after = retry_after
+
+
+class RateLimitedError(RetriableError):
+    code = "UPSTREAM_RATE_LIMITED"
+
+
+class UnavailableError(RetriableError):
+    code = "UPSTREAM_UNAVAILABLE"
+
+
+class InvalidUpstreamDataError(ConnectorError):
+    code = "UPSTREAM_INVALID_RESPONSE"

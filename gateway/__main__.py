@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from gateway.cli import app
+
+app(prog_name="mgw")

@@ -1,0 +1,55 @@
+"""The ASGI application: the graph at /graphql (GraphiQL in a browser) and liveness."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from gateway.connectors import build_connector, http_client
+from gateway.graphql_http import GatewayGraphQL
+from gateway.settings import Settings
+from hub import ReadService
+from resolvers import schema
+
+
+def create_app(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Starlette:
+    """The gateway for `settings`; raises ConfigError at once when they cannot work.
+
+    `transport`, for in-process tests only, carries every upstream call instead of the network.
+    """
+    platforms = settings.connected_platforms()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            sources = []
+            for platform in platforms:
+                http = await stack.enter_async_context(http_client(settings, platform, transport))
+                sources.append(build_connector(settings, platform, http))
+            app.state.read = ReadService(sources)
+            yield
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "platforms": [p.name for p in platforms]})
+
+    async def root(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    graphql: Any = GatewayGraphQL(schema, graphql_ide="graphiql")
+    return Starlette(
+        routes=[
+            Route("/", root),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,167 @@
+"""`mgw`: run the gateway, the simulators or the demo, and keep schema.graphql true."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from gateway.settings import ConfigError, Settings
+
+app = typer.Typer(
+    help="Marketing Graph Gateway: one GraphQL graph over your marketing platforms.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="Export the served GraphQL schema or check schema.graphql.")
+app.add_typer(schema_app, name="schema")
+console = Console()
+errors = Console(stderr=True)
+
+PlatformsOption = Annotated[
+    str,
+    typer.Option(
+        help="Platforms to connect: `all` (every configured one) or e.g. `hubspot,shopify`."
+    ),
+]
+SimulatorsOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Connect every platform to the simulators at this URL (e.g. http://127.0.0.1:9100), "
+        "with the demo credentials they publish at /_sim/credentials.",
+    ),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000].")] = None,
+    platforms: PlatformsOption = "all",
+    simulators: SimulatorsOption = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
+    mgw.toml; flags override them."""
+    from gateway.app import create_app
+    from gateway.simulated import fetch_credentials, with_simulators
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    try:
+        settings = Settings(platforms=platforms, **overrides)  # type: ignore[arg-type]
+        if simulators:
+            settings = with_simulators(settings, simulators, fetch_credentials(simulators))
+        application = create_app(settings)
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level)
+
+
+@app.command()
+def simulate(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9100,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated people; same seed, same data.")
+    ] = 7,
+    people: Annotated[int, typer.Option(min=1, help="How many people to generate.")] = 2000,
+    token_ttl: Annotated[
+        int, typer.Option(min=1, help="OAuth access-token lifetime, seconds.")
+    ] = 1800,
+    rate_limits: Annotated[
+        str, typer.Option(help="`real`: enforce each platform's documented limits; `off`: none.")
+    ] = "real",
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Where platforms send webhooks (the gateway's base URL).")
+    ] = None,
+) -> None:
+    """Serve the five platform simulators on one port, each under its own prefix (/hubspot, …),
+    with the control API under /_sim (credentials, ground truth, faults, stats)."""
+    from simulators import SimConfig, create_app
+
+    if rate_limits not in ("real", "off"):
+        raise _fail("--rate-limits must be `real` or `off`")
+    limits: Literal["real", "off"] = "real" if rate_limits == "real" else "off"
+    config = SimConfig(
+        seed=seed, people=people, token_ttl=token_ttl, rate_limits=limits, webhook_url=webhook_url
+    )
+    console.print(f"simulators on http://{host}:{port} (credentials: /_sim/credentials)")
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Gateway port.")] = 8000,
+    sim_port: Annotated[int, typer.Option(help="Simulators' port.")] = 9100,
+    people: Annotated[int, typer.Option(min=1, help="How many people to seed.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo data.")] = 7,
+    platforms: PlatformsOption = "all",
+    host: Annotated[str, typer.Option(help="Address both listen on.")] = "127.0.0.1",
+    info_file: Annotated[
+        Path | None,
+        typer.Option(help="Once everything answers, write {graphql_url, simulator_url, pid} here."),
+    ] = None,
+) -> None:
+    """Start the simulators with seeded data and the gateway connected to them, then print the
+    GraphiQL URL and sample queries. No credentials needed."""
+    from gateway.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        host=host, port=port, sim_port=sim_port, people=people, seed=seed,
+        platforms=platforms, info_file=info_file,
+    )  # fmt: skip
+    try:
+        run_demo(options, console)
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@schema_app.command("export")
+def schema_export(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write; `-` for stdout.")
+    ] = Path("schema.graphql"),
+) -> None:
+    """Write the schema the gateway serves, in SDL."""
+    from resolvers import sdl
+
+    if str(output) == "-":
+        sys.stdout.write(sdl())
+    else:
+        output.write_text(sdl())
+        console.print(f"wrote {output}")
+
+
+@schema_app.command("check")
+def schema_check(
+    path: Annotated[Path, typer.Argument(help="The exported SDL to compare.")] = Path(
+        "schema.graphql"
+    ),
+) -> None:
+    """Fail when PATH differs from the schema the code serves (run `mgw schema export` to fix)."""
+    from resolvers import sdl
+
+    served = sdl()
+    current = path.read_text() if path.exists() else ""
+    if current == served:
+        console.print(f"{path} matches the served schema")
+        return
+    diff = difflib.unified_diff(
+        current.splitlines(keepends=True), served.splitlines(keepends=True), str(path), "served"
+    )
+    sys.stdout.writelines(diff)
+    raise _fail(f"{path} differs from the served schema; run `mgw schema export`")

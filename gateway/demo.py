@@ -1,0 +1,137 @@
+"""`mgw demo`: the simulators with seeded data, the gateway connected to them, and a banner.
+
+The simulators run in a child process (they are the outside world, and a separate process
+keeps their CPU off the gateway's); the gateway runs in this one. Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+from rich.console import Console
+from rich.panel import Panel
+
+from canonical_schema import Platform
+from gateway.app import create_app
+from gateway.servers import port_is_free, wait_until_answers
+from gateway.settings import ConfigError, Settings
+from gateway.simulated import fetch_credentials, with_simulators
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sim_port: int = 9100
+    people: int = 2000
+    seed: int = 7
+    platforms: str = "all"
+    info_file: Path | None = None
+
+
+def run_demo(options: DemoOptions, console: Console) -> None:
+    for name, port in (("--port", options.port), ("--sim-port", options.sim_port)):
+        if not port_is_free(options.host, port):
+            raise ConfigError(f"port {port} on {options.host} is taken; pass another {name}")
+    sim_url = f"http://{options.host}:{options.sim_port}"
+    simulator = subprocess.Popen(
+        [
+            sys.executable, "-m", "gateway", "simulate",
+            "--host", options.host, "--port", str(options.sim_port),
+            "--people", str(options.people), "--seed", str(options.seed),
+            "--rate-limits", "real",
+        ],
+    )  # fmt: skip
+    try:
+        if not wait_until_answers(
+            f"{sim_url}/_sim/credentials", 60, lambda: simulator.poll() is None
+        ):
+            raise ConfigError(f"the simulators did not start on {sim_url}")
+        settings = with_simulators(
+            Settings(host=options.host, port=options.port, platforms=options.platforms),
+            sim_url,
+            fetch_credentials(sim_url),
+        )
+        asyncio.run(_serve(settings, options, sim_url, console))
+    finally:
+        simulator.terminate()
+        try:
+            simulator.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            simulator.kill()
+
+
+async def _serve(settings: Settings, options: DemoOptions, sim_url: str, console: Console) -> None:
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    announcer = asyncio.create_task(
+        _announce_when_up(server, options, sim_url, settings.connected_platforms(), console)
+    )
+    try:
+        await server.serve()
+    finally:
+        announcer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await announcer
+
+
+async def _announce_when_up(
+    server: uvicorn.Server,
+    options: DemoOptions,
+    sim_url: str,
+    platforms: tuple[Platform, ...],
+    console: Console,
+) -> None:
+    while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.05)
+    graphql_url = f"http://{options.host}:{options.port}/graphql"
+    async with httpx.AsyncClient(timeout=5) as client:
+        people = (await client.get(f"{sim_url}/_sim/people", params={"limit": 50})).json()
+    connected = {platform.value for platform in platforms}
+    emails = [p["email"] for p in people["people"] if connected & set(p["external_ids"])][:2]
+    console.print(Panel.fit(f"GraphiQL: [bold]{graphql_url}[/]\nSimulators: {sim_url}",
+                            title="Marketing Graph Gateway demo"))  # fmt: skip
+    for title, query in sample_queries(emails):
+        console.print(f"\n[bold]{title}[/]")
+        console.print(query, soft_wrap=True, highlight=False, markup=False)
+    console.print("Ctrl-C stops the gateway and the simulators.")
+    if options.info_file is not None:
+        info = {"graphql_url": graphql_url, "simulator_url": sim_url, "pid": os.getpid()}
+        tmp = options.info_file.with_suffix(options.info_file.suffix + ".tmp")
+        tmp.write_text(json.dumps(info))
+        tmp.replace(options.info_file)
+
+
+def sample_queries(emails: list[str]) -> list[tuple[str, str]]:
+    first = emails[0] if emails else "someone@example.com"
+    second = emails[1] if len(emails) > 1 else first
+    return [
+        (
+            "One customer, for a personalization engine:",
+            f'{{ customer(email: "{first}") {{\n'
+            "    email displayName lifecycleStage leadScore\n"
+            "    sources { platform externalId updatedAt }\n} }",
+        ),
+        (
+            "Two customers in one round trip (one batched upstream call):",
+            f'{{ a: customer(email: "{first}") {{ displayName }}\n'
+            f'  b: customer(email: "{second}") {{ displayName }} }}',
+        ),
+        (
+            "A page of customers, for a dashboard:",
+            "{ customers(first: 5) {\n    totalCount\n"
+            "    edges { cursor node { email displayName } }\n"
+            "    pageInfo { hasNextPage endCursor }\n} }",
+        ),
+    ]

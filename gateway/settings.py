@@ -1,0 +1,122 @@
+"""One typed settings object, read from `MGW_*` environment variables and an optional mgw.toml.
+
+Precedence, highest first: arguments given in code (the CLI's flags), environment variables,
+`mgw.toml` in the working directory (or the file `MGW_CONFIG` names), then the defaults here.
+Nested values use `__` in variables: `MGW_HUBSPOT__PRIVATE_APP_TOKEN=pat-…`, and tables in
+TOML: `[hubspot] private_app_token = "pat-…"`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from canonical_schema import Platform
+
+# The platforms this build has a connector for; the rest arrive with their connectors.
+AVAILABLE_PLATFORMS: tuple[Platform, ...] = (Platform.HUBSPOT,)
+
+
+class ConfigError(ValueError):
+    """The configuration cannot work; the message says what to set."""
+
+
+class HubSpotSettings(BaseModel):
+    base_url: str = Field(
+        "https://api.hubapi.com", description="CRM API base URL (the simulator's `/hubspot`)."
+    )
+    private_app_token: SecretStr | None = Field(
+        None, description="Private-app access token (Settings → Integrations → Private apps)."
+    )
+
+    @property
+    def configured(self) -> bool:
+        return self.private_app_token is not None and bool(
+            self.private_app_token.get_secret_value()
+        )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MGW_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    host: str = Field("127.0.0.1", description="Address the gateway listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="Port the gateway listens on.")
+    platforms: str = Field(
+        "all",
+        description=(
+            "Platforms to connect: `all` (every configured one) or a comma-separated list such "
+            "as `hubspot,shopify` (each must be configured)."
+        ),
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///mgw.db",
+        description="SQLAlchemy async URL of the durable store (PostgreSQL: postgresql+asyncpg://…).",
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for shared cache and limits; unset keeps them in memory."
+    )
+    http_timeout_seconds: float = Field(
+        10.0, gt=0, description="Per-request timeout for every upstream platform call."
+    )
+    hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value == "all":
+            return value
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names:
+            raise ValueError("name at least one platform, or `all`")
+        known = {platform.value for platform in Platform}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(f"unknown platform(s) {unknown}; known: {sorted(known)}")
+        return ",".join(names)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("MGW_CONFIG", "mgw.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    def platform_settings(self, platform: Platform) -> Any:
+        return getattr(self, platform.value)
+
+    def connected_platforms(self) -> tuple[Platform, ...]:
+        """The platforms to connect; raises ConfigError naming what to set when one can't be."""
+        if self.platforms == "all":
+            chosen = [p for p in AVAILABLE_PLATFORMS if self.platform_settings(p).configured]
+            if not chosen:
+                raise ConfigError(
+                    "no platform is configured: set MGW_HUBSPOT__PRIVATE_APP_TOKEN (and its "
+                    "base URL), or pass --simulators URL to use the platform simulators"
+                )
+            return tuple(chosen)
+        chosen = [Platform(name) for name in self.platforms.split(",")]
+        for platform in chosen:
+            if platform not in AVAILABLE_PLATFORMS:
+                raise ConfigError(f"{platform.value}: this version has no connector for it yet")
+            if not self.platform_settings(platform).configured:
+                raise ConfigError(
+                    f"{platform.value} is selected but has no credentials; "
+                    f"see `mgw serve --help` and README.md#configuration"
+                )
+        return tuple(chosen)

@@ -1,0 +1,21 @@
+"""The canonical enums, exposed under the contract's names. Values are the member names."""
+
+from __future__ import annotations
+
+import strawberry
+
+from canonical_schema import EmailConsent, LifecycleStage, Platform
+
+PlatformEnum = strawberry.enum(
+    Platform, name="Platform", description="A marketing platform the gateway connects to."
+)
+LifecycleStageEnum = strawberry.enum(
+    LifecycleStage,
+    name="LifecycleStage",
+    description="Where a person stands in the funnel (HubSpot's stages as the common vocabulary).",
+)
+EmailConsentEnum = strawberry.enum(
+    EmailConsent,
+    name="EmailConsent",
+    description="Whether the person may be emailed; UNKNOWN when no platform knows.",
+)

@@ -1,0 +1,61 @@
+"""Every error a client sees has a stable `extensions.code`, and none shows a stack trace.
+
+Connector errors name the platform and whether a retry may help; input errors are
+`BAD_USER_INPUT`; parse and validation errors keep graphql-core's message with the codes
+Apollo clients know. Anything else is a bug: it is logged with its traceback and the client
+gets `INTERNAL_SERVER_ERROR` and nothing more (docs/adr/0004-error-codes.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+from connectors.exceptions import ConnectorError
+from hub import InvalidArgumentError
+from resolvers.errors import BadUserInputError
+from resolvers.extensions.results import ResultWithErrors
+
+logger = logging.getLogger("mgw.graphql")
+
+
+def public_error(error: GraphQLError) -> GraphQLError:
+    """The error as a client may see it."""
+    original = error.original_error
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    message = error.message
+    if isinstance(original, ConnectorError):
+        extensions.update(
+            code=original.code, platform=original.platform.name, retryable=original.retryable
+        )
+    elif isinstance(original, InvalidArgumentError | BadUserInputError):
+        extensions["code"] = "BAD_USER_INPUT"
+    elif isinstance(original, GraphQLError) and original is not error:
+        return public_error(original)
+    elif original is not None:
+        logger.error("unexpected error in %s", error.path, exc_info=original)
+        message, extensions = "Internal server error.", {"code": "INTERNAL_SERVER_ERROR"}
+    elif isinstance(error, GraphQLSyntaxError):
+        extensions["code"] = "GRAPHQL_PARSE_FAILED"
+    else:
+        extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, ResultWithErrors) and result.errors:
+            result.errors = [public_error(error) for error in result.errors]

@@ -1,0 +1,1 @@
+"""Shared core of the simulators: ground truth, clock, stats, limiter, faults."""

@@ -1,0 +1,85 @@
+"""The layer every platform API sits behind: stats by route template, in-flight counts and
+injected faults (latency, hangs, error statuses, truncated bodies).
+
+It wraps only platform APIs, never `/_sim`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.routing import Match, Route
+from starlette.types import Message, Receive, Scope, Send
+
+from simulators.core.faults import TIMEOUT_HANG_SECONDS, FaultPlan, Faults
+from simulators.core.platform import Platform
+from simulators.core.stats import PlatformStats
+
+
+class PlatformMiddleware:
+    def __init__(self, platform: Platform, stats: PlatformStats, faults: Faults) -> None:
+        self.platform = platform
+        self.stats = stats
+        self.faults = faults
+
+    def route_key(self, scope: Scope) -> str:
+        method = scope.get("method", "GET")
+        partial: str | None = None
+        for route in self.platform.routes:
+            match, _ = route.matches(scope)
+            if isinstance(route, Route) and match is Match.FULL:
+                return f"{method} {route.path}"
+            if isinstance(route, Route) and match is Match.PARTIAL and partial is None:
+                partial = f"{method} {route.path}"
+        return partial or f"{method} <unmatched>"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.platform.app(scope, receive, send)
+            return
+        self.stats.request_started(self.route_key(scope))
+        statuses: list[int] = []
+
+        async def tracking_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        try:
+            plan = self.faults.plan(self.platform.name)
+            await self._serve(plan, scope, receive, tracking_send)
+        finally:
+            self.stats.request_finished(statuses[0] if statuses else None)
+
+    async def _serve(self, plan: FaultPlan, scope: Scope, receive: Receive, send: Send) -> None:
+        if plan.latency_ms:
+            await asyncio.sleep(plan.latency_ms / 1000)
+        if plan.hang:
+            await asyncio.sleep(TIMEOUT_HANG_SECONDS)
+            await self.platform.error_response(504)(scope, receive, send)
+        elif plan.error_status is not None:
+            await self.platform.error_response(plan.error_status)(scope, receive, send)
+        elif plan.malformed:
+            await self._truncated(scope, receive, send)
+        else:
+            await self.platform.app(scope, receive, send)
+
+    async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the real answer with its body cut in half, Content-Length to match."""
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.platform.app(scope, receive, buffer)
+        body = b"".join(chunks)
+        body = body[: len(body) // 2]
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,58 @@
+"""What every platform simulator offers the app and the control API.
+
+A platform is one object: its own ASGI sub-app (mounted at `/<name>`) plus the hooks `/_sim`
+needs. Adding a platform means writing one of these and listing it in `simulators.app`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
+
+
+class UnknownRecord(LookupError):
+    """`/_sim/{platform}/mutate` named an email the platform does not hold."""
+
+
+class InvalidFields(ValueError):
+    """`/_sim/{platform}/mutate` named a field the platform does not have."""
+
+
+class Platform(Protocol):
+    name: str
+
+    @property
+    def app(self) -> ASGIApp:
+        """The platform's API, mounted at `/<name>`."""
+        ...
+
+    @property
+    def routes(self) -> Sequence[BaseRoute]:
+        """The API routes, so stats can count by route template."""
+        ...
+
+    def error_response(self, status: int) -> Response:
+        """The platform's own error for `status`, used by injected faults."""
+        ...
+
+    def credentials(self) -> dict[str, str]: ...
+
+    def external_ids(self) -> Mapping[str, str]:
+        """Lower-cased email -> the platform's id, for every person it holds."""
+        ...
+
+    def reset(self, *, reseed: bool) -> None:
+        """Forget rate windows; with `reseed`, also restore the seeded records."""
+        ...
+
+    def records(self, email: str) -> list[dict[str, Any]]: ...
+
+    def mutate(self, email: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Edit a record as a UI user would; raises `UnknownRecord` or `InvalidFields`."""
+        ...
+
+    def writes(self) -> list[dict[str, Any]]: ...

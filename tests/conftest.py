@@ -1,0 +1,148 @@
+"""Shared fixtures: the simulators in-process, the gateway in-process, and real services.
+
+Redis and PostgreSQL are real. A test that needs one gets it from the environment
+(`REDIS_URL`, `MGW_TEST_POSTGRES_URL`), else starts `redis-server` from PATH or uses the local
+PostgreSQL at 127.0.0.1:5432/test; with neither it is skipped with the reason printed in the
+summary, except under CI=true, where a missing service fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import create_app as create_gateway
+from gateway.servers import free_port
+from gateway.settings import HubSpotSettings, Settings
+from simulators import SimConfig
+from simulators import create_app as create_simulators
+
+ROOT = Path(__file__).resolve().parent.parent
+SIM_BASE = "http://sim.test"
+SIM_TOKEN_KEY = "private_app_token"
+
+
+def missing_service(what: str, how: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required under CI=true but is not available: {how}")
+    pytest.skip(f"NO {what.upper()}: {how}")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("REDIS_URL"):
+        yield url
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        missing_service("Redis", "set REDIS_URL or put redis-server on PATH")
+        return
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None:
+                    pytest.fail(f"redis-server exited with {process.returncode}")
+                time.sleep(0.05)
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("MGW_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test")
+
+    async def answers() -> str | None:
+        import asyncpg
+
+        try:
+            connection = await asyncpg.connect(url.replace("+asyncpg", ""), timeout=3)
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        await connection.close()
+        return None
+
+    problem = asyncio.run(answers())
+    if problem is not None:
+        missing_service(
+            "PostgreSQL", f"{url} does not answer ({problem}); set MGW_TEST_POSTGRES_URL"
+        )
+    return url
+
+
+@pytest.fixture
+def sim_config() -> SimConfig:
+    """Small, fast, unthrottled simulators; a test that is about limits asks for its own."""
+    return SimConfig(seed=7, people=120, rate_limits="off")
+
+
+@pytest.fixture
+def sim_app(sim_config: SimConfig) -> object:
+    return create_simulators(sim_config)
+
+
+@pytest.fixture
+async def sim(sim_app: object) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for the simulators' control API and raw platform endpoints."""
+    transport = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=SIM_BASE) as client:
+        yield client
+
+
+@pytest.fixture
+async def hubspot_token(sim: httpx.AsyncClient) -> str:
+    token: str = (await sim.get("/_sim/credentials")).json()["hubspot"][SIM_TOKEN_KEY]
+    return token
+
+
+@pytest.fixture
+async def gateway(sim_app: object, hubspot_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in-process, connected to the in-process simulators; the client posts to it."""
+    settings = Settings(
+        hubspot=HubSpotSettings(base_url=f"{SIM_BASE}/hubspot", private_app_token=hubspot_token)
+    )
+    app = create_gateway(settings, transport=httpx.ASGITransport(app=sim_app))  # type: ignore[arg-type]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            yield client
+
+
+GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def gql(gateway: httpx.AsyncClient) -> GraphQL:
+    """POST an operation to the in-process gateway; returns the decoded JSON body."""
+
+    async def post(query: str, **variables: object) -> dict[str, Any]:
+        response = await gateway.post("/graphql", json={"query": query, "variables": variables})
+        assert response.headers["content-type"].startswith("application/json"), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return post

@@ -1,0 +1,87 @@
+"""`mgw demo` as a person runs it: real processes, real sockets, seeded simulators."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.servers import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    workdir = tmp_path_factory.mktemp("demo")
+    info_file = workdir / "info.json"
+    command = [
+        sys.executable, "-m", "gateway", "demo", "--people", "300",
+        "--port", str(free_port()), "--sim-port", str(free_port()), "--info-file", str(info_file),
+    ]  # fmt: skip
+    log = (workdir / "demo.log").open("w")
+    process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not info_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"demo did not come up:\n{(workdir / 'demo.log').read_text()}")
+            time.sleep(0.1)
+        info = json.loads(info_file.read_text())
+        info["log"] = workdir / "demo.log"
+        yield info
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_the_info_file_names_what_answers(demo: dict[str, Any]) -> None:
+    assert demo["pid"] != os.getpid()
+    assert httpx.get(demo["graphql_url"], headers={"accept": "text/html"}).status_code == 200
+    assert httpx.get(demo["simulator_url"] + "/_sim/credentials").status_code == 200
+
+
+def test_the_printed_sample_email_answers_with_its_hubspot_record(demo: dict[str, Any]) -> None:
+    printed = Path(demo["log"]).read_text()
+    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 300}).json()
+    person = next(
+        p for p in people["people"] if "hubspot" in p["external_ids"] and p["email"] in printed
+    )
+
+    query = (
+        f'{{ customer(email: "{person["email"]}") '
+        "{ email displayName sources { platform externalId } } }"
+    )
+    response = httpx.post(demo["graphql_url"], json={"query": query})
+
+    assert response.status_code == 200
+    customer = response.json()["data"]["customer"]
+    assert customer["email"] == person["email"]
+    assert customer["sources"] == [
+        {"platform": "HUBSPOT", "externalId": person["external_ids"]["hubspot"]}
+    ]
+    assert customer["displayName"]
+
+
+def test_a_dashboard_pages_through_customers(demo: dict[str, Any]) -> None:
+    query = (
+        "{ customers(first: 50) { totalCount edges { node { email } } pageInfo { hasNextPage } } }"
+    )
+    body = httpx.post(demo["graphql_url"], json={"query": query}).json()
+    connection = body["data"]["customers"]
+    assert len(connection["edges"]) == 50
+    assert connection["totalCount"] > 50
+    assert connection["pageInfo"]["hasNextPage"] is True
