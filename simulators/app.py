@@ -5,6 +5,7 @@ create_app(SimConfig(people=50))  # in-process via httpx.ASGITransport, or under
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,9 +16,10 @@ from simulators.control import Control, SimState
 from simulators.core.clock import Clock, SystemClock
 from simulators.core.faults import Faults
 from simulators.core.instrument import PlatformMiddleware
-from simulators.core.people import generate_people
-from simulators.core.platform import Platform
+from simulators.core.platform import Platform, PlatformContext
 from simulators.core.stats import Stats
+from simulators.core.webhooks import WebhookSender
+from simulators.core.world import generate_world
 from simulators.hubspot import HubSpotPlatform
 
 
@@ -25,9 +27,16 @@ from simulators.hubspot import HubSpotPlatform
 class SimConfig:
     seed: int = 7
     people: int = 2000
-    token_ttl: int = 1800  # seconds, for OAuth access tokens
+    token_ttl: int = 1800  # seconds, for every expiring credential
     rate_limits: Literal["real", "off"] = "real"
-    webhook_url: str | None = None  # not used yet
+    webhook_url: str | None = None  # the subscriber (the gateway's base URL); None: record only
+    webhook_retry_seconds: float = 1.0  # first retry delay; doubles each attempt
+
+
+# One entry a platform: adding a platform is writing its package and listing it here.
+FACTORIES: dict[str, Callable[[PlatformContext], Platform]] = {
+    "hubspot": HubSpotPlatform,
+}
 
 
 def create_app(config: SimConfig | None = None, *, clock: Clock | None = None) -> Starlette:
@@ -35,20 +44,27 @@ def create_app(config: SimConfig | None = None, *, clock: Clock | None = None) -
     and rate windows, so tests can move time with `ManualClock.advance`."""
     config = config or SimConfig()
     clock = clock or SystemClock()
-    people = generate_people(config.seed, config.people)
+    world = generate_world(config.seed, config.people)
     stats = Stats()
     faults = Faults(config.seed)
+    webhooks = WebhookSender(config.webhook_url, first_delay=config.webhook_retry_seconds)
     platforms: dict[str, Platform] = {
-        "hubspot": HubSpotPlatform(
-            people,
-            seed=config.seed,
-            clock=clock,
-            token_ttl=config.token_ttl,
-            enforce_limits=config.rate_limits == "real",
-            stats=stats.of("hubspot"),
-        ),
+        name: factory(
+            PlatformContext(
+                name=name,
+                world=world,
+                clock=clock,
+                token_ttl=config.token_ttl,
+                enforce_limits=config.rate_limits == "real",
+                stats=stats.of(name),
+                webhooks=webhooks,
+            )
+        )
+        for name, factory in FACTORIES.items()
     }
-    state = SimState(people=people, platforms=platforms, stats=stats, faults=faults)
+    state = SimState(
+        people=world.people, platforms=platforms, stats=stats, faults=faults, webhooks=webhooks
+    )
     mounts = [
         Mount(f"/{name}", app=PlatformMiddleware(platform, stats.of(name), faults))
         for name, platform in platforms.items()

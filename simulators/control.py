@@ -16,6 +16,7 @@ from simulators.core.faults import Faults, FaultSpec
 from simulators.core.people import Person
 from simulators.core.platform import InvalidFields, Platform, UnknownRecord
 from simulators.core.stats import Stats
+from simulators.core.webhooks import WebhookSender
 
 PEOPLE_PAGE_DEFAULT, PEOPLE_PAGE_MAX = 100, 10_000
 
@@ -41,6 +42,7 @@ class SimState:
     platforms: Mapping[str, Platform]
     stats: Stats
     faults: Faults
+    webhooks: WebhookSender
 
 
 def _error(status: int, message: str, **extra: Any) -> Response:
@@ -87,6 +89,7 @@ class Control:
         reseed = request.query_params.get("reseed", "") in ("1", "true")
         self.state.stats.reset()
         self.state.faults.clear()
+        self.state.webhooks.clear()
         for platform in self.state.platforms.values():
             platform.reset(reseed=reseed)
         return JSONResponse({"reset": True, "reseeded": reseed})
@@ -134,8 +137,13 @@ class Control:
             return _error(404, "unknown platform")
         return JSONResponse({"writes": platform.writes()})
 
+    async def webhooks(self, request: Request) -> Response:
+        """Every webhook the platforms sent since the last reset, with its delivery attempts."""
+        return JSONResponse({"deliveries": self.state.webhooks.as_json()})
+
     def routes(self) -> list[BaseRoute]:
         return [
+            Route("/webhooks", self.webhooks, methods=["GET"]),
             Route("/credentials", self.credentials, methods=["GET"]),
             Route("/people", self.people, methods=["GET"]),
             Route("/stats", self.stats, methods=["GET"]),

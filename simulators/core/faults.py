@@ -15,17 +15,18 @@ class FaultSpec:
     latency_ms: int = 0
     timeout_rate: float = 0.0
     malformed_rate: float = 0.0
-    drift_rate: float = 0.0  # accepted and stored; no platform applies it yet
+    drift_rate: float = 0.0
 
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """What to do to one request: sleep first, then at most one of hang / error / malform."""
+    """What to do to one request: sleep first, then at most one of hang, error, malform, drift."""
 
     latency_ms: int = 0
     hang: bool = False
     error_status: int | None = None
     malformed: bool = False
+    drift: bool = False
 
 
 NO_FAULT = FaultPlan()
@@ -45,6 +46,11 @@ class Faults:
         self._specs.clear()
         self._rng = random.Random(self._seed)
 
+    @property
+    def rng(self) -> random.Random:
+        """The seeded stream faults draw from; drift draws its choices from it too."""
+        return self._rng
+
     def active(self) -> dict[str, FaultSpec]:
         return dict(self._specs)
 
@@ -58,7 +64,10 @@ class Faults:
         error = not hang and roll < spec.error_rate
         roll -= spec.error_rate
         malformed = not hang and not error and roll < spec.malformed_rate
+        roll -= spec.malformed_rate
+        drift = not hang and not error and not malformed and roll < spec.drift_rate
         return FaultPlan(
+            drift=drift,
             latency_ms=spec.latency_ms,
             hang=hang,
             error_status=spec.status if error else None,

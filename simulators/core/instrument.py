@@ -7,6 +7,8 @@ It wraps only platform APIs, never `/_sim`.
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Callable
 
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
@@ -60,12 +62,16 @@ class PlatformMiddleware:
         elif plan.error_status is not None:
             await self.platform.error_response(plan.error_status)(scope, receive, send)
         elif plan.malformed:
-            await self._truncated(scope, receive, send)
+            await self._rewritten(scope, receive, send, lambda body, _: body[: len(body) // 2])
+        elif plan.drift:
+            await self._rewritten(scope, receive, send, self._drifted)
         else:
             await self.platform.app(scope, receive, send)
 
-    async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve the real answer with its body cut in half, Content-Length to match."""
+    async def _rewritten(
+        self, scope: Scope, receive: Receive, send: Send, rewrite: Callable[[bytes, int], bytes]
+    ) -> None:
+        """Serve the real answer with its body passed through `rewrite(body, status)`."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -77,9 +83,18 @@ class PlatformMiddleware:
                 chunks.append(message.get("body", b""))
 
         await self.platform.app(scope, receive, buffer)
-        body = b"".join(chunks)
-        body = body[: len(body) // 2]
+        body = rewrite(b"".join(chunks), start["status"])
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    def _drifted(self, body: bytes, status: int) -> bytes:
+        """Schema drift on successful JSON answers; anything else passes unchanged."""
+        if not 200 <= status < 300:
+            return body
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            return body
+        return json.dumps(self.platform.drift(decoded, self.faults.rng)).encode()

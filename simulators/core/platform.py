@@ -6,12 +6,19 @@ needs. Adding a platform means writing one of these and listing it in `simulator
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
+
+from simulators.core.clock import Clock
+from simulators.core.stats import PlatformStats
+from simulators.core.webhooks import WebhookSender
+from simulators.core.world import World, rng
 
 
 class UnknownRecord(LookupError):
@@ -20,6 +27,27 @@ class UnknownRecord(LookupError):
 
 class InvalidFields(ValueError):
     """`/_sim/{platform}/mutate` named a field the platform does not have."""
+
+
+@dataclass(frozen=True)
+class PlatformContext:
+    """Everything a platform simulator is built from; `simulators.app` makes one per platform."""
+
+    name: str
+    world: World
+    clock: Clock
+    token_ttl: int
+    enforce_limits: bool
+    stats: PlatformStats
+    webhooks: WebhookSender
+
+    @property
+    def seed(self) -> int:
+        return self.world.seed
+
+    def rng(self, purpose: str) -> random.Random:
+        """This platform's own random stream for one purpose (seeding, mess, ids)."""
+        return rng(self.world.seed, self.name, purpose)
 
 
 class Platform(Protocol):
@@ -37,6 +65,11 @@ class Platform(Protocol):
 
     def error_response(self, status: int) -> Response:
         """The platform's own error for `status`, used by injected faults."""
+        ...
+
+    def drift(self, body: Any, rng: random.Random) -> Any:
+        """`body` (decoded JSON of a successful answer) with schema drift applied: a field
+        renamed or retyped the way a platform's API changes under a connector's feet."""
         ...
 
     def credentials(self) -> dict[str, str]: ...

@@ -3,7 +3,8 @@ hooks `/_sim` uses (credentials, ground-truth ids, raw records, UI edits, the wr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import random
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,10 +13,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from simulators.core.clock import Clock
-from simulators.core.people import LIFECYCLE_STAGES, Person
-from simulators.core.platform import InvalidFields, UnknownRecord
-from simulators.core.stats import PlatformStats
+from simulators.core.clock import parse_iso_ms
+from simulators.core.people import LIFECYCLE_STAGES
+from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
 from simulators.hubspot.auth import HubSpotCredentials, TokenEndpoint, Tokens
 from simulators.hubspot.contacts import ContactReads
 from simulators.hubspot.errors import (
@@ -39,16 +39,9 @@ _UI_EDITABLE = CONTACT_PROPERTIES - {"hs_object_id", "lastmodifieddate"}
 class HubSpotPlatform:
     name = "hubspot"
 
-    def __init__(
-        self,
-        people: Sequence[Person],
-        *,
-        seed: int,
-        clock: Clock,
-        token_ttl: int,
-        enforce_limits: bool,
-        stats: PlatformStats,
-    ) -> None:
+    def __init__(self, ctx: PlatformContext) -> None:
+        people, seed, clock, stats = ctx.world.people, ctx.seed, ctx.clock, ctx.stats
+        token_ttl, enforce_limits = ctx.token_ttl, ctx.enforce_limits
         self.creds = HubSpotCredentials()
         self.store = ContactStore(people, seed, clock)
         self.tokens = Tokens(self.creds, clock, token_ttl)
@@ -86,6 +79,17 @@ class HubSpotPlatform:
     def error_response(self, status: int) -> Response:
         return error_response(status)
 
+    def drift(self, body: Any, rng: random.Random) -> Any:
+        """HubSpot-shaped drift: `updatedAt` turns into epoch milliseconds, or `firstname` is
+        renamed `first_name`, on every record of the answer."""
+        retype = rng.random() < 0.5
+        for record in _records(body):
+            if retype and isinstance(record.get("updatedAt"), str):
+                record["updatedAt"] = parse_iso_ms(record["updatedAt"])
+            elif isinstance(record.get("properties"), dict) and "firstname" in record["properties"]:
+                record["properties"]["first_name"] = record["properties"].pop("firstname")
+        return body
+
     def credentials(self) -> dict[str, str]:
         return self.creds.as_json()
 
@@ -122,3 +126,11 @@ class HubSpotPlatform:
 
     def writes(self) -> list[dict[str, Any]]:
         return list(self.store.writes)
+
+
+def _records(body: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(body, dict):
+        if isinstance(body.get("results"), list):
+            yield from (r for r in body["results"] if isinstance(r, dict))
+        elif "properties" in body:
+            yield body
