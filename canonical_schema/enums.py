@@ -36,3 +36,42 @@ class EmailConsent(StrEnum):
     PENDING = "pending"
     CLEANED = "cleaned"
     UNKNOWN = "unknown"
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class EventType(StrEnum):
+    """Something a customer did, or that happened to them, on one platform."""
+
+    EMAIL_SENT = "email_sent"
+    EMAIL_OPENED = "email_opened"
+    EMAIL_CLICKED = "email_clicked"
+    UNSUBSCRIBED = "unsubscribed"
+    FORM_SUBMITTED = "form_submitted"
+    WEB_VISIT = "web_visit"
+    ORDER_PLACED = "order_placed"
+    CHECKOUT_ABANDONED = "checkout_abandoned"
+    LEAD_SCORE_CHANGED = "lead_score_changed"
+
+
+class HealthStatus(StrEnum):
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+class CircuitState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+class WriteStatus(StrEnum):
+    WRITTEN = "written"
+    QUEUED = "queued"
+    DEAD_LETTERED = "dead_lettered"
+    SKIPPED = "skipped"

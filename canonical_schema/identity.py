@@ -1,35 +1,77 @@
-"""Identity rules: how an email is normalized and how a canonical customer id is minted.
+"""Identity rules: which records are one person, and the public ids the graph shows.
 
-A canonical id is minted from the normalized email the first time a person is seen, as a
-UUIDv5 in the gateway's own namespace, so every replica mints the same id without
-coordination. The public form carries a type prefix (`cus_`) so that `node(id:)` can dispatch
-on it and a human can tell ids apart in logs (docs/adr/0003-public-ids.md).
+Records whose normalized email matches are one customer. A customer's public id is
+`cus_` + 26 base32 characters of HMAC-SHA256(key, normalized email): the same person gets the
+same id on every replica, across restarts and re-syncs (the key is stored, see hub/identity.py),
+and the id does not reveal the email, not even to someone who guesses it without the key.
+
+Other entities' ids name the platform record they come from and are reversible, since they
+reveal nothing personal: `<prefix>_` + URL-safe base64 of `platform:external id`.
+(docs/adr/0003-public-ids-and-cursors.md)
 """
 
 from __future__ import annotations
 
-import uuid
+import base64
+import binascii
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from canonical_schema.enums import Platform
+from canonical_schema.normalize import normalize_email
 
 CUSTOMER_PREFIX = "cus_"
-_NAMESPACE = uuid.UUID("6f1d9a52-3a4e-4f3b-9a8e-5c2b7d0e1a47")
+_CUSTOMER_ID_LENGTH = len(CUSTOMER_PREFIX) + 26
+_BASE32 = set("abcdefghijklmnopqrstuvwxyz234567")
+RECORD_PREFIXES = {"company": "com_", "deal": "deal_", "order": "ord_", "campaign": "cmp_"}
 
 
-def normalize_email(email: str) -> str:
-    """The form every platform lookup and identity comparison uses: trimmed, lower-cased."""
-    return email.strip().lower()
+class IdMinter:
+    """Mints customer ids with one secret key (at least 16 bytes)."""
 
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the identity key must be at least 16 bytes")
+        self._key = key
 
-def customer_id_for(email: str) -> str:
-    """The canonical public id of the person with this email."""
-    return CUSTOMER_PREFIX + uuid.uuid5(_NAMESPACE, normalize_email(email)).hex
+    def customer_id(self, email: str) -> str:
+        digest = hmac.new(self._key, normalize_email(email).encode(), hashlib.sha256).digest()
+        return CUSTOMER_PREFIX + base64.b32encode(digest).decode()[:26].lower()
 
 
 def is_customer_id(value: str) -> bool:
-    """True when `value` has the shape of a canonical customer id."""
-    if not value.startswith(CUSTOMER_PREFIX):
-        return False
-    try:
-        uuid.UUID(hex=value.removeprefix(CUSTOMER_PREFIX))
-    except ValueError:
-        return False
-    return True
+    """True when `value` has the shape of a customer id (it may still be unknown)."""
+    body = value.removeprefix(CUSTOMER_PREFIX)
+    return (
+        value.startswith(CUSTOMER_PREFIX)
+        and len(value) == _CUSTOMER_ID_LENGTH
+        and set(body) <= _BASE32
+    )
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A platform record behind a non-customer public id."""
+
+    kind: str
+    platform: Platform
+    external_id: str
+
+    def public_id(self) -> str:
+        raw = f"{self.platform.value}:{self.external_id}".encode()
+        return RECORD_PREFIXES[self.kind] + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, public_id: str) -> RecordRef | None:
+        """The record an id names, or None when it is not such an id."""
+        for kind, prefix in RECORD_PREFIXES.items():
+            if public_id.startswith(prefix):
+                body = public_id.removeprefix(prefix)
+                try:
+                    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+                    platform, external_id = raw.split(":", 1)
+                    return cls(kind, Platform(platform), external_id)
+                except (binascii.Error, UnicodeDecodeError, ValueError):
+                    return None
+        return None

@@ -1,49 +1,99 @@
-"""Field-conflict policy: how per-platform views of one person become one `Customer`.
+"""Field-conflict policy: how the per-platform records of one person become one `Customer`.
 
-Each field takes the value of the most recently updated source that has one (a source without
-an update time counts as oldest); ties keep the order the views were given in. Sources are the
-union of every view's sources. Consent is the exception: an UNKNOWN never overrides a known
-state, since only some platforms know consent at all.
+Each merged field is chosen by a policy, configurable per field:
+
+- `Recent()` (the default): the most recently updated record that has a value wins; records
+  without an update time count as oldest; ties go to the earlier platform in `Platform` order.
+- `Priority(platforms)`: the first listed platform that has a value wins; unlisted platforms
+  follow, most recent first.
+
+A record's None never wins over a value, so consent known to one platform is never erased by
+a platform that does not track it. The winner of every field is recorded in `provenance`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from canonical_schema.enums import EmailConsent
-from canonical_schema.models import Customer
+from canonical_schema.enums import EmailConsent, Platform
+from canonical_schema.models import MERGED_FIELDS, Customer, CustomerRecord
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
-_MERGED_FIELDS = ("first_name", "last_name", "phone", "lifecycle_stage", "lead_score")
+_PLATFORM_ORDER = {platform: index for index, platform in enumerate(Platform)}
 
 
-def merge_customers(views: Sequence[Customer]) -> Customer:
-    """Merge views of the same person (same canonical id); raises ValueError on none or a mix."""
-    if not views:
-        raise ValueError("merge_customers needs at least one view")
-    ids = {view.id for view in views}
-    if len(ids) > 1:
-        raise ValueError(f"views of different customers cannot be merged: {sorted(ids)}")
-    if len(views) == 1:
-        return views[0]
-    newest_first = sorted(views, key=lambda view: view.updated_at or _OLDEST, reverse=True)
+@dataclass(frozen=True)
+class Recent:
+    """The most recently modified record with a value wins."""
+
+
+@dataclass(frozen=True)
+class Priority:
+    """The first of `platforms` with a value wins."""
+
+    platforms: tuple[Platform, ...]
+
+
+FieldPolicy = Recent | Priority
+
+
+@dataclass(frozen=True)
+class MergePolicy:
+    default: FieldPolicy = Recent()
+    fields: Mapping[str, FieldPolicy] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.fields) - set(MERGED_FIELDS))
+        if unknown:
+            raise ValueError(f"no such merged field(s): {unknown}; known: {list(MERGED_FIELDS)}")
+
+    def for_field(self, name: str) -> FieldPolicy:
+        return self.fields.get(name, self.default)
+
+
+def _recency(record: CustomerRecord) -> tuple[datetime, int]:
+    return (record.updated_at or _OLDEST, -_PLATFORM_ORDER[record.platform])
+
+
+def _ranked(records: Sequence[CustomerRecord], policy: FieldPolicy) -> list[CustomerRecord]:
+    newest_first = sorted(records, key=_recency, reverse=True)
+    if isinstance(policy, Recent):
+        return newest_first
+    rank = {platform: index for index, platform in enumerate(policy.platforms)}
+    return sorted(newest_first, key=lambda r: rank.get(r.platform, len(rank)))
+
+
+def merge_records(
+    customer_id: str, records: Sequence[CustomerRecord], policy: MergePolicy | None = None
+) -> Customer:
+    """One customer from the records of one person (same normalized email)."""
+    if not records:
+        raise ValueError("merge_records needs at least one record")
+    emails = {record.email for record in records}
+    if len(emails) > 1:
+        raise ValueError(f"records of different people cannot be merged: {sorted(emails)}")
+    policy = policy or MergePolicy()
     values: dict[str, object] = {}
-    for field in _MERGED_FIELDS:
-        values[field] = next(
-            (value for view in newest_first if (value := getattr(view, field)) is not None),
-            None,
-        )
-    consent = next(
-        (v.email_consent for v in newest_first if v.email_consent is not EmailConsent.UNKNOWN),
-        EmailConsent.UNKNOWN,
-    )
-    updated = [view.updated_at for view in views if view.updated_at is not None]
-    return newest_first[0].model_copy(
-        update={
-            **values,
-            "email_consent": consent,
-            "updated_at": max(updated) if updated else None,
-            "sources": tuple(source for view in views for source in view.sources),
-        }
+    provenance: dict[str, Platform] = {}
+    for name in MERGED_FIELDS:
+        for record in _ranked(records, policy.for_field(name)):
+            value = getattr(record, name)
+            if value is not None:
+                values[name] = value
+                provenance[name] = record.platform
+                break
+    updated = [record.updated_at for record in records if record.updated_at is not None]
+    consent = values.pop("email_consent", EmailConsent.UNKNOWN)
+    return Customer(
+        id=customer_id,
+        email=records[0].email,
+        **values,
+        email_consent=consent,
+        updated_at=max(updated) if updated else None,
+        sources=tuple(
+            sorted((r.source for r in records), key=lambda s: _PLATFORM_ORDER[s.platform])
+        ),
+        provenance=provenance,
     )

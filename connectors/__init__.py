@@ -7,6 +7,6 @@ leaves a connector as one of the exceptions in `connectors.exceptions`.
 
 from __future__ import annotations
 
-from connectors.base import CustomerPage, CustomerSource
+from connectors.base import CustomerSource, RecordPage
 
-__all__ = ["CustomerPage", "CustomerSource"]
+__all__ = ["CustomerSource", "RecordPage"]

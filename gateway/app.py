@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from gateway.connectors import build_connector, http_client
 from gateway.graphql_http import GatewayGraphQL
+from gateway.services import open_services
 from gateway.settings import Settings
-from hub import ReadService
 from resolvers import schema
 
 
@@ -28,14 +27,12 @@ def create_app(
     """
     platforms = settings.connected_platforms()
 
+    settings.merge.policy()  # fail now, not on the first request
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            sources = []
-            for platform in platforms:
-                http = await stack.enter_async_context(http_client(settings, platform, transport))
-                sources.append(build_connector(settings, platform, http))
-            app.state.read = ReadService(sources)
+        async with open_services(settings, transport) as services:
+            app.state.read = services.read
             yield
 
     async def healthz(request: Request) -> Response:

@@ -56,17 +56,52 @@ def serve(
     """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
     mgw.toml; flags override them."""
     from gateway.app import create_app
-    from gateway.simulated import fetch_credentials, with_simulators
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     try:
-        settings = Settings(platforms=platforms, **overrides)  # type: ignore[arg-type]
-        if simulators:
-            settings = with_simulators(settings, simulators, fetch_credentials(simulators))
+        settings = _settings(platforms, simulators, **overrides)
         application = create_app(settings)
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from None
     uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level)
+
+
+@app.command()
+def lookup(
+    email: Annotated[str, typer.Argument(help="The email to resolve.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    platforms: PlatformsOption = "all",
+    simulators: SimulatorsOption = None,
+) -> None:
+    """Resolve one person live across every configured platform and print the canonical
+    customer, its sources and the platform each field came from. Exit 1 when no platform
+    holds the email."""
+    import asyncio
+
+    from canonical_schema import is_email
+    from gateway.lookup import lookup as run_lookup
+    from gateway.lookup import render
+
+    if not is_email(email):
+        raise _fail(f"not an email address: {email!r}")
+    try:
+        settings = _settings(platforms, simulators)
+        settings.connected_platforms()
+        read = asyncio.run(run_lookup(settings, email))
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    render(read, console, email, json_output=json_output)
+    if read.customer is None:
+        raise typer.Exit(code=1)
+
+
+def _settings(platforms: str, simulators: str | None, **overrides: object) -> Settings:
+    from gateway.simulated import fetch_credentials, with_simulators
+
+    settings = Settings(platforms=platforms, **overrides)  # type: ignore[arg-type]
+    if simulators:
+        settings = with_simulators(settings, simulators, fetch_credentials(simulators))
+    return settings
 
 
 @app.command()

@@ -19,7 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from canonical_schema import Platform
+from canonical_schema import MergePolicy, Platform, Priority, Recent
+from canonical_schema.merge import FieldPolicy
 
 # The platforms this build has a connector for; the rest arrive with their connectors.
 AVAILABLE_PLATFORMS: tuple[Platform, ...] = (Platform.HUBSPOT,)
@@ -44,6 +45,44 @@ class HubSpotSettings(BaseModel):
         )
 
 
+class MergeSettings(BaseModel):
+    """How conflicting values of one person's records are resolved (canonical_schema/merge.py)."""
+
+    default: str = Field(
+        "recent",
+        description=(
+            "`recent` (the most recently modified record wins) or a comma-separated platform "
+            "priority such as `salesforce,hubspot` (the first that has a value wins)."
+        ),
+    )
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description='Per-field overrides in the same form, e.g. {lead_score = "marketo"}.',
+    )
+
+    def policy(self) -> MergePolicy:
+        try:
+            return MergePolicy(
+                default=_field_policy(self.default),
+                fields={name: _field_policy(value) for name, value in self.fields.items()},
+            )
+        except ValueError as exc:
+            raise ConfigError(f"merge policy: {exc}") from exc
+
+
+def _field_policy(text: str) -> FieldPolicy:
+    text = text.strip().lower()
+    if text == "recent":
+        return Recent()
+    try:
+        return Priority(tuple(Platform(name.strip()) for name in text.split(",") if name.strip()))
+    except ValueError:
+        known = ", ".join(p.value for p in Platform)
+        raise ConfigError(
+            f"{text!r} is neither `recent` nor a list of platforms ({known})"
+        ) from None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MGW_", env_nested_delimiter="__", extra="forbid", validate_default=True
@@ -65,6 +104,14 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="Redis URL for shared cache and limits; unset keeps them in memory."
     )
+    id_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Secret (16+ bytes) that customer ids are minted with. Unset: one is generated on "
+            "first start and kept in the database. Changing it changes every customer id."
+        ),
+    )
+    merge: MergeSettings = Field(default_factory=MergeSettings)
     http_timeout_seconds: float = Field(
         10.0, gt=0, description="Per-request timeout for every upstream platform call."
     )

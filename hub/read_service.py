@@ -2,7 +2,8 @@
 
 A platform that fails does not fail the read: the answer is merged from the platforms that did
 answer, and the failures travel with it so the GraphQL edge can report them next to the data.
-Only when no platform answered does a read have nothing to say but the error.
+Only when no platform answered does a read have nothing to say but the error. Nothing from a
+platform whose answer did not validate is merged (its connector raised instead).
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from canonical_schema import Customer, Platform, merge_customers, normalize_email
+from canonical_schema import (
+    Customer,
+    CustomerRecord,
+    MergePolicy,
+    Platform,
+    merge_records,
+    normalize_email,
+)
 from connectors import CustomerSource
 from connectors.exceptions import ConnectorError
 from hub.cursors import ListCursor
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
+from hub.identity import IdentityIndex
 
 MAX_PAGE = 100
 
@@ -41,44 +50,52 @@ class CustomerListPage:
         return self.edges[-1][1] if self.edges else None
 
 
+@dataclass(frozen=True)
+class _FanOut:
+    records: dict[str, list[CustomerRecord]]
+    failures: tuple[ConnectorError, ...]
+    answered: int
+
+
 class ReadService:
-    def __init__(self, sources: Sequence[CustomerSource]) -> None:
+    def __init__(
+        self,
+        sources: Sequence[CustomerSource],
+        identity: IdentityIndex,
+        policy: MergePolicy | None = None,
+    ) -> None:
         self._sources = {source.platform: source for source in sources}
+        self._identity = identity
+        self._policy = policy or MergePolicy()
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
         return tuple(self._sources)
 
     async def customers_by_email(self, emails: Sequence[str]) -> list[CustomerRead]:
-        """One read per email, in order; the batch function behind the customer DataLoader."""
+        """One read per email, in order; the batch function behind the email DataLoader."""
         keys = [normalize_email(email) for email in emails]
-        sources = list(self._sources.values())
-        outcomes = await asyncio.gather(
-            *(source.customers_by_email(keys) for source in sources), return_exceptions=True
-        )
-        views: dict[str, list[Customer]] = {}
-        failures: list[ConnectorError] = []
-        for outcome in outcomes:
-            if isinstance(outcome, ConnectorError):
-                failures.append(outcome)
-            elif isinstance(outcome, BaseException):
-                raise outcome
-            else:
-                for email, customer in outcome.items():
-                    views.setdefault(email, []).append(customer)
-        answered = len(sources) - len(failures)
-        return [
-            CustomerRead(
-                customer=merge_customers(views[key]) if key in views else None,
-                failures=tuple(failures),
-                answered=answered,
+        fan = await self._fan_out(keys, list(self._sources.values()))
+        customers = {key: self._merge(records) for key, records in fan.records.items()}
+        await self._identity.remember(list(customers.values()))
+        return [CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys]
+
+    async def customers_by_id(self, customer_ids: Sequence[str]) -> list[CustomerRead]:
+        """One read per id, in order; an id the identity index has never seen reads as None."""
+        emails = await self._identity.emails_for(customer_ids)
+        reads = dict(
+            zip(
+                emails.values(),
+                await self.customers_by_email(list(emails.values())),
+                strict=True,
             )
-            for key in keys
-        ]
+        )
+        unknown = CustomerRead(None, (), len(self._sources))
+        return [reads[emails[i]] if i in emails else unknown for i in customer_ids]
 
     async def list_customers(self, first: int, after: str | None) -> CustomerListPage:
         """A page of customers in the order of the first connected platform that lists them,
-        each enriched from every other platform."""
+        each merged with every other platform's record of the same person."""
         if not 1 <= first <= MAX_PAGE:
             raise InvalidArgumentError(f"`first` must be between 1 and {MAX_PAGE}, not {first}")
         if not self._sources:
@@ -89,15 +106,19 @@ class ReadService:
         if source is None:
             raise InvalidCursorError(f"`after` pages {platform.value}, which is not connected")
         position = start or ListCursor(platform, None)
-        page = await source.list_customers(min(MAX_PAGE, position.skip + first), position.after)
-        listed = list(page.customers[position.skip : position.skip + first])
-        rest_of_page = len(page.customers) > position.skip + len(listed)
-        reads = await self._enrich(listed, [s for s in self._sources.values() if s is not source])
+        page = await source.list_records(min(MAX_PAGE, position.skip + first), position.after)
+        listed = list(page.records[position.skip : position.skip + first])
+        rest_of_page = len(page.records) > position.skip + len(listed)
+        others = [s for s in self._sources.values() if s is not source]
+        fan = await self._fan_out([record.email for record in listed], others)
+        customers = [self._merge([r, *fan.records.get(r.email, [])]) for r in listed]
+        await self._identity.remember(customers)
         cursors = [
-            ListCursor(platform, position.after, position.skip + i + 1) for i in range(len(reads))
+            ListCursor(platform, position.after, position.skip + i + 1) for i in range(len(listed))
         ]
         if cursors and not rest_of_page and page.next_after is not None:
             cursors[-1] = ListCursor(platform, page.next_after)
+        reads = [CustomerRead(c, fan.failures, 1 + fan.answered) for c in customers]
         return CustomerListPage(
             edges=tuple(zip(reads, (c.encode() for c in cursors), strict=True)),
             has_next_page=rest_of_page or page.next_after is not None,
@@ -107,29 +128,25 @@ class ReadService:
         """How many customers the listing platform holds."""
         if not self._sources:
             return 0
-        return await next(iter(self._sources.values())).count_customers()
+        return await next(iter(self._sources.values())).count_records()
 
-    async def _enrich(
-        self, listed: Sequence[Customer], others: Sequence[CustomerSource]
-    ) -> list[CustomerRead]:
-        if not others:
-            return [CustomerRead(customer) for customer in listed]
-        emails = [customer.email for customer in listed]
+    def _merge(self, records: Sequence[CustomerRecord]) -> Customer:
+        return merge_records(self._identity.customer_id(records[0].email), records, self._policy)
+
+    async def _fan_out(self, emails: Sequence[str], sources: Sequence[CustomerSource]) -> _FanOut:
+        if not emails or not sources:
+            return _FanOut({}, (), len(sources))
         outcomes = await asyncio.gather(
-            *(source.customers_by_email(emails) for source in others), return_exceptions=True
+            *(source.records_by_email(emails) for source in sources), return_exceptions=True
         )
-        failures = tuple(o for o in outcomes if isinstance(o, ConnectorError))
+        records: dict[str, list[CustomerRecord]] = {}
+        failures: list[ConnectorError] = []
         for outcome in outcomes:
-            if isinstance(outcome, BaseException) and not isinstance(outcome, ConnectorError):
+            if isinstance(outcome, ConnectorError):
+                failures.append(outcome)
+            elif isinstance(outcome, BaseException):
                 raise outcome
-        found = [o for o in outcomes if isinstance(o, dict)]
-        return [
-            CustomerRead(
-                customer=merge_customers(
-                    [customer, *(f[customer.email] for f in found if customer.email in f)]
-                ),
-                failures=failures,
-                answered=1 + len(found),
-            )
-            for customer in listed
-        ]
+            else:
+                for email, record in outcome.items():
+                    records.setdefault(email, []).append(record)
+        return _FanOut(records, tuple(failures), len(sources) - len(failures))

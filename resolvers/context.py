@@ -23,6 +23,7 @@ class PartialFailure:
 class GatewayContext:
     read: ReadService
     customers_by_email: DataLoader[str, CustomerRead]
+    customers_by_id: DataLoader[str, CustomerRead]
     partial_failures: list[PartialFailure] = field(default_factory=list)
 
     def report(self, failures: Sequence[ConnectorError], path: tuple[str | int, ...]) -> None:
@@ -37,7 +38,14 @@ class GatewayContext:
 def make_context(read: ReadService) -> GatewayContext:
     """A context for one GraphQL operation: its DataLoaders batch and cache within it only."""
 
-    async def load_customers(emails: list[str]) -> Sequence[CustomerRead]:
+    async def by_email(emails: list[str]) -> Sequence[CustomerRead]:
         return await read.customers_by_email(emails)
 
-    return GatewayContext(read=read, customers_by_email=DataLoader(load_fn=load_customers))
+    async def by_id(ids: list[str]) -> Sequence[CustomerRead]:
+        return await read.customers_by_id(ids)
+
+    return GatewayContext(
+        read=read,
+        customers_by_email=DataLoader(load_fn=by_email),
+        customers_by_id=DataLoader(load_fn=by_id),
+    )

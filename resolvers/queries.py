@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from canonical_schema import normalize_email
+from canonical_schema import is_customer_id, is_email, normalize_email
 from resolvers.connection import CustomerConnection
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
@@ -17,16 +17,25 @@ Info = strawberry.Info[GatewayContext, None]
 class Query:
     @strawberry.field(
         description=(
-            "One customer by email, merged from every connected platform. Null when no platform "
-            "holds the email. When some platforms fail, the others still answer and the "
-            "failures are listed in `errors` with the platform in `extensions`."
+            "One customer, by `id` or by `email` (exactly one of them), merged from every "
+            "connected platform. Null when no platform holds the person. When some platforms "
+            "fail, the others still answer and each failure is listed in `errors` with the "
+            "platform in `extensions`."
         )
     )
-    async def customer(self, info: Info, email: str) -> CustomerType | None:
-        key = normalize_email(email)
-        if "@" not in key:
-            raise BadUserInputError(f"`email` is not an email address: {email!r}")
-        read = await info.context.customers_by_email.load(key)
+    async def customer(
+        self, info: Info, id: strawberry.ID | None = None, email: str | None = None
+    ) -> CustomerType | None:
+        if (id is None) == (email is None):
+            raise BadUserInputError("pass exactly one of `id` and `email`")
+        if email is not None:
+            if not is_email(email):
+                raise BadUserInputError(f"`email` is not an email address: {email!r}")
+            read = await info.context.customers_by_email.load(normalize_email(email))
+        else:
+            if not is_customer_id(str(id)):
+                return None
+            read = await info.context.customers_by_id.load(str(id))
         if read.failures:
             if read.answered == 0:
                 raise read.failures[0]
@@ -42,10 +51,10 @@ class Query:
     async def customers(
         self,
         info: Info,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
     ) -> CustomerConnection:
-        page = await info.context.read.list_customers(first, after)
+        page = await info.context.read.list_customers(20 if first is None else first, after)
         edges = []
         for read, cursor in page.edges:
             if read.failures:

@@ -34,6 +34,14 @@ class SourceRecordType:
         )
 
 
+@strawberry.type(description="Which platform a customer's field was taken from.")
+class FieldSource:
+    field: str = strawberry.field(
+        description="The canonical field, camelCased as in this schema (e.g. `firstName`)."
+    )
+    platform: Platform = strawberry.field(description="The platform whose value won.")
+
+
 @strawberry.type(
     name="Customer",
     description=(
@@ -59,6 +67,12 @@ class CustomerType(Node):
     sources: list[SourceRecordType] = strawberry.field(
         description="Every platform record this customer was merged from."
     )
+    field_sources: list[FieldSource] = strawberry.field(
+        description=(
+            "Per-field provenance: for each field that has a value, the platform it came from "
+            "under the configured conflict policy (most recently modified wins by default)."
+        )
+    )
     updated_at: datetime | None = strawberry.field(
         description="The latest update time among the sources."
     )
@@ -76,6 +90,10 @@ class CustomerType(Node):
             email_consent=customer.email_consent,
             lead_score=customer.lead_score,
             sources=[SourceRecordType.from_model(s) for s in customer.sources],
+            field_sources=[
+                FieldSource(field=_camel(name), platform=platform)
+                for name, platform in customer.provenance.items()
+            ],
             updated_at=customer.updated_at,
         )
 
@@ -94,4 +112,17 @@ class CustomerEdge:
     node: CustomerType = strawberry.field(description="The customer.")
 
 
-__all__ = ["CustomerEdge", "CustomerType", "Node", "PageInfo", "Platform", "SourceRecordType"]
+__all__ = [
+    "CustomerEdge",
+    "CustomerType",
+    "FieldSource",
+    "Node",
+    "PageInfo",
+    "Platform",
+    "SourceRecordType",
+]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ import pytest
 from gateway.app import create_app as create_gateway
 from gateway.servers import free_port
 from gateway.settings import HubSpotSettings, Settings
+from hub.identity import IdentityIndex
+from hub.store import Store
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 
@@ -86,7 +89,9 @@ def postgres_url() -> str:
         await connection.close()
         return None
 
-    problem = asyncio.run(answers())
+    # A thread of its own: this fixture may be first asked for inside a running event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        problem = pool.submit(asyncio.run, answers()).result()
     if problem is not None:
         missing_service(
             "PostgreSQL", f"{url} does not answer ({problem}); set MGW_TEST_POSTGRES_URL"
@@ -120,10 +125,31 @@ async def hubspot_token(sim: httpx.AsyncClient) -> str:
 
 
 @pytest.fixture
-async def gateway(sim_app: object, hubspot_token: str) -> AsyncIterator[httpx.AsyncClient]:
+def database_url(tmp_path: Path) -> str:
+    """A fresh SQLite file per test: the embedded default store."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'mgw.db'}"
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(database_url)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def identity(store: Store) -> IdentityIndex:
+    return await IdentityIndex.open(store, b"test-identity-key-0123456789")
+
+
+@pytest.fixture
+async def gateway(
+    sim_app: object, hubspot_token: str, database_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway in-process, connected to the in-process simulators; the client posts to it."""
     settings = Settings(
-        hubspot=HubSpotSettings(base_url=f"{SIM_BASE}/hubspot", private_app_token=hubspot_token)
+        database_url=database_url,
+        hubspot=HubSpotSettings(base_url=f"{SIM_BASE}/hubspot", private_app_token=hubspot_token),
     )
     app = create_gateway(settings, transport=httpx.ASGITransport(app=sim_app))  # type: ignore[arg-type]
     async with app.router.lifespan_context(app):

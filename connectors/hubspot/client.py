@@ -14,9 +14,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from canonical_schema import Customer, Platform
-from canonical_schema.identity import normalize_email
-from connectors.base import CustomerPage
+from canonical_schema import CustomerRecord, Platform, normalize_email
+from connectors.base import RecordPage
 from connectors.errors import Action, classify, error_for
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.http import json_body, retry_after_seconds, send
@@ -38,16 +37,16 @@ class HubSpotConnector:
         self._http = http
         self._auth = auth
 
-    async def customers_by_email(self, emails: Sequence[str]) -> dict[str, Customer]:
+    async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         wanted = list(dict.fromkeys(normalize_email(email) for email in emails))
         chunks = [wanted[i : i + BATCH_LIMIT] for i in range(0, len(wanted), BATCH_LIMIT)]
-        found: dict[str, Customer] = {}
-        for records in await asyncio.gather(*(self._batch_read(chunk) for chunk in chunks)):
-            for customer in self._map(records):
-                found[customer.email] = customer
+        found: dict[str, CustomerRecord] = {}
+        for raw in await asyncio.gather(*(self._batch_read(chunk) for chunk in chunks)):
+            for record in self._map(raw):
+                found[record.email] = record
         return found
 
-    async def list_customers(self, limit: int, after: str | None) -> CustomerPage:
+    async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
             raise ValueError(f"HubSpot pages hold 1 to {PAGE_LIMIT} contacts, not {limit}")
         params: dict[str, str | int] = {"limit": limit, "properties": ",".join(CONTACT_PROPERTIES)}
@@ -55,12 +54,12 @@ class HubSpotConnector:
             params["after"] = after
         body = await self._call("GET", CONTACTS, params=params)
         next_after = _dig(body, "paging", "next", "after")
-        return CustomerPage(
-            customers=self._map(_list(body, "results")),
+        return RecordPage(
+            records=self._map(_list(body, "results")),
             next_after=next_after if isinstance(next_after, str) else None,
         )
 
-    async def count_customers(self) -> int:
+    async def count_records(self) -> int:
         query = {
             "filterGroups": [{"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}]}],
             "properties": ["email"],
@@ -107,8 +106,8 @@ class HubSpotConnector:
             retry_after=retry_after_seconds(response),
         )
 
-    def _map(self, records: list[Any]) -> list[Customer]:
-        customers = []
+    def _map(self, records: list[Any]) -> list[CustomerRecord]:
+        mapped = []
         for raw in records:
             try:
                 contact = parse_contact(raw)
@@ -116,10 +115,10 @@ class HubSpotConnector:
                 raise InvalidUpstreamDataError(
                     PLATFORM, f"a contact record has an unexpected shape: {exc.errors()[0]}"
                 ) from exc
-            customer = to_canonical(contact)
-            if customer is not None:
-                customers.append(customer)
-        return customers
+            record = to_canonical(contact)
+            if record is not None:
+                mapped.append(record)
+        return mapped
 
 
 def _dig(body: Any, *keys: str) -> Any:

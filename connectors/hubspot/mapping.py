@@ -7,8 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from canonical_schema import Customer, LifecycleStage, Platform, SourceRecord
-from canonical_schema.identity import customer_id_for, normalize_email
+from canonical_schema import (
+    Customer,
+    CustomerRecord,
+    LifecycleStage,
+    Platform,
+    is_email,
+    normalize_phone,
+    normalize_text,
+)
 
 # The contact properties the gateway reads; every value arrives as a string or null.
 CONTACT_PROPERTIES: tuple[str, ...] = (
@@ -18,6 +25,7 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "phone",
     "lifecyclestage",
     "hubspotscore",
+    "company",
     "lastmodifieddate",
     "createdate",
 )
@@ -40,30 +48,27 @@ def parse_contact(raw: Any) -> HubSpotContact:
     return HubSpotContact.model_validate(raw)
 
 
-def to_canonical(contact: HubSpotContact) -> Customer | None:
+def to_canonical(contact: HubSpotContact) -> CustomerRecord | None:
     """The canonical view of a contact, or None when it has no email (identity needs one)."""
     props = contact.properties
-    email = _text(props.get("email"))
-    if email is None:
+    email = normalize_text(props.get("email"))
+    if email is None or not is_email(email):
         return None
-    return Customer(
-        id=customer_id_for(email),
-        email=normalize_email(email),
-        first_name=_text(props.get("firstname")),
-        last_name=_text(props.get("lastname")),
-        phone=_text(props.get("phone")),
+    return CustomerRecord(
+        platform=Platform.HUBSPOT,
+        external_id=contact.id,
+        email=email,
+        first_name=normalize_text(props.get("firstname")),
+        last_name=normalize_text(props.get("lastname")),
+        phone=normalize_phone(props.get("phone")),
         lifecycle_stage=_stage(props.get("lifecyclestage")),
         lead_score=_integer(props.get("hubspotscore")),
+        company_name=normalize_text(props.get("company")),
         updated_at=contact.updatedAt,
-        sources=(
-            SourceRecord(
-                platform=Platform.HUBSPOT, external_id=contact.id, updated_at=contact.updatedAt
-            ),
-        ),
     )
 
 
-def from_canonical(customer: Customer) -> dict[str, str]:
+def from_canonical(customer: Customer | CustomerRecord) -> dict[str, str]:
     """The HubSpot properties that carry a canonical customer's writable fields."""
     props = {
         "email": customer.email,
@@ -75,15 +80,8 @@ def from_canonical(customer: Customer) -> dict[str, str]:
     return {name: value for name, value in props.items() if value is not None}
 
 
-def _text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 def _stage(value: str | None) -> LifecycleStage | None:
-    text = _text(value)
+    text = normalize_text(value)
     if text is None:
         return None
     try:
@@ -94,7 +92,7 @@ def _stage(value: str | None) -> LifecycleStage | None:
 
 
 def _integer(value: str | None) -> int | None:
-    text = _text(value)
+    text = normalize_text(value)
     if text is None:
         return None
     try:

@@ -85,3 +85,40 @@ def test_a_dashboard_pages_through_customers(demo: dict[str, Any]) -> None:
     assert len(connection["edges"]) == 50
     assert connection["totalCount"] > 50
     assert connection["pageInfo"]["hasNextPage"] is True
+
+
+def run_lookup(
+    demo: dict[str, Any], tmp_path: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'l.db'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", "lookup", *args, "--simulators", demo["simulator_url"]],
+        capture_output=True, text=True, timeout=60, env=environment, cwd=tmp_path, check=False,
+    )  # fmt: skip
+
+
+def test_lookup_resolves_a_person_with_provenance(demo: dict[str, Any], tmp_path: Path) -> None:
+    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 50}).json()
+    person = next(p for p in people["people"] if "hubspot" in p["external_ids"])
+
+    result = run_lookup(demo, tmp_path, f"  {person['email'].upper()} ", "--json")
+
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["failures"] == []
+    customer = body["customer"]
+    assert customer["email"] == person["email"]
+    assert [(s["platform"], s["external_id"]) for s in customer["sources"]] == [
+        ("HUBSPOT", person["external_ids"]["hubspot"])
+    ]
+    assert set(customer["provenance"].values()) == {"HUBSPOT"}
+
+
+def test_lookup_of_nobody_and_of_a_non_email(demo: dict[str, Any], tmp_path: Path) -> None:
+    nobody = run_lookup(demo, tmp_path, "nobody@nowhere.example")
+    assert nobody.returncode == 1
+    assert "No connected platform holds" in nobody.stdout
+    bad = run_lookup(demo, tmp_path, "not-an-email")
+    assert bad.returncode == 2
+    assert "not an email address" in bad.stderr
+    assert "Traceback" not in bad.stderr

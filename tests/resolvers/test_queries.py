@@ -6,13 +6,14 @@ from typing import Any
 
 import httpx
 
-from canonical_schema import customer_id_for
+from canonical_schema import is_customer_id
 
 CUSTOMER = """
 query($email: String!) {
   customer(email: $email) {
     id email firstName lastName displayName phone lifecycleStage leadScore emailConsent updatedAt
     sources { platform externalId updatedAt }
+    fieldSources { field platform }
   }
 }"""
 
@@ -33,7 +34,7 @@ async def test_customer_by_email_answers_with_the_hubspot_record(sim, gql) -> No
     assert "errors" not in body
     customer = body["data"]["customer"]
     assert customer["email"] == person["email"]
-    assert customer["id"] == customer_id_for(person["email"])
+    assert is_customer_id(customer["id"])
     assert customer["firstName"] == props.get("firstname")
     assert customer["lastName"] == props.get("lastname")
     assert customer["sources"] == [
@@ -44,6 +45,44 @@ async def test_customer_by_email_answers_with_the_hubspot_record(sim, gql) -> No
         }
     ]
     assert customer["emailConsent"] == "UNKNOWN"
+    assert {"field": "firstName", "platform": "HUBSPOT"} in customer["fieldSources"]
+
+
+async def test_a_customer_is_found_again_by_its_id(sim, gql) -> None:
+    person = (await hubspot_people(sim))[3]
+    by_email = (await gql(CUSTOMER, email=person["email"]))["data"]["customer"]
+    body = await gql(
+        "query($id: ID!) { customer(id: $id) { id email sources { externalId } } }",
+        id=by_email["id"],
+    )
+    assert body == {
+        "data": {
+            "customer": {
+                "id": by_email["id"],
+                "email": person["email"],
+                "sources": [{"externalId": person["external_ids"]["hubspot"]}],
+            }
+        }
+    }
+
+
+async def test_an_unknown_or_malformed_id_is_null(gql) -> None:
+    for unknown in ("cus_" + "a" * 26, "not-an-id"):
+        body = await gql("query($id: ID!) { customer(id: $id) { email } }", id=unknown)
+        assert body == {"data": {"customer": None}}
+
+
+async def test_customer_needs_exactly_one_of_id_and_email(gql) -> None:
+    for arguments in ("", 'id: "cus_x", email: "a@b.co"'):
+        body = await gql(f"{{ customer{'(' + arguments + ')' if arguments else ''} {{ email }} }}")
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_email_that_is_not_one_is_refused_before_any_call(sim, gql) -> None:
+    await sim.post("/_sim/reset")
+    body = await gql(CUSTOMER, email="not an email")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await sim.get("/_sim/stats")).json()["hubspot"]["requests"] == 0
 
 
 async def test_unknown_email_is_null_without_error(gql) -> None:

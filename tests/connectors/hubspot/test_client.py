@@ -40,9 +40,9 @@ async def test_reads_by_email_in_batches_of_one_hundred(sim, hubspot) -> None:
     asked = [*holders, "ghost@nowhere.example"]
     await sim.post("/_sim/reset")
 
-    found = await hubspot.customers_by_email(asked)
+    found = await hubspot.records_by_email(asked)
 
-    assert {email: c.sources[0].external_id for email, c in found.items()} == holders
+    assert {email: r.external_id for email, r in found.items()} == holders
     stats = (await sim.get("/_sim/stats")).json()["hubspot"]
     assert stats["requests"] == -(-len(asked) // 100)
 
@@ -52,13 +52,13 @@ async def test_lists_every_contact_once_and_counts_them(sim, hubspot) -> None:
     seen: list[str] = []
     after = None
     while True:
-        page = await hubspot.list_customers(37, after)
-        seen += [c.email for c in page.customers]
+        page = await hubspot.list_records(37, after)
+        seen += [r.email for r in page.records]
         if page.next_after is None:
             break
         after = page.next_after
     assert sorted(seen) == sorted(holders)
-    assert await hubspot.count_customers() == len(holders)
+    assert await hubspot.count_records() == len(holders)
 
 
 async def test_a_refused_token_is_an_auth_error(sim_app) -> None:
@@ -66,7 +66,7 @@ async def test_a_refused_token_is_an_auth_error(sim_app) -> None:
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         connector = HubSpotConnector(http, PrivateAppAuth("pat-wrong"))
         with pytest.raises(AuthError) as caught:
-            await connector.customers_by_email(["a@b.co"])
+            await connector.records_by_email(["a@b.co"])
     assert caught.value.code == "UPSTREAM_AUTH_FAILED"
     assert caught.value.status == 401
 
@@ -83,7 +83,7 @@ async def test_platform_faults_become_typed_errors(sim, hubspot, fault, error) -
     response = await sim.post("/_sim/faults", json={"platform": "hubspot", **fault})
     assert response.is_success, response.text
     with pytest.raises(error):
-        await hubspot.customers_by_email(["a@b.co"])
+        await hubspot.records_by_email(["a@b.co"])
 
 
 async def test_the_ten_second_limit_is_reported_as_rate_limited(hubspot_token) -> None:
@@ -92,9 +92,9 @@ async def test_the_ten_second_limit_is_reported_as_rate_limited(hubspot_token) -
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
         connector = HubSpotConnector(http, PrivateAppAuth(hubspot_token))
         for _ in range(100):
-            await connector.customers_by_email(["a@b.co"])
+            await connector.records_by_email(["a@b.co"])
         with pytest.raises(RateLimitedError) as caught:
-            await connector.customers_by_email(["a@b.co"])
+            await connector.records_by_email(["a@b.co"])
     assert "secondly limit" in caught.value.message
 
 
@@ -102,6 +102,6 @@ async def test_an_unreachable_platform_is_unavailable_not_an_httpx_error() -> No
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{free_port()}/hubspot") as http:
         connector = HubSpotConnector(http, PrivateAppAuth("pat-any"))
         with pytest.raises(UnavailableError) as caught:
-            await connector.customers_by_email(["a@b.co"])
+            await connector.records_by_email(["a@b.co"])
     assert caught.value.code == "UPSTREAM_UNAVAILABLE"
     assert isinstance(caught.value.__cause__, httpx.ConnectError)

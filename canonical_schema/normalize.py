@@ -1,0 +1,49 @@
+"""Normalization rules every platform's values go through before they are compared or merged.
+
+- Email: trimmed and lower-cased; `is_email` is the check a value must pass before any call.
+- Phone: E.164 (`+15557334374`) when it parses as a possible number, in the configured default
+  region for numbers written without a country code; otherwise the trimmed original, so
+  nothing a person typed is lost.
+- Names: trimmed, inner runs of whitespace collapsed; empty becomes None.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+DEFAULT_REGION = "US"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_email(email: str) -> str:
+    """The form every lookup and identity comparison uses: trimmed, lower-cased."""
+    return email.strip().lower()
+
+
+def is_email(value: str) -> bool:
+    """True for something shaped like an address (one @, a dot in the domain, no spaces)."""
+    return len(value) <= 254 and _EMAIL.match(normalize_email(value)) is not None
+
+
+def normalize_phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
+    text = normalize_text(value)
+    if text is None:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(number):
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_text(value: str | None) -> str | None:
+    """Trimmed, inner whitespace collapsed; None for None or blank."""
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", value).strip()
+    return text or None

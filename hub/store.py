@@ -1,0 +1,81 @@
+"""The durable store: SQLAlchemy 2 async over SQLite (the embedded default) or PostgreSQL.
+
+One code path for both (`MGW_DATABASE_URL`); the tables are created on first open. Each table
+belongs to the module that uses it; they are declared here so one `metadata` creates them all.
+(docs/adr/0005-durable-store.md)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = MetaData()
+
+secrets = Table(
+    "mgw_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+identities = Table(
+    "mgw_identities",
+    metadata,
+    Column("customer_id", String(40), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+
+identity_links = Table(
+    "mgw_identity_links",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("external_id", String(255), primary_key=True),
+    Column("customer_id", String(40), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mgw_identity_links_customer", "customer_id"),
+)
+
+
+class Store:
+    """An open database. `insert` gives the dialect's INSERT, which has `on_conflict_*`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def open(cls, url: str, *, schema: str | None = None) -> Store:
+        """Connect and create missing tables; `schema` (PostgreSQL) keeps them in that schema."""
+        connect_args: dict[str, Any] = {}
+        if schema is not None:
+            if not url.startswith("postgresql"):
+                raise ValueError("a store schema needs PostgreSQL")
+            connect_args["server_settings"] = {"search_path": schema}
+        engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def insert(self, table: Table) -> Any:
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(table)
+        if dialect == "sqlite":
+            return sqlite.insert(table)
+        raise NotImplementedError(f"the store supports SQLite and PostgreSQL, not {dialect}")
