@@ -8,8 +8,10 @@ go through the same table as plain statuses.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from canonical_schema import Platform
 from connectors.exceptions import (
@@ -18,6 +20,7 @@ from connectors.exceptions import (
     ConnectorError,
     FatalError,
     RateLimitedError,
+    RetriableError,
     UnavailableError,
 )
 
@@ -69,17 +72,34 @@ def error_for(
     message: str,
     *,
     status: int | None = None,
+    endpoint: str | None = None,
+    correlation_id: str | None = None,
     retry_after: float | None = None,
 ) -> ConnectorError:
     """The exception a non-OK action raises."""
-    match action:
-        case Action.RATE_LIMITED:
-            return RateLimitedError(platform, message, status=status, retry_after=retry_after)
-        case Action.RETRY:
-            return UnavailableError(platform, message, status=status, retry_after=retry_after)
-        case Action.REFRESH_THEN_RETRY:
-            return AuthExpiredError(platform, message, status=status)
-        case Action.AUTH_FAILED:
-            return AuthError(platform, message, status=status)
-        case _:
-            return FatalError(platform, message, status=status)
+    kind = _EXCEPTIONS.get(action, FatalError)
+    if issubclass(kind, RetriableError):
+        return kind(
+            platform, message, status=status, endpoint=endpoint,
+            correlation_id=correlation_id, retry_after=retry_after,
+        )  # fmt: skip
+    return kind(platform, message, status=status, endpoint=endpoint, correlation_id=correlation_id)
+
+
+_EXCEPTIONS: dict[Action, type[ConnectorError]] = {
+    Action.RATE_LIMITED: RateLimitedError,
+    Action.RETRY: UnavailableError,
+    Action.REFRESH_THEN_RETRY: AuthExpiredError,
+    Action.AUTH_FAILED: AuthError,
+}
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """How one platform says what went wrong: its table, and where its body keeps the error
+    code, a readable message and the correlation id support will ask for."""
+
+    table: tuple[Rule, ...]
+    code: Callable[[Any], str | None]
+    message: Callable[[Any], str | None]
+    correlation_id: Callable[[Any, Mapping[str, str]], str | None]

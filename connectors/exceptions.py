@@ -23,11 +23,21 @@ class ConnectorError(Exception):
     code = "UPSTREAM_ERROR"
     retryable = False
 
-    def __init__(self, platform: Platform, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        message: str,
+        *,
+        status: int | None = None,
+        endpoint: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
         super().__init__(f"{platform.value}: {message}")
         self.platform = platform
         self.message = message
         self.status = status
+        self.endpoint = endpoint
+        self.correlation_id = correlation_id
 
 
 class FatalError(ConnectorError):
@@ -35,7 +45,7 @@ class FatalError(ConnectorError):
 
 
 class AuthError(ConnectorError):
-    code = "UPSTREAM_AUTH_FAILED"
+    code = "UPSTREAM_AUTH"
 
 
 class AuthExpiredError(AuthError):
@@ -52,9 +62,13 @@ class RetriableError(ConnectorError):
         message: str,
         *,
         status: int | None = None,
+        endpoint: str | None = None,
+        correlation_id: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(platform, message, status=status)
+        super().__init__(
+            platform, message, status=status, endpoint=endpoint, correlation_id=correlation_id
+        )
         self.retry_after = retry_after
 
 
@@ -67,4 +81,4 @@ class UnavailableError(RetriableError):
 
 
 class InvalidUpstreamDataError(ConnectorError):
-    code = "UPSTREAM_INVALID_RESPONSE"
+    code = "UPSTREAM_INVALID_DATA"

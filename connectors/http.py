@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from canonical_schema import Platform
+from connectors.errors import Action, ErrorShape, classify, error_for
 from connectors.exceptions import InvalidUpstreamDataError, UnavailableError
 
 
@@ -22,12 +23,17 @@ async def send(
     try:
         return await client.send(request, auth=auth)
     except httpx.TimeoutException as exc:
-        raise UnavailableError(platform, f"timed out: {request.method} {request.url.path}") from exc
+        where = endpoint(request)
+        raise UnavailableError(platform, f"timed out: {where}", endpoint=where) from exc
     except httpx.TransportError as exc:
-        reason = type(exc).__name__
+        where = endpoint(request)
         raise UnavailableError(
-            platform, f"unreachable ({reason}): {request.method} {request.url.path}"
+            platform, f"unreachable ({type(exc).__name__}): {where}", endpoint=where
         ) from exc
+
+
+def endpoint(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.path}"
 
 
 def json_body(platform: Platform, response: httpx.Response) -> Any:
@@ -37,10 +43,37 @@ def json_body(platform: Platform, response: httpx.Response) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidUpstreamDataError(
             platform,
-            f"answered {response.status_code} with a body that is not JSON "
-            f"({response.request.method} {response.request.url.path})",
+            f"answered {response.status_code} with a body that is not JSON",
             status=response.status_code,
+            endpoint=endpoint(response.request),
         ) from exc
+
+
+async def call_json(
+    client: httpx.AsyncClient,
+    platform: Platform,
+    request: httpx.Request,
+    shape: ErrorShape,
+    *,
+    auth: httpx.Auth | None = None,
+) -> Any:
+    """Send, decode, and classify by the platform's error shape: the body of an OK answer, or
+    the connector error its table names (HTTP-200 errors included)."""
+    response = await send(client, platform, request, auth=auth)
+    body = json_body(platform, response)
+    action = classify(shape.table, response.status_code, shape.code(body))
+    if action is Action.OK:
+        return body
+    reason = shape.message(body)
+    raise error_for(
+        action,
+        platform,
+        f"{endpoint(request)} answered {response.status_code}" + (f": {reason}" if reason else ""),
+        status=response.status_code,
+        endpoint=endpoint(request),
+        correlation_id=shape.correlation_id(body, response.headers),
+        retry_after=retry_after_seconds(response),
+    )
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

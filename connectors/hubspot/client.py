@@ -16,10 +16,9 @@ from pydantic import ValidationError
 
 from canonical_schema import CustomerRecord, Platform, normalize_email
 from connectors.base import RecordPage
-from connectors.errors import Action, classify, error_for
 from connectors.exceptions import InvalidUpstreamDataError
-from connectors.http import json_body, retry_after_seconds, send
-from connectors.hubspot.errors import ERROR_TABLE, error_code, error_message
+from connectors.http import call_json
+from connectors.hubspot.errors import SHAPE
 from connectors.hubspot.mapping import CONTACT_PROPERTIES, parse_contact, to_canonical
 
 PLATFORM = Platform.HUBSPOT
@@ -93,18 +92,7 @@ class HubSpotConnector:
         json: Any = None,
     ) -> Any:
         request = self._http.build_request(method, path, params=params, json=json)
-        response = await send(self._http, PLATFORM, request, auth=self._auth)
-        body = json_body(PLATFORM, response)
-        action = classify(ERROR_TABLE, response.status_code, error_code(body))
-        if action is Action.OK:
-            return body
-        raise error_for(
-            action,
-            PLATFORM,
-            error_message(body, response.status_code),
-            status=response.status_code,
-            retry_after=retry_after_seconds(response),
-        )
+        return await call_json(self._http, PLATFORM, request, SHAPE, auth=self._auth)
 
     def _map(self, records: list[Any]) -> list[CustomerRecord]:
         mapped = []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from connectors.errors import Action, Rule
+from connectors.errors import Action, ErrorShape, Rule
 
 ERROR_TABLE: tuple[Rule, ...] = (
     # A 207 is a batch where some inputs failed; the client reads `errors[]` itself.
@@ -18,7 +19,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
 )
 
 
-def error_code(body: Any) -> str | None:
+def _code(body: Any) -> str | None:
     """HubSpot's `category` (or `errorType` on 429s), when the body has one."""
     if isinstance(body, dict):
         code = body.get("category") or body.get("errorType")
@@ -26,10 +27,16 @@ def error_code(body: Any) -> str | None:
     return None
 
 
-def error_message(body: Any, status: int) -> str:
-    """HubSpot's own message with its correlation id, for logs and GraphQL errors."""
+def _message(body: Any) -> str | None:
     if isinstance(body, dict) and isinstance(body.get("message"), str):
-        correlation = body.get("correlationId")
-        suffix = f" (correlationId {correlation})" if correlation else ""
-        return f"HTTP {status}: {body['message']}{suffix}"
-    return f"HTTP {status}"
+        return str(body["message"])
+    return None
+
+
+def _correlation_id(body: Any, headers: Mapping[str, str]) -> str | None:
+    if isinstance(body, dict) and isinstance(body.get("correlationId"), str):
+        return str(body["correlationId"])
+    return headers.get("x-hubspot-correlation-id")
+
+
+SHAPE = ErrorShape(ERROR_TABLE, _code, _message, _correlation_id)

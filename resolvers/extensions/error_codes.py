@@ -32,6 +32,8 @@ def public_error(error: GraphQLError) -> GraphQLError:
         extensions.update(
             code=original.code, platform=original.platform.name, retryable=original.retryable
         )
+        if original.correlation_id:
+            extensions["correlationId"] = original.correlation_id
     elif isinstance(original, InvalidArgumentError | BadUserInputError):
         extensions["code"] = "BAD_USER_INPUT"
     elif isinstance(original, GraphQLError) and original is not error:

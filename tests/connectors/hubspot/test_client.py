@@ -67,7 +67,7 @@ async def test_a_refused_token_is_an_auth_error(sim_app) -> None:
         connector = HubSpotConnector(http, PrivateAppAuth("pat-wrong"))
         with pytest.raises(AuthError) as caught:
             await connector.records_by_email(["a@b.co"])
-    assert caught.value.code == "UPSTREAM_AUTH_FAILED"
+    assert caught.value.code == "UPSTREAM_AUTH"
     assert caught.value.status == 401
 
 
@@ -105,3 +105,12 @@ async def test_an_unreachable_platform_is_unavailable_not_an_httpx_error() -> No
             await connector.records_by_email(["a@b.co"])
     assert caught.value.code == "UPSTREAM_UNAVAILABLE"
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
+
+
+async def test_errors_name_the_endpoint_and_hubspots_correlation_id(sim, hubspot) -> None:
+    await sim.post("/_sim/faults", json={"platform": "hubspot", "error_rate": 1.0, "status": 502})
+    with pytest.raises(UnavailableError) as caught:
+        await hubspot.list_records(10, None)
+    assert caught.value.endpoint == "GET /hubspot/crm/v3/objects/contacts"
+    assert caught.value.correlation_id
+    assert caught.value.status == 502
