@@ -7,6 +7,6 @@ leaves a connector as one of the exceptions in `connectors.exceptions`.
 
 from __future__ import annotations
 
-from connectors.base import CustomerSource, RecordPage
+from connectors.base import CustomerSink, CustomerSource, RecordPage, UpsertResult
 
-__all__ = ["CustomerSource", "RecordPage"]
+__all__ = ["CustomerSink", "CustomerSource", "RecordPage", "UpsertResult"]

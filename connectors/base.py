@@ -34,3 +34,24 @@ class CustomerSource(Protocol):
     async def count_records(self) -> int:
         """How many people the platform holds."""
         ...
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What a platform did with one upserted record."""
+
+    email: str
+    external_id: str
+    created: bool
+
+
+class CustomerSink(Protocol):
+    """A platform people can be written to: create or update by email, in batches."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+    async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
+        """Create or update each record (matched by email) with its writable fields; one
+        result per record, in order. Raises a connector error if the platform refuses."""
+        ...

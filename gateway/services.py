@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import httpx
 
+from cache import EntityCache, MemoryCache, RedisCache
 from gateway.connectors import build_connector, http_client
 from gateway.settings import Settings
 from hub import ReadService
+from hub.customer_cache import CustomerCache
 from hub.identity import IdentityIndex
 from hub.store import Store
 
@@ -24,6 +26,7 @@ class Services:
     store: Store
     identity: IdentityIndex
     read: ReadService
+    cache: CustomerCache | None
 
 
 @asynccontextmanager
@@ -33,13 +36,36 @@ async def open_services(
     """Everything `settings` describe, opened; raises ConfigError before opening anything."""
     platforms = settings.connected_platforms()
     policy = settings.merge.policy()
+    backend = settings.cache_backend()
     id_key = settings.id_key.get_secret_value().encode() if settings.id_key else None
     async with AsyncExitStack() as stack:
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
         identity = await IdentityIndex.open(store, id_key)
+        cache = _customer_cache(settings, backend)
+        if cache is not None:
+            stack.push_async_callback(cache.close)
         sources = []
         for platform in platforms:
             http = await stack.enter_async_context(http_client(settings, platform, transport))
             sources.append(build_connector(settings, platform, http))
-        yield Services(store, identity, ReadService(sources, identity, policy))
+        read = ReadService(sources, identity, policy, cache)
+        yield Services(store, identity, read, cache)
+
+
+def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:
+    entities: EntityCache
+    if backend == "off":
+        return None
+    if backend == "redis":
+        assert settings.redis_url is not None  # cache_backend() checked it
+        entities = RedisCache.from_url(settings.redis_url)
+    else:
+        entities = MemoryCache(max_bytes=settings.cache_max_bytes)
+    return CustomerCache(
+        entities,
+        scope=settings.data_scope,
+        ttl=settings.cache_ttl_seconds,
+        missing_ttl=settings.cache_missing_ttl_seconds,
+        stale_for=settings.cache_stale_seconds,
+    )

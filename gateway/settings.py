@@ -9,7 +9,7 @@ TOML: `[hubspot] private_app_token = "pat-…"`.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -112,6 +112,26 @@ class Settings(BaseSettings):
         ),
     )
     merge: MergeSettings = Field(default_factory=MergeSettings)
+    cache: Literal["off", "memory", "redis"] | None = Field(
+        None,
+        description=(
+            "Entity cache: `memory` (this process), `redis` (shared by replicas; needs "
+            "MGW_REDIS_URL) or `off`. Unset: redis when MGW_REDIS_URL is set, else memory."
+        ),
+    )
+    cache_ttl_seconds: float = Field(60.0, ge=0, description="How long a cached customer is fresh.")
+    cache_missing_ttl_seconds: float = Field(
+        10.0, ge=0, description="How long 'no platform holds this email' is remembered."
+    )
+    cache_stale_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="How long after expiry a customer may answer if every platform fails.",
+    )
+    cache_max_bytes: int = Field(64 * 1024 * 1024, gt=0, description="Budget of the memory cache.")
+    data_scope: str = Field(
+        "default", min_length=1, description="Namespace of cache keys, so deployments never mix."
+    )
     http_timeout_seconds: float = Field(
         10.0, gt=0, description="Per-request timeout for every upstream platform call."
     )
@@ -143,6 +163,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = os.environ.get("MGW_CONFIG", "mgw.toml")
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    def cache_backend(self) -> Literal["off", "memory", "redis"]:
+        backend = self.cache or ("redis" if self.redis_url else "memory")
+        if backend == "redis" and not self.redis_url:
+            raise ConfigError("MGW_CACHE=redis needs MGW_REDIS_URL")
+        return backend
 
     def platform_settings(self, platform: Platform) -> Any:
         return getattr(self, platform.value)

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cache import BatchSingleFlight
 from canonical_schema import (
     Customer,
     CustomerRecord,
@@ -23,6 +24,7 @@ from canonical_schema import (
 from connectors import CustomerSource
 from connectors.exceptions import ConnectorError
 from hub.cursors import ListCursor
+from hub.customer_cache import CustomerCache
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
 
@@ -36,6 +38,8 @@ class CustomerRead:
     customer: Customer | None
     failures: tuple[ConnectorError, ...] = ()
     answered: int = 1
+    stale: bool = False
+    """True when every platform failed and the customer comes from an expired cache entry."""
 
 
 @dataclass(frozen=True)
@@ -63,22 +67,44 @@ class ReadService:
         sources: Sequence[CustomerSource],
         identity: IdentityIndex,
         policy: MergePolicy | None = None,
+        cache: CustomerCache | None = None,
     ) -> None:
         self._sources = {source.platform: source for source in sources}
         self._identity = identity
         self._policy = policy or MergePolicy()
+        self._cache = cache
+        self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
         return tuple(self._sources)
 
     async def customers_by_email(self, emails: Sequence[str]) -> list[CustomerRead]:
-        """One read per email, in order; the batch function behind the email DataLoader."""
+        """One read per email, in order; the batch function behind the email DataLoader.
+
+        Fresh cache entries answer at once; the misses of concurrent requests are loaded
+        once (single-flight) in one fan-out; when every platform fails, stale entries answer
+        with the failures attached."""
         keys = [normalize_email(email) for email in emails]
+        cached = await self._cache.lookup(keys) if self._cache else None
+        hits = cached.fresh if cached else {}
+        misses = [key for key in dict.fromkeys(keys) if key not in hits]
+        loaded = await self._flights.do_many(misses, self._load) if misses else {}
+        reads = {key: CustomerRead(customer) for key, customer in hits.items()}
+        for key, read in loaded.items():
+            stale = cached.stale if cached else {}
+            if read.answered == 0 and key in stale:
+                read = CustomerRead(stale[key], read.failures, 0, stale=True)
+            reads[key] = read
+        return [reads[key] for key in keys]
+
+    async def _load(self, keys: list[str]) -> dict[str, CustomerRead]:
         fan = await self._fan_out(keys, list(self._sources.values()))
         customers = {key: self._merge(records) for key, records in fan.records.items()}
         await self._identity.remember(list(customers.values()))
-        return [CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys]
+        if self._cache is not None and not fan.failures:
+            await self._cache.store({key: customers.get(key) for key in keys})
+        return {key: CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys}
 
     async def customers_by_id(self, customer_ids: Sequence[str]) -> list[CustomerRead]:
         """One read per id, in order; an id the identity index has never seen reads as None."""

@@ -21,6 +21,10 @@ from simulators.core.stats import Stats
 from simulators.core.webhooks import WebhookSender
 from simulators.core.world import generate_world
 from simulators.hubspot import HubSpotPlatform
+from simulators.mailchimp import MailchimpPlatform
+from simulators.marketo import MarketoPlatform
+from simulators.salesforce import SalesforcePlatform
+from simulators.shopify import ShopifyPlatform
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class SimConfig:
 # One entry a platform: adding a platform is writing its package and listing it here.
 FACTORIES: dict[str, Callable[[PlatformContext], Platform]] = {
     "hubspot": HubSpotPlatform,
+    "mailchimp": MailchimpPlatform,
+    "marketo": MarketoPlatform,
+    "salesforce": SalesforcePlatform,
+    "shopify": ShopifyPlatform,
 }
 
 

@@ -1,22 +1,25 @@
-"""HubSpot credentials: the private-app token, OAuth clients, and `POST /oauth/v1/token`.
+"""HubSpot credentials: the private-app token, the OAuth app, its authorization codes and
+tokens (the HTTP endpoints are in `oauth`).
 
 Access tokens expire after `token_ttl` seconds of the injected clock. An expired token answers
 401 `EXPIRED_AUTHENTICATION`, an unknown one 401 `INVALID_AUTHENTICATION`, as HubSpot does.
-Refresh tokens do not rotate: refreshing returns the same refresh token.
+Refresh tokens do not rotate: refreshing returns the same refresh token and a new access token.
+Authorization codes are single use, bound to the client and redirect URI, and live 10 minutes.
+Registered redirect URIs: the published `redirect_uri`, and any http URL on a loopback host.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass
-from urllib.parse import parse_qsl
-
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from typing import ClassVar
+from urllib.parse import urlsplit
 
 from simulators.core.clock import Clock
 from simulators.hubspot.errors import HubSpotError, OAuthError
 
+CODE_TTL_S = 600
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 _NO_CREDENTIALS = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
     "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
@@ -31,6 +34,11 @@ class HubSpotCredentials:
     refresh_token: str = "sim-hubspot-refresh-0001"
     # HubSpot signs webhooks (v3) with the app's client secret.
     webhook_secret: str = "sim-hubspot-secret-0001"
+    # Not published by `/_sim/credentials` (its keys are a contract); the redirect URL the app
+    # registered besides loopback ones, and the ids webhook events carry.
+    redirect_uri: ClassVar[str] = "http://localhost:8000/oauth/hubspot/callback"
+    portal_id: ClassVar[int] = 44100001
+    app_id: ClassVar[int] = 2100001
 
     def as_json(self) -> dict[str, str]:
         return asdict(self)
@@ -43,7 +51,7 @@ class Tokens:
         self._ttl = ttl
         self._refresh_tokens = {credentials.refresh_token}
         self._access: dict[str, float] = {}  # token -> expiry (epoch seconds)
-        self._used_codes: set[str] = set()
+        self._codes: dict[str, tuple[str, str, float]] = {}  # code -> client, redirect, expiry
 
     def rate_key(self, authorization: str | None) -> str:
         """Authenticate a request; the key its rate limits count under (one per app)."""
@@ -79,12 +87,11 @@ class Tokens:
             if refresh not in self._refresh_tokens:
                 raise OAuthError("BAD_REFRESH_TOKEN", "missing or invalid refresh token")
         else:
-            code = form.get("code", "")
-            if not code or code in self._used_codes:
+            issued = self._codes.pop(form.get("code", ""), None)
+            if issued is None or issued[2] <= self._clock.now():
                 raise OAuthError("BAD_AUTH_CODE", "missing or unknown auth code")
-            if not form.get("redirect_uri"):
+            if issued[1] != form.get("redirect_uri"):
                 raise OAuthError("BAD_REDIRECT_URI", "redirect_uri does not match")
-            self._used_codes.add(code)
             refresh = f"sim-hubspot-refresh-{secrets.token_hex(8)}"
             self._refresh_tokens.add(refresh)
         access = "CN" + secrets.token_urlsafe(48)
@@ -96,12 +103,13 @@ class Tokens:
             "expires_in": self._ttl,
         }
 
+    def redirect_allowed(self, uri: str) -> bool:
+        if uri == self.credentials.redirect_uri:
+            return True
+        parts = urlsplit(uri)
+        return parts.scheme == "http" and parts.hostname in _LOOPBACK and not parts.fragment
 
-class TokenEndpoint:
-    def __init__(self, tokens: Tokens) -> None:
-        self.tokens = tokens
-
-    async def token(self, request: Request) -> Response:
-        body = (await request.body()).decode("utf-8", errors="replace")
-        form = dict(parse_qsl(body, keep_blank_values=True))
-        return JSONResponse(self.tokens.exchange(form))
+    def issue_code(self, client_id: str, redirect_uri: str) -> str:
+        code = secrets.token_urlsafe(24)
+        self._codes[code] = (client_id, redirect_uri, self._clock.now() + CODE_TTL_S)
+        return code

@@ -1,7 +1,7 @@
-"""Authentication and rate limits in front of every HubSpot API route but the OAuth endpoint.
+"""Authentication and rate limits in front of every HubSpot API route but the OAuth endpoints.
 
-General limit: 100 requests per rolling 10 s per app (`TEN_SECONDLY_ROLLING`), reported on every
-response in `X-HubSpot-RateLimit-*` headers. Search has its own: 4 requests per second.
+Every response carries `X-HubSpot-RateLimit-Max|Remaining|Interval-Milliseconds`; private-app
+requests also `X-HubSpot-RateLimit-Daily|Daily-Remaining`. Over a limit: 429 with `policyName`.
 """
 
 from __future__ import annotations
@@ -10,26 +10,11 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulators.core.clock import Clock
-from simulators.core.limiter import Decision, RollingWindowLimiter
+from simulators.core.limiter import Decision
 from simulators.core.stats import PlatformStats
 from simulators.hubspot.auth import Tokens
 from simulators.hubspot.errors import HubSpotError, rate_limit_body
-
-GENERAL_LIMIT = 100
-GENERAL_WINDOW_S = 10.0
-SEARCH_LIMIT = 4
-SEARCH_WINDOW_S = 1.0
-
-
-class RateLimits:
-    def __init__(self, clock: Clock, *, enforce: bool) -> None:
-        self.general = RollingWindowLimiter(GENERAL_LIMIT, GENERAL_WINDOW_S, clock, enforce=enforce)
-        self.search = RollingWindowLimiter(SEARCH_LIMIT, SEARCH_WINDOW_S, clock, enforce=enforce)
-
-    def reset(self) -> None:
-        self.general.reset()
-        self.search.reset()
+from simulators.hubspot.limits import GENERAL_LIMIT, GENERAL_WINDOW_S, DailyDecision, RateLimits
 
 
 def _route_path(scope: Scope) -> str:
@@ -43,6 +28,13 @@ def _headers(decision: Decision) -> list[tuple[bytes, bytes]]:
         (b"x-hubspot-ratelimit-max", str(GENERAL_LIMIT).encode()),
         (b"x-hubspot-ratelimit-remaining", str(decision.remaining).encode()),
         (b"x-hubspot-ratelimit-interval-milliseconds", str(int(GENERAL_WINDOW_S * 1000)).encode()),
+    ]
+
+
+def _daily_headers(decision: DailyDecision) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"x-hubspot-ratelimit-daily", str(decision.limit).encode()),
+        (b"x-hubspot-ratelimit-daily-remaining", str(decision.remaining).encode()),
     ]
 
 
@@ -69,6 +61,12 @@ class Guard:
         if not decision.allowed:
             await self._too_many("TEN_SECONDLY_ROLLING", decision, extra, scope, receive, send)
             return
+        if key.startswith("private-app:"):
+            daily = self.limits.daily.hit(key)
+            extra += _daily_headers(daily)
+            if not daily.allowed:
+                await self._too_many("DAILY", decision, extra, scope, receive, send)
+                return
         if scope.get("method") == "POST" and path.endswith("/search"):
             searched = self.limits.search.hit(key)
             if not searched.allowed:

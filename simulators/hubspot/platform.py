@@ -1,5 +1,6 @@
-"""The HubSpot simulator assembled: routes, error handlers, auth and rate-limit guard, and the
-hooks `/_sim` uses (credentials, ground-truth ids, raw records, UI edits, the write log)."""
+"""The HubSpot simulator assembled: routes for every object type, associations and OAuth,
+error handlers, the auth and rate-limit guard, and the hooks `/_sim` uses (credentials,
+ground-truth ids, raw records, UI edits, the write log)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from simulators.core.clock import parse_iso_ms
-from simulators.core.people import LIFECYCLE_STAGES
+from simulators.core.clock import Clock, parse_iso_ms
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
-from simulators.hubspot.auth import HubSpotCredentials, TokenEndpoint, Tokens
-from simulators.hubspot.contacts import ContactReads
+from simulators.hubspot.association_api import AssociationReads
+from simulators.hubspot.auth import HubSpotCredentials, Tokens
 from simulators.hubspot.errors import (
     HubSpotError,
     OAuthError,
@@ -26,37 +26,52 @@ from simulators.hubspot.errors import (
     handle_hubspot_error,
     handle_oauth_error,
 )
-from simulators.hubspot.guard import Guard, RateLimits
-from simulators.hubspot.properties import CONTACT_PROPERTIES
-from simulators.hubspot.search import ContactSearch
-from simulators.hubspot.store import ContactStore
-from simulators.hubspot.writes import ContactWrites
+from simulators.hubspot.guard import Guard
+from simulators.hubspot.limits import RateLimits
+from simulators.hubspot.oauth import OAuthEndpoints
+from simulators.hubspot.objects import CONTACTS, OBJECT_TYPES, ObjectType
+from simulators.hubspot.portal import UI, Portal
+from simulators.hubspot.reads import ObjectReads
+from simulators.hubspot.search import ObjectSearch
+from simulators.hubspot.webhooks import HubSpotWebhooks
+from simulators.hubspot.writes import ObjectWrites
 
-_CONTACTS = "/crm/v3/objects/contacts"
-_UI_EDITABLE = CONTACT_PROPERTIES - {"hs_object_id", "lastmodifieddate"}
+_UI_EDITABLE = CONTACTS.properties - CONTACTS.computed
+_V4 = "/crm/v4"
 
 
 class HubSpotPlatform:
     name = "hubspot"
 
     def __init__(self, ctx: PlatformContext) -> None:
-        people, seed, clock, stats = ctx.world.people, ctx.seed, ctx.clock, ctx.stats
-        token_ttl, enforce_limits = ctx.token_ttl, ctx.enforce_limits
+        clock = ctx.clock
         self.creds = HubSpotCredentials()
-        self.store = ContactStore(people, seed, clock)
-        self.tokens = Tokens(self.creds, clock, token_ttl)
-        self.limits = RateLimits(clock, enforce=enforce_limits)
-        reads = ContactReads(self.store, clock)
-        writes = ContactWrites(self.store, clock)
-        search = ContactSearch(self.store)
+        webhooks = HubSpotWebhooks(
+            ctx.webhooks,
+            clock,
+            secret=self.creds.client_secret,
+            portal_id=self.creds.portal_id,
+            app_id=self.creds.app_id,
+        )
+        self.portal = Portal(ctx.world, ctx.rng, clock, webhooks)
+        self.tokens = Tokens(self.creds, clock, ctx.token_ttl)
+        self.limits = RateLimits(clock, enforce=ctx.enforce_limits)
+        oauth = OAuthEndpoints(self.tokens)
+        associations = AssociationReads(self.portal, clock)
         self._routes: list[BaseRoute] = [
-            Route("/oauth/v1/token", TokenEndpoint(self.tokens).token, methods=["POST"]),
-            Route(_CONTACTS, reads.list, methods=["GET"]),
-            Route(f"{_CONTACTS}/batch/read", reads.batch_read, methods=["POST"]),
-            Route(f"{_CONTACTS}/batch/upsert", writes.batch_upsert, methods=["POST"]),
-            Route(f"{_CONTACTS}/search", search.search, methods=["POST"]),
-            Route(f"{_CONTACTS}/{{contactId}}", reads.get, methods=["GET"]),
-            Route(f"{_CONTACTS}/{{contactId}}", writes.patch, methods=["PATCH"]),
+            Route("/oauth/authorize", oauth.authorize, methods=["GET"]),
+            Route("/oauth/v1/token", oauth.token, methods=["POST"]),
+            *(r for kind in OBJECT_TYPES.values() for r in self._object_routes(kind, clock)),
+            Route(
+                f"{_V4}/objects/{{fromObjectType}}/{{objectId}}/associations/{{toObjectType}}",
+                associations.list,
+                methods=["GET"],
+            ),
+            Route(
+                f"{_V4}/associations/{{fromObjectType}}/{{toObjectType}}/batch/read",
+                associations.batch_read,
+                methods=["POST"],
+            ),
         ]
         inner = Starlette(
             routes=self._routes,
@@ -66,7 +81,22 @@ class HubSpotPlatform:
                 HTTPException: handle_http_exception,
             },
         )
-        self._app = Guard(inner, self.tokens, self.limits, stats)
+        self._app = Guard(inner, self.tokens, self.limits, ctx.stats)
+
+    def _object_routes(self, kind: ObjectType, clock: Clock) -> list[Route]:
+        base, one = f"/crm/v3/objects/{kind.name}", f"{{{kind.path_param}}}"
+        store = self.portal.stores[kind.name]
+        reads = ObjectReads(kind, store, self.portal.associations, clock)
+        writes = ObjectWrites(kind, self.portal, clock)
+        search = ObjectSearch(kind, store)
+        return [
+            Route(base, reads.list, methods=["GET"]),
+            Route(f"{base}/batch/read", reads.batch_read, methods=["POST"]),
+            Route(f"{base}/batch/upsert", writes.batch_upsert, methods=["POST"]),
+            Route(f"{base}/search", search.search, methods=["POST"]),
+            Route(f"{base}/{one}", reads.get, methods=["GET"]),
+            Route(f"{base}/{one}", writes.patch, methods=["PATCH"]),
+        ]
 
     @property
     def app(self) -> ASGIApp:
@@ -94,38 +124,38 @@ class HubSpotPlatform:
         return self.creds.as_json()
 
     def external_ids(self) -> Mapping[str, str]:
-        return self.store.external_ids()
+        return self.portal.external_ids()
 
     def reset(self, *, reseed: bool) -> None:
         self.limits.reset()
         if reseed:
-            self.store.reseed()
+            self.portal.reseed()
 
     def records(self, email: str) -> list[dict[str, Any]]:
-        contact = self.store.by_email(email)
+        contact = self.portal.contacts.by_key(email)
         return [] if contact is None else [contact.raw()]
 
     def mutate(self, email: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        contact = self.store.by_email(email)
+        contact = self.portal.contacts.by_key(email)
         if contact is None:
             raise UnknownRecord(email)
         unknown = sorted(set(fields) - _UI_EDITABLE)
         if unknown:
             raise InvalidFields(f"not editable in HubSpot: {', '.join(unknown)}")
         stage = fields.get("lifecyclestage")
-        if stage is not None and stage not in LIFECYCLE_STAGES:
+        if stage is not None and stage not in CONTACTS.enums["lifecyclestage"]:
             raise InvalidFields(f"lifecyclestage {stage!r} is not an option")
         values = {k: None if v is None or v == "" else str(v) for k, v in fields.items()}
         new_email = values.get("email")
         if new_email:
-            values["email"] = new_email = new_email.lower()
-            holder = self.store.by_email(new_email)
+            values["email"] = new_email = new_email.strip().lower()
+            holder = self.portal.contacts.by_key(new_email)
             if holder is not None and holder is not contact:
                 raise InvalidFields(f"email {new_email} belongs to contact {holder.id}")
-        return self.store.update(contact, values).raw()
+        return self.portal.update(CONTACTS, contact, values, source=UI).raw()
 
     def writes(self) -> list[dict[str, Any]]:
-        return list(self.store.writes)
+        return list(self.portal.writes)
 
 
 def _records(body: Any) -> Iterator[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Contact properties: which exist, which reads return by default, and how writes are checked.
+"""Object properties: which a read returns, and how a write's values are checked.
 
 Every property value HubSpot returns is a string or null, numbers and dates included.
 """
@@ -11,45 +11,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from simulators.core.clock import iso_ms, parse_iso_ms
-from simulators.core.people import LIFECYCLE_STAGES
 from simulators.hubspot.errors import HubSpotError
+from simulators.hubspot.objects import ObjectType
 
-CONTACT_PROPERTIES = frozenset(
-    {
-        "email",
-        "firstname",
-        "lastname",
-        "phone",
-        "company",
-        "lifecyclestage",
-        "hubspotscore",
-        "createdate",
-        "lastmodifieddate",
-        "hs_object_id",
-    }
-)
-DEFAULT_PROPERTIES = (
-    "createdate",
-    "email",
-    "firstname",
-    "hs_object_id",
-    "lastmodifieddate",
-    "lastname",
-)
-ALWAYS_RETURNED = ("createdate", "hs_object_id", "lastmodifieddate")
-READ_ONLY = frozenset({"hs_object_id", "lastmodifieddate", "hubspotscore"})
-NUMBER_PROPERTIES = frozenset({"hubspotscore", "hs_object_id"})
-DATETIME_PROPERTIES = frozenset({"createdate", "lastmodifieddate"})
-UNIQUE_ID_PROPERTIES = frozenset({"email", "hs_object_id"})
-ENUM_OPTIONS: dict[str, tuple[str, ...]] = {"lifecyclestage": LIFECYCLE_STAGES}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def select(properties: Mapping[str, str | None], names: Iterable[str] | None) -> dict[str, Any]:
+def select(
+    kind: ObjectType, properties: Mapping[str, str | None], names: Iterable[str] | None
+) -> dict[str, Any]:
     """The `properties` object of a read: the asked-for names that exist, plus the always-on ones;
     unknown names are left out, as HubSpot does."""
-    wanted = set(DEFAULT_PROPERTIES if names is None else names) | set(ALWAYS_RETURNED)
-    return {name: properties.get(name) for name in sorted(wanted & CONTACT_PROPERTIES)}
+    wanted = set(kind.defaults if names is None else names) | set(kind.always)
+    return {name: properties.get(name) for name in sorted(wanted & kind.properties)}
 
 
 def names_from_query(raw: list[str]) -> list[str] | None:
@@ -69,21 +43,26 @@ def _invalid(name: str, code: str, message: str) -> dict[str, Any]:
     }
 
 
-def _check(name: str, value: str | None) -> dict[str, Any] | None:
-    if name not in CONTACT_PROPERTIES:
+def _check(kind: ObjectType, name: str, value: str | None) -> dict[str, Any] | None:
+    if name not in kind.properties:
         return _invalid(name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist')
-    if name in READ_ONLY:
+    if name in kind.read_only:
         message = f'"{name}" is a read only property; its value cannot be set.'
         return _invalid(name, "READ_ONLY_VALUE", message)
     if value is None:
         return None
-    options = ENUM_OPTIONS.get(name)
+    options = kind.enums.get(name)
     if options is not None and value not in options:
         message = f"{value} was not one of the allowed options: [{', '.join(options)}]"
         return _invalid(name, "INVALID_OPTION", message)
     if name == "email" and not _EMAIL.match(value):
         return _invalid(name, "INVALID_EMAIL", f"Email address {value} is invalid")
-    if name in DATETIME_PROPERTIES:
+    if name in kind.numbers:
+        try:
+            float(value)
+        except ValueError:
+            return _invalid(name, "INVALID_FLOAT", f"{value} is not a valid number for {name}")
+    if name in kind.datetimes:
         try:
             parse_iso_ms(value)
         except ValueError:
@@ -99,12 +78,13 @@ def _as_string(value: Any) -> str | None:
     return str(value)
 
 
-def validate_write(raw: Any) -> dict[str, str | None]:
-    """Check a write's `properties` object; answer HubSpot's 400 listing every bad property."""
+def validate_write(kind: ObjectType, raw: Any) -> dict[str, str | None]:
+    """Check a write's `properties` object; answer HubSpot's 400 listing every bad property.
+    HubSpot stores emails lower-cased and dates as ISO 8601 with milliseconds."""
     if not isinstance(raw, dict):
         raise HubSpotError(400, "Invalid input JSON: properties must be an object")
     values = {str(name): _as_string(value) for name, value in raw.items()}
-    problems = [p for name, value in values.items() if (p := _check(name, value)) is not None]
+    problems = [p for name, value in values.items() if (p := _check(kind, name, value))]
     if problems:
         raise HubSpotError(
             400,
@@ -119,7 +99,8 @@ def validate_write(raw: Any) -> dict[str, str | None]:
             ],
         )
     if values.get("email"):
-        values["email"] = str(values["email"]).lower()
-    if values.get("createdate"):
-        values["createdate"] = iso_ms(parse_iso_ms(str(values["createdate"])))
+        values["email"] = str(values["email"]).strip().lower()
+    for name in kind.datetimes & values.keys():
+        if values[name]:
+            values[name] = iso_ms(parse_iso_ms(str(values[name])))
     return values

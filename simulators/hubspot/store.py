@@ -1,31 +1,28 @@
-"""The HubSpot portal's contacts, built from the seeded people, and the log of accepted writes.
+"""One object type's records (contacts, companies or deals), indexed by id and by the type's
+unique-value property (a contact's email, a company's domain).
 
-A record is kept exactly in the API's shape (`id`, `properties` of strings or nulls, `createdAt`,
+A record is kept in the API's shape (`id`, `properties` of strings or nulls, `createdAt`,
 `updatedAt`, `archived`), so `/_sim/hubspot/records` can show it as stored.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from simulators.core.clock import Clock, iso_ms
-from simulators.core.people import Person
+from simulators.hubspot.objects import ObjectType
 
 
 @dataclass
-class Contact:
+class Record:
     id: int
     properties: dict[str, str | None]
     created_ms: int
     updated_ms: int
     archived: bool = False
-
-    @property
-    def email(self) -> str | None:
-        return self.properties.get("email")
 
     def raw(self) -> dict[str, Any]:
         return {
@@ -37,102 +34,86 @@ class Contact:
         }
 
 
-def _from_person(contact_id: int, person: Person) -> Contact:
-    properties: dict[str, str | None] = {
-        "email": person.email,
-        "firstname": person.first_name,
-        "lastname": person.last_name,
-        "phone": person.phone,
-        "company": person.company.name,
-        "lifecyclestage": person.lifecycle_stage,
-        "hubspotscore": str(person.score),
-        "createdate": iso_ms(person.created_ms),
-        "lastmodifieddate": iso_ms(person.updated_ms),
-        "hs_object_id": str(contact_id),
-    }
-    return Contact(contact_id, properties, person.created_ms, person.updated_ms)
-
-
-class ContactStore:
-    def __init__(self, people: Sequence[Person], seed: int, clock: Clock) -> None:
-        self._people = people
-        self._seed = seed
+class ObjectStore:
+    def __init__(self, kind: ObjectType, clock: Clock) -> None:
+        self.kind = kind
         self._clock = clock
-        self._by_id: dict[int, Contact] = {}
-        self._by_email: dict[str, int] = {}
-        self._next_id = 0
-        self._seeded: dict[str, str] = {}
-        self.writes: list[dict[str, Any]] = []
-        self.reseed()
+        self._by_id: dict[int, Record] = {}
+        self._by_key: dict[str, int] = {}
+        self._order: list[int] = []  # ids ascending: new ids are always the highest
+        self._next_id = 1
 
-    def reseed(self) -> None:
-        """Ids ascend with creation time and have gaps, as in a real portal."""
-        rng = random.Random(f"{self._seed}:hubspot")
-        held = sorted((p for p in self._people if p.on("hubspot")), key=lambda p: p.created_ms)
+    def load(self, records: Iterable[Record], next_id: int) -> None:
+        """Replace every record with seeded ones, given in ascending id order."""
         self._by_id.clear()
-        self._by_email.clear()
-        next_id = 101
-        for person in held:
-            self._index(_from_person(next_id, person))
-            next_id += rng.randint(1, 60)
+        self._by_key.clear()
+        self._order.clear()
+        for record in records:
+            self._index(record)
         self._next_id = next_id
-        self._seeded = {p.email: str(c.id) for p, c in zip(held, self._by_id.values(), strict=True)}
-        self.writes.clear()
 
-    def _index(self, contact: Contact) -> None:
-        self._by_id[contact.id] = contact
-        if contact.email:
-            self._by_email[contact.email.lower()] = contact.id
+    def _key(self, record: Record) -> str | None:
+        value = record.properties.get(self.kind.unique) if self.kind.unique else None
+        return value.strip().lower() if value else None
 
-    def all(self) -> list[Contact]:
-        """Every contact, by id ascending (new ids are always the highest)."""
+    def _index(self, record: Record) -> None:
+        if record.id not in self._by_id:
+            self._order.append(record.id)
+        self._by_id[record.id] = record
+        key = self._key(record)
+        if key:
+            self._by_key[key] = record.id
+
+    def all(self) -> list[Record]:
+        """Every record, by id ascending (new ids are always the highest)."""
         return list(self._by_id.values())
 
-    def get(self, contact_id: str) -> Contact | None:
-        return self._by_id.get(int(contact_id)) if contact_id.isdigit() else None
+    def starting_at(self, first_id: int) -> Iterator[Record]:
+        """Records with id >= `first_id`, ascending: a list page without scanning the portal."""
+        order = self._order
+        for index in range(bisect_left(order, first_id), len(order)):
+            yield self._by_id[order[index]]
 
-    def by_email(self, email: str) -> Contact | None:
-        contact_id = self._by_email.get(email.strip().lower())
-        return None if contact_id is None else self._by_id[contact_id]
+    def get(self, object_id: str) -> Record | None:
+        return self._by_id.get(int(object_id)) if object_id.isdigit() else None
 
-    def find(self, value: str, id_property: str | None) -> Contact | None:
-        if id_property == "email":
-            return self.by_email(value)
+    def by_key(self, value: str) -> Record | None:
+        object_id = self._by_key.get(value.strip().lower())
+        return None if object_id is None else self._by_id[object_id]
+
+    def find(self, value: str, id_property: str | None) -> Record | None:
+        """By `hs_object_id` (None) or by the type's unique property."""
+        if id_property is not None and id_property == self.kind.unique:
+            return self.by_key(value)
         return self.get(value)
 
     def _now_ms(self, floor: int) -> int:
         return max(int(self._clock.now() * 1000), floor + 1)
 
-    def create(self, properties: Mapping[str, str | None]) -> Contact:
-        contact_id = self._next_id
+    def create(self, properties: Mapping[str, str | None]) -> Record:
+        object_id = self._next_id
         self._next_id += 1
         now = self._now_ms(0)
-        contact = Contact(contact_id, {}, now, now)
-        contact.properties = {
-            **dict.fromkeys(("email", "firstname", "lastname", "phone", "company")),
-            "lifecyclestage": None,
-            "hubspotscore": "0",
+        record = Record(object_id, {}, now, now)
+        record.properties = {
+            **dict.fromkeys(sorted(self.kind.properties)),
+            **({"hubspotscore": "0"} if "hubspotscore" in self.kind.properties else {}),
             **properties,
             "createdate": properties.get("createdate") or iso_ms(now),
-            "lastmodifieddate": iso_ms(now),
-            "hs_object_id": str(contact_id),
+            self.kind.modified: iso_ms(now),
+            "hs_object_id": str(object_id),
         }
-        self._index(contact)
-        return contact
+        self._index(record)
+        return record
 
-    def update(self, contact: Contact, properties: Mapping[str, str | None]) -> Contact:
-        old_email = contact.email
-        contact.properties.update(properties)
-        contact.updated_ms = self._now_ms(contact.updated_ms)
-        contact.properties["lastmodifieddate"] = iso_ms(contact.updated_ms)
-        if old_email and old_email.lower() != (contact.email or "").lower():
-            self._by_email.pop(old_email.lower(), None)
-        self._index(contact)
-        return contact
-
-    def record_write(self, **details: Any) -> None:
-        self.writes.append({"seq": len(self.writes) + 1, "at": iso_ms(self._now_ms(0)), **details})
-
-    def external_ids(self) -> dict[str, str]:
-        """Seeded email -> contact id, for the seeded people this portal holds."""
-        return dict(self._seeded)
+    def update(self, record: Record, properties: Mapping[str, str | None]) -> dict[str, str | None]:
+        """Apply `properties`; bump the modified time; answer the properties whose value changed."""
+        changed = {k: v for k, v in properties.items() if record.properties.get(k) != v}
+        old_key = self._key(record)
+        record.properties.update(properties)
+        record.updated_ms = self._now_ms(record.updated_ms)
+        record.properties[self.kind.modified] = iso_ms(record.updated_ms)
+        if old_key and old_key != self._key(record):
+            self._by_key.pop(old_key, None)
+        self._index(record)
+        return changed

@@ -1,7 +1,9 @@
-"""Writing contacts: `PATCH /{id}` (or by email) and `POST /batch/upsert` (by email).
+"""Writing CRM objects of one type: `PATCH /{id}` (or by the unique property) and
+`POST /batch/upsert` (by the unique property: a contact's email, a company's domain; deals have
+no unique-value property by default, so their upsert answers 400).
 
 Writes are validated before anything changes: one bad property fails the whole batch. Every
-accepted write bumps `lastmodifieddate`/`updatedAt` and is logged for `/_sim/hubspot/writes`.
+accepted write bumps the modified time, emits webhooks and is logged for `/_sim/hubspot/writes`.
 """
 
 from __future__ import annotations
@@ -12,86 +14,97 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from simulators.core.clock import Clock, iso_ms
-from simulators.hubspot.contacts import id_property, render
 from simulators.hubspot.errors import HubSpotError
 from simulators.hubspot.inputs import batch_inputs, read_json_object
+from simulators.hubspot.objects import ObjectType
+from simulators.hubspot.portal import Portal
 from simulators.hubspot.properties import validate_write
-from simulators.hubspot.store import Contact, ContactStore
+from simulators.hubspot.reads import id_property, render
+from simulators.hubspot.store import Record
 
 
-def _written(contact: Contact, properties: dict[str, str | None]) -> dict[str, Any]:
-    return render(contact, [*properties, "email", "firstname", "lastname"])
-
-
-class ContactWrites:
-    def __init__(self, store: ContactStore, clock: Clock) -> None:
-        self.store = store
+class ObjectWrites:
+    def __init__(self, kind: ObjectType, portal: Portal, clock: Clock) -> None:
+        self.kind = kind
+        self.portal = portal
+        self.store = portal.stores[kind.name]
         self.clock = clock
+        self._base = f"/crm/v3/objects/{kind.name}"
 
     def _now(self) -> str:
         return iso_ms(int(self.clock.now() * 1000))
 
-    def _check_email_free(self, contact: Contact | None, properties: dict[str, str | None]) -> None:
-        email = properties.get("email")
-        if not email:
+    def _written(self, record: Record, properties: dict[str, str | None]) -> dict[str, Any]:
+        return render(self.kind, record, [*properties, *self.kind.defaults])
+
+    def _check_key_free(self, record: Record | None, properties: dict[str, str | None]) -> None:
+        value = properties.get(self.kind.unique) if self.kind.unique else None
+        if not value:
             return
-        holder = self.store.by_email(email)
-        if holder is not None and holder is not contact:
-            raise HubSpotError(409, f"Contact already exists. Existing ID: {holder.id}")
+        holder = self.store.by_key(value)
+        if holder is not None and holder is not record:
+            label = self.kind.label.capitalize()
+            raise HubSpotError(409, f"{label} already exists. Existing ID: {holder.id}")
 
     async def patch(self, request: Request) -> Response:
-        prop = id_property(request.query_params.get("idProperty"))
-        raw_id = request.path_params["contactId"]
+        prop = id_property(self.kind, request.query_params.get("idProperty"))
+        raw_id = request.path_params[self.kind.path_param]
         body = await read_json_object(request)
-        properties = validate_write(body.get("properties"))
-        contact = self.store.find(raw_id, prop)
-        if contact is None or contact.archived:
+        properties = validate_write(self.kind, body.get("properties"))
+        record = self.store.find(raw_id, prop)
+        if record is None or record.archived:
             raise HubSpotError(404, "resource not found")
-        self._check_email_free(contact, properties)
-        self.store.update(contact, properties)
-        self.store.record_write(
+        self._check_key_free(record, properties)
+        self.portal.update(self.kind, record, properties)
+        self.portal.record_write(
             operation="update",
-            route="PATCH /crm/v3/objects/contacts/{contactId}",
-            objectId=str(contact.id),
+            route=f"PATCH {self._base}/{{{self.kind.path_param}}}",
+            objectType=self.kind.name,
+            objectId=str(record.id),
             id=raw_id,
             idProperty=prop or "hs_object_id",
             properties=properties,
             new=False,
         )
-        return JSONResponse(_written(contact, properties))
+        return JSONResponse(self._written(record, properties))
+
+    def _plan(self, inputs: list[dict[str, Any]]) -> list[tuple[str, dict[str, str | None]]]:
+        unique = self.kind.unique
+        planned: list[tuple[str, dict[str, str | None]]] = []
+        seen: set[str] = set()
+        for item in inputs:
+            if unique is None or item.get("idProperty") != unique:
+                raise HubSpotError(400, "idProperty is required and must be a unique property")
+            key = str(item["id"]).strip().lower()
+            if key in seen:
+                raise HubSpotError(400, f"Duplicate IDs found in batch input: [{key}]")
+            seen.add(key)
+            properties = validate_write(self.kind, item.get("properties", {}))
+            planned.append((key, {**properties, unique: key}))
+        return planned
 
     async def batch_upsert(self, request: Request) -> Response:
         started = self._now()
         body = await read_json_object(request)
-        inputs = batch_inputs(body)
-        planned: list[tuple[str, dict[str, str | None]]] = []
-        seen: set[str] = set()
-        for item in inputs:
-            if item.get("idProperty") != "email":
-                raise HubSpotError(400, "idProperty is required and must be a unique property")
-            email = str(item["id"]).strip().lower()
-            if email in seen:
-                raise HubSpotError(400, f"Duplicate IDs found in batch input: [{email}]")
-            seen.add(email)
-            properties = validate_write(item.get("properties", {}))
-            planned.append((email, {**properties, "email": email}))
+        planned = self._plan(batch_inputs(body))
         results: list[dict[str, Any]] = []
-        for email, properties in planned:
-            existing = self.store.by_email(email)
+        for key, properties in planned:
+            existing = self.store.by_key(key)
             if existing is None:
-                contact = self.store.create(properties)
+                record = self.portal.create(self.kind, properties)
             else:
-                contact = self.store.update(existing, properties)
-            self.store.record_write(
+                record = self.portal.update(self.kind, existing, properties)
+            self.portal.record_write(
                 operation="upsert",
-                route="POST /crm/v3/objects/contacts/batch/upsert",
-                objectId=str(contact.id),
-                id=email,
-                idProperty="email",
+                route=f"POST {self._base}/batch/upsert",
+                objectType=self.kind.name,
+                objectId=str(record.id),
+                id=key,
+                idProperty=self.kind.unique,
                 properties=properties,
                 new=existing is None,
             )
-            results.append({**_written(contact, properties), "new": existing is None})
+            results.append({**self._written(record, properties), "new": existing is None})
         return JSONResponse(
             {
                 "status": "COMPLETE",

@@ -58,3 +58,23 @@ def test_unknown_settings_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path:
     (tmp_path / "mgw.toml").write_text("prot = 1\n")
     with pytest.raises(ValueError, match="prot"):
         Settings()
+
+
+def test_the_cache_follows_redis_unless_told_otherwise() -> None:
+    assert Settings().cache_backend() == "memory"
+    assert Settings(redis_url="redis://127.0.0.1:6379/0").cache_backend() == "redis"
+    assert Settings(redis_url="redis://127.0.0.1:6379/0", cache="off").cache_backend() == "off"
+    with pytest.raises(ConfigError, match="needs MGW_REDIS_URL"):
+        Settings(cache="redis").cache_backend()
+
+
+def test_a_merge_policy_names_real_platforms_and_fields() -> None:
+    from gateway.settings import MergeSettings
+
+    assert MergeSettings(default="salesforce,hubspot").policy().default.platforms == (  # type: ignore[union-attr]
+        Platform.SALESFORCE, Platform.HUBSPOT
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="neither `recent` nor a list of platforms"):
+        MergeSettings(default="myspace").policy()
+    with pytest.raises(ConfigError, match="no such merged field"):
+        MergeSettings(fields={"shoe_size": "recent"}).policy()

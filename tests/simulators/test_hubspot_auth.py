@@ -81,12 +81,15 @@ async def test_bad_refresh_token_and_bad_client_are_400(sim: httpx.AsyncClient) 
 
 async def test_authorization_code_is_single_use(sim: httpx.AsyncClient) -> None:
     c = await creds(sim)
+    redirect = "http://localhost/callback"
+    authorize = {"client_id": c["client_id"], "redirect_uri": redirect, "scope": "oauth"}
+    location = (await sim.get("/hubspot/oauth/authorize", params=authorize)).headers["location"]
     form = {
         "grant_type": "authorization_code",
         "client_id": c["client_id"],
         "client_secret": c["client_secret"],
-        "redirect_uri": "http://localhost/callback",
-        "code": "code-1",
+        "redirect_uri": redirect,
+        "code": httpx.URL(location).params["code"],
     }
     first = await sim.post(TOKEN, data=form)
     assert first.status_code == 200
@@ -94,3 +97,5 @@ async def test_authorization_code_is_single_use(sim: httpx.AsyncClient) -> None:
     again = await sim.post(TOKEN, data=form)
     assert again.status_code == 400
     assert again.json()["status"] == "BAD_AUTH_CODE"
+    made_up = await sim.post(TOKEN, data={**form, "code": "code-1"})
+    assert made_up.json()["status"] == "BAD_AUTH_CODE"

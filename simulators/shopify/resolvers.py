@@ -1,0 +1,187 @@
+"""Resolvers for the served subset, attached once to the schema built from the introspection.
+
+Every other field resolves with graphql-core's default resolver over the dicts `Renderer`
+builds. Per-request state (the store, the clock, the change hook) travels in `Context`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+
+from simulators.core.clock import Clock
+from simulators.shopify.paging import SortKey, connection, paginate
+from simulators.shopify.records import Checkout, Customer, Order, parse_gid
+from simulators.shopify.render import Renderer, order_key
+from simulators.shopify.search import Field, Search
+from simulators.shopify.store import ShopStore
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    store: ShopStore
+    clock: Clock
+    changed: Callable[[str, Customer], None]  # (webhook topic, customer) after a write
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def render(self) -> Renderer:
+        return Renderer(self.store)
+
+
+CUSTOMER_SEARCH: Search[Customer] = Search(
+    {
+        "email": Field("text", lambda c: c.email),
+        "first_name": Field("text", lambda c: c.first_name),
+        "last_name": Field("text", lambda c: c.last_name),
+        "phone": Field("text", lambda c: c.phone),
+        "state": Field("text", lambda c: c.state),
+        "id": Field("number", lambda c: c.id),
+        "orders_count": Field("number", lambda c: c.orders_count),
+        "created_at": Field("time", lambda c: c.created_ms),
+        "updated_at": Field("time", lambda c: c.updated_ms),
+    },
+    ("email", "first_name", "last_name", "phone"),
+)
+CUSTOMER_SORT: dict[str, Callable[[Customer], SortKey]] = {
+    "CREATED_AT": lambda c: (c.created_ms, c.id),
+    "UPDATED_AT": lambda c: (c.updated_ms, c.id),
+    "NAME": lambda c: (c.display_name.lower(), c.id),
+}
+
+
+def _order_search(store: ShopStore) -> Search[Order]:
+    def email(o: Order) -> str | None:
+        customer = store.customers.get(o.customer_id)
+        return customer.email if customer else None
+
+    return Search(
+        {
+            "id": Field("number", lambda o: o.id),
+            "name": Field("text", lambda o: o.name),
+            "email": Field("text", email),
+            "customer_id": Field("number", lambda o: o.customer_id),
+            "financial_status": Field("text", lambda o: o.financial_status),
+            "created_at": Field("time", lambda o: o.created_ms),
+            "processed_at": Field("time", lambda o: o.created_ms),
+            "updated_at": Field("time", lambda o: o.updated_ms),
+        },
+        ("name", "email"),
+    )
+
+
+CHECKOUT_SEARCH: Search[Checkout] = Search(
+    {
+        "id": Field("number", lambda k: k.id),
+        "created_at": Field("time", lambda k: k.created_ms),
+        "updated_at": Field("time", lambda k: k.updated_ms),
+        "status": Field("text", lambda k: "closed" if k.completed_ms else "open"),
+    },
+    (),
+)
+
+
+def _page(
+    info: GraphQLResolveInfo[Context],
+    records: Iterable[T],
+    search: Search[T],
+    key: Callable[[T], SortKey] | None,
+    render: Callable[[T], dict[str, Any]],
+    args: dict[str, Any],
+) -> dict[str, Any]:
+    query = args.pop("query", None)
+    args.pop("sortKey", None)
+    predicate, unknown = search.compile(query)
+    if unknown:
+        info.context.warnings.append(
+            {
+                "path": [info.path.key],
+                "query": query,
+                "warnings": [
+                    {"field": name, "message": "Invalid search field for this query."}
+                    for name in unknown
+                ],
+            }
+        )
+    if predicate is not None:
+        records = [r for r in records if predicate(r)]
+    sort = key or (lambda r: (r.id, r.id))  # type: ignore[attr-defined]
+    return connection(paginate(records, sort, presorted=key is None, **args), render)
+
+
+def customers(_root: Any, info: GraphQLResolveInfo[Context], **args: Any) -> dict[str, Any]:
+    ctx: Context = info.context
+    key = CUSTOMER_SORT.get(args.get("sortKey") or "ID")
+    values = ctx.store.customers.values()
+    return _page(info, values, CUSTOMER_SEARCH, key, ctx.render.customer, args)
+
+
+def orders(_root: Any, info: GraphQLResolveInfo[Context], **args: Any) -> dict[str, Any]:
+    ctx: Context = info.context
+    sort = args.get("sortKey") or "ID"
+    key = None if sort in ("ID", "RELEVANCE") else order_key(sort)
+    search = _order_search(ctx.store)
+    return _page(info, ctx.store.orders.values(), search, key, ctx.render.order, args)
+
+
+def abandoned_checkouts(
+    _root: Any, info: GraphQLResolveInfo[Context], **args: Any
+) -> dict[str, Any]:
+    ctx: Context = info.context
+    key: Callable[[Checkout], SortKey] | None = None
+    if args.get("sortKey") == "CREATED_AT":
+        key = lambda k: (k.created_ms, k.id)  # noqa: E731
+    elif args.get("sortKey") == "TOTAL_PRICE":
+        key = lambda k: (k.total_cents, k.id)  # noqa: E731
+    values = ctx.store.checkouts.values()
+    return _page(info, values, CHECKOUT_SEARCH, key, ctx.render.checkout, args)
+
+
+def global_id(value: str, kind: str) -> int | None:
+    if not value.startswith("gid://"):
+        raise GraphQLError(
+            f"Invalid global id '{value}'",
+            extensions={"code": "argumentLiteralsIncompatible", "typeName": "CoercionError"},
+        )
+    return parse_gid(value, kind)
+
+
+def customer(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, Any] | None:
+    ctx: Context = info.context
+    number = global_id(id, "Customer")
+    found = None if number is None else ctx.store.customers.get(number)
+    return None if found is None else ctx.render.customer(found)
+
+
+def order(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, Any] | None:
+    ctx: Context = info.context
+    number = global_id(id, "Order")
+    found = None if number is None else ctx.store.orders.get(number)
+    return None if found is None else ctx.render.order(found)
+
+
+def attach(schema: GraphQLSchema) -> None:
+    from simulators.shopify.mutations import customer_create, customer_update
+
+    table: Mapping[GraphQLObjectType | None, dict[str, Callable[..., Any]]] = {
+        schema.query_type: {
+            "customers": customers,
+            "customer": customer,
+            "orders": orders,
+            "order": order,
+            "abandonedCheckouts": abandoned_checkouts,
+        },
+        schema.mutation_type: {
+            "customerCreate": customer_create,
+            "customerUpdate": customer_update,
+        },
+    }
+    for root, fields in table.items():
+        assert root is not None
+        for name, resolve in fields.items():
+            root.fields[name].resolve = resolve
