@@ -19,6 +19,7 @@ from connectors.exceptions import (
     AuthExpiredError,
     ConnectorError,
     FatalError,
+    NotFoundError,
     RateLimitedError,
     RetriableError,
     UnavailableError,
@@ -91,6 +92,7 @@ _EXCEPTIONS: dict[Action, type[ConnectorError]] = {
     Action.RETRY: UnavailableError,
     Action.REFRESH_THEN_RETRY: AuthExpiredError,
     Action.AUTH_FAILED: AuthError,
+    Action.NOT_FOUND: NotFoundError,
 }
 
 

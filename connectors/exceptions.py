@@ -2,6 +2,7 @@
 
     ConnectorError                  every failure talking to a platform; carries `platform`
     ├── FatalError                  the request cannot succeed as sent; do not retry
+    │   └── NotFoundError           the record asked for does not exist (often not an error)
     ├── AuthError                   the credentials were refused
     │   └── AuthExpiredError        refresh the token, then retry once
     ├── RetriableError              try again later (`retry_after` seconds when known)
@@ -42,6 +43,10 @@ class ConnectorError(Exception):
 
 class FatalError(ConnectorError):
     code = "UPSTREAM_REJECTED"
+
+
+class NotFoundError(FatalError):
+    code = "UPSTREAM_NOT_FOUND"
 
 
 class AuthError(ConnectorError):

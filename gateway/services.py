@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from cache import EntityCache, MemoryCache, RedisCache
+from cache.limits import Limiter, MemoryLimiter, RedisLimiter
 from gateway.connectors import build_connector, http_client
 from gateway.settings import Settings
 from hub import ReadService
@@ -45,12 +46,20 @@ async def open_services(
         cache = _customer_cache(settings, backend)
         if cache is not None:
             stack.push_async_callback(cache.close)
+        limiter = _limiter(settings)
+        stack.push_async_callback(limiter.close)
         sources = []
         for platform in platforms:
-            http = await stack.enter_async_context(http_client(settings, platform, transport))
+            client = http_client(settings, platform, limiter, transport)
+            http = await stack.enter_async_context(client)
             sources.append(build_connector(settings, platform, http))
         read = ReadService(sources, identity, policy, cache)
         yield Services(store, identity, read, cache)
+
+
+def _limiter(settings: Settings) -> Limiter:
+    """Shared by every replica through Redis when there is one; else this process's own."""
+    return RedisLimiter.from_url(settings.redis_url) if settings.redis_url else MemoryLimiter()
 
 
 def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:

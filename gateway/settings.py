@@ -21,28 +21,21 @@ from pydantic_settings import (
 
 from canonical_schema import MergePolicy, Platform, Priority, Recent
 from canonical_schema.merge import FieldPolicy
+from gateway.limits import LimitSettings
+from gateway.platform_settings import (
+    HubSpotSettings,
+    MailchimpSettings,
+    MarketoSettings,
+    SalesforceSettings,
+    ShopifySettings,
+)
 
-# The platforms this build has a connector for; the rest arrive with their connectors.
-AVAILABLE_PLATFORMS: tuple[Platform, ...] = (Platform.HUBSPOT,)
+# The platforms this build has a connector for (gateway/connectors.py builds them).
+AVAILABLE_PLATFORMS: tuple[Platform, ...] = (Platform.HUBSPOT, Platform.MAILCHIMP)
 
 
 class ConfigError(ValueError):
     """The configuration cannot work; the message says what to set."""
-
-
-class HubSpotSettings(BaseModel):
-    base_url: str = Field(
-        "https://api.hubapi.com", description="CRM API base URL (the simulator's `/hubspot`)."
-    )
-    private_app_token: SecretStr | None = Field(
-        None, description="Private-app access token (Settings → Integrations → Private apps)."
-    )
-
-    @property
-    def configured(self) -> bool:
-        return self.private_app_token is not None and bool(
-            self.private_app_token.get_secret_value()
-        )
 
 
 class MergeSettings(BaseModel):
@@ -112,6 +105,13 @@ class Settings(BaseSettings):
         ),
     )
     merge: MergeSettings = Field(default_factory=MergeSettings)
+    limits: dict[str, LimitSettings] = Field(
+        default_factory=dict,
+        description=(
+            "Per-platform rate-limit overrides over the documented defaults, e.g. "
+            "MGW_LIMITS__HUBSPOT__REQUESTS=190 for a higher HubSpot tier."
+        ),
+    )
     cache: Literal["off", "memory", "redis"] | None = Field(
         None,
         description=(
@@ -136,6 +136,19 @@ class Settings(BaseSettings):
         10.0, gt=0, description="Per-request timeout for every upstream platform call."
     )
     hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
+    salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
+    shopify: ShopifySettings = Field(default_factory=ShopifySettings)
+    marketo: MarketoSettings = Field(default_factory=MarketoSettings)
+    mailchimp: MailchimpSettings = Field(default_factory=MailchimpSettings)
+
+    @field_validator("limits")
+    @classmethod
+    def _limits_name_platforms(cls, value: dict[str, LimitSettings]) -> dict[str, LimitSettings]:
+        known = {platform.value for platform in Platform}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"limits for unknown platform(s) {unknown}; known: {sorted(known)}")
+        return value
 
     @field_validator("platforms")
     @classmethod
@@ -178,9 +191,10 @@ class Settings(BaseSettings):
         if self.platforms == "all":
             chosen = [p for p in AVAILABLE_PLATFORMS if self.platform_settings(p).configured]
             if not chosen:
+                needs = "; ".join(self.platform_settings(p).missing for p in AVAILABLE_PLATFORMS)
                 raise ConfigError(
-                    "no platform is configured: set MGW_HUBSPOT__PRIVATE_APP_TOKEN (and its "
-                    "base URL), or pass --simulators URL to use the platform simulators"
+                    f"no platform is configured: set {needs} — or pass --simulators URL to use "
+                    "the platform simulators"
                 )
             return tuple(chosen)
         chosen = [Platform(name) for name in self.platforms.split(",")]
@@ -189,7 +203,7 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{platform.value}: this version has no connector for it yet")
             if not self.platform_settings(platform).configured:
                 raise ConfigError(
-                    f"{platform.value} is selected but has no credentials; "
-                    f"see `mgw serve --help` and README.md#configuration"
+                    f"{platform.value} is selected but has no credentials: set "
+                    f"{self.platform_settings(platform).missing} (README.md#configuration)"
                 )
         return tuple(chosen)

@@ -6,7 +6,14 @@ from typing import Any
 
 import httpx
 
-from gateway.settings import ConfigError, HubSpotSettings, Settings
+from gateway.platform_settings import (
+    HubSpotSettings,
+    MailchimpSettings,
+    MarketoSettings,
+    SalesforceSettings,
+    ShopifySettings,
+)
+from gateway.settings import ConfigError, Settings
 
 
 def fetch_credentials(url: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -24,14 +31,37 @@ def fetch_credentials(url: str, timeout: float = 5.0) -> dict[str, Any]:
 
 
 def with_simulators(settings: Settings, url: str, credentials: dict[str, Any]) -> Settings:
-    """`settings` with every platform pointed at the simulators under `url`."""
+    """`settings` with every platform pointed at the simulators under `url`, using the demo
+    credentials they publish."""
     base = url.rstrip("/")
     hubspot = credentials.get("hubspot") or {}
+    salesforce = credentials.get("salesforce") or {}
+    shopify = credentials.get("shopify") or {}
+    marketo = credentials.get("marketo") or {}
+    mailchimp = credentials.get("mailchimp") or {}
     return settings.model_copy(
         update={
             "hubspot": HubSpotSettings(
-                base_url=f"{base}/hubspot",
-                private_app_token=hubspot.get("private_app_token"),
+                base_url=f"{base}/hubspot", private_app_token=hubspot.get("private_app_token")
+            ),
+            "salesforce": SalesforceSettings(
+                login_url=f"{base}/salesforce",
+                client_id=salesforce.get("client_id"),
+                client_secret=salesforce.get("client_secret"),
+                refresh_token=salesforce.get("refresh_token"),
+            ),
+            "shopify": ShopifySettings(
+                base_url=f"{base}/shopify", access_token=shopify.get("access_token")
+            ),
+            "marketo": MarketoSettings(
+                base_url=f"{base}/marketo",
+                client_id=marketo.get("client_id"),
+                client_secret=marketo.get("client_secret"),
+            ),
+            "mailchimp": MailchimpSettings(
+                base_url=f"{base}/mailchimp/3.0",
+                api_key=mailchimp.get("api_key"),
+                list_id=mailchimp.get("list_id"),
             ),
         }
     )

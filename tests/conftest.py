@@ -22,8 +22,9 @@ import httpx
 import pytest
 
 from gateway.app import create_app as create_gateway
+from gateway.platform_settings import HubSpotSettings
 from gateway.servers import free_port
-from gateway.settings import HubSpotSettings, Settings
+from gateway.settings import Settings
 from hub.identity import IdentityIndex
 from hub.store import Store
 from simulators import SimConfig

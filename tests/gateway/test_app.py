@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from gateway.app import create_app
+from gateway.platform_settings import HubSpotSettings
 from gateway.servers import free_port
-from gateway.settings import HubSpotSettings, Settings
+from gateway.settings import Settings
 
 
 async def test_a_platform_that_is_down_is_a_typed_error_not_a_500() -> None:

@@ -1,0 +1,191 @@
+"""Throttling as an httpx transport: every upstream call waits for its platform's budget.
+
+A connector never sees the limiter: the gateway wraps the transport of the platform's
+`httpx.AsyncClient` in a `ThrottledTransport` with that platform's rules. Before a request goes
+out it acquires every rule that applies (rolling windows, concurrency leases, cost buckets),
+waiting — queueing — while the wait fits the caller's deadline. When it does not fit, the
+request never leaves: the transport answers 429 with `Retry-After` and `X-MGW-Throttled`, which
+the connector's error table turns into `RateLimitedError` like the platform's own 429.
+
+Priorities share one budget: interactive reads may use all of a window, real-time triggers
+`TRIGGER_SHARE` of it, bulk sync `BULK_SHARE`, so a sync never starves a dashboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import httpx
+
+from cache.limits import Grant, Limiter
+
+INTERACTIVE, TRIGGER, BULK = 0, 1, 2
+SHARES = {INTERACTIVE: 1.0, TRIGGER: 0.9, BULK: 0.75}
+priority: ContextVar[int] = ContextVar("mgw_priority", default=INTERACTIVE)
+deadline: ContextVar[float | None] = ContextVar("mgw_deadline", default=None)
+"""`time.monotonic()` by which the current operation must be done, if it has one."""
+
+
+def _always(request: httpx.Request) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most `limit` calls in any rolling `window` seconds (HubSpot, Marketo, search)."""
+
+    key: str
+    limit: int
+    window: float
+    applies: Callable[[httpx.Request], bool] = _always
+
+
+@dataclass(frozen=True)
+class Concurrency:
+    """At most `limit` calls in flight at once (Marketo, Mailchimp)."""
+
+    key: str
+    limit: int
+    lease: float = 120.0
+    applies: Callable[[httpx.Request], bool] = _always
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A cost bucket (Shopify): `cost(request)` is the estimate taken before the call;
+    `learn(response)` reads what the platform says is left, `(level, capacity)`."""
+
+    key: str
+    capacity: float
+    rate: float
+    cost: Callable[[httpx.Request], float]
+    learn: Callable[[httpx.Response], tuple[float, float] | None] = field(
+        default=lambda response: None
+    )
+    applies: Callable[[httpx.Request], bool] = _always
+
+
+Rule = Window | Concurrency | Bucket
+
+
+class ThrottledTransport(httpx.AsyncBaseTransport):
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        limiter: Limiter,
+        rules: Sequence[Rule],
+        *,
+        max_wait: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._inner = inner
+        self._limiter = limiter
+        self._rules = tuple(rules)
+        self._max_wait = max_wait
+        self._clock = clock
+        self.waited = 0.0
+        """Seconds spent queueing, in all (for metrics and tests)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        leases: list[tuple[str, str]] = []
+        try:
+            for rule in self._rules:
+                if not rule.applies(request):
+                    continue
+                grant = await self._acquire(rule, request)
+                if not grant.granted:
+                    await self._release(leases)
+                    return _throttled(request, grant.wait, rule.key)
+                if grant.token is not None:
+                    leases.append((rule.key, grant.token))
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            await self._release(leases)
+            raise
+        await self._learn(response)
+        if leases:
+            stream = response.stream
+            assert isinstance(stream, httpx.AsyncByteStream)
+            response.stream = _ReleasingStream(stream, lambda: self._release(leases))
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def _acquire(self, rule: Rule, request: httpx.Request) -> Grant:
+        budget = self._budget()
+        while True:
+            grant = await self._try(rule, request)
+            if grant.granted or grant.wait > budget:
+                return grant
+            await asyncio.sleep(grant.wait)
+            self.waited += grant.wait
+            budget -= grant.wait
+
+    async def _try(self, rule: Rule, request: httpx.Request) -> Grant:
+        share = SHARES.get(priority.get(), 1.0)
+        if isinstance(rule, Window):
+            limit = max(1, math.floor(rule.limit * share))
+            return await self._limiter.try_window(rule.key, limit=limit, window=rule.window)
+        if isinstance(rule, Concurrency):
+            limit = max(1, math.floor(rule.limit * share))
+            return await self._limiter.try_lease(rule.key, limit=limit, lease=rule.lease)
+        # A bucket keeps back the share lower priorities may not spend.
+        cost = rule.cost(request) + rule.capacity * (1 - share)
+        return await self._limiter.try_bucket(
+            rule.key, capacity=rule.capacity, rate=rule.rate, cost=cost
+        )
+
+    def _budget(self) -> float:
+        end = deadline.get()
+        left = self._max_wait if end is None else min(self._max_wait, end - self._clock())
+        return max(0.0, left)
+
+    async def _learn(self, response: httpx.Response) -> None:
+        for rule in self._rules:
+            if isinstance(rule, Bucket) and rule.applies(response.request):
+                await response.aread()
+                level = rule.learn(response)
+                if level is not None:
+                    await self._limiter.set_bucket(rule.key, level=level[0], capacity=level[1])
+
+    async def _release(self, leases: list[tuple[str, str]]) -> None:
+        for key, token in leases:
+            await self._limiter.release(key, token)
+        leases.clear()
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """The response body, releasing the call's concurrency leases once it has been read."""
+
+    def __init__(
+        self, inner: httpx.AsyncByteStream, release: Callable[[], Awaitable[None]]
+    ) -> None:
+        self._inner = inner
+        self._release = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            await self._release()
+
+
+def _throttled(request: httpx.Request, wait: float, key: str) -> httpx.Response:
+    body = {"message": f"gateway rate limit {key!r}: next slot in {wait:.2f}s, past the deadline"}
+    return httpx.Response(
+        429,
+        headers={"Retry-After": f"{max(wait, 0.001):.3f}", "X-MGW-Throttled": key},
+        content=json.dumps(body).encode(),
+        request=request,
+    )
