@@ -108,7 +108,7 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         except BaseException:
             await self._release(leases)
             raise
-        await self._learn(response)
+        await self._learn(request, response)
         if leases:
             stream = response.stream
             assert isinstance(stream, httpx.AsyncByteStream)
@@ -147,9 +147,9 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         left = self._max_wait if end is None else min(self._max_wait, end - self._clock())
         return max(0.0, left)
 
-    async def _learn(self, response: httpx.Response) -> None:
+    async def _learn(self, request: httpx.Request, response: httpx.Response) -> None:
         for rule in self._rules:
-            if isinstance(rule, Bucket) and rule.applies(response.request):
+            if isinstance(rule, Bucket) and rule.applies(request):
                 await response.aread()
                 level = rule.learn(response)
                 if level is not None:

@@ -108,6 +108,8 @@ class RefreshingAuth(httpx.Auth):
         token = await self.current()
         self._apply(request, token)
         response = yield request
+        if self._expired is not None:
+            await response.aread()
         if self._expired is not None and self._expired(response):
             token = await self._renew(stale=token)
             self._apply(request, token)

@@ -105,3 +105,5 @@ class ErrorShape:
     code: Callable[[Any], str | None]
     message: Callable[[Any], str | None]
     correlation_id: Callable[[Any, Mapping[str, str]], str | None]
+    retry_after: Callable[[Action, Any], float | None] = lambda action, body: None
+    """For platforms that say how long to wait in the body, or not at all (Marketo)."""

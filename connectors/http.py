@@ -60,7 +60,10 @@ async def call_json(
     """Send, decode, and classify by the platform's error shape: the body of an OK answer, or
     the connector error its table names (HTTP-200 errors included)."""
     response = await send(client, platform, request, auth=auth)
-    body = json_body(platform, response)
+    if response.is_success or _looks_like_json(response):
+        body = json_body(platform, response)
+    else:
+        body = None  # an error page or an empty body: the status alone says what happened
     action = classify(shape.table, response.status_code, shape.code(body))
     if action is Action.OK:
         return body
@@ -72,8 +75,12 @@ async def call_json(
         status=response.status_code,
         endpoint=endpoint(request),
         correlation_id=shape.correlation_id(body, response.headers),
-        retry_after=retry_after_seconds(response),
+        retry_after=retry_after_seconds(response) or shape.retry_after(action, body),
     )
+
+
+def _looks_like_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "") and bool(response.content)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

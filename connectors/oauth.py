@@ -16,8 +16,8 @@ from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
 from canonical_schema import Platform
 from connectors.auth import Token
-from connectors.exceptions import AuthError
-from connectors.http import json_body, send
+from connectors.exceptions import AuthError, RateLimitedError, UnavailableError
+from connectors.http import endpoint, json_body, retry_after_seconds, send
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 
@@ -40,10 +40,25 @@ async def token_request(
     else:
         request = http.build_request("POST", url, content=body, headers=FORM)
     response = await send(http, platform, request)
-    payload = json_body(platform, response)
+    payload = json_body(platform, response) if response.content else None
+    status = response.status_code
+    where = endpoint(request)
+    if status == 429:
+        wait = retry_after_seconds(response)
+        raise RateLimitedError(
+            platform,
+            "token endpoint: rate limited",
+            status=status,
+            endpoint=where,
+            retry_after=wait,
+        )
+    if status >= 500:
+        raise UnavailableError(
+            platform, f"token endpoint answered {status}", status=status, endpoint=where
+        )
     if not response.is_success or not isinstance(payload, dict) or "access_token" not in payload:
         raise AuthError(
-            platform, f"token request refused: {_reason(payload)}", status=response.status_code
+            platform, f"token request refused: {_reason(payload)}", status=status, endpoint=where
         )
     return to_token(payload, now=clock())
 

@@ -10,16 +10,32 @@ from cache.limits import Limiter
 from cache.throttle import ThrottledTransport
 from canonical_schema import Platform
 from connectors import CustomerSource
-from connectors.hubspot import HubSpotConnector, PrivateAppAuth
+from connectors.hubspot import HubSpotConnector, PrivateAppAuth, hubspot_oauth
 from connectors.mailchimp import MailchimpConnector, api_key_auth, base_url_for_key, oauth_auth
+from connectors.marketo import MarketoConnector
+from connectors.salesforce import SalesforceConnector, SalesforceSession
+from connectors.shopify import ShopifyConnector, expiring_token_auth, offline_token_auth
 from gateway.limits import effective, rules
 from gateway.settings import Settings
 
 
 def _hubspot(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
-    token = settings.hubspot.private_app_token
-    assert token is not None  # connected_platforms() checked it
-    return HubSpotConnector(http, PrivateAppAuth(token.get_secret_value()))
+    options = settings.hubspot
+    auth: httpx.Auth
+    if options.uses_oauth:
+        assert options.client_id is not None
+        assert options.client_secret is not None
+        assert options.refresh_token is not None
+        auth = hubspot_oauth(
+            http,
+            options.client_id,
+            options.client_secret.get_secret_value(),
+            options.refresh_token.get_secret_value(),
+        )
+    else:
+        assert options.private_app_token is not None  # connected_platforms() checked it
+        auth = PrivateAppAuth(options.private_app_token.get_secret_value())
+    return HubSpotConnector(http, auth, currency=options.currency)
 
 
 def _mailchimp(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
@@ -33,8 +49,53 @@ def _mailchimp(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
     return MailchimpConnector(http, auth, options.list_id, concurrency=options.concurrency)
 
 
+def _marketo(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
+    options = settings.marketo
+    assert options.client_id is not None
+    assert options.client_secret is not None
+    return MarketoConnector.from_credentials(
+        http, options.client_id, options.client_secret.get_secret_value()
+    )
+
+
+def _salesforce(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
+    options = settings.salesforce
+    assert options.client_id is not None
+    assert options.client_secret is not None
+    assert options.refresh_token is not None
+    session = SalesforceSession.from_refresh_token(
+        http,
+        client_id=options.client_id,
+        client_secret=options.client_secret.get_secret_value(),
+        refresh_token=options.refresh_token.get_secret_value(),
+        login_url=options.login_url,
+    )
+    return SalesforceConnector(http, session, api_version=options.api_version)
+
+
+def _shopify(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
+    options = settings.shopify
+    auth: httpx.Auth
+    if options.access_token is not None and options.access_token.get_secret_value():
+        auth = offline_token_auth(options.access_token.get_secret_value())
+    else:
+        assert options.client_id is not None
+        assert options.client_secret is not None
+        assert options.refresh_token is not None
+        auth = expiring_token_auth(
+            http,
+            client_id=options.client_id,
+            client_secret=options.client_secret.get_secret_value(),
+            refresh_token=options.refresh_token.get_secret_value(),
+        )
+    return ShopifyConnector(http, auth, api_version=options.api_version)
+
+
 FACTORIES: dict[Platform, Callable[[Settings, httpx.AsyncClient], CustomerSource]] = {
+    Platform.SALESFORCE: _salesforce,
+    Platform.SHOPIFY: _shopify,
     Platform.HUBSPOT: _hubspot,
+    Platform.MARKETO: _marketo,
     Platform.MAILCHIMP: _mailchimp,
 }
 

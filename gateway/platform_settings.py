@@ -26,6 +26,7 @@ class HubSpotSettings(BaseModel):
     client_id: str | None = Field(None, description="OAuth app client id (instead of a token).")
     client_secret: SecretStr | None = Field(None, description="OAuth app client secret.")
     refresh_token: SecretStr | None = Field(None, description="OAuth refresh token of the portal.")
+    currency: str = Field("USD", description="The portal's currency, for deal amounts.")
 
     @property
     def uses_oauth(self) -> bool:

@@ -30,8 +30,8 @@ from gateway.platform_settings import (
     ShopifySettings,
 )
 
-# The platforms this build has a connector for (gateway/connectors.py builds them).
-AVAILABLE_PLATFORMS: tuple[Platform, ...] = (Platform.HUBSPOT, Platform.MAILCHIMP)
+# The platforms this build has a connector for (gateway/connectors.py builds them): all five.
+AVAILABLE_PLATFORMS: tuple[Platform, ...] = tuple(Platform)
 
 
 class ConfigError(ValueError):

@@ -1,49 +1,81 @@
-"""HubSpot CRM v3 contacts, read as canonical customers.
+"""HubSpot CRM v3: contacts as canonical customers (read, page, count, upsert, changes), and
+companies, deals and associations (in `crm`).
 
-Reads by email go through `batch/read` with `idProperty=email`, 100 inputs a call, the calls of
-one batch concurrent; lists page with HubSpot's opaque `after`; the count uses `search`, which
-has its own, lower limit (4 requests a second), so callers should not ask for it per row.
+Reads by email go through `batch/read` with `idProperty=email`, 100 inputs a call, a few calls
+of one batch at a time; lists page with HubSpot's opaque `after`. Search (the count and
+`records_changed_since`) has its own, lower limit: 4 requests a second per token.
+
+Upserts: `batch/upsert` by email, 100 a call. HubSpot refuses a whole call with 400 when one
+input is invalid, and answers 207 when some inputs failed; either way `upsert_records` raises
+`UpsertRejected` (a `FatalError`) naming every refused email and carrying the results of those
+written. The same email twice in one batch is written once, the later record's values over
+the earlier's, as sequential writes would leave it.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from canonical_schema import CustomerRecord, Platform, normalize_email
-from connectors.base import RecordPage
-from connectors.exceptions import InvalidUpstreamDataError
-from connectors.http import call_json
-from connectors.hubspot.errors import SHAPE
-from connectors.hubspot.mapping import CONTACT_PROPERTIES, parse_contact, to_canonical
+from canonical_schema import Company, CustomerRecord, Deal, Platform, normalize_email
+from connectors.base import RecordPage, UpsertResult
+from connectors.exceptions import FatalError, InvalidUpstreamDataError
+from connectors.hubspot import crm
+from connectors.hubspot.api import HubSpotApi, next_after, parsed, results
+from connectors.hubspot.changes import ChangeCursor
+from connectors.hubspot.errors import UpsertRejected
+from connectors.hubspot.mapping import (
+    CONTACT_PROPERTIES,
+    HubSpotObject,
+    from_canonical,
+    parse_contact,
+    to_canonical,
+)
 
 PLATFORM = Platform.HUBSPOT
 CONTACTS = "/crm/v3/objects/contacts"
-BATCH_LIMIT = 100
 PAGE_LIMIT = 100
+SEARCH_LIMIT = 200
+
+
+class _Upserted(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    new: bool
+    properties: dict[str, str | None]
 
 
 class HubSpotConnector:
-    """Contacts of one HubSpot account. `http` carries the base URL; `auth` the credentials."""
+    """One HubSpot portal. `http` carries the base URL; `auth` the credentials
+    (`PrivateAppAuth` or `hubspot_oauth`); `currency` is the portal's, for deal amounts."""
 
     platform = PLATFORM
 
-    def __init__(self, http: httpx.AsyncClient, auth: httpx.Auth) -> None:
-        self._http = http
-        self._auth = auth
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        auth: httpx.Auth,
+        *,
+        currency: str = "USD",
+        concurrency: int = 4,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._api = HubSpotApi(http, auth, concurrency=concurrency, clock=clock)
+        self._currency = currency
+
+    # -- contacts: CustomerSource -------------------------------------------------------------
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         wanted = list(dict.fromkeys(normalize_email(email) for email in emails))
-        chunks = [wanted[i : i + BATCH_LIMIT] for i in range(0, len(wanted), BATCH_LIMIT)]
-        found: dict[str, CustomerRecord] = {}
-        for raw in await asyncio.gather(*(self._batch_read(chunk) for chunk in chunks)):
-            for record in self._map(raw):
-                found[record.email] = record
-        return found
+        records = await crm.read_objects(
+            self._api, "contacts", wanted, CONTACT_PROPERTIES, id_property="email"
+        )
+        return {record.email: record for record in _customers(records)}
 
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
@@ -51,12 +83,9 @@ class HubSpotConnector:
         params: dict[str, str | int] = {"limit": limit, "properties": ",".join(CONTACT_PROPERTIES)}
         if after is not None:
             params["after"] = after
-        body = await self._call("GET", CONTACTS, params=params)
-        next_after = _dig(body, "paging", "next", "after")
-        return RecordPage(
-            records=self._map(_list(body, "results")),
-            next_after=next_after if isinstance(next_after, str) else None,
-        )
+        body = await self._api.call("GET", CONTACTS, params=params)
+        contacts = self._contacts(body, "GET", CONTACTS)
+        return RecordPage(records=_customers(contacts), next_after=next_after(body))
 
     async def count_records(self) -> int:
         query = {
@@ -64,61 +93,145 @@ class HubSpotConnector:
             "properties": ["email"],
             "limit": 1,
         }
-        body = await self._call("POST", f"{CONTACTS}/search", json=query)
+        body = await self._api.call("POST", f"{CONTACTS}/search", json=query)
         total = body.get("total") if isinstance(body, dict) else None
         if not isinstance(total, int):
             raise InvalidUpstreamDataError(PLATFORM, "search answered without an integer `total`")
         return total
 
-    async def _batch_read(self, emails: list[str]) -> list[Any]:
-        body = await self._call(
-            "POST",
-            f"{CONTACTS}/batch/read",
-            json={
-                "idProperty": "email",
-                "inputs": [{"id": email} for email in emails],
-                "properties": list(CONTACT_PROPERTIES),
-            },
+    async def records_changed_since(
+        self, since: datetime, limit: int = 100, after: str | None = None
+    ) -> RecordPage:
+        """Contacts modified at or after `since`, oldest change first, for incremental sync.
+
+        Page with `next_after` until it is None; `since` counts only on the first call (the
+        cursor carries the position). The cursor is a keyset, (last `lastmodifieddate` seen,
+        how many records at that instant were read), so each search starts at the last change
+        seen: paging never meets search's 10,000-result wall and records edited meanwhile are
+        neither skipped nor lost (they come again, later). Every call is one search request
+        (4 a second per token): a caller syncing a large portal should pace itself. Records
+        may repeat at page boundaries after edits; apply them idempotently."""
+        if not 1 <= limit <= SEARCH_LIMIT:
+            raise ValueError(f"HubSpot searches return 1 to {SEARCH_LIMIT} records, not {limit}")
+        cursor = ChangeCursor.decode(after) if after else ChangeCursor.start(since)
+        path = f"{CONTACTS}/search"
+        body = await self._api.call("POST", path, json=cursor.query(limit, CONTACT_PROPERTIES))
+        contacts = self._contacts(body, "POST", path)
+        try:
+            following = cursor.after(contacts, more=next_after(body) is not None)
+        except ValueError as exc:
+            where = self._api.endpoint("POST", path)
+            raise InvalidUpstreamDataError(PLATFORM, f"{where}: {exc}", endpoint=where) from exc
+        return RecordPage(
+            records=_customers(contacts),
+            next_after=following.encode() if following is not None else None,
         )
-        # A 207 lists the emails HubSpot does not hold in `errors`: for a lookup that is no error.
-        return _list(body, "results")
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str | int] | None = None,
-        json: Any = None,
-    ) -> Any:
-        request = self._http.build_request(method, path, params=params, json=json)
-        return await call_json(self._http, PLATFORM, request, SHAPE, auth=self._auth)
+    # -- contacts: CustomerSink ---------------------------------------------------------------
 
-    def _map(self, records: list[Any]) -> list[CustomerRecord]:
-        mapped = []
-        for raw in records:
-            try:
-                contact = parse_contact(raw)
-            except ValidationError as exc:
+    async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
+        properties: dict[str, dict[str, str]] = {}
+        for record in records:
+            email = normalize_email(record.email)
+            properties[email] = {**properties.get(email, {}), **from_canonical(record)}
+
+        async def chunk(emails: list[str]) -> tuple[dict[str, _Upserted], dict[str, str]]:
+            return await self._upsert(emails, properties)
+
+        written: dict[str, _Upserted] = {}
+        failures: dict[str, str] = {}
+        for done, refused in await self._api.chunked(list(properties), chunk):
+            written.update(done)
+            failures.update(refused)
+        answered: list[UpsertResult] = []
+        seen: set[str] = set()
+        for record in records:
+            email = normalize_email(record.email)
+            if email in written:
+                contact = written[email]
+                answered.append(UpsertResult(email, contact.id, contact.new and email not in seen))
+            seen.add(email)
+        if failures:
+            where = self._api.endpoint("POST", f"{CONTACTS}/batch/upsert")
+            raise UpsertRejected(failures, answered, endpoint=where)
+        return answered
+
+    async def _upsert(
+        self, emails: list[str], properties: dict[str, dict[str, str]]
+    ) -> tuple[dict[str, _Upserted], dict[str, str]]:
+        """One call: what HubSpot wrote by email, and each refused email with its reason."""
+        path = f"{CONTACTS}/batch/upsert"
+        inputs = [
+            {"id": email, "idProperty": "email", "properties": properties[email]}
+            for email in emails
+        ]
+        try:
+            body = await self._api.call("POST", path, json={"inputs": inputs})
+        except FatalError as exc:
+            if exc.status in (400, 409):  # the whole call refused for one bad input
+                return {}, dict.fromkeys(emails, exc.message)
+            raise
+        where = self._api.endpoint("POST", path)
+        written: dict[str, _Upserted] = {}
+        for contact in parsed(results(body, where), _Upserted.model_validate, where):
+            email = normalize_email(contact.properties.get("email") or "")
+            if email not in properties:
                 raise InvalidUpstreamDataError(
-                    PLATFORM, f"a contact record has an unexpected shape: {exc.errors()[0]}"
-                ) from exc
-            record = to_canonical(contact)
-            if record is not None:
-                mapped.append(record)
-        return mapped
+                    PLATFORM,
+                    f"{where} answered a contact we did not send: {email!r}",
+                    endpoint=where,
+                )
+            written[email] = contact
+        named, first = _reasons(body)
+        fallback = first or "missing from HubSpot's answer"
+        return written, {e: named.get(e, fallback) for e in emails if e not in written}
+
+    # -- companies, deals, associations ---------------------------------------------------------
+
+    async def companies_by_id(self, ids: Sequence[str]) -> dict[str, Company]:
+        """HubSpot company id -> company, for the ids HubSpot holds."""
+        return await crm.companies_by_id(self._api, ids)
+
+    async def companies_by_domain(self, domains: Sequence[str]) -> dict[str, Company]:
+        """Lower-cased domain -> company, for the domains HubSpot holds."""
+        return await crm.companies_by_domain(self._api, domains)
+
+    async def deals_by_id(self, ids: Sequence[str]) -> dict[str, Deal]:
+        """HubSpot deal id -> deal, for the ids HubSpot holds."""
+        return await crm.deals_by_id(self._api, ids, self._currency)
+
+    async def list_companies(self, limit: int, after: str | None) -> crm.Page[Company]:
+        return await crm.list_companies(self._api, limit, after)
+
+    async def associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> dict[str, list[str]]:
+        """HubSpot id -> ids of the associated `to_type` records (primary first, [] if none);
+        types are `contacts`, `companies`, `deals`."""
+        return await crm.associations(self._api, from_type, to_type, ids)
+
+    def _contacts(self, body: Any, method: str, path: str) -> list[HubSpotObject]:
+        where = self._api.endpoint(method, path)
+        return parsed(results(body, where), parse_contact, where)
 
 
-def _dig(body: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(body, dict):
-            return None
-        body = body.get(key)
-    return body
+def _customers(contacts: list[HubSpotObject]) -> list[CustomerRecord]:
+    return [record for contact in contacts if (record := to_canonical(contact)) is not None]
 
 
-def _list(body: Any, key: str) -> list[Any]:
-    value = body.get(key) if isinstance(body, dict) else None
-    if not isinstance(value, list):
-        raise InvalidUpstreamDataError(PLATFORM, f"answered without a `{key}` list")
-    return value
+def _reasons(body: Any) -> tuple[dict[str, str], str | None]:
+    """A 207's `errors[]`: each email an error names (in its `context`) -> its message, and
+    the first message (for refused inputs no error names)."""
+    named: dict[str, str] = {}
+    first: str | None = None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, dict):
+            continue
+        message = str(error.get("message") or error.get("category") or "refused")
+        first = first or message
+        context = error.get("context")
+        for values in context.values() if isinstance(context, dict) else []:
+            for value in values if isinstance(values, list) else [values]:
+                named.setdefault(normalize_email(str(value)), message)
+    return named, first

@@ -1,11 +1,19 @@
-"""HubSpot contact <-> canonical Customer. Pure: no I/O, no clock, no globals."""
+"""HubSpot contact <-> canonical customer, and the record shape every CRM object shares.
+Pure: no I/O, no clock, no globals.
+
+Strict where drift hides: a record must carry every property it was asked for as a key (HubSpot
+answers an asked-for property without a value as `null`, so a missing key means a renamed or
+dropped property, not an empty one), and `createdAt`/`updatedAt` must be ISO 8601 strings (an
+epoch number there is drift, not a date to guess at). Lenient where people type: values.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from canonical_schema import (
     Customer,
@@ -30,25 +38,51 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "createdate",
 )
 
+# HubSpot's internal `lifecyclestage` values are the canonical vocabulary; a portal's own
+# stages (numeric ids) are somewhere in the funnel we cannot name: OTHER.
+LIFECYCLE_STAGES: dict[str, LifecycleStage] = {stage.value: stage for stage in LifecycleStage}
+LIFECYCLE_VALUES: dict[LifecycleStage, str] = {v: k for k, v in LIFECYCLE_STAGES.items()}
 
-class HubSpotContact(BaseModel):
-    """The shape of a contact record as the CRM v3 API returns it."""
+
+def _iso_string(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 string, got {type(value).__name__}")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_string)]
+
+
+class HubSpotObject(BaseModel):
+    """A CRM v3 record (contact, company or deal) as the API returns it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str
     properties: dict[str, str | None]
-    createdAt: datetime | None = None
-    updatedAt: datetime | None = None
+    createdAt: IsoDatetime
+    updatedAt: IsoDatetime
     archived: bool = False
 
 
-def parse_contact(raw: Any) -> HubSpotContact:
-    """Validate one raw record; raises `ValueError` (pydantic's) on a shape we cannot read."""
-    return HubSpotContact.model_validate(raw)
+HubSpotContact = HubSpotObject
 
 
-def to_canonical(contact: HubSpotContact) -> CustomerRecord | None:
+def parse_object(raw: Any, expected: Collection[str] = ()) -> HubSpotObject:
+    """Validate one raw record and that it holds every `expected` property as a key; raises
+    `ValueError` (pydantic's `ValidationError` is one) on a shape we cannot read."""
+    record = HubSpotObject.model_validate(raw)
+    missing = sorted(name for name in expected if name not in record.properties)
+    if missing:
+        raise ValueError(f"record {record.id} lacks the asked-for properties {missing}")
+    return record
+
+
+def parse_contact(raw: Any, expected: Collection[str] = CONTACT_PROPERTIES) -> HubSpotObject:
+    return parse_object(raw, expected)
+
+
+def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
     """The canonical view of a contact, or None when it has no email (identity needs one)."""
     props = contact.properties
     email = normalize_text(props.get("email"))
@@ -69,13 +103,16 @@ def to_canonical(contact: HubSpotContact) -> CustomerRecord | None:
 
 
 def from_canonical(customer: Customer | CustomerRecord) -> dict[str, str]:
-    """The HubSpot properties that carry a canonical customer's writable fields."""
+    """The HubSpot properties that carry a canonical customer's writable fields (a field
+    without a value is left out: an upsert never clears what HubSpot holds)."""
+    stage = customer.lifecycle_stage
     props = {
         "email": customer.email,
         "firstname": customer.first_name,
         "lastname": customer.last_name,
         "phone": customer.phone,
-        "lifecyclestage": customer.lifecycle_stage.value if customer.lifecycle_stage else None,
+        "company": customer.company_name,
+        "lifecyclestage": LIFECYCLE_VALUES[stage] if stage is not None else None,
     }
     return {name: value for name, value in props.items() if value is not None}
 
@@ -84,11 +121,7 @@ def _stage(value: str | None) -> LifecycleStage | None:
     text = normalize_text(value)
     if text is None:
         return None
-    try:
-        return LifecycleStage(text.lower())
-    except ValueError:
-        # Portals may define their own stages; they are somewhere in the funnel we can't name.
-        return LifecycleStage.OTHER
+    return LIFECYCLE_STAGES.get(text.lower(), LifecycleStage.OTHER)
 
 
 def _integer(value: str | None) -> int | None:

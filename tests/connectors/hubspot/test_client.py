@@ -1,31 +1,16 @@
-"""The HubSpot connector against the HubSpot simulator: what it reads, and how it fails."""
+"""The HubSpot connector's contacts against the HubSpot simulator: reads, paging, the count,
+incremental changes, and upserts read back."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
-import pytest
 
-from connectors.exceptions import (
-    AuthError,
-    InvalidUpstreamDataError,
-    RateLimitedError,
-    UnavailableError,
-)
-from connectors.hubspot import HubSpotConnector, PrivateAppAuth
-from gateway.servers import free_port
-from simulators import SimConfig
-from simulators import create_app as create_simulators
+from canonical_schema import CustomerRecord, LifecycleStage, Platform
+from connectors.hubspot import HubSpotConnector
 
-BASE = "http://sim.test/hubspot"
-
-
-@pytest.fixture
-async def hubspot(sim_app: object, hubspot_token: str) -> AsyncIterator[HubSpotConnector]:
-    transport = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-        yield HubSpotConnector(http, PrivateAppAuth(hubspot_token))
+from .conftest import raw
 
 
 async def people_in_hubspot(sim: httpx.AsyncClient) -> dict[str, str]:
@@ -33,6 +18,11 @@ async def people_in_hubspot(sim: httpx.AsyncClient) -> dict[str, str]:
     return {
         p["email"]: p["external_ids"]["hubspot"] for p in people if "hubspot" in p["external_ids"]
     }
+
+
+async def requests_made(sim: httpx.AsyncClient) -> int:
+    count: int = (await sim.get("/_sim/stats")).json()["hubspot"]["requests"]
+    return count
 
 
 async def test_reads_by_email_in_batches_of_one_hundred(sim, hubspot) -> None:
@@ -43,8 +33,16 @@ async def test_reads_by_email_in_batches_of_one_hundred(sim, hubspot) -> None:
     found = await hubspot.records_by_email(asked)
 
     assert {email: r.external_id for email, r in found.items()} == holders
-    stats = (await sim.get("/_sim/stats")).json()["hubspot"]
-    assert stats["requests"] == -(-len(asked) // 100)
+    assert await requests_made(sim) == -(-len(asked) // 100)
+
+
+async def test_emails_match_whatever_their_case_and_whitespace(sim, hubspot) -> None:
+    holders = await people_in_hubspot(sim)
+    asked = [f"  {email.upper()} " for email in list(holders)[:20]]
+
+    found = await hubspot.records_by_email(asked)
+
+    assert {email: r.external_id for email, r in found.items()} == dict(list(holders.items())[:20])
 
 
 async def test_lists_every_contact_once_and_counts_them(sim, hubspot) -> None:
@@ -61,56 +59,134 @@ async def test_lists_every_contact_once_and_counts_them(sim, hubspot) -> None:
     assert await hubspot.count_records() == len(holders)
 
 
-async def test_a_refused_token_is_an_auth_error(sim_app) -> None:
-    transport = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-        connector = HubSpotConnector(http, PrivateAppAuth("pat-wrong"))
-        with pytest.raises(AuthError) as caught:
-            await connector.records_by_email(["a@b.co"])
-    assert caught.value.code == "UPSTREAM_AUTH"
-    assert caught.value.status == 401
+async def test_changes_page_through_every_contact_once_oldest_first(sim, hubspot) -> None:
+    holders = await people_in_hubspot(sim)
+    seen: list[CustomerRecord] = []
+    after = None
+    while True:
+        page = await hubspot.records_changed_since(datetime(2000, 1, 1, tzinfo=UTC), 9, after)
+        seen += page.records
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert sorted(r.email for r in seen) == sorted(holders)
+    stamps = [r.updated_at for r in seen]
+    assert stamps == sorted(stamps)  # type: ignore[type-var]
 
 
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        ({"error_rate": 1.0, "status": 503}, UnavailableError),
-        ({"error_rate": 1.0, "status": 429}, RateLimitedError),
-        ({"malformed_rate": 1.0}, InvalidUpstreamDataError),
-    ],
-)
-async def test_platform_faults_become_typed_errors(sim, hubspot, fault, error) -> None:
-    response = await sim.post("/_sim/faults", json={"platform": "hubspot", **fault})
-    assert response.is_success, response.text
-    with pytest.raises(error):
-        await hubspot.records_by_email(["a@b.co"])
+async def test_changes_since_a_moment_are_exactly_the_contacts_edited_after_it(
+    sim, hubspot
+) -> None:
+    holders = list(await people_in_hubspot(sim))
+    since = datetime.now(UTC)
+    for email in holders[3:6]:
+        edit = {"email": email, "fields": {"lastname": "Edited"}}
+        assert (await sim.post("/_sim/hubspot/mutate", json=edit)).is_success
+
+    page = await hubspot.records_changed_since(since, 100, None)
+
+    assert sorted(r.email for r in page.records) == sorted(holders[3:6])
+    assert {r.last_name for r in page.records} == {"Edited"}
+    assert page.next_after is None
 
 
-async def test_the_ten_second_limit_is_reported_as_rate_limited(hubspot_token) -> None:
-    app = create_simulators(SimConfig(people=5, rate_limits="real"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-        connector = HubSpotConnector(http, PrivateAppAuth(hubspot_token))
-        for _ in range(100):
-            await connector.records_by_email(["a@b.co"])
-        with pytest.raises(RateLimitedError) as caught:
-            await connector.records_by_email(["a@b.co"])
-    assert "secondly limit" in caught.value.message
+async def test_a_contact_edited_while_paging_is_not_lost_nor_another_skipped(sim, hubspot) -> None:
+    holders = await people_in_hubspot(sim)
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    first = await hubspot.records_changed_since(since, 10, None)
+    edited = first.records[0].email
+    await sim.post("/_sim/hubspot/mutate", json={"email": edited, "fields": {"firstname": "Z"}})
+    seen = [r.email for r in first.records]
+    after = first.next_after
+    while after is not None:
+        page = await hubspot.records_changed_since(since, 10, after)
+        seen += [r.email for r in page.records]
+        after = page.next_after
+    assert set(seen) == set(holders)
+    assert seen.count(edited) == 2  # read again, after its edit
+    assert len(seen) == len(holders) + 1
 
 
-async def test_an_unreachable_platform_is_unavailable_not_an_httpx_error() -> None:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{free_port()}/hubspot") as http:
-        connector = HubSpotConnector(http, PrivateAppAuth("pat-any"))
-        with pytest.raises(UnavailableError) as caught:
-            await connector.records_by_email(["a@b.co"])
-    assert caught.value.code == "UPSTREAM_UNAVAILABLE"
-    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+async def test_an_upsert_creates_and_updates_and_reads_back(sim, hubspot) -> None:
+    existing = next(iter(await people_in_hubspot(sim)))
+    records = [
+        CustomerRecord(
+            platform=Platform.SHOPIFY, external_id="1", email="New.Person@Example.com",
+            first_name="New", last_name="Person", phone="+14155552671",
+            lifecycle_stage=LifecycleStage.LEAD, company_name="Acme",
+        ),
+        CustomerRecord(
+            platform=Platform.SHOPIFY, external_id="2", email=existing, first_name="Renamed"
+        ),
+    ]  # fmt: skip
+
+    results = await hubspot.upsert_records(records)
+
+    assert [(r.email, r.created) for r in results] == [
+        ("new.person@example.com", True), (existing, False)
+    ]  # fmt: skip
+    back = await hubspot.records_by_email(["new.person@example.com", existing])
+    assert back["new.person@example.com"].external_id == results[0].external_id
+    fresh = back["new.person@example.com"]
+    assert (fresh.first_name, fresh.last_name, fresh.phone, fresh.company_name) == (
+        "New", "Person", "+14155552671", "Acme"
+    )  # fmt: skip
+    assert fresh.lifecycle_stage is LifecycleStage.LEAD
+    assert back[existing].first_name == "Renamed"
+    assert back[existing].last_name is not None  # a field not sent is not cleared
+    writes = (await sim.get("/_sim/hubspot/writes")).json()["writes"]
+    assert [(w["route"], w["idProperty"]) for w in writes] == [
+        ("POST /crm/v3/objects/contacts/batch/upsert", "email")
+    ] * 2
 
 
-async def test_errors_name_the_endpoint_and_hubspots_correlation_id(sim, hubspot) -> None:
-    await sim.post("/_sim/faults", json={"platform": "hubspot", "error_rate": 1.0, "status": 502})
-    with pytest.raises(UnavailableError) as caught:
-        await hubspot.list_records(10, None)
-    assert caught.value.endpoint == "GET /hubspot/crm/v3/objects/contacts"
-    assert caught.value.correlation_id
-    assert caught.value.status == 502
+async def test_upserts_go_in_calls_of_one_hundred(sim, hubspot) -> None:
+    records = [
+        CustomerRecord(platform=Platform.MARKETO, external_id=str(i), email=f"bulk{i}@example.com")
+        for i in range(250)
+    ]
+    await sim.post("/_sim/reset")
+
+    results = await hubspot.upsert_records(records)
+
+    assert [r.email for r in results] == [r.email for r in records]
+    assert all(r.created for r in results)
+    assert await requests_made(sim) == 3
+    assert await hubspot.count_records() == len(await people_in_hubspot(sim)) + 250
+
+
+async def test_the_same_email_twice_is_written_once_later_values_winning(sim, hubspot) -> None:
+    twice = [
+        CustomerRecord(platform=Platform.MAILCHIMP, external_id="1", email="twice@example.com",
+                       first_name="First", last_name="Kept"),
+        CustomerRecord(platform=Platform.SALESFORCE, external_id="2", email="TWICE@example.com",
+                       first_name="Second"),
+    ]  # fmt: skip
+
+    results = await hubspot.upsert_records(twice)
+
+    assert [(r.external_id, r.created) for r in results] == [
+        (results[0].external_id, True), (results[0].external_id, False)
+    ]  # fmt: skip
+    stored = (await sim.get("/_sim/hubspot/records", params={"email": "twice@example.com"})).json()
+    properties = stored["records"][0]["properties"]
+    assert (properties["firstname"], properties["lastname"]) == ("Second", "Kept")
+
+
+async def test_contacts_read_agree_with_the_api_itself(sim, hubspot, hubspot_token) -> None:
+    some = list(await people_in_hubspot(sim))[:5]
+    found = await hubspot.records_by_email(some)
+    for email in some:
+        params = {"idProperty": "email", "properties": "firstname"}
+        body = await raw(sim, hubspot_token, "GET", f"/crm/v3/objects/contacts/{email}",
+                         params=params)  # fmt: skip
+        assert found[email].external_id == body["id"]
+        assert found[email].updated_at == datetime.fromisoformat(body["updatedAt"])
+
+
+def test_the_connector_is_a_customer_source_and_sink(hubspot: HubSpotConnector) -> None:
+    from connectors.base import CustomerSink, CustomerSource
+
+    source: CustomerSource = hubspot
+    sink: CustomerSink = hubspot
+    assert source.platform is sink.platform is Platform.HUBSPOT

@@ -1,18 +1,27 @@
-"""The pure HubSpot mapping, against a recorded-shape sample and as a property."""
+"""The pure contact mapping, against a recorded-shape sample and as a property."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from canonical_schema import CustomerRecord, LifecycleStage, Platform
-from connectors.hubspot.mapping import from_canonical, parse_contact, to_canonical
+from connectors.hubspot.mapping import (
+    CONTACT_PROPERTIES,
+    from_canonical,
+    parse_contact,
+    to_canonical,
+)
 
+# Shaped exactly like `POST /crm/v3/objects/contacts/batch/read` results (with the properties
+# asked for: HubSpot answers an asked-for property without a value as null).
 SAMPLE = {
     "id": "512",
     "properties": {
+        "company": "Blue Capital",
         "createdate": "2025-02-03T23:28:03.769Z",
         "email": "Hugo.Campbell74@Proton.me",
         "firstname": "Hugo",
@@ -36,6 +45,7 @@ def test_a_contact_becomes_a_customer_with_its_source() -> None:
     assert (record.first_name, record.last_name, record.phone) == ("Hugo", "Campbell", None)
     assert record.lifecycle_stage is LifecycleStage.MARKETING_QUALIFIED_LEAD
     assert record.lead_score == 68
+    assert record.company_name == "Blue Capital"
     assert record.email_consent is None  # HubSpot does not track email consent here
     updated = datetime(2025, 2, 22, 11, 45, 19, 36000, tzinfo=UTC)
     assert (record.platform, record.external_id, record.updated_at) == (
@@ -61,23 +71,79 @@ def test_a_contact_without_email_has_no_canonical_identity() -> None:
     assert to_canonical(parse_contact(no_email)) is None
 
 
+@pytest.mark.parametrize(
+    "drifted",
+    [
+        {**SAMPLE, "updatedAt": 1740224719036},  # retyped to epoch milliseconds
+        {**SAMPLE, "properties": {  # renamed: a missing key, not an empty value
+            **{k: v for k, v in SAMPLE["properties"].items() if k != "firstname"},
+            "first_name": "Hugo",
+        }},
+        {**SAMPLE, "id": 512},
+        {**SAMPLE, "properties": {**SAMPLE["properties"], "hubspotscore": 68}},
+        {k: v for k, v in SAMPLE.items() if k != "updatedAt"},
+    ],
+    ids=["updatedAt-epoch-ms", "firstname-renamed", "id-number", "value-number", "no-updatedAt"],
+)  # fmt: skip
+def test_drift_is_refused_not_read_as_missing(drifted: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"validation error|lacks the asked-for"):
+        parse_contact(drifted)
+
+
+def test_properties_not_asked_for_may_be_absent() -> None:
+    partial = {**SAMPLE, "properties": {"email": "a@b.co"}}
+    record = to_canonical(parse_contact(partial, expected=("email",)))
+    assert record is not None
+    assert record.first_name is None
+
+
+def test_a_write_carries_only_the_fields_that_have_values() -> None:
+    record = CustomerRecord(
+        platform=Platform.SHOPIFY, external_id="9", email="A@B.co", first_name="Ada",
+        lifecycle_stage=LifecycleStage.CUSTOMER, lead_score=90,
+    )  # fmt: skip
+    assert from_canonical(record) == {
+        "email": "a@b.co", "firstname": "Ada", "lifecyclestage": "customer"
+    }  # fmt: skip
+
+
 names = st.none() | st.text(st.characters(categories=["L"]), min_size=1, max_size=12)
 emails = st.emails().filter(lambda e: "." in e.split("@")[1])
+phones = st.none() | st.sampled_from(["+14155552671", "+442071838750", "+4930123456"])
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+).map(lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000))
 
 
 @given(
     email=emails,
     first=names,
     last=names,
+    phone=phones,
+    company=names,
     stage=st.none() | st.sampled_from(list(LifecycleStage)),
+    updated=moments,
 )
 def test_writable_fields_survive_a_round_trip(
-    email: str, first: str | None, last: str | None, stage: LifecycleStage | None
+    email: str,
+    first: str | None,
+    last: str | None,
+    phone: str | None,
+    company: str | None,
+    stage: LifecycleStage | None,
+    updated: datetime,
 ) -> None:
     original = CustomerRecord(
         platform=Platform.HUBSPOT, external_id="1", email=email, first_name=first,
-        last_name=last, lifecycle_stage=stage,
+        last_name=last, phone=phone, company_name=company, lifecycle_stage=stage,
+        updated_at=updated,
     )  # fmt: skip
-    raw = {"id": "1", "properties": from_canonical(original)}
+    stamp = updated.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    raw = {
+        "id": "1",
+        "properties": {**dict.fromkeys(CONTACT_PROPERTIES), **from_canonical(original)},
+        "createdAt": stamp,
+        "updatedAt": stamp,
+    }
     back = to_canonical(parse_contact(raw))
     assert back == original

@@ -1,0 +1,137 @@
+"""Calls to HubSpot's API: one request classified by the error table, batches of inputs sent
+in chunks (concurrently, a few at a time), and the parts of an answer every caller reads.
+
+A record that does not validate is upstream drift: `InvalidUpstreamDataError` naming the
+endpoint and the record, and nothing of that answer is used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+from canonical_schema import Platform
+from connectors.exceptions import FatalError, InvalidUpstreamDataError, RateLimitedError
+from connectors.http import call_json
+from connectors.hubspot.errors import SHAPE, policy_wait
+
+PLATFORM = Platform.HUBSPOT
+BATCH_LIMIT = 100  # inputs per batch call (objects, upserts, associations)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class HubSpotApi:
+    """One portal's API: `http` carries the base URL, `auth` the credentials; at most
+    `concurrency` chunks of one batch are in flight (the portal's limit is per app)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        auth: httpx.Auth,
+        *,
+        concurrency: int = 4,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.http = http
+        self.auth = auth
+        self.clock = clock
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        json: Any = None,
+    ) -> Any:
+        request = self.http.build_request(method, path, params=params, json=json)
+        try:
+            return await call_json(self.http, PLATFORM, request, SHAPE, auth=self.auth)
+        except RateLimitedError as exc:
+            if exc.retry_after is None:
+                exc.retry_after = policy_wait(exc.message, self.clock())
+            raise
+
+    def endpoint(self, method: str, path: str) -> str:
+        """`POST /hubspot/crm/v3/...`: how errors name an endpoint (the path under the base)."""
+        return f"{method} {self.http.build_request(method, path).url.path}"
+
+    async def chunked(
+        self, items: Sequence[T], fetch: Callable[[list[T]], Awaitable[R]]
+    ) -> list[R]:
+        """`fetch` on each chunk of `BATCH_LIMIT` items; every chunk finishes before the first
+        failure (if any) is raised, so no call is left running unobserved."""
+
+        async def one(chunk: list[T]) -> R:
+            async with self._slots:
+                return await fetch(chunk)
+
+        chunks = [list(items[i : i + BATCH_LIMIT]) for i in range(0, len(items), BATCH_LIMIT)]
+        done = await asyncio.gather(*(one(chunk) for chunk in chunks), return_exceptions=True)
+        for outcome in done:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return [outcome for outcome in done if not isinstance(outcome, BaseException)]
+
+
+def parsed(raws: list[Any], parse: Callable[[Any], T], endpoint: str) -> list[T]:
+    """Every raw record through `parse`; the first that fails is drift."""
+    out = []
+    for raw in raws:
+        try:
+            out.append(parse(raw))
+        except ValueError as exc:
+            who = raw.get("id") if isinstance(raw, dict) else None
+            raise InvalidUpstreamDataError(
+                PLATFORM,
+                f"{endpoint}: record {who!r} has an unexpected shape: {_first_error(exc)}",
+                endpoint=endpoint,
+            ) from exc
+    return out
+
+
+def results(body: Any, endpoint: str, key: str = "results") -> list[Any]:
+    value = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(value, list):
+        raise InvalidUpstreamDataError(
+            PLATFORM, f"{endpoint} answered without a `{key}` list", endpoint=endpoint
+        )
+    return value
+
+
+def next_after(body: Any) -> str | None:
+    for key in ("paging", "next", "after"):
+        if not isinstance(body, dict):
+            return None
+        body = body.get(key)
+    return body if isinstance(body, str) else None
+
+
+def batch_errors(body: Any, endpoint: str, tolerated: Callable[[dict[str, Any]], bool]) -> None:
+    """A 207's `errors[]`: those `tolerated` says are no error (a record not found, no
+    associations) pass; any other is a `FatalError` naming it."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, dict) or not tolerated(error):
+            raise FatalError(
+                PLATFORM,
+                f"{endpoint} failed for some inputs: {error}",
+                status=207,
+                endpoint=endpoint,
+            )
+
+
+def _first_error(exc: ValueError) -> object:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            return found[0]
+    return exc

@@ -1,0 +1,197 @@
+"""One Salesforce org's Contacts and Leads as canonical customers, plus its Accounts and
+Opportunities. Every read is SOQL (`GET /query`), read to the end through `nextRecordsUrl`.
+
+- By email: `WHERE Email IN (...)` on Contact and on Lead, the lists cut so each URL stays
+  short (soql.py), all chunks concurrent. SOQL compares strings case-insensitively, and the
+  answers are matched on the normalized email. One record per email: see `mapping.choose`.
+- Listing: Contacts, then Leads, by `Id > last ORDER BY Id LIMIT n` (keyset: no server cursor
+  is held between pages). The cursor is `Contact:<last id>` or `Lead:<last id>`. A record that
+  is not its email's chosen record (a duplicate Lead, a Lead of someone who is a Contact) is
+  skipped, so every person is listed once; checking that costs one by-email read a page.
+- Count: the distinct usable emails over Contacts and Leads, read 2,000 a call
+  (`SELECT COUNT()` would not dedupe and the simulator does not support it).
+- Changes: `SystemModstamp > since` on both objects; the people whose records changed are
+  then read by email, so a change answers with the person's chosen record.
+- Writes: writes.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+import httpx
+
+from canonical_schema import Company, CustomerRecord, Deal, is_email, normalize_email
+from connectors.base import RecordPage, UpsertResult
+from connectors.salesforce.account_mapping import (
+    ACCOUNT_FIELDS,
+    OPPORTUNITY_FIELDS,
+    Account,
+    Opportunity,
+    to_company,
+    to_deal,
+)
+from connectors.salesforce.api import DEFAULT_API_VERSION, PLATFORM, Api
+from connectors.salesforce.auth import SalesforceSession
+from connectors.salesforce.mapping import (
+    CONTACT_FIELDS,
+    LEAD_FIELDS,
+    Contact,
+    Lead,
+    SObject,
+    choose,
+    email_of,
+    to_canonical,
+)
+from connectors.salesforce.soql import datetime_literal, in_chunks, literal, select
+from connectors.salesforce.writes import upsert
+
+PAGE_LIMIT = 200
+M = TypeVar("M", bound=SObject)
+PEOPLE: tuple[tuple[type[Contact] | type[Lead], tuple[str, ...]], ...] = (
+    (Contact, CONTACT_FIELDS),
+    (Lead, LEAD_FIELDS),
+)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """The people changed since a time, and the `SystemModstamp` to ask from next time."""
+
+    records: list[CustomerRecord]
+    through: datetime | None
+
+
+class SalesforceConnector:
+    """Contacts and Leads of one org. `session` holds the credentials and the org's instance;
+    `currency` is the org's currency (Opportunity amounts carry none without multi-currency)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        session: SalesforceSession,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        currency: str = "USD",
+    ) -> None:
+        self._api = Api(http, session, api_version)
+        self._currency = currency
+
+    @property
+    def api_usage(self) -> tuple[int, int] | None:
+        """`(used, limit)` of the org's daily API requests, as the latest answer reported."""
+        return self._api.session.api_usage
+
+    async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
+        people = await self._people(emails)
+        return {email: record for email, person in people.items()
+                if (record := to_canonical(person)) is not None}  # fmt: skip
+
+    async def list_records(self, limit: int, after: str | None) -> RecordPage:
+        if not 1 <= limit <= PAGE_LIMIT:
+            raise ValueError(f"Salesforce pages hold 1 to {PAGE_LIMIT} people, not {limit}")
+        position: tuple[int, str] | None = _cursor(after)
+        found: list[CustomerRecord] = []
+        while position is not None and len(found) < limit:
+            index, last_id = position
+            model, fields = PEOPLE[index]
+            where = "Email != null" + (f" AND Id > {literal(last_id)}" if last_id else "")
+            wanted = limit - len(found)
+            soql = f"{select(fields, model.__name__, where)} ORDER BY Id LIMIT {wanted}"
+            batch = await self._api.query_as(model, soql)
+            chosen = await self._people([e for p in batch if (e := email_of(p))])
+            found += [r for p in batch if (e := email_of(p)) and e in chosen
+                      and chosen[e].Id == p.Id and (r := to_canonical(p)) is not None]  # fmt: skip
+            if len(batch) == wanted:
+                position = (index, batch[-1].Id)
+            else:
+                position = (index + 1, "") if index + 1 < len(PEOPLE) else None
+        next_after = (
+            None if position is None else f"{PEOPLE[position[0]][0].__name__}:{position[1]}"
+        )
+        return RecordPage(found, next_after)
+
+    async def count_records(self) -> int:
+        answers = await asyncio.gather(*(
+            self._api.query(select(["Email"], model.__name__, "Email != null"))
+            for model, _ in PEOPLE
+        ))  # fmt: skip
+        emails = {normalize_email(str(row.get("Email") or ""))
+                  for rows in answers for row in rows if isinstance(row, dict)}  # fmt: skip
+        return sum(1 for email in emails if is_email(email))
+
+    async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
+        return await upsert(self._api, records, await self._people([r.email for r in records]))
+
+    async def records_changed_since(self, since: datetime) -> ChangeSet:
+        """Every person whose Contact or Lead changed after `since` (to the second), each as
+        their chosen record, oldest change first."""
+        where = f"SystemModstamp > {datetime_literal(since)}"
+        changed = await asyncio.gather(*(
+            self._api.query_as(model, select(fields, model.__name__, where))
+            for model, fields in PEOPLE
+        ))  # fmt: skip
+        people = [p for batch in changed for p in batch]
+        current = await self.records_by_email([e for p in people if (e := email_of(p))])
+        records = sorted(current.values(), key=lambda r: (r.updated_at is None, r.updated_at))
+        through = max((p.SystemModstamp for p in people), default=None)
+        return ChangeSet(records, through)
+
+    async def accounts_by_id(self, account_ids: Sequence[str]) -> dict[str, Company]:
+        """The Accounts among `account_ids`, as Companies keyed by Account Id."""
+        accounts = await self._by_values(Account, ACCOUNT_FIELDS, "Id", account_ids)
+        return {account.Id: to_company(account) for account in accounts}
+
+    async def opportunities_by_account(self, account_ids: Sequence[str]) -> dict[str, list[Deal]]:
+        """Each Account's Opportunities, as Deals keyed by Account Id (absent: none)."""
+        found = await self._by_values(Opportunity, OPPORTUNITY_FIELDS, "AccountId", account_ids)
+        deals: dict[str, list[Deal]] = {}
+        for opportunity in sorted(found, key=lambda o: o.Id):
+            if opportunity.AccountId is not None:
+                deals.setdefault(opportunity.AccountId, []).append(
+                    to_deal(opportunity, self._currency)
+                )
+        return deals
+
+    async def contact_account_ids(self, emails: Sequence[str]) -> dict[str, str]:
+        """The Account of each email whose chosen record is a Contact under an Account."""
+        people = await self._people(emails)
+        return {email: person.AccountId for email, person in people.items()
+                if isinstance(person, Contact) and person.AccountId}  # fmt: skip
+
+    async def query(self, soql: str) -> list[dict[str, object]]:
+        """Any SOQL, every record to the end, unmapped: for what the connector does not model."""
+        return await self._api.query(soql)
+
+    async def _people(self, emails: Sequence[str]) -> dict[str, Contact | Lead]:
+        wanted = [e for e in dict.fromkeys(normalize_email(e) for e in emails) if is_email(e)]
+        contacts, leads = await asyncio.gather(
+            self._by_values(Contact, CONTACT_FIELDS, "Email", wanted),
+            self._by_values(Lead, LEAD_FIELDS, "Email", wanted),
+        )
+        chosen = choose([*contacts, *leads])
+        return {email: chosen[email] for email in wanted if email in chosen}
+
+    async def _by_values(
+        self, model: type[M], fields: Sequence[str], field: str, values: Sequence[str]
+    ) -> list[M]:
+        prefix = f"{select(fields, model.__name__)} WHERE {field} IN ("
+        queries = list(in_chunks(prefix, list(dict.fromkeys(values))))
+        batches = await asyncio.gather(*(self._api.query_as(model, q) for q in queries))
+        return [record for batch in batches for record in batch]
+
+
+def _cursor(after: str | None) -> tuple[int, str] | None:
+    if after is None:
+        return (0, "")
+    name, _, last_id = after.partition(":")
+    names = [model.__name__ for model, _ in PEOPLE]
+    if name not in names or not (last_id == "" or (last_id.isalnum() and len(last_id) in (15, 18))):
+        raise ValueError(f"not a Salesforce list cursor: {after!r}")
+    return (names.index(name), last_id)

@@ -1,0 +1,118 @@
+"""The throttling transport in front of real platform simulators: calls queue for budget,
+never exceed it, and give up with a 429 of our own when the wait would pass the deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from cache.limits import MemoryLimiter
+from cache.throttle import (
+    BULK,
+    Bucket,
+    Concurrency,
+    ThrottledTransport,
+    Window,
+    deadline,
+    priority,
+)
+from gateway.limits import _shopify_throttle_status
+from simulators import SimConfig, create_app
+
+LIST = "/hubspot/crm/v3/objects/contacts"
+
+
+@pytest.fixture
+def sim_app() -> object:
+    return create_app(SimConfig(people=20, rate_limits="off"))
+
+
+@pytest.fixture
+async def credentials(sim_app: object) -> dict[str, dict[str, str]]:
+    transport = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        body: dict[str, dict[str, str]] = (await client.get("/_sim/credentials")).json()
+        return body
+
+
+def client(
+    sim_app: object, *rules: Window | Concurrency | Bucket, max_wait: float = 5
+) -> httpx.AsyncClient:
+    inner = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
+    throttled = ThrottledTransport(inner, MemoryLimiter(), rules, max_wait=max_wait)
+    return httpx.AsyncClient(transport=throttled, base_url="http://sim")
+
+
+@pytest.fixture
+async def hubspot_headers(credentials: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credentials['hubspot']['private_app_token']}"}
+
+
+async def test_calls_queue_for_the_window_instead_of_failing(sim_app, hubspot_headers) -> None:
+    async with client(sim_app, Window("w", limit=5, window=0.3)) as http:
+        started = time.monotonic()
+        responses = await asyncio.gather(
+            *(http.get(LIST, headers=hubspot_headers) for _ in range(12))
+        )
+        elapsed = time.monotonic() - started
+    assert [r.status_code for r in responses] == [200] * 12
+    assert elapsed >= 0.55  # 12 calls at 5 per 0.3 s need two more windows
+
+
+async def test_a_wait_past_the_deadline_answers_our_own_429(sim_app, hubspot_headers) -> None:
+    async with client(sim_app, Window("w", limit=1, window=5)) as http:
+        assert (await http.get(LIST, headers=hubspot_headers)).status_code == 200
+        token = deadline.set(time.monotonic() + 0.2)
+        try:
+            refused = await http.get(LIST, headers=hubspot_headers)
+        finally:
+            deadline.reset(token)
+    assert refused.status_code == 429
+    assert refused.headers["X-MGW-Throttled"] == "w"
+    assert 4 < float(refused.headers["Retry-After"]) <= 5
+
+
+async def test_bulk_work_leaves_headroom_for_interactive_reads(sim_app, hubspot_headers) -> None:
+    async with client(sim_app, Window("w", limit=4, window=5), max_wait=0) as http:
+        token = priority.set(BULK)
+        try:
+            bulk = [await http.get(LIST, headers=hubspot_headers) for _ in range(4)]
+        finally:
+            priority.reset(token)
+        interactive = await http.get(LIST, headers=hubspot_headers)
+    assert [r.status_code for r in bulk] == [200, 200, 200, 429]  # bulk may use 75 %
+    assert interactive.status_code == 200
+
+
+async def test_concurrency_leases_hold_until_the_body_is_read(sim_app, credentials) -> None:
+    key = credentials["mailchimp"]["api_key"]
+    async with client(sim_app, Concurrency("c", limit=2), max_wait=0) as http:
+        url = f"/mailchimp/3.0/lists/{credentials['mailchimp']['list_id']}/members"
+        async with http.stream("GET", url, auth=("any", key)) as first, \
+                http.stream("GET", url, auth=("any", key)) as second:  # fmt: skip
+            assert (first.status_code, second.status_code) == (200, 200)
+            assert (await http.get(url, auth=("any", key))).status_code == 429
+        assert (await http.get(url, auth=("any", key))).status_code == 200
+
+
+async def test_a_cost_bucket_learns_what_shopify_says_is_left(sim_app, credentials) -> None:
+    shop = credentials["shopify"]
+    bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 50, learn=_shopify_throttle_status)
+    limiter = MemoryLimiter()
+    inner = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
+    transport = ThrottledTransport(inner, limiter, [bucket])
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+        response = await http.post(
+            "/shopify/admin/api/2025-01/graphql.json",
+            json={"query": "{ customers(first: 5) { nodes { id email } } }"},
+            headers={"X-Shopify-Access-Token": shop["access_token"]},
+        )
+    assert response.status_code == 200
+    assert "data" in response.json()
+    # The bucket now holds what Shopify reported, not 2000 - 50.
+    level = response.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
+    grant = await limiter.try_bucket("b", capacity=2000, rate=100, cost=level + 10)
+    assert not grant.granted
