@@ -7,6 +7,7 @@ belongs to the module that uses it; they are declared here so one `metadata` cre
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 metadata = MetaData()
@@ -64,6 +66,7 @@ class Store:
             if not url.startswith("postgresql"):
                 raise ValueError("a store schema needs PostgreSQL")
             connect_args["server_settings"] = {"search_path": schema}
+        _make_sqlite_folder(url)
         engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
@@ -79,3 +82,10 @@ class Store:
         if dialect == "sqlite":
             return sqlite.insert(table)
         raise NotImplementedError(f"the store supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _make_sqlite_folder(url: str) -> None:
+    """A SQLite file's folder is created on first open, as the file itself is."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
