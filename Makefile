@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: install demo serve test lint format typecheck schema clean
+.PHONY: install demo serve test lint format typecheck schema bench-sim clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ schema: $(STAMP)
 test: lint typecheck $(STAMP)
 	$(BIN)/mgw schema check
 	$(BIN)/pytest $(ARGS)
+
+bench-sim: $(STAMP)
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/simulators.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
