@@ -10,7 +10,7 @@ rotated, `RefreshTokenGrant` keeps it, and `on_token` can persist it.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlencode
 
 import httpx
@@ -44,26 +44,6 @@ def token_expired(response: httpx.Response) -> bool:
     return isinstance(body, dict) and body.get("category") == "EXPIRED_AUTHENTICATION"
 
 
-class _ReadingRefreshingAuth(RefreshingAuth):
-    """`RefreshingAuth` that reads each response before `expired` looks at its body.
-
-    (`RefreshingAuth.async_auth_flow` overrides httpx's, which is where httpx reads the body
-    for auths with `requires_response_body`; until it reads it itself, this wrapper does.)"""
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        flow = super().async_auth_flow(request)
-        outgoing = await flow.__anext__()
-        while True:
-            response = yield outgoing
-            await response.aread()
-            try:
-                outgoing = await flow.asend(response)
-            except StopAsyncIteration:
-                return
-
-
 def hubspot_oauth(
     http: httpx.AsyncClient,
     client_id: str,
@@ -80,7 +60,7 @@ def hubspot_oauth(
         http, Platform.HUBSPOT, token_url, client_id=client_id, client_secret=client_secret,
         refresh_token=refresh_token, on_token=on_token, clock=clock,
     )  # fmt: skip
-    return _ReadingRefreshingAuth(grant, expired=token_expired, leeway=leeway, clock=clock)
+    return RefreshingAuth(grant, expired=token_expired, leeway=leeway, clock=clock)
 
 
 def authorize_url(

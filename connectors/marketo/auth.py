@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 
@@ -86,25 +86,6 @@ def token_died(response: httpx.Response) -> bool:
     return isinstance(first, dict) and str(first.get("code")) in DEAD_TOKEN_CODES
 
 
-class MarketoAuth(RefreshingAuth):
-    """`RefreshingAuth` whose `expired` predicate can read the body: the shared flow hands the
-    predicate a response it has not read (its `requires_response_body` is not acted on when
-    `async_auth_flow` is overridden), so this reads each response first."""
-
-    async def async_auth_flow(
-        self, request: httpx.Request
-    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        flow = super().async_auth_flow(request)
-        request = await flow.__anext__()
-        while True:
-            response = yield request
-            await response.aread()
-            try:
-                request = await flow.asend(response)
-            except StopAsyncIteration:
-                return
-
-
 def client_credentials_auth(
     http: httpx.AsyncClient,
     client_id: str,
@@ -113,9 +94,9 @@ def client_credentials_auth(
     leeway: float = LEEWAY_S,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> MarketoAuth:
+) -> RefreshingAuth:
     """The `httpx.Auth` a `MarketoConnector` takes: bearer token, renewed as described above."""
     fetch = ClientCredentials(
         http, client_id, client_secret, leeway=leeway, clock=clock, sleep=sleep
     )
-    return MarketoAuth(fetch, expired=token_died, leeway=leeway, clock=clock)
+    return RefreshingAuth(fetch, expired=token_died, leeway=leeway, clock=clock)

@@ -8,12 +8,11 @@ import httpx
 import pytest
 
 from canonical_schema import Platform
-from connectors.auth import Token
+from connectors.auth import RefreshingAuth, Token
 from connectors.exceptions import AuthError
 from connectors.marketo import MarketoConnector
 from connectors.marketo.auth import (
     ClientCredentials,
-    MarketoAuth,
     client_credentials_auth,
     token_died,
 )
@@ -102,7 +101,7 @@ async def test_a_601_unknown_token_is_refreshed_and_retried(
 ) -> None:
     fetch = ClientCredentials(http, creds["client_id"], creds["client_secret"], clock=clock.now)
     dead = Token(access_token="revoked:int", expires_at=clock.now() + 1000)
-    auth = MarketoAuth(fetch, expired=token_died, token=dead, clock=clock.now)
+    auth = RefreshingAuth(fetch, expired=token_died, token=dead, clock=clock.now)
     page = await MarketoConnector(http, auth, clock=clock.now).list_records(5, None)
     assert len(page.records) == 5
     assert auth.refreshes == 1
