@@ -7,6 +7,7 @@ belongs to the module that uses it; they are declared here so one `metadata` cre
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,10 @@ identity_links = Table(
 )
 
 
+# Modules that declare tables on `metadata`; imported on open so every table exists.
+TABLE_MODULES: tuple[str, ...] = ("hub.identity", "hub.vault")
+
+
 class Store:
     """An open database. `insert` gives the dialect's INSERT, which has `on_conflict_*`."""
 
@@ -66,6 +71,8 @@ class Store:
             if not url.startswith("postgresql"):
                 raise ValueError("a store schema needs PostgreSQL")
             connect_args["server_settings"] = {"search_path": schema}
+        for module in TABLE_MODULES:
+            importlib.import_module(module)
         _make_sqlite_folder(url)
         engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
         async with engine.begin() as connection:
