@@ -42,7 +42,7 @@ class RedisCache:
             return {}
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in keys:
-                pipe.hmget(_entry(scope, key), "v", "f")
+                pipe.hmget(_entry(scope, key), ["v", "f"])
             rows = await pipe.execute()
         found: dict[str, CacheEntry] = {}
         for key, (value, fresh_until) in zip(keys, rows, strict=True):

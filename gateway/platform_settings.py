@@ -27,6 +27,12 @@ class HubSpotSettings(BaseModel):
     client_secret: SecretStr | None = Field(None, description="OAuth app client secret.")
     refresh_token: SecretStr | None = Field(None, description="OAuth refresh token of the portal.")
     currency: str = Field("USD", description="The portal's currency, for deal amounts.")
+    authorize_url: str = Field(
+        "https://app.hubspot.com/oauth/authorize", description="Where a person installs the app."
+    )
+
+    def oauth_endpoints(self) -> tuple[str, str]:
+        return self.authorize_url, f"{self.base_url.rstrip('/')}/oauth/v1/token"
 
     @property
     def uses_oauth(self) -> bool:
@@ -60,6 +66,10 @@ class SalesforceSettings(BaseModel):
     )
     api_version: str = Field("v60.0", description="REST API version.")
 
+    def oauth_endpoints(self) -> tuple[str, str]:
+        base = self.login_url.rstrip("/")
+        return f"{base}/services/oauth2/authorize", f"{base}/services/oauth2/token"
+
     @property
     def base_url(self) -> str:
         return self.login_url
@@ -84,6 +94,10 @@ class ShopifySettings(BaseModel):
     client_secret: SecretStr | None = Field(None, description="App client secret.")
     refresh_token: SecretStr | None = Field(None, description="Rotating refresh token.")
     api_version: str = Field("2025-01", description="Admin API version.")
+
+    def oauth_endpoints(self) -> tuple[str, str]:
+        base = (self.base_url or "").rstrip("/")
+        return f"{base}/admin/oauth/authorize", f"{base}/admin/oauth/access_token"
 
     @property
     def configured(self) -> bool:
@@ -127,6 +141,13 @@ class MailchimpSettings(BaseModel):
     access_token: SecretStr | None = Field(None, description="OAuth token (instead of a key).")
     list_id: str | None = Field(None, description="The audience (list) id.")
     concurrency: int = Field(5, ge=1, le=10, description="Calls in flight at once (limit 10).")
+    client_id: str | None = Field(None, description="OAuth app client id (to connect by OAuth).")
+    client_secret: SecretStr | None = Field(None, description="OAuth app client secret.")
+    login_url: str = Field("https://login.mailchimp.com", description="Mailchimp's OAuth host.")
+
+    def oauth_endpoints(self) -> tuple[str, str]:
+        base = self.login_url.rstrip("/")
+        return f"{base}/oauth2/authorize", f"{base}/oauth2/token"
 
     @property
     def configured(self) -> bool:

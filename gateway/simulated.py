@@ -42,7 +42,11 @@ def with_simulators(settings: Settings, url: str, credentials: dict[str, Any]) -
     return settings.model_copy(
         update={
             "hubspot": HubSpotSettings(
-                base_url=f"{base}/hubspot", private_app_token=hubspot.get("private_app_token")
+                base_url=f"{base}/hubspot",
+                private_app_token=hubspot.get("private_app_token"),
+                client_id=hubspot.get("client_id"),
+                client_secret=hubspot.get("client_secret"),
+                authorize_url=f"{base}/hubspot/oauth/authorize",
             ),
             "salesforce": SalesforceSettings(
                 login_url=f"{base}/salesforce",
@@ -51,7 +55,10 @@ def with_simulators(settings: Settings, url: str, credentials: dict[str, Any]) -
                 refresh_token=salesforce.get("refresh_token"),
             ),
             "shopify": ShopifySettings(
-                base_url=f"{base}/shopify", access_token=shopify.get("access_token")
+                base_url=f"{base}/shopify",
+                access_token=shopify.get("access_token"),
+                client_id=shopify.get("client_id"),
+                client_secret=shopify.get("client_secret"),
             ),
             "marketo": MarketoSettings(
                 base_url=f"{base}/marketo",
@@ -62,6 +69,9 @@ def with_simulators(settings: Settings, url: str, credentials: dict[str, Any]) -
                 base_url=f"{base}/mailchimp/3.0",
                 api_key=mailchimp.get("api_key"),
                 list_id=mailchimp.get("list_id"),
+                client_id=mailchimp.get("client_id"),
+                client_secret=mailchimp.get("client_secret"),
+                login_url=f"{base}/mailchimp",
             ),
         }
     )
