@@ -104,6 +104,12 @@ class Settings(BaseSettings):
             "first start and kept in the database. Changing it changes every customer id."
         ),
     )
+    secret_key: SecretStr | None = Field(
+        None, description="Key the credential vault encrypts with (docs/adr/0009-vault.md)."
+    )
+    secret_key_previous: SecretStr = Field(
+        SecretStr(""), description="Older vault keys, comma-separated, until `mgw secrets rotate`."
+    )
     merge: MergeSettings = Field(default_factory=MergeSettings)
     limits: dict[str, LimitSettings] = Field(
         default_factory=dict,
@@ -134,6 +140,11 @@ class Settings(BaseSettings):
     )
     http_timeout_seconds: float = Field(
         10.0, gt=0, description="Per-request timeout for every upstream platform call."
+    )
+    operation_deadline_seconds: float | None = Field(
+        5.0,
+        gt=0,
+        description="Longest a GraphQL operation waits on platforms (limits, retries, calls).",
     )
     hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
@@ -176,6 +187,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = os.environ.get("MGW_CONFIG", "mgw.toml")
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    def vault_keys(self) -> list[str]:
+        """The vault's keys, newest first; ConfigError when none is set."""
+        if self.secret_key is None or not self.secret_key.get_secret_value():
+            raise ConfigError("set MGW_SECRET_KEY (a Fernet key or a 16+ character passphrase)")
+        previous = [k.strip() for k in self.secret_key_previous.get_secret_value().split(",")]
+        return [self.secret_key.get_secret_value(), *(k for k in previous if k)]
 
     def cache_backend(self) -> Literal["off", "memory", "redis"]:
         backend = self.cache or ("redis" if self.redis_url else "memory")

@@ -129,3 +129,24 @@ def test_lookup_of_nobody_and_of_a_non_email(demo: dict[str, Any], tmp_path: Pat
     assert bad.returncode == 2
     assert "not an email address" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_connect_runs_the_oauth_flow_unattended_against_the_simulators(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    environment = {
+        **os.environ,
+        "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}",
+        "MGW_SECRET_KEY": "a vault passphrase for the test",
+    }
+    command = [sys.executable, "-m", "gateway", "connect", "salesforce",
+               "--simulators", demo["simulator_url"]]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=environment,
+                          cwd=tmp_path, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "connected SALESFORCE" in done.stdout
+    without_key = {k: v for k, v in environment.items() if k != "MGW_SECRET_KEY"}
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                             env=without_key, cwd=tmp_path, check=False)  # fmt: skip
+    assert refused.returncode == 2
+    assert "MGW_SECRET_KEY" in refused.stderr
