@@ -11,6 +11,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from gateway.cli_secrets import secrets_app
 from gateway.settings import ConfigError, Settings
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="Export the served GraphQL schema or check schema.graphql.")
 app.add_typer(schema_app, name="schema")
+app.add_typer(secrets_app, name="secrets")
 console = Console()
 errors = Console(stderr=True)
 

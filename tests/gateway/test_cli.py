@@ -53,3 +53,32 @@ def test_serve_with_simulators_that_do_not_answer(
     result = runner.invoke(app, ["serve", "--simulators", "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "did not answer" in result.output
+
+
+def test_secrets_rotate_and_audit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import asyncio
+
+    from hub.store import Store
+    from hub.vault import CredentialVault
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MGW_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'v.db'}")
+
+    async def seal() -> None:
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'v.db'}")
+        await CredentialVault(store, ["the old passphrase long enough"]).put(
+            "hubspot", "default", {"refresh_token": "rt-1"}, reason="connect"
+        )
+        await store.close()
+
+    asyncio.run(seal())
+    monkeypatch.setenv("MGW_SECRET_KEY", "the new passphrase long enough")
+    monkeypatch.setenv("MGW_SECRET_KEY_PREVIOUS", "the old passphrase long enough")
+    rotated = runner.invoke(app, ["secrets", "rotate"])
+    assert rotated.exit_code == 0, rotated.output
+    assert "re-encrypted 1 credential" in rotated.output
+    audit = runner.invoke(app, ["secrets", "audit"])
+    assert "rotate" in audit.output
+    assert "rt-1" not in audit.output
+    monkeypatch.delenv("MGW_SECRET_KEY")
+    assert runner.invoke(app, ["secrets", "rotate"]).exit_code == 2
