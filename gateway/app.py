@@ -15,6 +15,7 @@ from starlette.routing import Route
 from gateway.graphql_http import GatewayGraphQL
 from gateway.services import open_services
 from gateway.settings import Settings
+from gateway.webhooks import webhook_routes
 from resolvers import schema
 
 
@@ -33,6 +34,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_services(settings, transport) as services:
             app.state.read = services.read
+            app.state.services = services
             yield
 
     async def healthz(request: Request) -> Response:
@@ -47,6 +49,7 @@ def create_app(
             Route("/", root),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            *webhook_routes(settings),
         ],
         lifespan=lifespan,
     )

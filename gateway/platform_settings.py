@@ -144,6 +144,9 @@ class MailchimpSettings(BaseModel):
     client_id: str | None = Field(None, description="OAuth app client id (to connect by OAuth).")
     client_secret: SecretStr | None = Field(None, description="OAuth app client secret.")
     login_url: str = Field("https://login.mailchimp.com", description="Mailchimp's OAuth host.")
+    webhook_secret: SecretStr | None = Field(
+        None, description="The secret in the webhook URL registered with Mailchimp."
+    )
 
     def oauth_endpoints(self) -> tuple[str, str]:
         base = self.login_url.rstrip("/")

@@ -72,6 +72,7 @@ def with_simulators(settings: Settings, url: str, credentials: dict[str, Any]) -
                 client_id=mailchimp.get("client_id"),
                 client_secret=mailchimp.get("client_secret"),
                 login_url=f"{base}/mailchimp",
+                webhook_secret=mailchimp.get("webhook_secret"),
             ),
         }
     )

@@ -54,7 +54,7 @@ identity_links = Table(
 
 
 # Modules that declare tables on `metadata`; imported on open so every table exists.
-TABLE_MODULES: tuple[str, ...] = ("hub.identity", "hub.vault")
+TABLE_MODULES: tuple[str, ...] = ("hub.identity", "hub.vault", "hub.inbox")
 
 
 class Store:

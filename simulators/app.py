@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import httpx
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -35,6 +36,7 @@ class SimConfig:
     rate_limits: Literal["real", "off"] = "real"
     webhook_url: str | None = None  # the subscriber (the gateway's base URL); None: record only
     webhook_retry_seconds: float = 1.0  # first retry delay; doubles each attempt
+    webhook_transport: httpx.AsyncBaseTransport | None = None  # in-process delivery (tests)
 
 
 # One entry a platform: adding a platform is writing its package and listing it here.
@@ -55,7 +57,11 @@ def create_app(config: SimConfig | None = None, *, clock: Clock | None = None) -
     world = generate_world(config.seed, config.people)
     stats = Stats()
     faults = Faults(config.seed)
-    webhooks = WebhookSender(config.webhook_url, first_delay=config.webhook_retry_seconds)
+    webhooks = WebhookSender(
+        config.webhook_url,
+        first_delay=config.webhook_retry_seconds,
+        transport=config.webhook_transport,
+    )
     platforms: dict[str, Platform] = {
         name: factory(
             PlatformContext(

@@ -1,0 +1,14 @@
+"""Platform webhooks in: verified, de-duplicated, kept durably, answered at once.
+
+`/webhooks/hubspot` (signature v3), `/webhooks/shopify` (HMAC of the body) and
+`/webhooks/mailchimp/<secret>` (a secret in the URL, since Mailchimp does not sign). A forged,
+stale or replayed call is refused and nothing is kept; an accepted one is written to the inbox
+(hub/inbox.py) before the 200, so a crash after answering loses nothing.
+"""
+
+from __future__ import annotations
+
+from gateway.webhooks.parse import WebhookEvent
+from gateway.webhooks.routes import webhook_routes
+
+__all__ = ["WebhookEvent", "webhook_routes"]

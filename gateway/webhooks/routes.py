@@ -1,0 +1,91 @@
+"""The webhook endpoints: verify, parse, keep once in the inbox, evict what they make stale."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.settings import Settings
+from gateway.webhooks import parse, verify
+from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
+from hub.freshness import evict_changed
+from hub.inbox import Inbox
+
+logger = logging.getLogger("mgw.webhooks")
+
+
+def _refused(reason: str, status: int = 401) -> Response:
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+class WebhookEndpoints:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        self._settings = settings
+        self._clock = clock
+
+    async def hubspot(self, request: Request) -> Response:
+        secret = self._settings.hubspot.client_secret
+        if secret is None:
+            return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
+        body = await request.body()
+        problem = verify.hubspot_v3(
+            secret.get_secret_value(), request.method, str(request.url), body,
+            request.headers.get("x-hubspot-request-timestamp", ""),
+            request.headers.get("x-hubspot-signature-v3", ""), round(self._clock() * 1000),
+        )  # fmt: skip
+        return await self._take(request, problem, lambda: parse.hubspot(body))
+
+    async def shopify(self, request: Request) -> Response:
+        secret = self._settings.shopify.client_secret
+        if secret is None:
+            return _refused("Shopify webhooks need MGW_SHOPIFY__CLIENT_SECRET", 503)
+        body = await request.body()
+        headers = request.headers
+        problem = verify.shopify(
+            secret.get_secret_value(), body, headers.get("x-shopify-hmac-sha256", "")
+        )
+        return await self._take(
+            request, problem,
+            lambda: parse.shopify(body, headers.get("x-shopify-topic", ""),
+                                  headers.get("x-shopify-webhook-id", "")),
+        )  # fmt: skip
+
+    async def mailchimp(self, request: Request) -> Response:
+        expected = self._settings.mailchimp.webhook_secret
+        problem = verify.secret_path(
+            expected.get_secret_value() if expected else "", request.path_params["secret"]
+        )
+        if request.method == "GET":  # Mailchimp checks the URL answers before it sends
+            return _refused(problem, 404) if problem else JSONResponse({"ok": True})
+        body = await request.body()
+        return await self._take(request, problem, lambda: parse.mailchimp(body))
+
+    async def _take(
+        self, request: Request, problem: str | None, events: Callable[[], Sequence[WebhookEvent]]
+    ) -> Response:
+        if problem is not None:
+            logger.warning("webhook refused at %s: %s", request.url.path, problem)
+            return _refused(problem)
+        try:
+            parsed = events()
+        except MalformedWebhook as exc:
+            return _refused(str(exc), 400)
+        services = request.app.state.services
+        fresh = await Inbox(services.store).accept(parsed)
+        if fresh and services.cache is not None:
+            await evict_changed(services.store, services.cache, fresh)
+        return JSONResponse({"accepted": len(fresh), "duplicates": len(parsed) - len(fresh)})
+
+
+def webhook_routes(settings: Settings) -> list[BaseRoute]:
+    endpoints = WebhookEndpoints(settings)
+    return [
+        Route("/webhooks/hubspot", endpoints.hubspot, methods=["POST"]),
+        Route("/webhooks/shopify", endpoints.shopify, methods=["POST"]),
+        Route("/webhooks/mailchimp/{secret}", endpoints.mailchimp, methods=["GET", "POST"]),
+    ]

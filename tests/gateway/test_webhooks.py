@@ -1,0 +1,132 @@
+"""Webhooks from the simulated platforms into the gateway: verified, kept once, and the cached
+customer they name is fresh on the next read."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from gateway.app import create_app as create_gateway
+from gateway.settings import MergeSettings, Settings
+from gateway.simulated import with_simulators
+from hub.inbox import webhook_events
+from simulators import SimConfig
+from simulators import create_app as create_simulators
+
+SIM, GATEWAY = "http://sim.test", "http://gateway.test"
+
+
+class LateTransport(httpx.AsyncBaseTransport):
+    """In-process delivery to an app built after the simulators (they need each other)."""
+
+    target: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert self.target is not None
+        return await self.target.handle_async_request(request)
+
+
+@pytest.fixture
+def first(request: pytest.FixtureRequest) -> str:
+    """The platform whose names win (so a change there is what every read shows)."""
+    return str(getattr(request, "param", "hubspot"))
+
+
+@pytest.fixture
+async def world(tmp_path: Any, first: str) -> AsyncIterator[dict[str, Any]]:
+    late = LateTransport()
+    sim_app = create_simulators(
+        SimConfig(people=60, rate_limits="off", webhook_url=GATEWAY, webhook_transport=late,
+                  webhook_retry_seconds=0.01)
+    )  # fmt: skip
+    sim_transport = httpx.ASGITransport(app=sim_app)
+    async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
+        credentials = (await sim.get("/_sim/credentials")).json()
+        settings = with_simulators(
+            Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", cache="memory",
+                     platforms="hubspot,shopify,mailchimp",
+                     merge=MergeSettings(fields={"first_name": first})),
+            SIM, credentials,
+        )  # fmt: skip
+        gateway_app = create_gateway(settings, transport=sim_transport)
+        late.target = httpx.ASGITransport(app=gateway_app)
+        async with gateway_app.router.lifespan_context(gateway_app):
+            transport = httpx.ASGITransport(app=gateway_app)
+            async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as gateway:
+                yield {"sim": sim, "gateway": gateway, "sim_app": sim_app,
+                       "app": gateway_app, "credentials": credentials}  # fmt: skip
+
+
+async def first_name(gateway: httpx.AsyncClient, email: str) -> str | None:
+    query = '{ customer(email: "EMAIL") { firstName } }'.replace("EMAIL", email)
+    body = (await gateway.post("/graphql", json={"query": query})).json()
+    assert "errors" not in body, body
+    name: str | None = body["data"]["customer"]["firstName"]
+    return name
+
+
+async def someone_on(sim: httpx.AsyncClient, platform: str) -> str:
+    people = (await sim.get("/_sim/people", params={"limit": 60})).json()["people"]
+    email: str = next(p["email"] for p in people if platform in p["external_ids"])
+    return email
+
+
+@pytest.mark.parametrize(
+    ("first", "field"),
+    [("shopify", "first_name"), ("hubspot", "firstname"), ("mailchimp", "FNAME")],
+    indirect=["first"],
+)
+async def test_a_change_in_a_platform_is_fresh_on_the_next_read(
+    world: dict[str, Any], first: str, field: str
+) -> None:
+    platform = first
+    sim, gateway = world["sim"], world["gateway"]
+    email = await someone_on(sim, platform)
+    before = await first_name(gateway, email)  # now cached
+    changed = await sim.post(
+        f"/_sim/{platform}/mutate", json={"email": email, "fields": {field: "Webhooked"}}
+    )
+    assert changed.is_success, changed.text
+    await world["sim_app"].state.sim.webhooks.drain()
+    deliveries = (await sim.get("/_sim/webhooks")).json()["deliveries"]
+    assert any(d["platform"] == platform and d["delivered"] for d in deliveries), deliveries
+    assert before != "Webhooked"
+    assert await first_name(gateway, email) == "Webhooked"
+
+
+async def test_forged_stale_and_replayed_webhooks_keep_nothing_twice(world: dict[str, Any]) -> None:
+    gateway, secret = world["gateway"], world["credentials"]["shopify"]["client_secret"]
+    body = json.dumps({"id": 1, "email": "x@y.zz"}).encode()
+    good = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    headers = {"X-Shopify-Topic": "customers/update", "X-Shopify-Webhook-Id": "wh-1"}
+
+    forged_headers = {**headers, "X-Shopify-Hmac-Sha256": "Zm9yZ2Vk"}
+    forged = await gateway.post("/webhooks/shopify", content=body, headers=forged_headers)
+    first = await gateway.post("/webhooks/shopify", content=body,
+                               headers={**headers, "X-Shopify-Hmac-Sha256": good})  # fmt: skip
+    replay = await gateway.post("/webhooks/shopify", content=body,
+                                headers={**headers, "X-Shopify-Hmac-Sha256": good})  # fmt: skip
+    stale = await gateway.post(
+        "/webhooks/hubspot", content=b"[]",
+        headers={"X-HubSpot-Request-Timestamp": "1000", "X-HubSpot-Signature-v3": "x"},
+    )  # fmt: skip
+    wrong_secret = await gateway.post("/webhooks/mailchimp/guess", data={"type": "unsubscribe"})
+
+    assert forged.status_code == 401
+    assert (first.status_code, first.json()) == (200, {"accepted": 1, "duplicates": 0})
+    assert (replay.status_code, replay.json()) == (200, {"accepted": 0, "duplicates": 1})
+    assert stale.status_code == 401
+    assert "stale" in stale.json()["error"]
+    assert wrong_secret.status_code == 401
+    store = world["app"].state.services.store
+    async with store.engine.connect() as connection:
+        kept = await connection.scalar(select(func.count()).select_from(webhook_events))
+    assert kept == 1
