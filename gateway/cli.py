@@ -225,8 +225,24 @@ def schema_check(
     if current == served:
         console.print(f"{path} matches the served schema")
         return
+    from gateway.schema_governance import compare
+
     diff = difflib.unified_diff(
         current.splitlines(keepends=True), served.splitlines(keepends=True), str(path), "served"
     )
     sys.stdout.writelines(diff)
+    if current:
+        try:
+            changes = compare(current, served)
+        except ValueError as exc:
+            raise _fail(f"{path}: {exc}") from None
+        for change in changes.breaking:
+            errors.print(f"[red]breaking:[/] {change}")
+        for change in changes.dangerous:
+            errors.print(f"[yellow]dangerous:[/] {change}")
+        if changes.breaking:
+            raise _fail(
+                f"the served schema breaks {len(changes.breaking)} thing(s) clients of {path} "
+                "rely on; if that is intended, say so in the change and run `mgw schema export`"
+            )
     raise _fail(f"{path} differs from the served schema; run `mgw schema export`")

@@ -82,3 +82,27 @@ def test_secrets_rotate_and_audit(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert "rt-1" not in audit.output
     monkeypatch.delenv("MGW_SECRET_KEY")
     assert runner.invoke(app, ["secrets", "rotate"]).exit_code == 2
+
+
+def test_schema_check_names_what_a_change_breaks(tmp_path: Path) -> None:
+    target = tmp_path / "schema.graphql"
+    # The committed schema has a field the code no longer serves: clients relying on it break.
+    target.write_text(
+        sdl().replace("  displayName: String!\n", "  displayName: String!\n  shoeSize: Int\n", 1)
+    )
+    result = runner.invoke(app, ["schema", "check", str(target)])
+    assert result.exit_code == 2
+    assert "breaking: FIELD_REMOVED: Field Customer.shoeSize was removed." in result.output
+
+
+def test_schema_governance_tells_breaking_from_dangerous() -> None:
+    from gateway.schema_governance import compare
+
+    old = "type Query { a: String b(x: Int): Int }  enum E { ONE }"
+    new = "type Query { a: Int b(x: Int, y: Int!): Int }  enum E { ONE TWO }"
+    changes = compare(old + " type T { e: E }", new + " type T { e: E }")
+    assert any("Query.a changed type" in c for c in changes.breaking)
+    assert any("required argument Query.b(y:)" in c for c in changes.breaking)
+    assert any("E.TWO was added" in c for c in changes.dangerous)
+    with pytest.raises(ValueError, match="not a valid schema"):
+        compare("type {", new)
