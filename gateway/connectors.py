@@ -17,6 +17,7 @@ from connectors.salesforce import SalesforceConnector, SalesforceSession
 from connectors.shopify import ShopifyConnector, expiring_token_auth, offline_token_auth
 from gateway.limits import effective, rules
 from gateway.settings import Settings
+from gateway.telemetry import TracingTransport
 
 
 def _hubspot(settings: Settings, http: httpx.AsyncClient) -> CustomerSource:
@@ -117,7 +118,8 @@ def http_client(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """The pooled HTTP client one platform's connector uses for the gateway's lifetime; every
-    call waits for the platform's rate-limit budget, shared through `limiter`.
+    call is traced (carrying `traceparent` to the platform) and waits for the platform's
+    rate-limit budget, shared through `limiter`.
 
     `transport` replaces the network, for tests that serve a simulator in-process."""
     platform_settings = settings.platform_settings(platform)
@@ -130,7 +132,7 @@ def http_client(
         max_wait=limits.max_wait_seconds,
     )
     return httpx.AsyncClient(
-        transport=throttled,
+        transport=TracingTransport(throttled, platform.value),
         base_url=base_url(settings, platform),
         timeout=settings.http_timeout_seconds,
         headers={"User-Agent": "marketing-graph-gateway/0.1"},

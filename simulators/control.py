@@ -137,6 +137,15 @@ class Control:
             return _error(404, "unknown platform")
         return JSONResponse({"writes": platform.writes()})
 
+    async def requests(self, request: Request) -> Response:
+        """The last requests each platform saw (route, status, traceparent), oldest first."""
+        platform = request.query_params.get("platform")
+        limit = _int(request.query_params.get("limit"), 100, 1, 1000)
+        names = [platform] if platform else list(self.state.platforms)
+        return JSONResponse(
+            {name: list(self.state.stats.of(name).recent)[-limit:] for name in names}
+        )
+
     async def webhooks(self, request: Request) -> Response:
         """Every webhook the platforms sent since the last reset, with its delivery attempts."""
         return JSONResponse({"deliveries": self.state.webhooks.as_json()})
@@ -144,6 +153,7 @@ class Control:
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/webhooks", self.webhooks, methods=["GET"]),
+            Route("/requests", self.requests, methods=["GET"]),
             Route("/credentials", self.credentials, methods=["GET"]),
             Route("/people", self.people, methods=["GET"]),
             Route("/stats", self.stats, methods=["GET"]),

@@ -39,7 +39,8 @@ class PlatformMiddleware:
         if scope["type"] != "http":
             await self.platform.app(scope, receive, send)
             return
-        self.stats.request_started(self.route_key(scope))
+        route = self.route_key(scope)
+        self.stats.request_started(route)
         statuses: list[int] = []
 
         async def tracking_send(message: Message) -> None:
@@ -51,7 +52,9 @@ class PlatformMiddleware:
             plan = self.faults.plan(self.platform.name)
             await self._serve(plan, scope, receive, tracking_send)
         finally:
-            self.stats.request_finished(statuses[0] if statuses else None)
+            status = statuses[0] if statuses else None
+            self.stats.request_finished(status)
+            self.stats.request_seen(route, status, _header(scope, b"traceparent"))
 
     async def _serve(self, plan: FaultPlan, scope: Scope, receive: Receive, send: Send) -> None:
         if plan.latency_ms:
@@ -98,3 +101,10 @@ class PlatformMiddleware:
         except ValueError:
             return body
         return json.dumps(self.platform.drift(decoded, self.faults.rng)).encode()
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,12 @@ class PlatformStats:
     max_requests_in_window: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+
+    recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=1000))
+    """The last requests: route, status and the `traceparent` the caller sent, if any."""
+
+    def request_seen(self, route: str, status: int | None, traceparent: str | None) -> None:
+        self.recent.append({"route": route, "status": status, "traceparent": traceparent})
 
     def request_started(self, route: str) -> None:
         self.requests_by_route[route] += 1
@@ -32,6 +38,7 @@ class PlatformStats:
         self.responses_by_status.clear()
         self.max_requests_in_window = 0
         self.max_in_flight = self.in_flight
+        self.recent.clear()
 
     def window_seen(self, count: int) -> None:
         self.max_requests_in_window = max(self.max_requests_in_window, count)
