@@ -8,13 +8,18 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway.graphql_http import GatewayGraphQL
+from gateway.health import health_routes
 from gateway.services import open_services
 from gateway.settings import Settings
+from gateway.telemetry import configure_tracing
+from gateway.telemetry.metrics import metrics_endpoint
+from gateway.telemetry.middleware import CorrelationMiddleware
 from gateway.webhooks import webhook_routes
 from resolvers import schema
 
@@ -27,6 +32,7 @@ def create_app(
     `transport`, for in-process tests only, carries every upstream call instead of the network.
     """
     platforms = settings.connected_platforms()
+    configure_tracing(settings.otlp_endpoint)
 
     settings.merge.policy()  # fail now, not on the first request
 
@@ -49,7 +55,10 @@ def create_app(
             Route("/", root),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),
+            *health_routes(settings),
             *webhook_routes(settings),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(CorrelationMiddleware)],
     )

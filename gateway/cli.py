@@ -53,7 +53,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000].")] = None,
     platforms: PlatformsOption = "all",
     simulators: SimulatorsOption = None,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    log_level: Annotated[
+        str | None, typer.Option(help="debug, info, warning or error [default: MGW_LOG_LEVEL].")
+    ] = None,
 ) -> None:
     """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
     mgw.toml; flags override them."""
@@ -65,7 +67,16 @@ def serve(
         application = create_app(settings)
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level)
+    from gateway.telemetry.logs import configure_logging
+
+    configure_logging(
+        log_level or settings.log_level,
+        json_lines=settings.log_format == "json",
+        secrets=settings.secret_values(),
+    )
+    uvicorn.run(
+        application, host=settings.host, port=settings.port, log_config=None, log_level=None
+    )
 
 
 @app.command()

@@ -138,6 +138,14 @@ class Settings(BaseSettings):
     data_scope: str = Field(
         "default", min_length=1, description="Namespace of cache keys, so deployments never mix."
     )
+    otlp_endpoint: str | None = Field(
+        None,
+        description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="`json`: one object a line; `text`: readable lines (the demo)."
+    )
+    log_level: str = Field("info", description="debug, info, warning or error.")
     http_timeout_seconds: float = Field(
         10.0, gt=0, description="Per-request timeout for every upstream platform call."
     )
@@ -187,6 +195,23 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = os.environ.get("MGW_CONFIG", "mgw.toml")
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    def secret_values(self) -> list[str]:
+        """Every secret this configuration holds, for log redaction."""
+        found: list[str] = []
+
+        def walk(value: object) -> None:
+            if isinstance(value, SecretStr):
+                found.extend(v for v in value.get_secret_value().split(",") if v)
+            elif isinstance(value, BaseModel):
+                for name in type(value).model_fields:
+                    walk(getattr(value, name))
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+
+        walk(self)
+        return found
 
     def vault_keys(self) -> list[str]:
         """The vault's keys, newest first; ConfigError when none is set."""

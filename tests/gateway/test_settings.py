@@ -78,3 +78,17 @@ def test_a_merge_policy_names_real_platforms_and_fields() -> None:
         MergeSettings(default="myspace").policy()
     with pytest.raises(ConfigError, match="no such merged field"):
         MergeSettings(fields={"shoe_size": "recent"}).policy()
+
+
+def test_every_secret_is_known_for_redaction() -> None:
+    from gateway.platform_settings import HubSpotSettings, MailchimpSettings
+
+    settings = Settings(
+        hubspot=HubSpotSettings(private_app_token="pat-secret-1"),
+        mailchimp=MailchimpSettings(api_key="key-secret-2-us21", list_id="l1"),
+        secret_key="vault key long enough",
+        secret_key_previous="old-key-1,old-key-2",
+    )
+    assert set(settings.secret_values()) >= {
+        "pat-secret-1", "key-secret-2-us21", "vault key long enough", "old-key-1", "old-key-2"
+    }  # fmt: skip
