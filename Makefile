@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: install demo serve test lint format typecheck schema bench-sim clean
+.PHONY: install demo serve test lint format typecheck schema bench-sim bench-cache bench-limits bench-sync clean
 
 install: $(STAMP)
 
@@ -42,6 +42,15 @@ test: lint typecheck $(STAMP)
 bench-sim: $(STAMP)
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/simulators.py $(ARGS)
+
+bench-cache: $(STAMP)
+	$(BIN)/python bench/cache.py $(ARGS)
+
+bench-limits: $(STAMP)
+	$(BIN)/python bench/limits.py $(ARGS)
+
+bench-sync: $(STAMP)
+	$(BIN)/python bench/sync.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

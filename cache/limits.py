@@ -46,6 +46,23 @@ class Limiter(Protocol):
         """What the platform says is left (Shopify's throttleStatus), so estimates converge."""
         ...
 
+    async def learn_window(self, key: str, *, window: float, used: int) -> None:
+        """The platform says `used` calls are in its window (others spend the same account):
+        count at least that many, so the local view never thinks more is left than there is."""
+        ...
+
+    async def window_count(self, key: str, *, window: float) -> int:
+        """Calls counted in the rolling window now."""
+        ...
+
+    async def lease_count(self, key: str) -> int:
+        """Leases held now."""
+        ...
+
+    async def bucket_level(self, key: str, *, capacity: float, rate: float) -> float:
+        """What the bucket holds now."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -96,6 +113,27 @@ class MemoryLimiter:
 
     async def set_bucket(self, key: str, *, level: float, capacity: float) -> None:
         self._buckets[key] = (min(level, capacity), self._clock())
+
+    async def learn_window(self, key: str, *, window: float, used: int) -> None:
+        missing = used - await self.window_count(key, window=window)
+        if missing > 0:  # now is the newest time, so the log stays in order
+            self._windows.setdefault(key, deque()).extend([self._clock()] * missing)
+
+    async def window_count(self, key: str, *, window: float) -> int:
+        now = self._clock()
+        times = self._windows.get(key, deque())
+        while times and times[0] <= now - window:
+            times.popleft()
+        return len(times)
+
+    async def lease_count(self, key: str) -> int:
+        now = self._clock()
+        return sum(1 for expires in self._leases.get(key, {}).values() if expires > now)
+
+    async def bucket_level(self, key: str, *, capacity: float, rate: float) -> float:
+        now = self._clock()
+        level, at = self._buckets.get(key, (capacity, now))
+        return min(capacity, level + (now - at) * rate)
 
     async def close(self) -> None:
         self._windows.clear()
@@ -155,6 +193,33 @@ return 1
 """
 
 
+_LEARN_WINDOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window, used = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local missing = used - redis.call('ZCARD', KEYS[1])
+for i = 1, missing do redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. i) end
+if missing > 0 then redis.call('PEXPIRE', KEYS[1], window) end
+return math.max(0, missing)
+"""
+
+_COUNT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[1])), '+inf')
+"""
+
+_LEVEL = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local capacity, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local state = redis.call('HMGET', KEYS[1], 'level', 'at')
+local level, at = tonumber(state[1]) or capacity, tonumber(state[2]) or now
+return tostring(math.min(capacity, level + (now - at) * rate))
+"""
+
+
 class RedisLimiter:
     """Limits shared by every replica that uses the same Redis."""
 
@@ -165,6 +230,9 @@ class RedisLimiter:
         self._lease: Any = redis.register_script(_LEASE)
         self._bucket: Any = redis.register_script(_BUCKET)
         self._set_bucket: Any = redis.register_script(_SET_BUCKET)
+        self._learn_window: Any = redis.register_script(_LEARN_WINDOW)
+        self._count: Any = redis.register_script(_COUNT)
+        self._level: Any = redis.register_script(_LEVEL)
 
     @classmethod
     def from_url(cls, url: str) -> RedisLimiter:
@@ -195,6 +263,26 @@ class RedisLimiter:
 
     async def set_bucket(self, key: str, *, level: float, capacity: float) -> None:
         await self._set_bucket(keys=[f"{self._prefix}b:{key}"], args=[min(level, capacity)])
+
+    async def learn_window(self, key: str, *, window: float, used: int) -> None:
+        await self._learn_window(
+            keys=[f"{self._prefix}w:{key}"],
+            args=[max(1, round(window * 1000)), used, uuid.uuid4().hex],
+        )
+
+    async def window_count(self, key: str, *, window: float) -> int:
+        count = await self._count(
+            keys=[f"{self._prefix}w:{key}"], args=[max(1, round(window * 1000))]
+        )
+        return int(count)
+
+    async def lease_count(self, key: str) -> int:
+        count = await self._count(keys=[f"{self._prefix}c:{key}"], args=[0])
+        return int(count)
+
+    async def bucket_level(self, key: str, *, capacity: float, rate: float) -> float:
+        level = await self._level(keys=[f"{self._prefix}b:{key}"], args=[capacity, rate])
+        return float(level)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -32,18 +32,27 @@ deadline: ContextVar[float | None] = ContextVar("mgw_deadline", default=None)
 """`time.monotonic()` by which the current operation must be done, if it has one."""
 
 
-def _always(request: httpx.Request) -> bool:
+def every_request(request: httpx.Request) -> bool:
     return True
+
+
+def _nothing_learned(response: httpx.Response) -> int | None:
+    return None
 
 
 @dataclass(frozen=True)
 class Window:
-    """At most `limit` calls in any rolling `window` seconds (HubSpot, Marketo, search)."""
+    """At most `limit` calls in any rolling `window` seconds (HubSpot, Marketo, search).
+
+    `learn(response)` reads how many calls the platform counts in its window, from headers
+    where it sends them; the local count is raised to match, since another replica or app on
+    the same account may be spending the budget too."""
 
     key: str
     limit: int
     window: float
-    applies: Callable[[httpx.Request], bool] = _always
+    applies: Callable[[httpx.Request], bool] = every_request
+    learn: Callable[[httpx.Response], int | None] = _nothing_learned
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,10 @@ class Concurrency:
 
     key: str
     limit: int
-    lease: float = 120.0
-    applies: Callable[[httpx.Request], bool] = _always
+    lease: float = 30.0
+    """A lease a crashed caller never released lapses after this; it must outlast the HTTP
+    timeout (10 s by default) so a slow call still holds its slot."""
+    applies: Callable[[httpx.Request], bool] = every_request
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,7 @@ class Bucket:
     learn: Callable[[httpx.Response], tuple[float, float] | None] = field(
         default=lambda response: None
     )
-    applies: Callable[[httpx.Request], bool] = _always
+    applies: Callable[[httpx.Request], bool] = every_request
 
 
 Rule = Window | Concurrency | Bucket
@@ -82,12 +93,16 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         rules: Sequence[Rule],
         *,
         max_wait: float = 30.0,
+        reserve: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._inner = inner
         self._limiter = limiter
         self._rules = tuple(rules)
         self._max_wait = max_wait
+        self._reserve = reserve
+        """Seconds before the deadline left for the call itself: a slot taken later would be
+        spent on a call the deadline cuts off."""
         self._clock = clock
         self.waited = 0.0
         """Seconds spent queueing, in all (for metrics and tests)."""
@@ -108,8 +123,14 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         except BaseException:
             await self._release(leases)
             raise
-        await self._learn(request, response)
-        if leases:
+        try:
+            await self._learn(request, response)
+        except BaseException:
+            await self._release(leases)
+            raise
+        if leases and response.is_stream_consumed:
+            await self._release(leases)  # learning read the body: the call is over
+        elif leases:
             stream = response.stream
             assert isinstance(stream, httpx.AsyncByteStream)
             response.stream = _ReleasingStream(stream, lambda: self._release(leases))
@@ -144,12 +165,18 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
 
     def _budget(self) -> float:
         end = deadline.get()
-        left = self._max_wait if end is None else min(self._max_wait, end - self._clock())
+        if end is None:
+            return self._max_wait
+        left = min(self._max_wait, end - self._clock() - self._reserve)
         return max(0.0, left)
 
     async def _learn(self, request: httpx.Request, response: httpx.Response) -> None:
         for rule in self._rules:
-            if isinstance(rule, Bucket) and rule.applies(request):
+            if isinstance(rule, Window) and rule.applies(request):
+                used = rule.learn(response)
+                if used is not None:
+                    await self._limiter.learn_window(rule.key, window=rule.window, used=used)
+            elif isinstance(rule, Bucket) and rule.applies(request):
                 await response.aread()
                 level = rule.learn(response)
                 if level is not None:

@@ -22,6 +22,7 @@ from gateway.telemetry.metrics import metrics_endpoint
 from gateway.telemetry.middleware import CorrelationMiddleware
 from gateway.webhooks import webhook_routes
 from resolvers import schema
+from sync_jobs.scheduler import scheduled
 
 
 def create_app(
@@ -41,7 +42,14 @@ def create_app(
         async with open_services(settings, transport) as services:
             app.state.read = services.read
             app.state.services = services
-            yield
+            app.state.integrations = services.integrations
+            app.state.deadline_seconds = settings.operation_deadline_seconds
+            app.state.sync = services.sync
+            app.state.write = services.write
+            if services.write is not None:
+                await services.write.resume()  # writes accepted before a restart
+            async with scheduled(services.sync):
+                yield
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "platforms": [p.name for p in platforms]})

@@ -11,7 +11,10 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from gateway.cli_dlq import dlq_app
 from gateway.cli_secrets import secrets_app
+from gateway.cli_sync import sync_app
+from gateway.cli_worker import worker_app
 from gateway.settings import ConfigError, Settings
 
 app = typer.Typer(
@@ -22,6 +25,9 @@ app = typer.Typer(
 schema_app = typer.Typer(help="Export the served GraphQL schema or check schema.graphql.")
 app.add_typer(schema_app, name="schema")
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(worker_app, name="worker")
+app.add_typer(sync_app, name="sync")
 console = Console()
 errors = Console(stderr=True)
 

@@ -19,12 +19,14 @@ import httpx
 import uvicorn
 from rich.console import Console
 from rich.panel import Panel
+from starlette.applications import Starlette
 
 from canonical_schema import Platform
 from gateway.app import create_app
 from gateway.servers import port_is_free, wait_until_answers
 from gateway.settings import ConfigError, Settings
 from gateway.simulated import fetch_credentials, with_simulators
+from sync_jobs.sync_settings import SyncSettings
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,12 @@ def run_demo(options: DemoOptions, console: Console) -> None:
         ):
             raise ConfigError(f"the simulators did not start on {sim_url}")
         settings = with_simulators(
-            Settings(host=options.host, port=options.port, platforms=options.platforms),
+            Settings(
+                host=options.host,
+                port=options.port,
+                platforms=options.platforms,
+                sync=SyncSettings(on_start=True),  # the list shows synced customers at once
+            ),
             sim_url,
             fetch_credentials(sim_url),
         )
@@ -71,12 +78,11 @@ def run_demo(options: DemoOptions, console: Console) -> None:
 
 
 async def _serve(settings: Settings, options: DemoOptions, sim_url: str, console: Console) -> None:
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
-    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
     server = uvicorn.Server(config)
     announcer = asyncio.create_task(
-        _announce_when_up(server, options, sim_url, settings.connected_platforms(), console)
+        _announce_when_up(server, options, sim_url, settings.connected_platforms(), console, app)
     )
     try:
         await server.serve()
@@ -92,6 +98,7 @@ async def _announce_when_up(
     sim_url: str,
     platforms: tuple[Platform, ...],
     console: Console,
+    app: Starlette,
 ) -> None:
     while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
         await asyncio.sleep(0.05)
@@ -100,6 +107,10 @@ async def _announce_when_up(
         people = (await client.get(f"{sim_url}/_sim/people", params={"limit": 50})).json()
     connected = {platform.value for platform in platforms}
     emails = [p["email"] for p in people["people"] if connected & set(p["external_ids"])][:2]
+    app.state.sample_queries = sample_queries(emails)  # GraphiQL opens on them
+    graph = getattr(getattr(app.state, "services", None), "graph", None)
+    if graph is not None:
+        graph.index.warm()  # count attributed orders in the background before anyone asks
     console.print(Panel.fit(f"GraphiQL: [bold]{graphql_url}[/]\nSimulators: {sim_url}",
                             title="Marketing Graph Gateway demo"))  # fmt: skip
     for title, query in sample_queries(emails):
@@ -133,5 +144,20 @@ def sample_queries(emails: list[str]) -> list[tuple[str, str]]:
             "{ customers(first: 5) {\n    totalCount\n"
             "    edges { cursor node { email displayName } }\n"
             "    pageInfo { hasNextPage endCursor }\n} }",
+        ),
+        (
+            "One customer across the graph (company, deals, orders, events):",
+            f'{{ customer(email: "{first}") {{\n'
+            "    displayName totalSpent { amount currencyCode } engagement { openRate clickRate }\n"
+            "    company { name domain industry }\n"
+            "    deals(first: 3) { name status amount { amount currencyCode } }\n"
+            "    orders(first: 3) { name placedAt total { amount } campaign { name } }\n"
+            "    events(first: 5) { type platform occurredAt }\n} }",
+        ),
+        (
+            "Campaigns with the orders and revenue attributed to them:",
+            "{ campaigns(first: 5) {\n    totalCount\n"
+            "    edges { node { name sentAt stats { sent openRate clickRate }\n"
+            "      attributedOrders attributedRevenue { amount currencyCode } } }\n} }",
         ),
     ]

@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from gateway.graphiql import graphiql_html
 from hub import ReadService
 from resolvers import GatewayContext, make_context
 
@@ -36,7 +37,23 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         read: ReadService = request.app.state.read
-        return make_context(read)
+        state = request.app.state
+        context = make_context(
+            read,
+            integrations=state.integrations,
+            deadline_seconds=state.deadline_seconds,
+            graph=state.services.graph,
+        )
+        context.sync = getattr(state, "sync", None)
+        context.write = getattr(state, "write", None)
+        return context
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, opening on the sample queries (`mgw demo` fills in seeded emails)."""
+        from gateway.demo import sample_queries  # the demo imports the app, which imports us
+
+        samples = getattr(request.app.state, "sample_queries", None) or sample_queries([])
+        return HTMLResponse(graphiql_html(samples))
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub = _SubResponse()

@@ -15,11 +15,18 @@ import httpx
 from cache import EntityCache, MemoryCache, RedisCache
 from cache.limits import Limiter, MemoryLimiter, RedisLimiter
 from gateway.connectors import build_connector, http_client
+from gateway.resilience import last_sync_reader, resilient
 from gateway.settings import Settings
 from hub import ReadService
 from hub.customer_cache import CustomerCache
+from hub.graph import GraphReader
 from hub.identity import IdentityIndex
+from hub.resilience import Integrations
 from hub.store import Store
+from hub.write_service import WriteService
+from sync_jobs.runtime import Jobs, open_jobs
+from sync_jobs.sync_service import SyncService, open_sync
+from sync_jobs.write_jobs import open_writes
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,11 @@ class Services:
     identity: IdentityIndex
     read: ReadService
     cache: CustomerCache | None
+    integrations: Integrations | None = None
+    sync: SyncService | None = None
+    graph: GraphReader | None = None
+    write: WriteService | None = None
+    jobs: Jobs | None = None
 
 
 @asynccontextmanager
@@ -48,13 +60,29 @@ async def open_services(
             stack.push_async_callback(cache.close)
         limiter = _limiter(settings)
         stack.push_async_callback(limiter.close)
-        sources = []
+        sources, watched, raw = [], [], []
         for platform in platforms:
             client = http_client(settings, platform, limiter, transport)
             http = await stack.enter_async_context(client)
-            sources.append(build_connector(settings, platform, http))
+            connector = build_connector(settings, platform, http)
+            source, watch = resilient(settings, platform, connector, limiter)
+            sources.append(source)
+            raw.append(connector)  # sync reads with its own retries (sync_jobs/)
+            watched.append(watch)
         read = ReadService(sources, identity, policy, cache)
-        yield Services(store, identity, read, cache)
+        sync = open_sync(store, identity, policy, settings.sync, raw)
+        stack.push_async_callback(sync.close)
+        graph = GraphReader.from_sources(raw, settings.graph)
+        stack.push_async_callback(graph.close)
+        jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
+        sync.use_engine(jobs.engine)  # background syncs are jobs from here on
+        write = open_writes(store, identity, cache, raw, jobs)  # closed before what it uses
+        sync.use_writes(write)  # propagation rules (sync.propagate) write through it
+        integrations = Integrations(watched, last_sync_reader(store))
+        services = Services(store, identity, read, cache, integrations, sync, graph=graph,
+                            write=write, jobs=jobs)  # fmt: skip
+        jobs.start({"services": services})
+        yield services
 
 
 def _limiter(settings: Settings) -> Limiter:

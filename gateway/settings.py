@@ -29,6 +29,9 @@ from gateway.platform_settings import (
     SalesforceSettings,
     ShopifySettings,
 )
+from hub.graph import GraphSettings
+from sync_jobs.settings import JobSettings
+from sync_jobs.sync_settings import SyncSettings
 
 # The platforms this build has a connector for (gateway/connectors.py builds them): all five.
 AVAILABLE_PLATFORMS: tuple[Platform, ...] = tuple(Platform)
@@ -111,6 +114,9 @@ class Settings(BaseSettings):
         SecretStr(""), description="Older vault keys, comma-separated, until `mgw secrets rotate`."
     )
     merge: MergeSettings = Field(default_factory=MergeSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+    graph: GraphSettings = Field(default_factory=GraphSettings)
     limits: dict[str, LimitSettings] = Field(
         default_factory=dict,
         description=(
@@ -139,8 +145,7 @@ class Settings(BaseSettings):
         "default", min_length=1, description="Namespace of cache keys, so deployments never mix."
     )
     otlp_endpoint: str | None = Field(
-        None,
-        description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces.",
+        None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces."
     )
     log_format: Literal["json", "text"] = Field(
         "json", description="`json`: one object a line; `text`: readable lines (the demo)."

@@ -1,4 +1,9 @@
-"""Opaque list cursors: a position in one platform's list.
+"""Opaque list cursors: a position in the identity index, or in one platform's list.
+
+`IndexCursor` (what `customers` issues once a sync has filled the index) is a keyset
+position: the customer id of the last edge, and a fingerprint of the filter it was issued for,
+so a cursor is stable under inserts and deletes and cannot be used with another filter.
+`ListCursor` (before the first sync) is a position in the first platform's own list:
 
 A position is the platform's own page cursor (`after`, None for the first page) plus how many
 customers of that page lie before it (`skip`), so every edge has a cursor to resume after,
@@ -20,15 +25,51 @@ from hub.exceptions import InvalidCursorError
 
 
 @dataclass(frozen=True)
+class IndexCursor:
+    after_id: str
+    filter_key: str
+
+    def encode(self) -> str:
+        return _encode({"i": self.after_id, "f": self.filter_key})
+
+
+def decode_cursor(cursor: str) -> IndexCursor | ListCursor:
+    """Either kind of cursor; `InvalidCursorError` for anything the gateway did not issue."""
+    data = _decode(cursor)
+    if "i" not in data:
+        return ListCursor.decode(cursor)
+    after_id, filter_key = data.get("i"), data.get("f")
+    if not isinstance(after_id, str) or not isinstance(filter_key, str) or not after_id:
+        raise InvalidCursorError(f"`after` is not a cursor this gateway issued: {cursor!r}")
+    return IndexCursor(after_id, filter_key)
+
+
+def _encode(data: dict[str, object]) -> str:
+    raw = json.dumps(data, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> dict[str, object]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursorError(
+            f"`after` is not a cursor this gateway issued: {cursor!r}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise InvalidCursorError(f"`after` is not a cursor this gateway issued: {cursor!r}")
+    return data
+
+
+@dataclass(frozen=True)
 class ListCursor:
     platform: Platform
     after: str | None
     skip: int = 0
 
     def encode(self) -> str:
-        data = {"p": self.platform.value, "a": self.after, "s": self.skip}
-        raw = json.dumps(data, separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return _encode({"p": self.platform.value, "a": self.after, "s": self.skip})
 
     @classmethod
     def decode(cls, cursor: str) -> ListCursor:

@@ -5,6 +5,9 @@ read needs no lookup to name a customer. The index remembers what reads and sync
 customer id <-> email <-> each platform's external id — so that `customer(id:)` can find the
 email behind an id, and so a record that changes its email moves to its new customer.
 
+Sync also records, per platform record and per person, what `customers(filter:)` pages over
+(`apply_records`, hub/identity_records.py; the tables are in hub/identity_tables.py).
+
 The key is `MGW_ID_KEY` when set; otherwise one is generated on first start and kept in the
 store, which every replica shares, so ids stay stable across restarts and replicas.
 """
@@ -19,8 +22,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from canonical_schema import Customer, IdMinter
+from canonical_schema import Customer, CustomerRecord, IdMinter, MergePolicy
+from hub.identity_records import apply_records
 from hub.store import Store, identities, identity_links, secrets
 
 logger = logging.getLogger("mgw.identity")
@@ -39,8 +44,24 @@ class IdentityIndex:
         key = configured_key or await _stored_key(store)
         return cls(store, IdMinter(key))
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
     def customer_id(self, email: str) -> str:
         return self._minter.customer_id(email)
+
+    async def apply_records(
+        self,
+        connection: AsyncConnection,
+        records: Sequence[CustomerRecord],
+        policy: MergePolicy,
+        now: datetime | None = None,
+    ) -> int:
+        """Record what a sync read, in the caller's transaction (so a checkpoint can commit
+        with it); returns how many records changed the index. Idempotent."""
+        moment = now or datetime.now(UTC)
+        return await apply_records(self._store, connection, self._minter, records, policy, moment)
 
     async def emails_for(self, customer_ids: Sequence[str]) -> dict[str, str]:
         """The email behind each id the index has seen; unknown ids are left out."""

@@ -23,10 +23,12 @@ from canonical_schema import (
 )
 from connectors import CustomerSource
 from connectors.exceptions import ConnectorError
-from hub.cursors import ListCursor
+from hub.cursors import IndexCursor, ListCursor, decode_cursor
 from hub.customer_cache import CustomerCache
+from hub.customer_list import NO_FILTER, CustomerFilter, CustomerList
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
+from hub.stale_merge import merge_stale
 
 MAX_PAGE = 100
 
@@ -48,6 +50,9 @@ class CustomerListPage:
 
     edges: Sequence[tuple[CustomerRead, str]]
     has_next_page: bool
+    from_index: bool = False
+    """True when the page came from the identity index (after a sync), False when from the
+    first platform's own list (before one)."""
 
     @property
     def end_cursor(self) -> str | None:
@@ -74,6 +79,7 @@ class ReadService:
         self._policy = policy or MergePolicy()
         self._cache = cache
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
+        self._listing = CustomerList(identity.store)
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
@@ -95,6 +101,10 @@ class ReadService:
             stale = cached.stale if cached else {}
             if read.answered == 0 and key in stale:
                 read = CustomerRead(stale[key], read.failures, 0, stale=True)
+            elif read.failures and (old := stale.get(key)) is not None:  # fill the failed part
+                failed = {failure.platform for failure in read.failures}
+                filled = merge_stale(read.customer, old, failed, self._policy)
+                read = CustomerRead(filled, read.failures, read.answered, stale=True)
             reads[key] = read
         return [reads[key] for key in keys]
 
@@ -119,14 +129,38 @@ class ReadService:
         unknown = CustomerRead(None, (), len(self._sources))
         return [reads[emails[i]] if i in emails else unknown for i in customer_ids]
 
-    async def list_customers(self, first: int, after: str | None) -> CustomerListPage:
-        """A page of customers in the order of the first connected platform that lists them,
-        each merged with every other platform's record of the same person."""
+    async def list_customers(
+        self, first: int, after: str | None, wanted: CustomerFilter | None = None
+    ) -> CustomerListPage:
+        """A page of customers from the identity index in customer-id order, filtered, each
+        read live (batched, cached). Until a sync has filled the index, an unfiltered list
+        pages the first connected platform instead, and a filtered one is empty."""
         if not 1 <= first <= MAX_PAGE:
             raise InvalidArgumentError(f"`first` must be between 1 and {MAX_PAGE}, not {first}")
+        start = decode_cursor(after) if after is not None else None
+        if isinstance(start, ListCursor):
+            if wanted is not None and wanted != NO_FILTER:
+                raise InvalidCursorError("`after` pages the unfiltered list; drop the filter")
+            return await self._list_platform(first, start)
+        if start is not None or wanted is not None or not await self._listing.is_empty():
+            return await self._list_index(wanted or NO_FILTER, first, start)
+        return await self._list_platform(first, None)
+
+    async def _list_index(
+        self, wanted: CustomerFilter, first: int, start: IndexCursor | None
+    ) -> CustomerListPage:
+        if start is not None and start.filter_key != wanted.key:
+            raise InvalidCursorError("`after` was issued for a different `filter`")
+        found, more = await self._listing.page(wanted, first, start.after_id if start else None)
+        reads = await self.customers_by_email([entry.email for entry in found])
+        cursors = (IndexCursor(entry.customer_id, wanted.key).encode() for entry in found)
+        return CustomerListPage(
+            edges=tuple(zip(reads, cursors, strict=True)), has_next_page=more, from_index=True
+        )
+
+    async def _list_platform(self, first: int, start: ListCursor | None) -> CustomerListPage:
         if not self._sources:
             return CustomerListPage(edges=(), has_next_page=False)
-        start = ListCursor.decode(after) if after is not None else None
         platform = start.platform if start else next(iter(self._sources))
         source = self._sources.get(platform)
         if source is None:
@@ -150,8 +184,13 @@ class ReadService:
             has_next_page=rest_of_page or page.next_after is not None,
         )
 
-    async def count_customers(self) -> int:
-        """How many customers the listing platform holds."""
+    async def count_customers(
+        self, wanted: CustomerFilter | None = None, *, from_index: bool = True
+    ) -> int:
+        """How many customers the index holds that pass `wanted` (exact: a COUNT with the
+        list's filter), or, for a list that paged a platform, how many that platform holds."""
+        if from_index:
+            return await self._listing.count(wanted or NO_FILTER)
         if not self._sources:
             return 0
         return await next(iter(self._sources.values())).count_records()

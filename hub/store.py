@@ -54,7 +54,9 @@ identity_links = Table(
 
 
 # Modules that declare tables on `metadata`; imported on open so every table exists.
-TABLE_MODULES: tuple[str, ...] = ("hub.identity", "hub.vault", "hub.inbox")
+TABLE_MODULES: tuple[str, ...] = (
+    "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters"
+)  # fmt: skip
 
 
 class Store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -9,6 +10,11 @@ from strawberry.dataloader import DataLoader
 
 from connectors.exceptions import ConnectorError
 from hub import CustomerRead, ReadService
+from hub.graph import GraphReader
+from hub.resilience import Integrations
+from hub.write_service import WriteService
+from resolvers.loaders import GraphLoaders, make_loaders
+from resolvers.sync_control import SyncControl
 
 
 @dataclass
@@ -25,18 +31,38 @@ class GatewayContext:
     customers_by_email: DataLoader[str, CustomerRead]
     customers_by_id: DataLoader[str, CustomerRead]
     partial_failures: list[PartialFailure] = field(default_factory=list)
+    integrations: Integrations | None = None
+    deadline_seconds: float | None = None
+    """How long the operation may wait on platforms (resolvers/extensions/deadline.py)."""
+    graph_reader: GraphReader = field(default_factory=GraphReader)
+    graph: GraphLoaders = field(default_factory=lambda: make_loaders(GraphReader()))
+    """The loaders of companies, deals, orders, events and campaigns (resolvers/loaders.py)."""
+    correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Names this operation in errors whose platform gave no request id of its own."""
+    sync: SyncControl | None = None
+    write: WriteService | None = None
+    """Write-back and the dead-letter queue (resolvers/mutations.py)."""
+    """Starts and reads sync runs (resolvers/sync.py); None where sync is not wired in."""
 
     def report(self, failures: Sequence[ConnectorError], path: tuple[str | int, ...]) -> None:
-        """Record failures once each, however many fields they touched."""
-        seen = {id(failure.error) for failure in self.partial_failures}
+        """Record each failure once per field it touched (a field reports a platform once)."""
+        seen = {(id(failure.error), failure.path) for failure in self.partial_failures}
         for error in failures:
-            if id(error) not in seen:
-                seen.add(id(error))
+            if (id(error), path) not in seen:
+                seen.add((id(error), path))
                 self.partial_failures.append(PartialFailure(error, path))
 
 
-def make_context(read: ReadService) -> GatewayContext:
+def make_context(
+    read: ReadService,
+    *,
+    integrations: Integrations | None = None,
+    deadline_seconds: float | None = None,
+    graph: GraphReader | None = None,
+) -> GatewayContext:
     """A context for one GraphQL operation: its DataLoaders batch and cache within it only."""
+
+    reader = graph or GraphReader()
 
     async def by_email(emails: list[str]) -> Sequence[CustomerRead]:
         return await read.customers_by_email(emails)
@@ -48,4 +74,8 @@ def make_context(read: ReadService) -> GatewayContext:
         read=read,
         customers_by_email=DataLoader(load_fn=by_email),
         customers_by_id=DataLoader(load_fn=by_id),
+        integrations=integrations,
+        deadline_seconds=deadline_seconds,
+        graph_reader=reader,
+        graph=make_loaders(reader),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from canonical_schema import EmailConsent, LifecycleStage, Platform
+from canonical_schema import DealStatus, EmailConsent, EventType, LifecycleStage, Platform
 
 PlatformEnum = strawberry.enum(
     Platform, name="Platform", description="A marketing platform the gateway connects to."
@@ -18,4 +18,14 @@ EmailConsentEnum = strawberry.enum(
     EmailConsent,
     name="EmailConsent",
     description="Whether the person may be emailed; UNKNOWN when no platform knows.",
+)
+DealStatusEnum = strawberry.enum(
+    DealStatus,
+    name="DealStatus",
+    description="OPEN until the deal closes, then WON or LOST.",
+)
+EventTypeEnum = strawberry.enum(
+    EventType,
+    name="EventType",
+    description="What kind of thing a behavioural event records.",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from canonical_schema import is_customer_id, is_email, normalize_email
-from resolvers.connection import CustomerConnection
+from resolvers.connection import CustomerConnection, CustomerFilterInput
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
 from resolvers.types import CustomerEdge, CustomerType, PageInfo
@@ -41,12 +41,14 @@ class Query:
                 raise read.failures[0]
             # Some platforms answered, or every one failed and a stale cached copy answers.
             info.context.report(read.failures, tuple(info.path.as_list()))
-        return CustomerType.from_model(read.customer) if read.customer else None
+        return CustomerType.from_model(read.customer, read.failures) if read.customer else None
 
     @strawberry.field(
         description=(
-            "A page of customers, in the order of the first connected platform that lists them. "
-            "Pass the previous page's `pageInfo.endCursor` as `after` for the next one."
+            "A page of customers from the identity index (filled by sync), in a stable order "
+            "by id, each read live from every platform. Pass the previous page's "
+            "`pageInfo.endCursor` as `after` for the next one, with the same `filter`. Before "
+            "the first sync, an unfiltered list pages the first connected platform instead."
         )
     )
     async def customers(
@@ -54,17 +56,24 @@ class Query:
         info: Info,
         first: int | None = 20,
         after: str | None = None,
+        filter: CustomerFilterInput | None = None,
     ) -> CustomerConnection:
-        page = await info.context.read.list_customers(20 if first is None else first, after)
+        wanted = filter.to_filter() if filter is not None else None
+        size = 20 if first is None else first
+        page = await info.context.read.list_customers(size, after, wanted)
         edges = []
         for read, cursor in page.edges:
             if read.failures:
                 info.context.report(read.failures, tuple(info.path.as_list()))
             if read.customer is not None:
                 edges.append(
-                    CustomerEdge(cursor=cursor, node=CustomerType.from_model(read.customer))
+                    CustomerEdge(
+                        cursor=cursor, node=CustomerType.from_model(read.customer, read.failures)
+                    )
                 )
         return CustomerConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            list_filter=wanted,
+            from_index=page.from_index,
         )

@@ -8,22 +8,37 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import QueryDepthLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from resolvers.extensions import ErrorCodes, PartialFailures
+from resolvers.dead_letters import DeadLetterQueries
+from resolvers.extensions import (
+    ErrorCodes,
+    OperationDeadline,
+    PartialFailures,
+    PersistedQueries,
+    depth_limit,
+    parser_cache,
+    validation_cache,
+)
+from resolvers.federation import standalone_sdl
+from resolvers.graph_queries import Query as GraphQueries
+from resolvers.integrations import Query as IntegrationQueries
+from resolvers.mutations import WriteMutations
 from resolvers.queries import Query as CustomerQueries
-from resolvers.types import CustomerType
+from resolvers.sync import SyncMutations, SyncQueries
+from resolvers.types import NODE_TYPES
 
-QUERIES: tuple[type, ...] = (CustomerQueries,)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (
+    CustomerQueries, GraphQueries, IntegrationQueries, SyncQueries, DeadLetterQueries
+)  # fmt: skip
+MUTATIONS: tuple[type, ...] = (SyncMutations, WriteMutations)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 MAX_DEPTH = 12
 
 
-class GatewaySchema(strawberry.Schema):
+class GatewaySchema(strawberry.federation.Schema):  # also an Apollo Federation 2 subgraph
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -39,11 +54,20 @@ schema = GatewaySchema(
     query=merge_types("Query", QUERIES),
     mutation=_merged("Mutation", MUTATIONS),
     subscription=_merged("Subscription", SUBSCRIPTIONS),
-    types=[CustomerType],
-    extensions=[ErrorCodes, PartialFailures, lambda: QueryDepthLimiter(max_depth=MAX_DEPTH)],
+    types=list(NODE_TYPES),
+    extensions=[
+        PersistedQueries,
+        parser_cache,
+        validation_cache,
+        OperationDeadline,
+        ErrorCodes,
+        PartialFailures,
+        depth_limit(MAX_DEPTH),  # one rule class for every request: validation is cached
+    ],
 )
 
 
 def sdl() -> str:
-    """The schema in SDL, as exported to schema.graphql (with a trailing newline)."""
-    return schema.as_str().rstrip("\n") + "\n"
+    """The schema in SDL, as exported to schema.graphql (with a trailing newline): the
+    federation subgraph SDL with its directives defined (resolvers/federation.py)."""
+    return standalone_sdl(schema)

@@ -77,6 +77,11 @@ class HubSpotConnector:
         )
         return {record.email: record for record in _customers(records)}
 
+    async def records_by_id(self, contact_ids: Sequence[str]) -> dict[str, CustomerRecord]:
+        """HubSpot contact id -> its record, for the ids HubSpot holds (100 a call)."""
+        records = await crm.read_objects(self._api, "contacts", contact_ids, CONTACT_PROPERTIES)
+        return {record.external_id: record for record in _customers(records)}
+
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
             raise ValueError(f"HubSpot pages hold 1 to {PAGE_LIMIT} contacts, not {limit}")

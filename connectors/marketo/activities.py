@@ -100,13 +100,19 @@ class ActivityReader:
 
     async def changed_lead_ids_since(self, since: datetime) -> list[str]:
         token = await self.paging_token(since)
-        params: dict[str, str | int] = {"fields": ",".join(CHANGE_FIELDS), "batchSize": PAGE_SIZE}
         changed: dict[str, None] = {}
         more = True
         while more:
-            activities, token, more = await self.page(params, token, LEAD_CHANGES)
-            changed.update((str(activity.leadId), None) for activity in activities)
+            lead_ids, token, more = await self.lead_changes(token)
+            changed.update(dict.fromkeys(lead_ids))
         return list(changed)
+
+    async def lead_changes(self, token: str) -> tuple[list[str], str, bool]:
+        """One call of the lead-change feed: the leads changed (each once, first change
+        first), the token after them and `moreResult`."""
+        params: dict[str, str | int] = {"fields": ",".join(CHANGE_FIELDS), "batchSize": PAGE_SIZE}
+        activities, token, more = await self.page(params, token, LEAD_CHANGES)
+        return list(dict.fromkeys(str(activity.leadId) for activity in activities)), token, more
 
     async def _activities_of(self, lead_ids: list[str], token: str) -> list[Activity]:
         params: dict[str, str | int] = {

@@ -19,7 +19,9 @@
 - `upsert_records`: `POST /rest/v1/leads.json` createOrUpdate by email, 300 a call, the calls
   one after another (concurrent syncs of one email can create duplicate leads). A skipped
   record raises `RecordsSkippedError` once every batch was sent.
-- Activities and lead changes: `activities.py`.
+- Activities and lead changes: `activities.py`. `lead_changes` is one page of the lead-change
+  feed with its paging token, so an incremental sync can checkpoint and resume it;
+  `records_by_id` reads the changed leads (`filterType=id`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
@@ -54,6 +56,14 @@ class SyncResult(BaseModel):
     id: StrictInt | None = None
     status: str
     reasons: list[dict[str, Any]] = []
+
+
+class LeadChanges(NamedTuple):
+    """One page of lead changes: each changed lead once, where to go on, whether more follow."""
+
+    lead_ids: list[str]
+    next_token: str
+    more: bool
 
 
 class MarketoConnector:
@@ -155,6 +165,17 @@ class MarketoConnector:
         """Leads created or with a read field changed since `since`, first change first."""
         return await self._activities.changed_lead_ids_since(since)
 
+    async def lead_changes(self, since: datetime, after: str | None = None) -> LeadChanges:
+        """One call of the lead-change feed, for an incremental sync that resumes: from
+        `after` (a `next_token` given before) or else from `since`. Keep the last page's
+        `next_token`: it is where the next sync starts, with no gap and no overlap."""
+        token = after or await self._activities.paging_token(since)
+        return LeadChanges(*await self._activities.lead_changes(token))
+
+    async def records_by_id(self, lead_ids: Sequence[str]) -> dict[str, CustomerRecord]:
+        """The leads among `lead_ids` that exist and have a usable email, by lead id."""
+        return await self._records_by_id(list(dict.fromkeys(lead_ids)))
+
     async def _leads_by(self, filter_type: str, values: list[str]) -> list[CustomerRecord]:
         """The leads whose `filter_type` is one of `values` (at most 300), every page."""
         if not values:
@@ -174,9 +195,13 @@ class MarketoConnector:
             params = {**params, "nextPageToken": envelope.nextPageToken}
 
     async def _emails_of(self, lead_ids: Sequence[str]) -> dict[str, str]:
+        records = await self._records_by_id(lead_ids)
+        return {lead_id: record.email for lead_id, record in records.items()}
+
+    async def _records_by_id(self, lead_ids: Sequence[str]) -> dict[str, CustomerRecord]:
         chunks = [lead_ids[i : i + BATCH_LIMIT] for i in range(0, len(lead_ids), BATCH_LIMIT)]
         pages = await asyncio.gather(*(self._leads_by("id", list(c)) for c in chunks))
-        return {record.external_id: record.email for page in pages for record in page}
+        return {record.external_id: record for page in pages for record in page}
 
 
 def _askable(email: str) -> bool:

@@ -165,6 +165,37 @@ class SalesforceConnector:
         return {email: person.AccountId for email, person in people.items()
                 if isinstance(person, Contact) and person.AccountId}  # fmt: skip
 
+    async def opportunities_by_id(self, opportunity_ids: Sequence[str]) -> dict[str, Deal]:
+        """The Opportunities among `opportunity_ids`, as Deals keyed by Opportunity Id."""
+        found = await self._by_values(Opportunity, OPPORTUNITY_FIELDS, "Id", opportunity_ids)
+        return {opportunity.Id: to_deal(opportunity, self._currency) for opportunity in found}
+
+    async def contact_emails_by_account(self, account_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each Account's Contacts' emails, by Account Id, in Contact Id order (absent: none)."""
+        found = await self._by_values(Contact, CONTACT_FIELDS, "AccountId", account_ids)
+        emails: dict[str, list[str]] = {}
+        for contact in sorted(found, key=lambda c: c.Id):
+            if contact.AccountId and (email := email_of(contact)):
+                emails.setdefault(contact.AccountId, []).append(email)
+        return emails
+
+    async def accounts_by_domain(self, domains: Sequence[str]) -> dict[str, Company]:
+        """Lower-cased domain -> the Account whose Website has that domain (lowest Id wins);
+        one `Website LIKE` query a domain, as Website holds URLs in any form."""
+        wanted = [d for d in dict.fromkeys(d.strip().lower() for d in domains) if d]
+        queries = [
+            select(ACCOUNT_FIELDS, "Account", f"Website LIKE {literal('%' + d + '%')}")
+            + " ORDER BY Id"
+            for d in wanted
+        ]
+        batches = await asyncio.gather(*(self._api.query_as(Account, q) for q in queries))
+        found: dict[str, Company] = {}
+        for account in (a for batch in batches for a in batch):
+            company = to_company(account)
+            if company.domain in wanted and company.domain not in found:
+                found[company.domain] = company
+        return found
+
     async def query(self, soql: str) -> list[dict[str, object]]:
         """Any SOQL, every record to the end, unmapped: for what the connector does not model."""
         return await self._api.query(soql)

@@ -136,6 +136,18 @@ class ShopifyConnector:
                     found[gid] = _customer_orders(node)
         return found
 
+    async def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """Order GID -> the order, for the ids the shop holds; one `id:` search a page of ids."""
+        numbers = [_order_number(gid) for gid in dict.fromkeys(order_ids)]
+        chunks = [numbers[i : i + ORDER_PAGE] for i in range(0, len(numbers), ORDER_PAGE)]
+        found: dict[str, Order] = {}
+        for chunk in chunks:
+            variables = {"first": len(chunk), "query": " OR ".join(f"id:{n}" for n in chunk)}
+            nodes, _ = connection(await self._api.data(q.ORDERS, variables), "orders")
+            for order in (to_order(parse(parse_order, node)) for node in nodes):
+                found[order.sources[0].external_id] = order
+        return found
+
     async def orders(
         self, limit: int = ORDER_PAGE, after: str | None = None, *, since: datetime | None = None
     ) -> Page[Order]:
@@ -223,6 +235,13 @@ def _gid_number(gid: str) -> int:
     tail = gid.rsplit("/", 1)[-1]
     if not gid.startswith("gid://shopify/Customer/") or not tail.isdigit():
         raise ValueError(f"not a Shopify customer id: {gid!r}")
+    return int(tail)
+
+
+def _order_number(gid: str) -> int:
+    tail = gid.rsplit("/", 1)[-1]
+    if not gid.startswith("gid://shopify/Order/") or not tail.isdigit():
+        raise ValueError(f"not a Shopify order id: {gid!r}")
     return int(tail)
 
 

@@ -23,8 +23,9 @@ from resolvers.extensions.results import ResultWithErrors
 logger = logging.getLogger("mgw.graphql")
 
 
-def public_error(error: GraphQLError) -> GraphQLError:
-    """The error as a client may see it."""
+def public_error(error: GraphQLError, correlation_id: str | None = None) -> GraphQLError:
+    """The error as a client may see it. An upstream failure's `correlationId` is the
+    platform's request id when it gave one, else `correlation_id` (the operation's own)."""
     original = error.original_error
     extensions: dict[str, Any] = dict(error.extensions or {})
     message = error.message
@@ -32,12 +33,12 @@ def public_error(error: GraphQLError) -> GraphQLError:
         extensions.update(
             code=original.code, platform=original.platform.name, retryable=original.retryable
         )
-        if original.correlation_id:
-            extensions["correlationId"] = original.correlation_id
+        if original.correlation_id or correlation_id:
+            extensions["correlationId"] = original.correlation_id or correlation_id
     elif isinstance(original, InvalidArgumentError | BadUserInputError):
         extensions["code"] = "BAD_USER_INPUT"
     elif isinstance(original, GraphQLError) and original is not error:
-        return public_error(original)
+        return public_error(original, correlation_id)
     elif original is not None:
         logger.error("unexpected error in %s", error.path, exc_info=original)
         message, extensions = "Internal server error.", {"code": "INTERNAL_SERVER_ERROR"}
@@ -60,4 +61,5 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         if isinstance(result, ResultWithErrors) and result.errors:
-            result.errors = [public_error(error) for error in result.errors]
+            correlation_id = getattr(self.execution_context.context, "correlation_id", None)
+            result.errors = [public_error(error, correlation_id) for error in result.errors]

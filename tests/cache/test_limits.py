@@ -95,3 +95,29 @@ def test_processes_racing_for_one_window_never_exceed_it(redis_url: str, key: st
     for worker in workers:
         worker.join(timeout=30)
     assert sum(totals) == 30
+
+
+async def test_a_window_learns_what_the_platform_says_is_spent(limiter: Limiter, key: str) -> None:
+    """Another replica or app spent 7 of 10: only 3 are left here too, and a platform that
+    reports less than is counted here changes nothing."""
+    assert (await limiter.try_window(key, limit=10, window=5.0)).granted
+    await limiter.learn_window(key, window=5.0, used=7)
+    assert await limiter.window_count(key, window=5.0) == 7
+    await limiter.learn_window(key, window=5.0, used=2)
+    assert await limiter.window_count(key, window=5.0) == 7
+    grants = [await limiter.try_window(key, limit=10, window=5.0) for _ in range(4)]
+    assert [g.granted for g in grants] == [True, True, True, False]
+
+
+async def test_the_budget_left_can_be_read_without_spending_it(limiter: Limiter, key: str) -> None:
+    assert await limiter.window_count(key, window=5.0) == 0
+    await limiter.try_window(key, limit=10, window=5.0)
+    assert await limiter.window_count(key, window=5.0) == 1
+    lease = await limiter.try_lease(key + ":c", limit=3, lease=30)
+    assert await limiter.lease_count(key + ":c") == 1
+    assert lease.token is not None
+    await limiter.release(key + ":c", lease.token)
+    assert await limiter.lease_count(key + ":c") == 0
+    assert await limiter.bucket_level(key + ":b", capacity=100, rate=1) == 100
+    await limiter.try_bucket(key + ":b", capacity=100, rate=1, cost=60)
+    assert 40 <= await limiter.bucket_level(key + ":b", capacity=100, rate=1) < 41

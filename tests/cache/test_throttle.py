@@ -116,3 +116,22 @@ async def test_a_cost_bucket_learns_what_shopify_says_is_left(sim_app, credentia
     level = response.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
     grant = await limiter.try_bucket("b", capacity=2000, rate=100, cost=level + 10)
     assert not grant.granted
+
+
+async def test_leases_are_released_when_learning_reads_the_body(sim_app, credentials) -> None:
+    shop = credentials["shopify"]
+    limiter = MemoryLimiter()
+    bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 10, learn=_shopify_throttle_status)
+    rules = [Concurrency("c", limit=2), bucket]
+    inner = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
+    transport = ThrottledTransport(inner, limiter, rules, max_wait=0)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+        for _ in range(5):
+            answer = await http.post(
+                "/shopify/admin/api/2025-01/graphql.json",
+                json={"query": "{ customers(first: 1) { nodes { id } } }"},
+                headers={"X-Shopify-Access-Token": shop["access_token"]},
+            )
+            assert answer.status_code == 200
+    assert (await limiter.try_lease("c", limit=2, lease=30)).granted
+    assert (await limiter.try_lease("c", limit=2, lease=30)).granted

@@ -1,0 +1,117 @@
+"""Helpers the gateway benchmarks share: start `mgw` processes, wait for them, drive wrk.
+
+Imports nothing of the project's, so a script in bench/ named like a package (cache.py) can
+still run: the processes it starts import the project from the repository root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY = "query ($e: String!) { customer(email: $e) { email displayName lifecycleStage leadScore } }"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise SystemExit(f"{process.args} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).is_success:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {timeout}s")
+
+
+@contextmanager
+def mgw(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m gateway ARGS…` from the repository root, stopped on exit."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
+    with tempfile.TemporaryDirectory() as workdir:
+        database = f"sqlite+aiosqlite:///{workdir}/mgw.db"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", *args],
+            cwd=ROOT,
+            env={**clean, "MGW_DATABASE_URL": database, **(env or {})},
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def simulators(people: int, rate_limits: str) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    command = ("simulate", "--port", str(port), "--people", str(people))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", *command, "--rate-limits", rate_limits],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/_sim/credentials", process)
+    return url, process
+
+
+def emails(sim: str, platform: str, count: int) -> list[str]:
+    people = httpx.get(f"{sim}/_sim/people", params={"limit": 10_000}).json()["people"]
+    return [p["email"] for p in people if platform in p["external_ids"]][:count]
+
+
+def wrk_script(path: Path, addresses: Sequence[str]) -> Path:
+    """A wrk script POSTing `customer(email:)` for each address in turn."""
+    bodies = [json.dumps({"query": QUERY, "variables": {"e": e}}) for e in addresses]
+    lua = "\n".join(
+        [
+            "local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}",
+            "local i = math.random(#bodies)",
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/json"',
+            "request = function()",
+            "  i = i % #bodies + 1",
+            '  return wrk.format(nil, "/graphql", nil, bodies[i])',
+            "end",
+        ]
+    )
+    path.write_text(lua + "\n")
+    return path
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, float]:
+    command = [
+        "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "15s",
+        "-s", str(script), url,
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "requests": float(total.group(1)) if total else 0.0,
+        "non_2xx": float(non2xx.group(1)) if non2xx else 0.0,
+    }

@@ -1,0 +1,63 @@
+"""Retries with backoff, bounded by the operation's deadline.
+
+`retrying(work, policy, wait_hint=…)` runs `work`, and after a failure `wait_hint` calls
+retryable waits `max(delay, hint)` (the hint: what the platform said, `Retry-After`) and
+tries again, for each delay of the policy (1 s, 4 s, 16 s by default). A wait that would end
+past the deadline (`cache.throttle.deadline`, set per GraphQL operation) is not taken: the last
+error is raised at once, so a retry never outlives the operation that asked for it.
+
+Only idempotent work may be retried; the caller decides what is (reads, not writes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from cache.throttle import deadline
+
+T = TypeVar("T")
+
+DEFAULT_DELAYS = (1.0, 4.0, 16.0)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    delays: Sequence[float] = DEFAULT_DELAYS
+    """Seconds to wait before each retry; as many retries as delays."""
+
+
+def time_left(clock: Callable[[], float] = time.monotonic) -> float | None:
+    """Seconds until the current operation's deadline; None when it has none."""
+    end = deadline.get()
+    return None if end is None else end - clock()
+
+
+async def retrying(
+    work: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    wait_hint: Callable[[Exception], float | None],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """`work()`'s result, retrying failures `wait_hint` calls retryable.
+
+    `wait_hint(exc)` is None for an error not worth retrying, else the least wait the error
+    asks for (0 when it names none)."""
+    for delay in (*policy.delays, None):
+        try:
+            return await work()
+        except Exception as exc:
+            hint = wait_hint(exc)
+            if delay is None or hint is None:
+                raise
+            wait = max(delay, hint)
+            left = time_left(clock)
+            if left is not None and wait >= left:
+                raise
+        await sleep(wait)
+    raise AssertionError("unreachable: the last attempt returns or raises")

@@ -1,0 +1,180 @@
+"""What an upsert asks of each platform: the validated change, the record to write, and whether
+a platform's current record already says all of it (then nothing is written).
+
+The comparison happens in each platform's own shape, through its connector's pure
+`from_canonical`: a field the platform cannot hold (Salesforce has no Lead status for MQL,
+Shopify cannot change consent on an existing customer, Mailchimp refuses to change a `cleaned`
+member's status) is then not a difference, so a write that can never "take" is not repeated
+forever. This is also what makes retries safe: a retry after a lost response reads first and
+finds its own earlier write (docs/adr/0021-write-back-exactly-once.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from canonical_schema import (
+    CustomerRecord,
+    EmailConsent,
+    LifecycleStage,
+    Platform,
+    is_email,
+    normalize_email,
+    normalize_phone,
+    normalize_text,
+)
+from connectors.hubspot.mapping import from_canonical as hubspot_fields
+from connectors.mailchimp.mapping import from_canonical as mailchimp_fields
+from connectors.marketo.mapping import from_canonical as marketo_fields
+from connectors.salesforce.mapping import from_canonical as salesforce_fields
+from connectors.shopify.mapping import from_canonical as shopify_fields
+from hub.exceptions import InvalidArgumentError
+
+NOT_YET_KNOWN = "pending"  # the external id of a record about to be written
+SALESFORCE_LEAD_PREFIX = "00Q"  # Salesforce's key prefix of Lead ids (Contacts: 003)
+
+
+@dataclass(frozen=True)
+class CustomerChange:
+    """The writable fields of one upsert, validated and normalized; None leaves a field alone."""
+
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    email_consent: EmailConsent | None = None
+
+    def as_json(self) -> dict[str, str | None]:
+        return {k: (None if v is None else str(v)) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CustomerChange:
+        stage, consent = data.get("lifecycle_stage"), data.get("email_consent")
+        return cls(
+            email=str(data["email"]),
+            first_name=data.get("first_name"),
+            last_name=data.get("last_name"),
+            phone=data.get("phone"),
+            lifecycle_stage=LifecycleStage(stage) if stage else None,
+            email_consent=EmailConsent(consent) if consent else None,
+        )
+
+    def fingerprint(self, targets: Sequence[Platform]) -> str:
+        """Same change to the same platforms, same fingerprint (idempotency keys compare it)."""
+        canonical = {"change": self.as_json(), "targets": sorted(p.value for p in targets)}
+        encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    def record(self, platform: Platform) -> CustomerRecord:
+        return CustomerRecord(
+            platform=platform,
+            external_id=NOT_YET_KNOWN,
+            email=self.email,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            phone=self.phone,
+            lifecycle_stage=self.lifecycle_stage,
+            email_consent=self.email_consent,
+        )
+
+
+def validated_change(
+    email: str,
+    *,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone: str | None = None,
+    lifecycle_stage: LifecycleStage | None = None,
+    email_consent: EmailConsent | None = None,
+) -> CustomerChange:
+    """The change, or `InvalidArgumentError` naming the first field that cannot be written."""
+    if not is_email(email):
+        raise InvalidArgumentError(f"`email` is not an email address: {email!r}")
+    names = {"firstName": first_name, "lastName": last_name, "phone": phone}
+    for name, value in names.items():
+        if value is not None and normalize_text(value) is None:
+            raise InvalidArgumentError(f"`{name}` is blank; leave it out to keep the current value")
+        if value is not None and len(value) > 255:
+            raise InvalidArgumentError(f"`{name}` is longer than 255 characters")
+    normalized_phone = normalize_phone(phone)
+    if normalized_phone is not None and not normalized_phone.startswith("+"):
+        raise InvalidArgumentError(f"`phone` is not a phone number: {phone!r}")
+    if email_consent is EmailConsent.UNKNOWN or email_consent is EmailConsent.CLEANED:
+        raise InvalidArgumentError(
+            f"`emailConsent` {email_consent.name} cannot be written: it is a platform's finding"
+        )
+    return CustomerChange(
+        email=normalize_email(email),
+        first_name=normalize_text(first_name),
+        last_name=normalize_text(last_name),
+        phone=normalized_phone,
+        lifecycle_stage=lifecycle_stage,
+        email_consent=email_consent,
+    )
+
+
+Shape = Callable[[CustomerRecord, CustomerRecord | None], dict[str, Any]]
+
+
+def _hubspot(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
+    return dict(hubspot_fields(record))
+
+
+def _marketo(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
+    return dict(marketo_fields(record))
+
+
+def _mailchimp(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
+    body = mailchimp_fields(record)
+    body.pop("status_if_new", None)  # only counts when the member is created
+    if current is not None and current.email_consent is EmailConsent.CLEANED:
+        body.pop("status", None)  # only a bounce sets or clears `cleaned`
+    return body
+
+
+def _shopify(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
+    fields = shopify_fields(record)
+    if current is not None:
+        fields.pop("emailMarketingConsent", None)  # customerUpdate cannot set it
+    return fields
+
+
+def _salesforce(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
+    is_lead = current is None or current.external_id.startswith(SALESFORCE_LEAD_PREFIX)
+    fields = salesforce_fields(record, "Lead" if is_lead else "Contact", creating=False)
+    fields.pop("attributes", None)
+    return fields
+
+
+SHAPES: dict[Platform, Shape] = {
+    Platform.HUBSPOT: _hubspot,
+    Platform.SALESFORCE: _salesforce,
+    Platform.SHOPIFY: _shopify,
+    Platform.MARKETO: _marketo,
+    Platform.MAILCHIMP: _mailchimp,
+}
+
+
+def already_holds(current: CustomerRecord | None, desired: CustomerRecord) -> bool:
+    """True when the platform's current record carries every value the write would send."""
+    if current is None:
+        return False
+    shape = SHAPES[desired.platform]
+    wanted = _flat(shape(desired, current))
+    held = _flat(shape(current, current))
+    return all(held.get(key) == value for key, value in wanted.items())
+
+
+def _flat(fields: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat

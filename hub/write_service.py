@@ -1,0 +1,321 @@
+"""The write-back service: one customer change, written to every target platform.
+
+`upsert` records the request durably (with its idempotency key), hands one job per target to
+the job engine and waits at most `deadline` seconds for them: a target finished by then
+answers WRITTEN, SKIPPED or DEAD_LETTERED, any other QUEUED (it keeps retrying in the
+background). `attempt` is one try at one target, run by the job: read the platform's record,
+write only if it does not already hold the change, and record the outcome. The retry policy
+lives with the jobs (sync_jobs/retry.py); `dead_letter` and `retry_later` record its decision.
+(docs/adr/0020-write-back-and-jobs.md, docs/adr/0021-write-back-exactly-once.md)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from canonical_schema import Customer, Platform, SourceRecord, WriteStatus
+from hub.customer_cache import CustomerCache
+from hub.dead_letters import REPLAYED, DeadLetters
+from hub.exceptions import HubError, InvalidArgumentError
+from hub.identity import IdentityIndex
+from hub.write_attempt import Attempt, WritablePlatform, attempt_write, failure_details
+from hub.write_log import (
+    DEAD_LETTERED,
+    FINAL,
+    SKIPPED,
+    WRITTEN,
+    TargetState,
+    WriteLog,
+    WriteRequest,
+)
+from hub.write_plan import CustomerChange
+
+logger = logging.getLogger("mgw.writes")
+OPERATION = "upsertCustomer"
+SETTLE_POLL_SECONDS = 0.1
+_PUBLIC = {WRITTEN: WriteStatus.WRITTEN, SKIPPED: WriteStatus.SKIPPED}
+
+
+class _NotMoved(Exception):
+    """The target was no longer the caller's to dead-letter."""
+
+
+class IdempotencyConflictError(HubError):
+    """The idempotency key was used before for a different change."""
+
+    code = "IDEMPOTENCY_CONFLICT"
+
+
+class JobWait(Protocol):
+    async def wait(self, within: float) -> bool:
+        """True once the job has finished (not merely retrying) within `within` seconds."""
+        ...
+
+
+class WriteJobs(Protocol):
+    """Where the service hands its work: one job per (request, platform, generation)."""
+
+    async def submit(
+        self, request_id: str, platform: Platform, generation: int, *, defer: float = 0.0
+    ) -> JobWait | None: ...
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    platform: Platform
+    status: WriteStatus
+    external_id: str | None = None
+    error: str | None = None
+    dead_letter_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    request: WriteRequest
+    results: list[TargetResult]
+
+
+class WriteService:
+    def __init__(
+        self,
+        log: WriteLog,
+        dead_letters: DeadLetters,
+        platforms: Mapping[Platform, WritablePlatform],
+        identity: IdentityIndex,
+        cache: CustomerCache | None,
+        *,
+        deadline: float = 3.0,
+    ) -> None:
+        self.log = log
+        self.dead_letters = dead_letters
+        self._platforms = dict(platforms)
+        self._identity = identity
+        self._cache = cache
+        self._deadline = deadline
+        self._jobs: WriteJobs | None = None
+
+    def attach(self, jobs: WriteJobs) -> None:
+        self._jobs = jobs
+
+    @property
+    def platforms(self) -> tuple[Platform, ...]:
+        return tuple(self._platforms)
+
+    async def upsert(
+        self,
+        change: CustomerChange,
+        targets: Sequence[Platform] | None = None,
+        idempotency_key: str | None = None,
+        correlation_id: str | None = None,
+    ) -> UpsertOutcome:
+        chosen = self._targets(targets)
+        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+            raise InvalidArgumentError("`idempotencyKey` must be 1 to 255 characters")
+        now = datetime.now(UTC)
+        request = WriteRequest(
+            request_id="wrq_" + uuid.uuid4().hex, operation=OPERATION, change=change,
+            customer_id=self._identity.customer_id(change.email), targets=chosen,
+            fingerprint=change.fingerprint(chosen), idempotency_key=idempotency_key,
+            correlation_id=correlation_id or uuid.uuid4().hex, created_at=now,
+        )  # fmt: skip
+        stored = await self.log.create(request, now)
+        if stored.request_id != request.request_id:
+            if stored.fingerprint != request.fingerprint:
+                raise IdempotencyConflictError(
+                    f"idempotency key {idempotency_key!r} was used for a different change"
+                )
+            return UpsertOutcome(stored, await self.results(stored.request_id))
+        waits = [await self._submit(request.request_id, p, 0) for p in chosen]
+        await self._wait(waits, self._deadline)
+        await self.evict(request)
+        return UpsertOutcome(request, await self.results(request.request_id))
+
+    def _targets(self, targets: Sequence[Platform] | None) -> tuple[Platform, ...]:
+        if targets is None:
+            return self.platforms
+        chosen = tuple(dict.fromkeys(targets))
+        if not chosen:
+            raise InvalidArgumentError("`targets` is empty: leave it out to write everywhere")
+        missing = [p.name for p in chosen if p not in self._platforms]
+        if missing:
+            raise InvalidArgumentError(f"not connected, cannot be written: {', '.join(missing)}")
+        return chosen
+
+    async def attempt(
+        self, request_id: str, platform: Platform, generation: int, *, budget: float | None = None
+    ) -> Attempt | None:
+        """One try at one target, in at most `budget` seconds; None when there is nothing
+        (left) to do."""
+        request = await self.log.request(request_id)
+        target = await self.log.target(request_id, platform)
+        if request is None or target is None or target.generation != generation:
+            return None
+        if target.status in FINAL:
+            return None
+        connector = self._platforms.get(platform)
+        outcome = await attempt_write(self.log, connector, request, target, budget=budget)
+        if outcome.status in (WRITTEN, SKIPPED):
+            await self.evict(request, platform, outcome.external_id)
+        return outcome
+
+    async def retry_later(
+        self, request_id: str, platform: Platform, generation: int, at: datetime
+    ) -> None:
+        await self.log.update(
+            request_id, platform, generation, datetime.now(UTC), next_attempt_at=at
+        )
+
+    async def dead_letter(self, request_id: str, platform: Platform, generation: int) -> str | None:
+        """File the target's last failure in the DLQ and mark it dead-lettered."""
+        request = await self.log.request(request_id)
+        target = await self.log.target(request_id, platform)
+        if request is None or target is None or target.generation != generation:
+            return None
+        if target.status in FINAL:
+            return target.dead_letter_id
+        error_class, message, response = failure_details(target)
+        try:
+            letter_id = await self._file_letter(request, target, error_class, message, response)
+        except _NotMoved:
+            return None
+        logger.warning("dead-lettered %s %s: %s", platform.value, request_id, message)
+        return letter_id
+
+    async def _file_letter(
+        self,
+        request: WriteRequest,
+        target: TargetState,
+        error_class: str,
+        message: str,
+        response: dict[str, Any],
+    ) -> str:
+        """The letter and the target's move in one transaction: of two jobs that both get
+        here (a job re-run after its worker died), only the one that moves the target files."""
+        now = datetime.now(UTC)
+        platform, generation, request_id = target.platform, target.generation, request.request_id
+        async with self.log.store.engine.begin() as connection:
+            letter_id = await self.dead_letters.add(
+                operation=request.operation, platform=platform, request_id=request_id,
+                request={**request.as_json(), "generation": generation}, last_response=response,
+                error_class=error_class, error_message=message, attempts=target.attempts,
+                first_failed_at=target.first_failed_at or now,
+                last_failed_at=target.last_failed_at or now,
+                correlation_id=request.correlation_id, connection=connection,
+            )  # fmt: skip
+            moved = await self.log.update(
+                request_id, platform, generation, now, connection=connection,
+                status=DEAD_LETTERED, dead_letter_id=letter_id,
+            )  # fmt: skip
+            if not moved:
+                raise _NotMoved  # rolls the letter back
+        return letter_id
+
+    async def replay(self, letter_id: str, *, wait: float | None = None) -> TargetResult:
+        """Send a dead letter's write again, from a fresh retry budget."""
+        letter = await self.dead_letters.get(letter_id)
+        if letter is None or letter.state != "open":
+            raise InvalidArgumentError(f"no open dead letter {letter_id!r}")
+        generation = await self.log.reopen(letter.request_id, letter.platform, datetime.now(UTC))
+        await self.dead_letters.close(letter_id, REPLAYED)
+        if generation is not None:
+            waits = [await self._submit(letter.request_id, letter.platform, generation)]
+            await self._wait(waits, self._deadline if wait is None else wait)
+        target = await self.log.target(letter.request_id, letter.platform)
+        assert target is not None
+        return _result(target)
+
+    async def replay_many(self, letter_ids: Sequence[str], *, wait: float) -> list[TargetResult]:
+        """Replay each dead letter, then wait up to `wait` seconds for all of them to finish."""
+        keys: list[tuple[str, Platform]] = []
+        for letter_id in letter_ids:
+            letter = await self.dead_letters.get(letter_id)
+            if letter is not None and letter.state == "open":
+                await self.replay(letter_id, wait=0)
+                keys.append((letter.request_id, letter.platform))
+        return await self.settle(keys, wait)
+
+    async def settle(
+        self, keys: Sequence[tuple[str, Platform]], within: float
+    ) -> list[TargetResult]:
+        """The targets' results once all have finished, or as they stand after `within` s."""
+        give_up = time.monotonic() + within
+        while True:
+            states = [await self.log.target(request_id, p) for request_id, p in keys]
+            done = all(s is None or s.status in FINAL for s in states)
+            if done or time.monotonic() >= give_up:
+                return [_result(s) for s in states if s is not None]
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
+
+    async def discard(self, letter_id: str) -> bool:
+        return await self.dead_letters.close(letter_id, "discarded")
+
+    async def resume(self) -> int:
+        """Hand every unfinished target to the jobs again (after a restart or a lost queue);
+        a job for a target that is already done does nothing."""
+        now = datetime.now(UTC)
+        unfinished = await self.log.unfinished()
+        for target in unfinished:
+            at = target.next_attempt_at
+            defer = max(0.0, (at - now).total_seconds()) if at else 0.0
+            await self._submit(target.request_id, target.platform, target.generation, defer)
+        return len(unfinished)
+
+    async def results(self, request_id: str) -> list[TargetResult]:
+        request = await self.log.request(request_id)
+        by_platform = {t.platform: t for t in await self.log.targets(request_id)}
+        order = request.targets if request else tuple(by_platform)
+        return [_result(by_platform[p]) for p in order if p in by_platform]
+
+    async def evict(
+        self,
+        request: WriteRequest,
+        platform: Platform | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        """Forget the cached customer so the next read is fresh; teach the index the record."""
+        if self._cache is not None:
+            try:
+                await self._cache.evict(
+                    customer_ids=[request.customer_id], emails=[request.change.email]
+                )
+            except Exception:  # the write landed; a cache that is down only delays freshness
+                logger.warning("could not evict %s from the cache", request.customer_id)
+        if platform is not None and external_id is not None:
+            source = SourceRecord(platform=platform, external_id=external_id)
+            linked = Customer(id=request.customer_id, email=request.change.email, sources=(source,))
+            await self._identity.remember([linked])  # best effort: logs if the store is down
+
+    async def _submit(
+        self, request_id: str, platform: Platform, generation: int, defer: float = 0.0
+    ) -> JobWait | None:
+        if self._jobs is None:
+            raise RuntimeError("the write service has no job engine attached")
+        try:
+            return await self._jobs.submit(request_id, platform, generation, defer=defer)
+        except Exception:  # recorded durably: the next `resume` hands it over again
+            logger.exception("could not queue %s %s; it stays pending", platform.value, request_id)
+            return None
+
+    @staticmethod
+    async def _wait(waits: Sequence[JobWait | None], within: float) -> None:
+        pending = [wait.wait(within) for wait in waits if wait is not None]
+        if pending:
+            await asyncio.gather(*pending)
+
+
+def _result(target: TargetState) -> TargetResult:
+    if target.status == DEAD_LETTERED:
+        return TargetResult(
+            target.platform, WriteStatus.DEAD_LETTERED, target.external_id, target.error,
+            target.dead_letter_id,
+        )  # fmt: skip
+    if target.status in _PUBLIC:
+        return TargetResult(target.platform, _PUBLIC[target.status], target.external_id)
+    return TargetResult(target.platform, WriteStatus.QUEUED, None, target.error)

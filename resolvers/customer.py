@@ -1,0 +1,239 @@
+"""The Customer type: one person merged from every platform, and what hangs off them
+(company, deals, orders, events), each read in batches through the request's DataLoaders.
+
+Customer is a federation entity, keyed by `id` and by `email`, so another subgraph can
+extend it or ask for it by either key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import strawberry
+
+from canonical_schema import (
+    Customer,
+    EmailConsent,
+    EmailEngagement,
+    EventType,
+    LifecycleStage,
+    Platform,
+    is_customer_id,
+    is_email,
+    normalize_email,
+)
+from connectors.exceptions import ConnectorError
+from hub.graph_base import Partial, PersonRef
+from resolvers.common import Info, MoneyType, Node, SourceRecordType, answer, checked_first
+
+if TYPE_CHECKING:
+    from resolvers.company import CompanyType
+    from resolvers.deal import DealType
+    from resolvers.event import BehavioralEventType
+    from resolvers.order import OrderType
+
+T = TypeVar("T")
+CRM = (Platform.HUBSPOT, Platform.SALESFORCE)
+SHOP = (Platform.SHOPIFY,)
+EVENTS = (Platform.MARKETO, Platform.MAILCHIMP, Platform.SHOPIFY)
+
+Company = Annotated["CompanyType", strawberry.lazy("resolvers.company")]
+Deal = Annotated["DealType", strawberry.lazy("resolvers.deal")]
+Order = Annotated["OrderType", strawberry.lazy("resolvers.order")]
+Event = Annotated["BehavioralEventType", strawberry.lazy("resolvers.event")]
+
+
+@strawberry.type(description="Which platform a customer's field was taken from.")
+class FieldSource:
+    field: str = strawberry.field(
+        description="The canonical field, camelCased as in this schema (e.g. `firstName`)."
+    )
+    platform: Platform = strawberry.field(description="The platform whose value won.")
+
+
+@strawberry.type(name="EmailEngagement", description="How a person engages with email.")
+class EmailEngagementType:
+    open_rate: float | None = strawberry.field(
+        description="Share of received campaigns the person opened, 0 to 1 (Mailchimp)."
+    )
+    click_rate: float | None = strawberry.field(
+        description="Share of received campaigns the person clicked in, 0 to 1 (Mailchimp)."
+    )
+
+    @classmethod
+    def from_model(cls, engagement: EmailEngagement | None) -> EmailEngagementType | None:
+        if engagement is None:
+            return None
+        return cls(open_rate=engagement.open_rate, click_rate=engagement.click_rate)
+
+
+@strawberry.federation.type(
+    name="Customer",
+    keys=["id", "email"],
+    description=(
+        "One person, merged from every connected platform that holds them. Each field takes "
+        "the value of the most recently updated platform that has one; `sources` says which."
+    ),
+)
+class CustomerType(Node):
+    email: str = strawberry.field(description="Normalized (trimmed, lower-case) email address.")
+    first_name: str | None = strawberry.field(description="Given name.")
+    last_name: str | None = strawberry.field(description="Family name.")
+    display_name: str = strawberry.field(
+        description="First and last name when known, else the email's local part."
+    )
+    phone: str | None = strawberry.field(description="Phone number as the platform holds it.")
+    lifecycle_stage: LifecycleStage | None = strawberry.field(
+        description="Funnel stage; null when no connected platform tracks one for this person."
+    )
+    email_consent: EmailConsent = strawberry.field(
+        description="Email marketing consent; UNKNOWN until a platform that tracks it holds them."
+    )
+    lead_score: int | None = strawberry.field(description="Lead score (HubSpot, Marketo).")
+    sources: list[SourceRecordType] = strawberry.field(
+        description="Every platform record this customer was merged from."
+    )
+    field_sources: list[FieldSource] = strawberry.field(
+        description=(
+            "Per-field provenance: for each field that has a value, the platform it came from "
+            "under the configured conflict policy (most recently modified wins by default)."
+        )
+    )
+    updated_at: datetime | None = strawberry.field(
+        description="The latest update time among the sources."
+    )
+    model: strawberry.Private[Customer]
+    read_failures: strawberry.Private[tuple[ConnectorError, ...]]
+    """Platforms that failed when the customer was read: what they feed is unknown."""
+
+    def _known(self, info: Info, read: Partial[T], platforms: tuple[Platform, ...]) -> T:
+        """`read`'s value, reporting its failures and those of the customer's own read on
+        `platforms` (a platform that failed then may hold more of this person)."""
+        missed = tuple(f for f in self.read_failures if f.platform in platforms)
+        return answer(info, Partial(read.value, (*missed, *read.failures)))
+
+    @strawberry.field(
+        description="Lifetime amount spent in the shop (Shopify); null when not a shopper."
+    )
+    def total_spent(self, info: Info) -> MoneyType | None:
+        return MoneyType.from_model(self._known(info, Partial(self.model.total_spent), SHOP))
+
+    @strawberry.field(
+        description="Email open and click rates (Mailchimp); null when not in the audience."
+    )
+    def engagement(self, info: Info) -> EmailEngagementType | None:
+        found = self._known(info, Partial(self.model.engagement), (Platform.MAILCHIMP,))
+        return EmailEngagementType.from_model(found)
+
+    @strawberry.field(
+        description=(
+            "The company the person works for: their HubSpot contact's primary company, "
+            "merged with their Salesforce Contact's Account when both share a domain (else "
+            "HubSpot's, else Salesforce's). Null when neither CRM links one."
+        )
+    )
+    async def company(self, info: Info) -> Company | None:
+        from resolvers.company import CompanyType
+
+        read = await info.context.graph.company_of.load(PersonRef.of(self.model))
+        found = self._known(info, read, CRM)
+        return CompanyType.from_model(found) if found else None
+
+    @strawberry.field(
+        description=(
+            "Deals the person is part of: their HubSpot contact's deals and their Salesforce "
+            "Account's Opportunities, latest close date first. `first`: 0 to 100."
+        )
+    )
+    async def deals(self, info: Info, first: int | None = 10) -> list[Deal]:
+        from resolvers.deal import DealType
+
+        size = checked_first(first, 10)
+        read = await info.context.graph.deals_of.load(PersonRef.of(self.model))
+        found = self._known(info, read, CRM)
+        return [DealType.from_model(deal) for deal in found[:size]]
+
+    @strawberry.field(
+        description=(
+            "The person's most recent Shopify orders, newest first. `first`: 0 to 100; one "
+            "Shopify query serves many customers (up to 15 a query at the default 10 orders)."
+        )
+    )
+    async def orders(self, info: Info, first: int | None = 10) -> list[Order]:
+        from resolvers.order import OrderType
+
+        size = checked_first(first, 10)
+        key = (PersonRef.of(self.model), size)
+        found = self._known(info, await info.context.graph.orders_of.load(key), SHOP)
+        return [OrderType.from_model(order) for order in found]
+
+    @strawberry.field(
+        description=(
+            "What the person did, from every platform, newest first: Marketo activities, "
+            "Mailchimp email activity (its last 50 events) and Shopify orders. `types` keeps "
+            "only those kinds; `first`: 0 to 100."
+        )
+    )
+    async def events(
+        self, info: Info, first: int | None = 20, types: list[EventType] | None = None
+    ) -> list[Event]:
+        from resolvers.event import BehavioralEventType
+
+        size = checked_first(first, 20)
+        read = await info.context.graph.events_of.load(PersonRef.of(self.model))
+        found = self._known(info, read, EVENTS)
+        wanted = set(types) if types else None
+        kept = [event for event in found if wanted is None or event.type in wanted]
+        return [BehavioralEventType.from_model(event) for event in kept[:size]]
+
+    @classmethod
+    def from_model(
+        cls, customer: Customer, failures: Sequence[ConnectorError] = ()
+    ) -> CustomerType:
+        """The customer; `failures`: the platforms that failed when it was read."""
+        return cls(
+            id=strawberry.ID(customer.id),
+            email=customer.email,
+            first_name=customer.first_name,
+            last_name=customer.last_name,
+            display_name=customer.display_name,
+            phone=customer.phone,
+            lifecycle_stage=customer.lifecycle_stage,
+            email_consent=customer.email_consent,
+            lead_score=customer.lead_score,
+            sources=[SourceRecordType.from_model(s) for s in customer.sources],
+            field_sources=[
+                FieldSource(field=_camel(name), platform=platform)
+                for name, platform in customer.provenance.items()
+            ],
+            updated_at=customer.updated_at,
+            model=customer,
+            read_failures=tuple(failures),
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, email: str | None = None
+    ) -> CustomerType | None:
+        """A federation `_entities` lookup, by either key."""
+        if email is not None and is_email(email):
+            read = await info.context.customers_by_email.load(normalize_email(email))
+        elif id is not None and is_customer_id(str(id)):
+            read = await info.context.customers_by_id.load(str(id))
+        else:
+            return None
+        if read.failures:
+            info.context.report(read.failures, tuple(info.path.as_list()))
+        return cls.from_model(read.customer, read.failures) if read.customer else None
+
+
+@strawberry.type(description="A customer in a list, with the cursor just after it.")
+class CustomerEdge:
+    cursor: str = strawberry.field(description="Opaque cursor; pages resume after the page's last.")
+    node: CustomerType = strawberry.field(description="The customer.")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,90 @@
+"""The graph's per-request DataLoaders: every field of every object in a response that needs
+the same kind of read is answered by one batched hub call.
+
+Each loader's batch function hands its whole batch of keys to a `hub.graph.GraphReader` read,
+which makes a fixed number of upstream calls per platform for it (docs/adr/0010-graph-reads.md).
+Values are `Partial`: the answer and the platforms that failed to contribute to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from canonical_schema import BehavioralEvent, Campaign, Company, Deal, Order
+from hub.attribution import Tally
+from hub.graph import GraphReader
+from hub.graph_base import Partial, PersonRef
+
+K = TypeVar("K")
+V = TypeVar("V")
+Key = TypeVar("Key")
+
+
+def _loader(
+    read: Callable[[list[K]], Awaitable[Sequence[V]]],
+    key: Callable[[K], object] | None = None,
+) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> Sequence[V]:
+        return await read(keys)
+
+    return DataLoader(load_fn=load, cache_key_fn=key)
+
+
+def _by_id(record: Company | Deal | Campaign) -> object:
+    return record.id
+
+
+@dataclass(frozen=True)
+class GraphLoaders:
+    company_of: DataLoader[PersonRef, Partial[Company | None]]
+    deals_of: DataLoader[PersonRef, Partial[list[Deal]]]
+    orders_of: DataLoader[tuple[PersonRef, int], Partial[list[Order]]]
+    events_of: DataLoader[PersonRef, Partial[list[BehavioralEvent]]]
+    company: DataLoader[str, Partial[Company | None]]
+    company_by_domain: DataLoader[str, Partial[Company | None]]
+    company_people: DataLoader[Company, Partial[list[str]]]
+    company_deals: DataLoader[Company, Partial[list[Deal]]]
+    deal: DataLoader[str, Partial[Deal | None]]
+    deal_company_id: DataLoader[Deal, Partial[str | None]]
+    order: DataLoader[str, Partial[Order | None]]
+    campaign: DataLoader[str, Partial[Campaign | None]]
+    campaign_of_utm: DataLoader[str, Partial[Campaign | None]]
+    tally: DataLoader[Campaign, Partial[Tally | None]]
+
+
+def make_loaders(graph: GraphReader) -> GraphLoaders:
+    async def orders_of(keys: list[tuple[PersonRef, int]]) -> list[Partial[list[Order]]]:
+        found: dict[tuple[PersonRef, int], Partial[list[Order]]] = {}
+        for first in sorted({first for _, first in keys}):
+            people = [person for person, wanted in keys if wanted == first]
+            found.update(
+                ((p, first), read)
+                for p, read in zip(
+                    people, await graph.orders.for_people(people, first), strict=True
+                )
+            )
+        return [found[key] for key in keys]
+
+    async def campaign_of_utm(utms: list[str]) -> Sequence[Partial[Campaign | None]]:
+        return await graph.campaigns.by_utm(list(utms))
+
+    return GraphLoaders(
+        company_of=_loader(graph.companies.for_people),
+        deals_of=_loader(graph.deals.for_people),
+        orders_of=_loader(orders_of),
+        events_of=_loader(graph.events.for_people),
+        company=_loader(graph.companies.by_id),
+        company_by_domain=_loader(graph.companies.by_domain, lambda d: d.strip().lower()),
+        company_people=_loader(graph.companies.people_of, _by_id),
+        company_deals=_loader(graph.deals.of_companies, _by_id),
+        deal=_loader(graph.deals.by_id),
+        deal_company_id=_loader(graph.deals.company_ids, _by_id),
+        order=_loader(graph.orders.by_id),
+        campaign=_loader(graph.campaigns.by_id),
+        campaign_of_utm=_loader(campaign_of_utm, lambda u: u.strip().lower()),
+        tally=_loader(graph.campaigns.tallies, _by_id),
+    )

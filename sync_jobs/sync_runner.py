@@ -1,0 +1,212 @@
+"""The sync loop: page by page, each page's records and checkpoint committed together.
+
+For one platform: take the platform's lease (or record the run as SKIPPED when another worker
+holds it), pick up the checkpoint (an unfinished walk resumes where it stopped; a finished one
+starts the next changes walk; none, or `full`, starts a full walk), then read a page, and in
+one transaction apply its records to the identity index, move the checkpoint, count the run and
+renew the lease. A crash loses at most the page in flight, which the next run reads again; no
+page is ever held beyond the one being applied. Reads run at BULK priority, so the shared rate
+limiter keeps part of every platform's quota for interactive reads.
+
+`sync_job` is registered with the job engine (sync_jobs/registry.py): it runs in `mgw worker`
+processes on arq, or in this process with the in-process runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from cache.throttle import BULK, priority
+from canonical_schema import MergePolicy, Platform
+from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
+from hub.identity import IdentityIndex
+from hub.store import Store
+from sync_jobs import checkpoints
+from sync_jobs.checkpoints import Position
+from sync_jobs.propagation import Propagator
+from sync_jobs.registry import job
+from sync_jobs.sync_feeds import Feed, FeedPage, begin_full
+from sync_jobs.sync_lease import StoreLease
+from sync_jobs.sync_runs import FAILED, RUNNING, SKIPPED, SUCCEEDED, SyncRuns
+from sync_jobs.sync_settings import SyncSettings
+
+logger = logging.getLogger("mgw.sync")
+T = TypeVar("T")
+SYNC_JOB = "sync_platform"
+
+Progress = Callable[[Platform, int, int, bool], None]
+"""Called after every page: platform, records read and written so far, whether it is done."""
+
+
+@dataclass(frozen=True)
+class SyncContext:
+    store: Store
+    identity: IdentityIndex
+    policy: MergePolicy
+    feeds: Mapping[Platform, Feed]
+    settings: SyncSettings
+    runs: SyncRuns
+    worker: str = ""
+    propagator: Propagator | None = None
+
+
+async def sync_platform(
+    sync: SyncContext,
+    platform: Platform,
+    *,
+    full: bool = False,
+    run_ids: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> str:
+    """Sync one platform into the identity index; returns the run's final status. Counts go
+    to every run in `run_ids` (its own, and an all-platforms run it belongs to)."""
+    feed = sync.feeds.get(platform)
+    if feed is None:
+        raise ValueError(f"{platform.value} is not connected, so it cannot be synced")
+    run_ids = list(run_ids) or [await sync.runs.create(platform, full)]
+    holder = f"{sync.worker or 'worker'}:{uuid.uuid4().hex[:12]}"
+    lease = StoreLease(
+        sync.store, f"sync:{platform.value}:customers", holder, sync.settings.lease_seconds
+    )
+    try:
+        acquired = await _uninterrupted(lease.acquire())
+    except asyncio.CancelledError:  # it may have been taken just before
+        await _uninterrupted(lease.release())
+        raise
+    if not acquired:
+        busy = "another worker is syncing this platform"
+        await _uninterrupted(sync.runs.mark(run_ids[0], SKIPPED, busy))
+        return SKIPPED
+    level = priority.set(BULK)
+    try:
+        await _uninterrupted(sync.runs.mark(run_ids[0], RUNNING))
+        await _walk(sync, feed, lease, full, run_ids, progress)
+    except BaseException as exc:
+        await _uninterrupted(sync.runs.mark(run_ids[0], FAILED, _describe(exc)))
+        raise
+    finally:
+        priority.reset(level)
+        await _uninterrupted(lease.release())
+    await _uninterrupted(sync.runs.mark(run_ids[0], SUCCEEDED))
+    return SUCCEEDED
+
+
+async def _walk(
+    sync: SyncContext,
+    feed: Feed,
+    lease: StoreLease,
+    full: bool,
+    run_ids: list[str],
+    progress: Progress | None,
+) -> None:
+    platform = feed.platform
+    position = await checkpoints.load(sync.store, platform)
+    if position is None or (full and (position.mode != "full" or position.done)):
+        position = begin_full(datetime.now(UTC))
+    elif position.done:
+        position = feed.begin_changes(position)
+    read = written = 0
+    while True:
+        page = await _read(sync.settings, feed, position)
+        if sync.propagator is not None:  # before the commit: a crash re-reads and re-offers
+            await sync.propagator.propagate(platform, page.records)
+        applied = await _uninterrupted(_commit(sync, lease, platform, page, run_ids))
+        read, written, position = read + len(page.records), written + applied, page.next
+        if progress is not None:
+            progress(platform, read, written, position.done)
+        if position.done:
+            logger.info("%s: synced, %d read, %d written", platform.value, read, written)
+            return
+
+
+async def _commit(
+    sync: SyncContext, lease: StoreLease, platform: Platform, page: FeedPage, run_ids: list[str]
+) -> int:
+    """One transaction: the page's records, the checkpoint after them, the runs' counts, and
+    the lease (which fails the whole commit when another worker has taken it over)."""
+    async with sync.store.engine.begin() as connection:
+        applied = await sync.identity.apply_records(connection, page.records, sync.policy)
+        await checkpoints.save(sync.store, connection, platform, page.next, datetime.now(UTC))
+        await SyncRuns.count(connection, run_ids, len(page.records), applied)
+        await lease.renew(connection)
+    return applied
+
+
+async def _uninterrupted(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` to its end even when the caller is cancelled meanwhile (then re-raise): a
+    commit is never cut off halfway, leaving a connection mid-transaction."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
+async def _read(settings: SyncSettings, feed: Feed, position: Position) -> FeedPage:
+    """One page, retrying transient failures after the configured delays."""
+    delays = list(settings.retry_delays)
+    while True:
+        try:
+            return await feed.read(position)
+        except (RetriableError, InvalidUpstreamDataError) as exc:
+            if not delays:
+                raise
+            after = getattr(exc, "retry_after", None)
+            delay = delays.pop(0)
+            wait = max(delay, after) if isinstance(after, int | float) else delay
+            logger.warning("%s: %s; retrying in %.1fs", feed.platform.value, exc, wait)
+            await asyncio.sleep(wait)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.CancelledError):
+        return "interrupted"
+    if isinstance(exc, ConnectorError):
+        return f"{exc.code}: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def sync_all(
+    sync: SyncContext,
+    platforms: Sequence[Platform],
+    *,
+    full: bool = False,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """Sync each platform in turn under one run (platform None) whose counts sum theirs; one
+    platform failing does not stop the others. FAILED names every platform that failed."""
+    parent = run_id or await sync.runs.create(None, full)
+    await sync.runs.mark(parent, RUNNING)
+    failures: list[str] = []
+    for platform in platforms:
+        own = await sync.runs.create(platform, full)
+        try:
+            await sync_platform(sync, platform, full=full, run_ids=[own, parent], progress=progress)
+        except Exception as exc:  # recorded on the platform's run; the others still sync
+            logger.warning("%s: sync failed: %s", platform.value, exc)
+            failures.append(f"{platform.value}: {_describe(exc)}")
+        except BaseException:
+            await _uninterrupted(sync.runs.mark(parent, FAILED, "interrupted"))
+            raise
+    status = FAILED if failures else SUCCEEDED
+    await sync.runs.mark(parent, status, "; ".join(failures) or None)
+    return status
+
+
+@job(SYNC_JOB, timeout=6 * 3600, max_tries=3)
+async def sync_job(ctx: Mapping[str, Any], platform: str | None, full: bool, run_id: str) -> str:
+    """The job: one platform's sync (`platform`), or every platform's (None), for the run
+    `run_id` that `SyncService.trigger` created. A re-run after a worker died resumes from
+    the checkpoint (or is SKIPPED while the dead worker's lease has not run out)."""
+    sync: SyncContext = ctx["services"].sync.context
+    if platform is None:
+        return await sync_all(sync, list(sync.feeds), full=full, run_id=run_id)
+    return await sync_platform(sync, Platform(platform), full=full, run_ids=[run_id])

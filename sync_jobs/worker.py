@@ -1,0 +1,84 @@
+"""An arq worker process (`mgw worker`): runs every registered job from the shared queues.
+
+Several may run against one Redis; each takes jobs as it has room (`concurrency`). One arq
+worker runs per queue (see `queue_for`: long jobs have their own, so a killed worker's short
+jobs are taken up again quickly). On start, and every `sweep_seconds`, it hands unfinished
+writes back to the queue (a job id per target keeps that from queueing one twice), so a write
+accepted while Redis was down, or whose job was lost, still runs. SIGINT/SIGTERM stop it; a
+job cut short runs again elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import warnings
+
+from arq.connections import RedisSettings
+from arq.worker import Worker
+
+from hub.write_service import WriteService
+from sync_jobs.arq_engine import ArqEngine, arq_functions
+from sync_jobs.engine import JobContext
+from sync_jobs.registry import load_jobs
+from sync_jobs.runtime import Jobs
+
+logger = logging.getLogger("mgw.worker")
+
+
+async def run_worker(
+    jobs: Jobs, redis_url: str, writes: WriteService, extra: JobContext, *, burst: bool = False
+) -> None:
+    settings, engine, registered = jobs.settings, jobs.engine, load_jobs()
+    assert isinstance(engine, ArqEngine)
+    workers = [
+        Worker(
+            functions=arq_functions({name: registered[name] for name in names}),
+            redis_settings=RedisSettings.from_dsn(redis_url),
+            queue_name=queue,
+            ctx=jobs.context(extra),
+            max_jobs=settings.concurrency,
+            job_timeout=settings.job_timeout_seconds,
+            poll_delay=settings.poll_seconds,
+            keep_result=3600,
+            burst=burst,
+            handle_signals=False,
+        )
+        for queue, names in engine.queues().items()
+    ]
+    resumed = await writes.resume()
+    logger.info("worker started on %d queue(s); %d unfinished writes queued", len(workers), resumed)
+    running = [asyncio.create_task(worker.async_run()) for worker in workers]
+    running.append(asyncio.create_task(_sweep(writes, settings.sweep_seconds)))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: [task.cancel() for task in running])
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*running[:-1])
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        for worker in workers:
+            await close_worker(worker)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+async def close_worker(worker: Worker) -> None:
+    """arq closes its pool with redis-py's deprecated `close()`; nothing to act on here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        await worker.close()
+
+
+async def _sweep(writes: WriteService, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await writes.resume()
+        except Exception:
+            logger.exception("could not hand unfinished writes back to the queue")

@@ -1,0 +1,109 @@
+"""A real GraphQL client (`gql` over HTTP, httpx transport) runs every sample query `mgw demo`
+prints and preloads in GraphiQL, against `mgw demo` itself: real processes and sockets."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, gql
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.httpx import HTTPXAsyncTransport
+
+from gateway.demo import sample_queries
+from gateway.servers import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    workdir = tmp_path_factory.mktemp("graph-demo")
+    info_file = workdir / "info.json"
+    command = [
+        sys.executable, "-m", "gateway", "demo", "--people", "300",
+        "--port", str(free_port()), "--sim-port", str(free_port()), "--info-file", str(info_file),
+    ]  # fmt: skip
+    log = (workdir / "demo.log").open("w")
+    process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not info_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"demo did not come up:\n{(workdir / 'demo.log').read_text()}")
+            time.sleep(0.1)
+        info: dict[str, Any] = json.loads(info_file.read_text())
+        info["log"] = workdir / "demo.log"
+        yield info
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def printed_emails(demo: dict[str, Any]) -> list[str]:
+    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 300}).json()
+    printed = Path(demo["log"]).read_text()
+    return [p["email"] for p in people["people"] if p["email"] in printed]
+
+
+def wait_for_attribution(demo: dict[str, Any]) -> None:
+    """The demo counts the shop's orders in the background, at Shopify's rate limit; until
+    it is done, attributed orders answer with a retryable UPSTREAM_RATE_LIMITED."""
+    query = "{ campaigns(first: 1) { edges { node { attributedOrders } } } }"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body = httpx.post(demo["graphql_url"], json={"query": query}, timeout=30).json()
+        if "errors" not in body:
+            return
+        assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_RATE_LIMITED", body
+        time.sleep(1)
+    pytest.fail("attribution was not ready within 120 s")
+
+
+async def test_every_sample_query_answers_through_a_real_client(demo: dict[str, Any]) -> None:
+    samples = sample_queries(printed_emails(demo))
+    wait_for_attribution(demo)
+    transport = HTTPXAsyncTransport(url=demo["graphql_url"], timeout=30)
+
+    async with Client(transport=transport, fetch_schema_from_transport=True) as session:
+        answers = {title: await session.execute(gql(query)) for title, query in samples}
+
+    assert len(answers) == len(samples) >= 5
+    customer = next(
+        a["customer"] for a in answers.values() if "company" in (a.get("customer") or {})
+    )
+    assert customer["displayName"]
+    assert customer["events"], "the sample customer has events"
+    campaigns = next(a["campaigns"] for a in answers.values() if "campaigns" in a)
+    assert campaigns["totalCount"] > 0
+    assert any(edge["node"]["attributedOrders"] > 0 for edge in campaigns["edges"])
+
+
+async def test_a_bad_query_is_a_typed_error_for_the_client(demo: dict[str, Any]) -> None:
+    transport = HTTPXAsyncTransport(url=demo["graphql_url"], timeout=30)
+    async with Client(transport=transport) as session:
+        with pytest.raises(TransportQueryError) as raised:
+            await session.execute(gql('{ company(domain: "not a domain") { name } }'))
+
+    assert raised.value.errors is not None
+    assert raised.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_graphiql_opens_on_the_sample_queries(demo: dict[str, Any]) -> None:
+    page = httpx.get(demo["graphql_url"], headers={"accept": "text/html"})
+
+    assert page.status_code == 200
+    assert "query OneCustomerAcrossTheGraph" in page.text
+    assert printed_emails(demo)[0] in page.text

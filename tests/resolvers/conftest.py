@@ -1,0 +1,69 @@
+"""The gateway in-process over all five in-process simulators, for the graph's tests.
+
+Retries are off, so an injected fault fails a read at once instead of waiting out the
+retry schedule; everything else is as the gateway runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from canonical_schema import Platform
+from gateway.app import create_app
+from gateway.limits import LimitSettings
+from gateway.settings import Settings
+from gateway.simulated import with_simulators
+
+SIM_BASE = "http://sim.test"  # where tests/conftest.py serves the simulators
+Post = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@asynccontextmanager
+async def open_gateway(
+    sim_app: object, sim: httpx.AsyncClient, database_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A fresh gateway (its own store and caches) over every simulated platform."""
+    credentials = (await sim.get("/_sim/credentials")).json()
+    no_retries = {platform.value: LimitSettings(retry_delays=()) for platform in Platform}
+    settings = with_simulators(
+        Settings(database_url=database_url, limits=no_retries), SIM_BASE, credentials
+    )
+    app = create_app(settings, transport=httpx.ASGITransport(app=sim_app))  # type: ignore[arg-type]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            yield client
+
+
+@pytest.fixture
+async def gateway_all(
+    sim_app: object, sim: httpx.AsyncClient, database_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with open_gateway(sim_app, sim, database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def post(gateway_all: httpx.AsyncClient) -> Post:
+    """POST an operation to the five-platform gateway; the decoded JSON body."""
+
+    async def send(query: str, **variables: object) -> dict[str, Any]:
+        response = await gateway_all.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return send
+
+
+@pytest.fixture
+async def people(sim: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """Ground truth: every seeded person with their external id on each platform."""
+    found: list[dict[str, Any]] = (await sim.get("/_sim/people", params={"limit": 1000})).json()[
+        "people"
+    ]
+    return found
