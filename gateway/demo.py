@@ -51,6 +51,8 @@ def run_demo(options: DemoOptions, console: Console) -> None:
             "--host", options.host, "--port", str(options.sim_port),
             "--people", str(options.people), "--seed", str(options.seed),
             "--rate-limits", "real",
+            # Platforms' webhooks come to this gateway, for subscriptions and fresh caches.
+            "--webhook-url", f"http://{options.host}:{options.port}",
         ],
     )  # fmt: skip
     try:

@@ -46,6 +46,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         )
         context.sync = getattr(state, "sync", None)
         context.write = getattr(state, "write", None)
+        context.changes = state.services.changes
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:

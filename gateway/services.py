@@ -18,6 +18,7 @@ from gateway.connectors import build_connector, http_client
 from gateway.resilience import last_sync_reader, resilient
 from gateway.settings import Settings
 from hub import ReadService
+from hub.changes import ChangeBus, MemoryBus, RedisBus
 from hub.customer_cache import CustomerCache
 from hub.graph import GraphReader
 from hub.identity import IdentityIndex
@@ -40,6 +41,7 @@ class Services:
     graph: GraphReader | None = None
     write: WriteService | None = None
     jobs: Jobs | None = None
+    changes: ChangeBus | None = None
 
 
 @asynccontextmanager
@@ -79,8 +81,10 @@ async def open_services(
         write = open_writes(store, identity, cache, raw, jobs)  # closed before what it uses
         sync.use_writes(write)  # propagation rules (sync.propagate) write through it
         integrations = Integrations(watched, last_sync_reader(store))
+        changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
+        stack.push_async_callback(changes.close)
         services = Services(store, identity, read, cache, integrations, sync, graph=graph,
-                            write=write, jobs=jobs)  # fmt: skip
+                            write=write, jobs=jobs, changes=changes)  # fmt: skip
         jobs.start({"services": services})
         yield services
 

@@ -1,4 +1,4 @@
-"""What a platform's change notification makes stale: the cached customers it names.
+"""What a platform's change notification is about, and what it makes stale.
 
 An event names a person by email (Shopify, Mailchimp) or by the platform's record id
 (HubSpot); the identity index turns a record id into the customer it belongs to. Evicting by
@@ -8,12 +8,14 @@ tag drops every cached entry of that customer on every replica sharing the cache
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select, tuple_
 
 from canonical_schema import Platform
 from hub.customer_cache import CustomerCache
+from hub.identity import IdentityIndex
 from hub.store import Store, identity_links
 
 
@@ -26,25 +28,46 @@ class ChangeEvent(Protocol):
     def external_id(self) -> str | None: ...
 
 
-async def evict_changed(store: Store, cache: CustomerCache, events: Sequence[ChangeEvent]) -> int:
-    """Evict every cached customer the events name; returns how many entries went."""
-    emails = sorted({event.email for event in events if event.email})
-    records = {
-        (event.platform.value, event.external_id)
-        for event in events
-        if event.external_id and not event.email
-    }
-    customer_ids: list[str] = []
+@dataclass(frozen=True)
+class Person:
+    customer_id: str
+    email: str | None
+
+
+async def people_named(
+    store: Store, identity: IdentityIndex, events: Sequence[ChangeEvent]
+) -> list[Person | None]:
+    """The customer each event is about, in order; None when the gateway has never seen the
+    record an event names by id (nothing of it can be cached or subscribed to yet)."""
+    records = sorted({
+        (e.platform.value, e.external_id) for e in events if e.external_id and not e.email
+    })  # fmt: skip
+    linked: dict[tuple[str, str], tuple[str, str]] = {}
     if records:
         async with store.engine.connect() as connection:
             rows = await connection.execute(
-                select(identity_links.c.customer_id).where(
-                    tuple_(identity_links.c.platform, identity_links.c.external_id).in_(
-                        sorted(records)
-                    )
+                select(identity_links).where(
+                    tuple_(identity_links.c.platform, identity_links.c.external_id).in_(records)
                 )
             )
-            customer_ids = sorted({row.customer_id for row in rows})
-    if not emails and not customer_ids:
+            linked = {(r.platform, r.external_id): (r.customer_id, r.email) for r in rows}
+    people: list[Person | None] = []
+    for event in events:
+        if event.email:
+            people.append(Person(identity.customer_id(event.email), event.email))
+        elif (key := (event.platform.value, event.external_id or "")) in linked:
+            people.append(Person(*linked[key]))
+        else:
+            people.append(None)
+    return people
+
+
+async def evict_people(cache: CustomerCache, people: Sequence[Person | None]) -> int:
+    """Evict every cached entry of these people; returns how many entries went."""
+    known = [person for person in people if person is not None]
+    if not known:
         return 0
-    return await cache.evict(customer_ids=customer_ids, emails=emails)
+    return await cache.evict(
+        customer_ids=sorted({p.customer_id for p in known}),
+        emails=sorted({p.email for p in known if p.email}),
+    )

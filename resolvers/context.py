@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from connectors.exceptions import ConnectorError
 from hub import CustomerRead, ReadService
+from hub.changes import ChangeBus
 from hub.graph import GraphReader
 from hub.resilience import Integrations
 from hub.write_service import WriteService
@@ -40,9 +41,11 @@ class GatewayContext:
     correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     """Names this operation in errors whose platform gave no request id of its own."""
     sync: SyncControl | None = None
+    """Starts and reads sync runs (resolvers/sync.py); None where sync is not wired in."""
     write: WriteService | None = None
     """Write-back and the dead-letter queue (resolvers/mutations.py)."""
-    """Starts and reads sync runs (resolvers/sync.py); None where sync is not wired in."""
+    changes: ChangeBus | None = None
+    """Change notices for subscriptions (hub/changes.py); None where nothing publishes."""
 
     def report(self, failures: Sequence[ConnectorError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""

@@ -26,6 +26,7 @@ from resolvers.graph_queries import Query as GraphQueries
 from resolvers.integrations import Query as IntegrationQueries
 from resolvers.mutations import WriteMutations
 from resolvers.queries import Query as CustomerQueries
+from resolvers.subscriptions import Subscriptions
 from resolvers.sync import SyncMutations, SyncQueries
 from resolvers.types import NODE_TYPES
 
@@ -33,7 +34,7 @@ QUERIES: tuple[type, ...] = (
     CustomerQueries, GraphQueries, IntegrationQueries, SyncQueries, DeadLetterQueries
 )  # fmt: skip
 MUTATIONS: tuple[type, ...] = (SyncMutations, WriteMutations)
-SUBSCRIPTIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = (Subscriptions,)
 
 MAX_DEPTH = 12
 

@@ -20,9 +20,6 @@ def test_exported_schema_matches_the_served_one() -> None:
 
 
 @pytest.mark.skipif(not CONTRACT_CHECK.exists(), reason="../shared/tools/contract_check.py absent")
-@pytest.mark.xfail(
-    strict=True, reason="the full contract is served by the unified-graph issue (issue 5)"
-)
 def test_served_schema_keeps_the_public_contract() -> None:
     result = subprocess.run(
         [sys.executable, str(CONTRACT_CHECK), str(ROOT / "schema.graphql")],

@@ -12,8 +12,9 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.settings import Settings
 from gateway.webhooks import parse, verify
+from gateway.webhooks.notices import notice_for
 from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
-from hub.freshness import evict_changed
+from hub.freshness import evict_people, people_named
 from hub.inbox import Inbox
 
 logger = logging.getLogger("mgw.webhooks")
@@ -77,8 +78,13 @@ class WebhookEndpoints:
             return _refused(str(exc), 400)
         services = request.app.state.services
         fresh = await Inbox(services.store).accept(parsed)
-        if fresh and services.cache is not None:
-            await evict_changed(services.store, services.cache, fresh)
+        if fresh:
+            people = await people_named(services.store, services.identity, fresh)
+            if services.cache is not None:
+                await evict_people(services.cache, people)
+            for event, person in zip(fresh, people, strict=True):
+                if person is not None and services.changes is not None:
+                    await services.changes.publish(notice_for(event, person))
         return JSONResponse({"accepted": len(fresh), "duplicates": len(parsed) - len(fresh)})
 
 

@@ -1,0 +1,79 @@
+"""What a webhook tells subscribers: which canonical fields changed, and which behavioural
+trigger happened (an order, an abandoned checkout, an unsubscribe)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from canonical_schema import BehavioralEvent, EventType, Platform
+from gateway.webhooks.parse import WebhookEvent
+from hub.changes import ChangeNotice
+from hub.freshness import Person
+
+_HUBSPOT_FIELDS = {
+    "firstname": "firstName", "lastname": "lastName", "phone": "phone", "email": "email",
+    "lifecyclestage": "lifecycleStage", "hubspotscore": "leadScore", "company": "companyName",
+}  # fmt: skip
+_MAILCHIMP_FIELDS = {
+    "subscribe": ("emailConsent",), "unsubscribe": ("emailConsent",),
+    "cleaned": ("emailConsent",), "profile": ("firstName", "lastName", "phone"),
+    "upemail": ("email",),
+}  # fmt: skip
+
+
+def notice_for(event: WebhookEvent, person: Person) -> ChangeNotice:
+    return ChangeNotice(
+        customer_id=person.customer_id,
+        email=person.email,
+        platform=event.platform,
+        at=event.occurred_at or datetime.now(UTC),
+        changed_fields=_changed_fields(event),
+        event=_behaviour(event, person),
+    )
+
+
+def _changed_fields(event: WebhookEvent) -> tuple[str, ...]:
+    if event.platform is Platform.HUBSPOT:
+        name = _HUBSPOT_FIELDS.get(str(event.payload.get("propertyName", "")))
+        return (name,) if name else ()
+    if event.platform is Platform.MAILCHIMP:
+        return _MAILCHIMP_FIELDS.get(event.topic, ())
+    if event.topic.startswith("orders/"):
+        return ("totalSpent", "orderCount")
+    return ()
+
+
+def _behaviour(event: WebhookEvent, person: Person) -> BehavioralEvent | None:
+    kind: EventType | None = None
+    if event.platform is Platform.SHOPIFY and event.topic == "orders/create":
+        kind = EventType.ORDER_PLACED
+    elif event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/"):
+        kind = None if event.payload.get("completed_at") else EventType.CHECKOUT_ABANDONED
+    elif event.platform is Platform.MAILCHIMP and event.topic == "unsubscribe":
+        kind = EventType.UNSUBSCRIBED
+    if kind is None:
+        return None
+    digest = hashlib.sha256(f"{event.platform.value}:{event.event_id}".encode()).hexdigest()
+    return BehavioralEvent(
+        id=f"evt_{digest[:24]}",
+        type=kind,
+        platform=event.platform,
+        occurred_at=event.occurred_at or datetime.now(UTC),
+        customer_email=person.email,
+        properties=_properties(event),
+    )
+
+
+def _properties(event: WebhookEvent) -> dict[str, object]:
+    payload = event.payload
+    if event.platform is Platform.SHOPIFY:
+        total = payload.get("total_price")
+        try:
+            amount = str(Decimal(str(total))) if total is not None else None
+        except InvalidOperation:
+            amount = None
+        return {"name": payload.get("name"), "total": amount, "currency": payload.get("currency"),
+                "url": payload.get("abandoned_checkout_url")}  # fmt: skip
+    return {"reason": payload.get("data[reason]"), "list_id": payload.get("data[list_id]")}

@@ -1,0 +1,87 @@
+"""Real time, as a personalization engine sees it: subscribed over a WebSocket to `mgw demo`,
+it hears of an unsubscribe in Mailchimp and a change in HubSpot within seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+pytestmark = pytest.mark.e2e
+
+
+async def subscribe(url: str, query: str) -> Any:
+    socket = await websockets.connect(
+        url.replace("http://", "ws://"),
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+    )
+    await socket.send(json.dumps({"type": "connection_init"}))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    return socket
+
+
+async def next_message(socket: Any) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+    assert message["type"] == "next", message
+    return message["payload"]
+
+
+async def person_on(demo: dict[str, Any], platform: str) -> str:
+    async with httpx.AsyncClient() as client:
+        people = (await client.get(demo["simulator_url"] + "/_sim/people",
+                                   params={"limit": 100})).json()["people"]  # fmt: skip
+    email: str = next(p["email"] for p in people if platform in p["external_ids"])
+    return email
+
+
+async def test_an_unsubscribe_in_mailchimp_reaches_the_subscriber(demo: dict[str, Any]) -> None:
+    email = await person_on(demo, "mailchimp")
+    socket = await subscribe(
+        demo["graphql_url"],
+        "subscription { customerEvent(types: [UNSUBSCRIBED]) { type platform } }",
+    )
+    try:
+        await asyncio.sleep(0.2)  # the subscription is registered before the change
+        async with httpx.AsyncClient() as client:
+            changed = await client.post(
+                demo["simulator_url"] + "/_sim/mailchimp/mutate",
+                json={"email": email, "fields": {"status": "unsubscribed"}},
+            )
+            assert changed.is_success, changed.text
+        payload = await next_message(socket)
+        assert payload["data"]["customerEvent"] == {"type": "UNSUBSCRIBED", "platform": "MAILCHIMP"}
+    finally:
+        await socket.close()
+
+
+async def test_a_change_in_hubspot_reaches_a_subscriber_of_that_customer(
+    demo: dict[str, Any],
+) -> None:
+    email = await person_on(demo, "hubspot")
+    async with httpx.AsyncClient() as client:
+        query = f'{{ customer(email: "{email}") {{ id }} }}'
+        read = await client.post(demo["graphql_url"], json={"query": query})
+        customer_id = read.json()["data"]["customer"]["id"]
+        socket = await subscribe(
+            demo["graphql_url"],
+            f'subscription {{ customerChanged(id: "{customer_id}") '
+            "{ changedFields platform customer { id lastName } } }",
+        )
+        try:
+            await asyncio.sleep(0.2)
+            changed = await client.post(
+                demo["simulator_url"] + "/_sim/hubspot/mutate",
+                json={"email": email, "fields": {"lastname": "Realtime"}},
+            )
+            assert changed.is_success, changed.text
+            change = (await next_message(socket))["data"]["customerChanged"]
+        finally:
+            await socket.close()
+    assert change["platform"] == "HUBSPOT"
+    assert change["changedFields"] == ["lastName"]
+    assert change["customer"]["id"] == customer_id
