@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from gateway.app import create_app as create_gateway
 from gateway.platform_settings import HubSpotSettings
@@ -136,6 +138,30 @@ async def store(database_url: str) -> AsyncIterator[Store]:
     opened = await Store.open(database_url)
     yield opened
     await opened.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def any_store(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Store]:
+    """Each store the gateway supports: the embedded SQLite file, and PostgreSQL in a schema
+    of its own (dropped afterwards), so a test runs against both."""
+    if request.param == "sqlite":
+        opened = await Store.open(database_url)
+        yield opened
+        await opened.close()
+        return
+    base = request.getfixturevalue("postgres_url")
+    schema = f"mgw_test_{uuid.uuid4().hex[:10]}"
+    admin = await Store.open(base)
+    async with admin.engine.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {schema}"))
+    opened = await Store.open(base, schema=schema)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+        async with admin.engine.begin() as connection:
+            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.close()
 
 
 @pytest.fixture

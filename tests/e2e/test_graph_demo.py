@@ -3,12 +3,7 @@ prints and preloads in GraphiQL, against `mgw demo` itself: real processes and s
 
 from __future__ import annotations
 
-import json
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,37 +14,8 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXAsyncTransport
 
 from gateway.demo import sample_queries
-from gateway.servers import free_port
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    workdir = tmp_path_factory.mktemp("graph-demo")
-    info_file = workdir / "info.json"
-    command = [
-        sys.executable, "-m", "gateway", "demo", "--people", "300",
-        "--port", str(free_port()), "--sim-port", str(free_port()), "--info-file", str(info_file),
-    ]  # fmt: skip
-    log = (workdir / "demo.log").open("w")
-    process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not info_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"demo did not come up:\n{(workdir / 'demo.log').read_text()}")
-            time.sleep(0.1)
-        info: dict[str, Any] = json.loads(info_file.read_text())
-        info["log"] = workdir / "demo.log"
-        yield info
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def printed_emails(demo: dict[str, Any]) -> list[str]:

@@ -2,39 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
-import pytest
-from sqlalchemy import text
-
 from canonical_schema import Customer, CustomerRecord, Platform, merge_records
 from hub.identity import IdentityIndex
 from hub.store import Store
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def any_store(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        store = await Store.open(database_url)
-        yield store
-        await store.close()
-        return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"mgw_test_{uuid.uuid4().hex[:10]}"
-    admin = await Store.open(base)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f"CREATE SCHEMA {schema}"))
-    await admin.close()
-    store = await Store.open(base, schema=schema)
-    try:
-        yield store
-    finally:
-        await store.close()
-        admin = await Store.open(base)
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        await admin.close()
 
 
 def customer(index: IdentityIndex, email: str, *records: tuple[Platform, str]) -> Customer:

@@ -3,12 +3,10 @@ and each person's list row merged from all their records."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from canonical_schema import CustomerRecord, LifecycleStage, MergePolicy, Platform, Priority
 from hub.customer_list import NO_FILTER, CustomerFilter, CustomerList
@@ -19,29 +17,10 @@ from hub.store import Store
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def identity(
-    request: pytest.FixtureRequest, database_url: str
-) -> AsyncIterator[IdentityIndex]:
-    """The index on the embedded SQLite file, and on PostgreSQL in a schema of its own."""
-    if request.param == "sqlite":
-        store = await Store.open(database_url)
-        yield await IdentityIndex.open(store, b"test-identity-key-0123456789")
-        await store.close()
-        return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"mgw_test_{uuid.uuid4().hex[:10]}"
-    admin = await Store.open(base)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f"CREATE SCHEMA {schema}"))
-    store = await Store.open(base, schema=schema)
-    try:
-        yield await IdentityIndex.open(store, b"test-identity-key-0123456789")
-    finally:
-        await store.close()
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        await admin.close()
+@pytest.fixture
+async def identity(any_store: Store) -> IdentityIndex:
+    """The index on the embedded SQLite file, and on PostgreSQL."""
+    return await IdentityIndex.open(any_store, b"test-identity-key-0123456789")
 
 
 def record(

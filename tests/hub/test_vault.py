@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from hub.store import Store
 from hub.vault import CredentialVault, VaultError, audit_log, credentials
@@ -16,26 +13,9 @@ OLD, NEW = Fernet.generate_key().decode(), "a passphrase that is long enough"
 SECRET = {"refresh_token": "rt-very-secret-123", "client_secret": "cs-also-secret"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        opened = await Store.open(database_url)
-        yield opened
-        await opened.close()
-        return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"mgw_test_{uuid.uuid4().hex[:10]}"
-    admin = await Store.open(base)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f"CREATE SCHEMA {schema}"))
-    opened = await Store.open(base, schema=schema)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        await admin.close()
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    return any_store
 
 
 async def test_a_secret_comes_back_and_is_never_stored_in_clear(store: Store) -> None:

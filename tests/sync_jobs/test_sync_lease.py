@@ -4,37 +4,17 @@ lost it cannot commit (fencing)."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 
 from hub.store import Store
 from sync_jobs.sync_lease import LeaseLostError, StoreLease
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Store]:
-    """Both stores every worker may share: SQLite, and PostgreSQL in a schema of its own."""
-    if request.param == "sqlite":
-        opened = await Store.open(database_url)
-        yield opened
-        await opened.close()
-        return
-    base = request.getfixturevalue("postgres_url")
-    schema = f"mgw_test_{uuid.uuid4().hex[:10]}"
-    admin = await Store.open(base)
-    async with admin.engine.begin() as connection:
-        await connection.execute(text(f"CREATE SCHEMA {schema}"))
-    opened = await Store.open(base, schema=schema)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-        async with admin.engine.begin() as connection:
-            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        await admin.close()
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Both stores every worker may share: SQLite, and PostgreSQL."""
+    return any_store
 
 
 async def test_one_holder_until_it_releases(store: Store) -> None:
