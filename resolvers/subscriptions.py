@@ -50,7 +50,12 @@ class Subscriptions:
         async for notice in bus.subscribe():
             if id is not None and notice.customer_id != str(id):
                 continue
-            [read] = await info.context.read.customers_by_id([notice.customer_id])
+            read_service = info.context.read
+            # By email when the notice has it: this replica may never have seen the id.
+            if notice.email:
+                [read] = await read_service.customers_by_email([notice.email])
+            else:
+                [read] = await read_service.customers_by_id([notice.customer_id])
             if read.customer is None:
                 continue  # gone everywhere by the time we read it
             yield CustomerChangeType(

@@ -1,0 +1,128 @@
+"""Issue 9's acceptance: a subscriber on gateway A hears of a Mailchimp unsubscribe whose
+webhook reached gateway B, with `emailConsent` changed; B reads the new value right after; a
+replayed webhook makes no second event and a forged one none at all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from gateway.servers import free_port, wait_until_answers
+
+pytestmark = [pytest.mark.e2e, pytest.mark.redis]
+
+CONSENT = "query ($email: String!) { customer(email: $email) { id emailConsent } }"
+
+
+def start(
+    command: list[str], workdir: Path, env: dict[str, str], name: str
+) -> subprocess.Popen[bytes]:
+    with (workdir / f"{name}.log").open("w") as log:
+        return subprocess.Popen([sys.executable, "-m", "gateway", *command], cwd=workdir,
+                                env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    workdir = tmp_path_factory.mktemp("realtime")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
+    sim_port, port_a, port_b = free_port(), free_port(), free_port()
+    sim_url, url_a, url_b = (f"http://127.0.0.1:{p}" for p in (sim_port, port_a, port_b))
+    processes = [start(["simulate", "--port", str(sim_port), "--people", "80", "--rate-limits",
+                        "off", "--webhook-url", url_b], workdir, env, "sim")]  # fmt: skip
+    try:
+        if not wait_until_answers(
+            f"{sim_url}/_sim/credentials", 60, lambda: processes[0].poll() is None
+        ):
+            pytest.fail((workdir / "sim.log").read_text())
+        for name, port in (("a", port_a), ("b", port_b)):
+            served = {
+                **env, "MGW_REDIS_URL": redis_url, "MGW_CACHE": "redis",
+                "MGW_DATA_SCOPE": f"realtime-{sim_port}",
+                "MGW_ID_KEY": "replicas-share-this-id-key",
+                "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / name}.db",
+                "MGW_MERGE__FIELDS": json.dumps({"email_consent": "mailchimp"}),
+            }  # fmt: skip
+            command = ["serve", "--simulators", sim_url, "--platforms", "hubspot,mailchimp",
+                       "--port", str(port), "--log-level", "warning"]  # fmt: skip
+            processes.append(start(command, workdir, served, name))
+        for name, url, process in zip("ab", (url_a, url_b), processes[1:], strict=True):
+            if not wait_until_answers(f"{url}/health/live", 60, lambda p=process: p.poll() is None):
+                pytest.fail((workdir / f"{name}.log").read_text())
+        yield {"sim": sim_url, "a": url_a, "b": url_b}
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=15)
+
+
+def subscribed_person(replicas: dict[str, str]) -> tuple[str, str]:
+    people = httpx.get(f"{replicas['sim']}/_sim/people", params={"limit": 80}).json()["people"]
+    for person in people:
+        if "mailchimp" in person["external_ids"]:
+            seen = consent(replicas["b"], person["email"])
+            if seen["emailConsent"] == "SUBSCRIBED":
+                return person["email"], seen["id"]
+    raise AssertionError("no subscribed Mailchimp member among the seeded people")
+
+
+def consent(gateway: str, email: str) -> dict[str, str]:
+    body = httpx.post(f"{gateway}/graphql", json={"query": CONSENT, "variables": {"email": email}})
+    assert "errors" not in body.json(), body.text
+    customer: dict[str, str] = body.json()["data"]["customer"]
+    return customer
+
+
+async def test_an_unsubscribe_reaches_a_subscriber_on_the_other_replica(
+    replicas: dict[str, str],
+) -> None:
+    email, customer_id = await asyncio.to_thread(subscribed_person, replicas)  # cached by B
+
+    socket = await websockets.connect(replicas["a"].replace("http", "ws") + "/graphql",
+                                      subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]  # fmt: skip
+    try:
+        await socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = (f'subscription {{ customerChanged(id: "{customer_id}") '
+                 "{ changedFields platform customer { emailConsent } } }")  # fmt: skip
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0.3)
+
+        async with httpx.AsyncClient() as client:
+            unsubscribe = {"email": email, "fields": {"status": "unsubscribed"}}
+            changed = await client.post(
+                f"{replicas['sim']}/_sim/mailchimp/mutate", json=unsubscribe
+            )
+            assert changed.is_success, changed.text
+            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+            assert message["type"] == "next", message
+            change = message["payload"]["data"]["customerChanged"]
+            assert change == {"changedFields": ["emailConsent"], "platform": "MAILCHIMP",
+                              "customer": {"emailConsent": "UNSUBSCRIBED"}}  # fmt: skip
+            after = await asyncio.to_thread(consent, replicas["b"], email)
+            assert after["emailConsent"] == "UNSUBSCRIBED"
+
+            # The same delivery again (a platform retry): kept once, no second event.
+            deliveries = (await client.get(f"{replicas['sim']}/_sim/webhooks")).json()["deliveries"]
+            sent = next(d for d in reversed(deliveries) if d["platform"] == "mailchimp")
+            again = await client.post(sent["url"], content=sent["body"], headers=sent["headers"])
+            assert again.json() == {"accepted": 0, "duplicates": 1}
+            forged_form = {"type": "unsubscribe", "data[email]": email}
+            forged = await client.post(
+                f"{replicas['b']}/webhooks/mailchimp/guess", data=forged_form
+            )
+            assert forged.status_code == 401
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(socket.recv(), timeout=1.5)
+    finally:
+        await socket.close()
