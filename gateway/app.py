@@ -17,6 +17,7 @@ from gateway.graphql_http import GatewayGraphQL
 from gateway.health import health_routes
 from gateway.services import open_services
 from gateway.settings import Settings
+from gateway.sse import sse_route
 from gateway.telemetry import configure_tracing
 from gateway.telemetry.metrics import metrics_endpoint
 from gateway.telemetry.middleware import CorrelationMiddleware
@@ -63,6 +64,7 @@ def create_app(
             Route("/", root),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            sse_route(graphql),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             *health_routes(settings),

@@ -31,11 +31,12 @@ async def next_message(socket: Any) -> dict[str, Any]:
     return message["payload"]
 
 
-async def person_on(demo: dict[str, Any], platform: str) -> str:
+async def person_on(demo: dict[str, Any], platform: str, nth: int = 0) -> str:
+    """The `nth` seeded person on `platform` (tests change different people)."""
     async with httpx.AsyncClient() as client:
         people = (await client.get(demo["simulator_url"] + "/_sim/people",
                                    params={"limit": 100})).json()["people"]  # fmt: skip
-    email: str = next(p["email"] for p in people if platform in p["external_ids"])
+    email: str = [p["email"] for p in people if platform in p["external_ids"]][nth]
     return email
 
 
@@ -85,3 +86,32 @@ async def test_a_change_in_hubspot_reaches_a_subscriber_of_that_customer(
     assert change["platform"] == "HUBSPOT"
     assert change["changedFields"] == ["lastName"]
     assert change["customer"]["id"] == customer_id
+
+
+async def test_server_sent_events_carry_the_same_triggers(demo: dict[str, Any]) -> None:
+    email = await person_on(demo, "mailchimp", nth=5)
+    query = "subscription { customerEvent(types: [UNSUBSCRIBED]) { type platform } }"
+    stream_url = demo["graphql_url"] + "/stream"
+    sse = {"Accept": "text/event-stream"}
+    async with (
+        httpx.AsyncClient(timeout=20) as client,
+        client.stream("POST", stream_url, json={"query": query}, headers=sse) as events,
+    ):
+        assert events.headers["content-type"].startswith("text/event-stream")
+        await asyncio.sleep(0.3)
+        unsubscribe = {"email": email, "fields": {"status": "unsubscribed"}}
+        await client.post(demo["simulator_url"] + "/_sim/mailchimp/mutate", json=unsubscribe)
+        lines = events.aiter_lines()
+        while await asyncio.wait_for(anext(lines), timeout=15) != "event: next":
+            pass
+        data = json.loads((await anext(lines)).removeprefix("data: "))
+    assert data == {"data": {"customerEvent": {"type": "UNSUBSCRIBED", "platform": "MAILCHIMP"}}}
+
+
+async def test_a_bad_subscription_over_sse_is_one_error_then_complete(demo: dict[str, Any]) -> None:
+    async with httpx.AsyncClient(timeout=20) as client:
+        answer = await client.post(demo["graphql_url"] + "/stream",
+                                   json={"query": "subscription { nope }"})  # fmt: skip
+    assert "event: next" in answer.text
+    assert "GRAPHQL_VALIDATION_FAILED" in answer.text
+    assert answer.text.rstrip().endswith("event: complete\ndata:")
