@@ -151,6 +151,9 @@ class Settings(BaseSettings):
         "json", description="`json`: one object a line; `text`: readable lines (the demo)."
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
+    abandoned_checkout_seconds: float = Field(
+        3600.0, ge=0, description="How long a Shopify checkout sits idle before it is abandoned."
+    )
     http_timeout_seconds: float = Field(
         10.0, gt=0, description="Per-request timeout for every upstream platform call."
     )

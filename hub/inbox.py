@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Column, DateTime, String, Table, Text
+from sqlalchemy import Column, DateTime, String, Table, Text, select
 
 from canonical_schema import Platform
 from hub.store import Store, metadata
@@ -71,3 +72,54 @@ class Inbox:
                 if inserted.rowcount:
                     fresh.append(event)
         return fresh
+
+
+@dataclass(frozen=True)
+class KeptEvent:
+    platform: Platform
+    event_id: str
+    topic: str
+    email: str | None
+    external_id: str | None
+    received_at: datetime
+    payload: dict[str, Any]
+
+
+async def kept(store: Store, platform: Platform, event_id: str) -> KeptEvent | None:
+    """One event as the inbox kept it."""
+    async with store.engine.connect() as connection:
+        row = (
+            await connection.execute(
+                select(webhook_events).where(
+                    webhook_events.c.platform == platform.value,
+                    webhook_events.c.event_id == event_id,
+                )
+            )
+        ).first()
+    return None if row is None else _kept(row)
+
+
+async def later_events(
+    store: Store, platform: Platform, email: str, topics: Sequence[str], after: datetime
+) -> list[KeptEvent]:
+    """This person's events of `topics` kept after `after`, oldest first."""
+    async with store.engine.connect() as connection:
+        rows = await connection.execute(
+            select(webhook_events)
+            .where(
+                webhook_events.c.platform == platform.value,
+                webhook_events.c.email == email,
+                webhook_events.c.topic.in_(list(topics)),
+                webhook_events.c.received_at > after,
+            )
+            .order_by(webhook_events.c.received_at)
+        )
+        return [_kept(row) for row in rows]
+
+
+def _kept(row: Any) -> KeptEvent:
+    received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC)
+    return KeptEvent(
+        Platform(row.platform), row.event_id, row.topic, row.email, row.external_id,
+        received, json.loads(row.payload),
+    )  # fmt: skip

@@ -1,5 +1,6 @@
 """What a webhook tells subscribers: which canonical fields changed, and which behavioural
-trigger happened (an order, an abandoned checkout, an unsubscribe)."""
+trigger happened (an order, an unsubscribe). An abandoned checkout takes time to be one:
+see sync_jobs/triggers.py."""
 
 from __future__ import annotations
 
@@ -49,8 +50,6 @@ def _behaviour(event: WebhookEvent, person: Person) -> BehavioralEvent | None:
     kind: EventType | None = None
     if event.platform is Platform.SHOPIFY and event.topic == "orders/create":
         kind = EventType.ORDER_PLACED
-    elif event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/"):
-        kind = None if event.payload.get("completed_at") else EventType.CHECKOUT_ABANDONED
     elif event.platform is Platform.MAILCHIMP and event.topic == "unsubscribe":
         kind = EventType.UNSUBSCRIBED
     if kind is None:

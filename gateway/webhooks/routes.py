@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from canonical_schema import Platform
 from gateway.settings import Settings
 from gateway.webhooks import parse, verify
 from gateway.webhooks.notices import notice_for
 from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
 from hub.freshness import evict_people, people_named
 from hub.inbox import Inbox
+from sync_jobs.triggers import CHECKOUT_IDLE
 
 logger = logging.getLogger("mgw.webhooks")
 
@@ -66,6 +69,19 @@ class WebhookEndpoints:
         body = await request.body()
         return await self._take(request, problem, lambda: parse.mailchimp(body))
 
+    async def _schedule_idle_checkouts(self, services: Any, events: Sequence[WebhookEvent]) -> None:
+        """A checkout not completed starts its idle timer (one per checkout)."""
+        if services.jobs is None:
+            return
+        for event in events:
+            started = event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/")
+            if started and not event.payload.get("completed_at") and event.email:
+                await services.jobs.engine.enqueue(
+                    CHECKOUT_IDLE, event.event_id, priority="high",
+                    job_id=f"checkout-idle:{event.payload.get('id')}",
+                    defer=self._settings.abandoned_checkout_seconds,
+                )  # fmt: skip
+
     async def _take(
         self, request: Request, problem: str | None, events: Callable[[], Sequence[WebhookEvent]]
     ) -> Response:
@@ -85,6 +101,7 @@ class WebhookEndpoints:
             for event, person in zip(fresh, people, strict=True):
                 if person is not None and services.changes is not None:
                     await services.changes.publish(notice_for(event, person))
+            await self._schedule_idle_checkouts(services, fresh)
         return JSONResponse({"accepted": len(fresh), "duplicates": len(parsed) - len(fresh)})
 
 

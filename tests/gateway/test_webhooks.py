@@ -3,6 +3,7 @@ customer they name is fresh on the next read."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -52,7 +53,7 @@ async def world(tmp_path: Any, first: str) -> AsyncIterator[dict[str, Any]]:
         credentials = (await sim.get("/_sim/credentials")).json()
         settings = with_simulators(
             Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", cache="memory",
-                     platforms="hubspot,shopify,mailchimp",
+                     platforms="hubspot,shopify,mailchimp", abandoned_checkout_seconds=0.3,
                      merge=MergeSettings(fields={"first_name": first})),
             SIM, credentials,
         )  # fmt: skip
@@ -130,3 +131,49 @@ async def test_forged_stale_and_replayed_webhooks_keep_nothing_twice(world: dict
     async with store.engine.connect() as connection:
         kept = await connection.scalar(select(func.count()).select_from(webhook_events))
     assert kept == 1
+
+
+def shopify_call(
+    secret: str, topic: str, webhook_id: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    body = json.dumps(payload).encode()
+    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    headers = {"X-Shopify-Topic": topic, "X-Shopify-Webhook-Id": webhook_id,
+               "X-Shopify-Hmac-Sha256": signature}  # fmt: skip
+    return {"content": body, "headers": headers}
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+async def test_a_checkout_left_idle_is_abandoned_unless_an_order_follows(
+    world: dict[str, Any], ordered: bool
+) -> None:
+    gateway, secret = world["gateway"], world["credentials"]["shopify"]["client_secret"]
+    services = world["app"].state.services
+    heard = []
+
+    async def listen() -> None:
+        async for notice in services.changes.subscribe():
+            if notice.event is not None:
+                heard.append(notice.event)
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0)
+    checkout = {"id": 901, "email": "cart@example.com", "total_price": "42.50", "currency": "USD",
+                "completed_at": None, "customer": {"email": "cart@example.com"}}  # fmt: skip
+    call = shopify_call(secret, "checkouts/create", "wh-c1", checkout)
+    started = await gateway.post("/webhooks/shopify", **call)
+    assert started.status_code == 200
+    if ordered:
+        order = {"id": 77, "name": "#9001", "total_price": "42.50", "currency": "USD",
+                 "customer": {"email": "cart@example.com"}}  # fmt: skip
+        await gateway.post(
+            "/webhooks/shopify", **shopify_call(secret, "orders/create", "wh-o1", order)
+        )
+    await asyncio.sleep(0.6)  # past the idle time the fixture configures
+    listener.cancel()
+    kinds = [event.type.name for event in heard]
+    if ordered:
+        assert kinds == ["ORDER_PLACED"]
+    else:
+        assert kinds == ["CHECKOUT_ABANDONED"]
+        assert heard[0].properties["total"] == "42.50"
