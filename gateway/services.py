@@ -83,6 +83,7 @@ async def open_services(
         integrations = Integrations(watched, last_sync_reader(store))
         changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
         stack.push_async_callback(changes.close)
+        sync.use_changes(changes)  # polled platforms (Salesforce, Marketo) feed subscribers too
         services = Services(store, identity, read, cache, integrations, sync, graph=graph,
                             write=write, jobs=jobs, changes=changes)  # fmt: skip
         jobs.start({"services": services})

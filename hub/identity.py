@@ -57,11 +57,15 @@ class IdentityIndex:
         records: Sequence[CustomerRecord],
         policy: MergePolicy,
         now: datetime | None = None,
+        changed_out: list[CustomerRecord] | None = None,
     ) -> int:
         """Record what a sync read, in the caller's transaction (so a checkpoint can commit
-        with it); returns how many records changed the index. Idempotent."""
+        with it); returns how many records changed the index (appended to `changed_out` when
+        given). Idempotent."""
         moment = now or datetime.now(UTC)
-        return await apply_records(self._store, connection, self._minter, records, policy, moment)
+        return await apply_records(
+            self._store, connection, self._minter, records, policy, moment, changed_out
+        )
 
     async def emails_for(self, customer_ids: Sequence[str]) -> dict[str, str]:
         """The email behind each id the index has seen; unknown ids are left out."""

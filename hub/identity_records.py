@@ -44,8 +44,10 @@ async def apply_records(
     records: Sequence[CustomerRecord],
     policy: MergePolicy,
     now: datetime,
+    changed_out: list[CustomerRecord] | None = None,
 ) -> int:
-    """Apply `records` (any platforms) and return how many changed the index."""
+    """Apply `records` (any platforms) and return how many changed the index; the changed
+    records are also appended to `changed_out` when one is given."""
     latest: dict[tuple[Platform, str], CustomerRecord] = {}
     for record in records:
         latest[(record.platform, record.external_id)] = record
@@ -66,6 +68,8 @@ async def apply_records(
                     touched.add(before[0])
     if not changed:
         return 0
+    if changed_out is not None:
+        changed_out.extend(changed)
     for start in range(0, len(changed), CHUNK):
         await _write(store, connection, minter, changed[start : start + CHUNK], now)
     ordered = sorted(touched)

@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cache.throttle import BULK, priority
-from canonical_schema import MergePolicy, Platform
+from canonical_schema import CustomerRecord, MergePolicy, Platform
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
+from hub.changes import ChangeBus, ChangeNotice
 from hub.identity import IdentityIndex
 from hub.store import Store
 from sync_jobs import checkpoints
@@ -54,6 +55,8 @@ class SyncContext:
     runs: SyncRuns
     worker: str = ""
     propagator: Propagator | None = None
+    changes: ChangeBus | None = None
+    """Where incremental changes are announced to subscribers (not the first, full walk)."""
 
 
 async def sync_platform(
@@ -116,7 +119,10 @@ async def _walk(
         page = await _read(sync.settings, feed, position)
         if sync.propagator is not None:  # before the commit: a crash re-reads and re-offers
             await sync.propagator.propagate(platform, page.records)
-        applied = await _uninterrupted(_commit(sync, lease, platform, page, run_ids))
+        changed: list[CustomerRecord] = []
+        applied = await _uninterrupted(_commit(sync, lease, platform, page, run_ids, changed))
+        if sync.changes is not None and position.mode != "full":
+            await _announce(sync, platform, changed)
         read, written, position = read + len(page.records), written + applied, page.next
         if progress is not None:
             progress(platform, read, written, position.done)
@@ -125,13 +131,31 @@ async def _walk(
             return
 
 
+async def _announce(sync: SyncContext, platform: Platform, changed: list[CustomerRecord]) -> None:
+    """Tell subscribers about what an incremental sync found changed (after it committed)."""
+    assert sync.changes is not None
+    for record in changed:
+        notice = ChangeNotice(
+            customer_id=sync.identity.customer_id(record.email), email=record.email,
+            platform=platform, at=record.updated_at or datetime.now(UTC),
+        )  # fmt: skip
+        await sync.changes.publish(notice)
+
+
 async def _commit(
-    sync: SyncContext, lease: StoreLease, platform: Platform, page: FeedPage, run_ids: list[str]
+    sync: SyncContext,
+    lease: StoreLease,
+    platform: Platform,
+    page: FeedPage,
+    run_ids: list[str],
+    changed: list[CustomerRecord] | None = None,
 ) -> int:
     """One transaction: the page's records, the checkpoint after them, the runs' counts, and
     the lease (which fails the whole commit when another worker has taken it over)."""
     async with sync.store.engine.begin() as connection:
-        applied = await sync.identity.apply_records(connection, page.records, sync.policy)
+        applied = await sync.identity.apply_records(
+            connection, page.records, sync.policy, changed_out=changed
+        )
         await checkpoints.save(sync.store, connection, platform, page.next, datetime.now(UTC))
         await SyncRuns.count(connection, run_ids, len(page.records), applied)
         await lease.renew(connection)

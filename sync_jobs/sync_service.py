@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from canonical_schema import MergePolicy, Platform
+from hub.changes import ChangeBus
 from hub.identity import IdentityIndex
 from hub.store import Store
 from sync_jobs.engine import Priority
@@ -50,6 +51,10 @@ class SyncService:
     def use_engine(self, engine: Engine) -> None:
         """From now on, background syncs are jobs on `engine`."""
         self._engine = engine
+
+    def use_changes(self, changes: ChangeBus) -> None:
+        """Announce what incremental syncs find changed on `changes` (subscriptions)."""
+        self.context = replace(self.context, changes=changes)
 
     def use_writes(self, writes: Writes) -> None:
         """Propagate changes through `writes` per the settings' rules (none: nothing to do)."""

@@ -46,7 +46,8 @@ class SyncSettings(BaseModel):
         15.0, gt=0, description="How often each platform is synced, unless `intervals` says."
     )
     intervals: dict[str, float] = Field(
-        default_factory=dict,
+        # Salesforce and Marketo have no signed webhooks: their change feeds are polled often.
+        default_factory=lambda: {"salesforce": 0.5, "marketo": 0.5},
         description=(
             "Per-platform interval in minutes, e.g. {hubspot = 5}; 0 never schedules that "
             "platform (`mgw sync run` and `triggerSync` still sync it)."

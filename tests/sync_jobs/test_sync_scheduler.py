@@ -30,7 +30,7 @@ def scheduler_with(services: Services, clock: Clock, **settings: object) -> Sync
 
 async def test_every_platform_is_due_each_interval_after_its_last_run(services: Services) -> None:
     clock = Clock()
-    scheduler = scheduler_with(services, clock, interval_minutes=15)
+    scheduler = scheduler_with(services, clock, interval_minutes=15, intervals={})
     assert await scheduler.due() == []
     clock.now += 15 * 60
     assert set(await scheduler.tick()) == set(Platform)

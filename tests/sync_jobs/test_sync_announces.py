@@ -1,0 +1,41 @@
+"""Polled platforms feed subscriptions: what an incremental sync finds changed is announced
+(Salesforce and Marketo have no signed webhooks); the first, full walk announces nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from canonical_schema import Platform
+from hub.changes import ChangeNotice
+from tests.sync_jobs.sync_services import open_all
+
+
+async def test_an_incremental_sync_announces_each_change_it_finds(
+    sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    people = (await sim.get("/_sim/people", params={"limit": 200})).json()["people"]
+    email = next(p["email"] for p in people if "marketo" in p["external_ids"])
+    async with open_all(sim_app, sim, tmp_path) as services:
+        assert services.changes is not None
+        heard: list[ChangeNotice] = []
+
+        async def listen() -> None:
+            async for notice in services.changes.subscribe():  # type: ignore[union-attr]
+                heard.append(notice)
+
+        listener = asyncio.create_task(listen())
+        await asyncio.sleep(0)
+        await services.sync.run(Platform.MARKETO)  # type: ignore[union-attr]  # full: silent
+        await asyncio.sleep(0.05)
+        assert heard == []
+        edit = {"email": email, "fields": {"firstName": "Polled"}}
+        changed = await sim.post("/_sim/marketo/mutate", json=edit)
+        assert changed.is_success, changed.text
+        await services.sync.run(Platform.MARKETO)  # type: ignore[union-attr]  # incremental
+        await asyncio.sleep(0.05)
+        listener.cancel()
+    assert [(n.email, n.platform) for n in heard] == [(email, Platform.MARKETO)]
