@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: install demo serve test lint format typecheck schema bench-sim bench-cache bench-limits bench-sync clean
+# bench-realtime needs a Redis at 127.0.0.1:6379 (or ARGS="--redis URL").
+.PHONY: bench-realtime install demo serve test lint format typecheck schema bench-sim bench-cache bench-limits bench-sync clean
 
 install: $(STAMP)
 
@@ -51,6 +52,9 @@ bench-limits: $(STAMP)
 
 bench-sync: $(STAMP)
 	$(BIN)/python bench/sync.py $(ARGS)
+
+bench-realtime: $(STAMP)
+	cd bench && ../$(BIN)/python realtime.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -64,9 +64,13 @@ def mgw(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Po
             process.wait(timeout=30)
 
 
-def simulators(people: int, rate_limits: str) -> tuple[str, subprocess.Popen[bytes]]:
+def simulators(
+    people: int, rate_limits: str, webhook_url: str | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    command = ("simulate", "--port", str(port), "--people", str(people))
+    command: tuple[str, ...] = ("simulate", "--port", str(port), "--people", str(people))
+    if webhook_url:
+        command += ("--webhook-url", webhook_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", *command, "--rate-limits", rate_limits],
         cwd=ROOT,

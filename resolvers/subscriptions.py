@@ -7,12 +7,16 @@ WebSocket at /graphql (graphql-transport-ws, or the older graphql-ws protocol).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 
+from cache.throttle import deadline
 from canonical_schema import EventType, Platform
+from hub import CustomerRead
+from hub.changes import ChangeNotice
 from resolvers.common import Info
 from resolvers.customer import CustomerType
 from resolvers.errors import BadUserInputError
@@ -50,12 +54,7 @@ class Subscriptions:
         async for notice in bus.subscribe():
             if id is not None and notice.customer_id != str(id):
                 continue
-            read_service = info.context.read
-            # By email when the notice has it: this replica may never have seen the id.
-            if notice.email:
-                [read] = await read_service.customers_by_email([notice.email])
-            else:
-                [read] = await read_service.customers_by_id([notice.customer_id])
+            read = await _read_now(info, notice)
             if read.customer is None:
                 continue  # gone everywhere by the time we read it
             yield CustomerChangeType(
@@ -82,3 +81,21 @@ class Subscriptions:
             event = notice.event
             if event is not None and (wanted is None or event.type in wanted):
                 yield BehavioralEventType.from_model(event)
+
+
+async def _read_now(info: Info, notice: ChangeNotice) -> CustomerRead:
+    """The customer a notice names, read with a deadline of its own: a subscription lives far
+    longer than the operation deadline its start was given."""
+    seconds = info.context.deadline_seconds
+    token = deadline.set(time.monotonic() + seconds) if seconds else None
+    try:
+        read_service = info.context.read
+        # By email when the notice has it: this replica may never have seen the id.
+        if notice.email:
+            [read] = await read_service.customers_by_email([notice.email])
+        else:
+            [read] = await read_service.customers_by_id([notice.customer_id])
+        return read
+    finally:
+        if token is not None:
+            deadline.reset(token)

@@ -115,3 +115,25 @@ async def test_a_bad_subscription_over_sse_is_one_error_then_complete(demo: dict
     assert "event: next" in answer.text
     assert "GRAPHQL_VALIDATION_FAILED" in answer.text
     assert answer.text.rstrip().endswith("event: complete\ndata:")
+
+
+async def test_a_subscription_outlives_the_operation_deadline(demo: dict[str, Any]) -> None:
+    """Each notice is read with a deadline of its own, not the one the subscription began with
+    (5 s by default): after it, reads would fail and notices be dropped."""
+    email = await person_on(demo, "hubspot", nth=3)
+    socket = await subscribe(
+        demo["graphql_url"], "subscription { customerChanged { customer { email lastName } } }"
+    )
+    try:
+        await asyncio.sleep(6)
+        async with httpx.AsyncClient() as client:
+            edit = {"email": email, "fields": {"lastname": "Later"}}
+            changed = await client.post(demo["simulator_url"] + "/_sim/hubspot/mutate", json=edit)
+            assert changed.is_success, changed.text
+        while (change := (await next_message(socket))["data"]["customerChanged"])["customer"][
+            "email"
+        ] != email:
+            pass
+    finally:
+        await socket.close()
+    assert change["customer"]["lastName"] == "Later"
