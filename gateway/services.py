@@ -84,6 +84,7 @@ async def open_services(
         changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
         stack.push_async_callback(changes.close)
         sync.use_changes(changes)  # polled platforms (Salesforce, Marketo) feed subscribers too
+        write.use_changes(changes)  # and so does the gateway's own write-back
         services = Services(store, identity, read, cache, integrations, sync, graph=graph,
                             write=write, jobs=jobs, changes=changes)  # fmt: skip
         jobs.start({"services": services})

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from canonical_schema import Customer, Platform, SourceRecord, WriteStatus
+from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.dead_letters import REPLAYED, DeadLetters
 from hub.exceptions import HubError, InvalidArgumentError
@@ -100,6 +101,12 @@ class WriteService:
         self._cache = cache
         self._deadline = deadline
         self._jobs: WriteJobs | None = None
+        self._changes: ChangeBus | None = None
+        self._announced: set[str] = set()
+
+    def use_changes(self, changes: ChangeBus) -> None:
+        """Announce each upsert on `changes` once its first platform has it (subscriptions)."""
+        self._changes = changes
 
     def attach(self, jobs: WriteJobs) -> None:
         self._jobs = jobs
@@ -163,7 +170,25 @@ class WriteService:
         outcome = await attempt_write(self.log, connector, request, target, budget=budget)
         if outcome.status in (WRITTEN, SKIPPED):
             await self.evict(request, platform, outcome.external_id)
+        if outcome.status == WRITTEN:
+            await self._announce(request_id, request)
         return outcome
+
+    async def _announce(self, request_id: str, request: WriteRequest) -> None:
+        """One notice per upsert (on this process), made by the gateway (no platform)."""
+        if self._changes is None or request_id in self._announced:
+            return
+        self._announced.add(request_id)
+        change = request.change
+        fields = [_CAMEL[name] for name in _CAMEL if getattr(change, name) is not None]
+        notice = ChangeNotice(
+            customer_id=request.customer_id, email=change.email, platform=None,
+            at=datetime.now(UTC), changed_fields=tuple(fields),
+        )  # fmt: skip
+        try:
+            await self._changes.publish(notice)
+        except Exception:  # the write landed; subscribers missing it is not a failed write
+            logger.warning("could not announce the write of %s", request.customer_id)
 
     async def retry_later(
         self, request_id: str, platform: Platform, generation: int, at: datetime
@@ -308,6 +333,12 @@ class WriteService:
         pending = [wait.wait(within) for wait in waits if wait is not None]
         if pending:
             await asyncio.gather(*pending)
+
+
+_CAMEL = {
+    "first_name": "firstName", "last_name": "lastName", "phone": "phone",
+    "lifecycle_stage": "lifecycleStage", "email_consent": "emailConsent",
+}  # fmt: skip
 
 
 def _result(target: TargetState) -> TargetResult:

@@ -1,6 +1,6 @@
 """What a webhook tells subscribers: which canonical fields changed, and which behavioural
-trigger happened (an order, an unsubscribe). An abandoned checkout takes time to be one:
-see sync_jobs/triggers.py."""
+trigger happened (an order, an unsubscribe, a lead score change). An abandoned checkout takes
+time to be one: see sync_jobs/triggers.py."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def _behaviour(event: WebhookEvent, person: Person) -> BehavioralEvent | None:
         kind = EventType.ORDER_PLACED
     elif event.platform is Platform.MAILCHIMP and event.topic == "unsubscribe":
         kind = EventType.UNSUBSCRIBED
+    elif event.platform is Platform.HUBSPOT and event.payload.get("propertyName") == "hubspotscore":
+        kind = EventType.LEAD_SCORE_CHANGED
     if kind is None:
         return None
     digest = hashlib.sha256(f"{event.platform.value}:{event.event_id}".encode()).hexdigest()
@@ -75,4 +77,6 @@ def _properties(event: WebhookEvent) -> dict[str, object]:
             amount = None
         return {"name": payload.get("name"), "total": amount, "currency": payload.get("currency"),
                 "url": payload.get("abandoned_checkout_url")}  # fmt: skip
+    if event.platform is Platform.HUBSPOT:
+        return {"score": payload.get("propertyValue"), "source": payload.get("changeSource")}
     return {"reason": payload.get("data[reason]"), "list_id": payload.get("data[list_id]")}

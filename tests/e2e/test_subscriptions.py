@@ -137,3 +137,49 @@ async def test_a_subscription_outlives_the_operation_deadline(demo: dict[str, An
     finally:
         await socket.close()
     assert change["customer"]["lastName"] == "Later"
+
+
+async def test_a_lead_score_change_in_hubspot_is_a_trigger(demo: dict[str, Any]) -> None:
+    email = await person_on(demo, "hubspot", nth=7)
+    socket = await subscribe(
+        demo["graphql_url"],
+        "subscription { customerEvent(types: [LEAD_SCORE_CHANGED]) { type platform properties } }",
+    )
+    try:
+        await asyncio.sleep(0.2)
+        async with httpx.AsyncClient() as client:
+            edit = {"email": email, "fields": {"hubspotscore": "97"}}
+            changed = await client.post(demo["simulator_url"] + "/_sim/hubspot/mutate", json=edit)
+            assert changed.is_success, changed.text
+        event = (await next_message(socket))["data"]["customerEvent"]
+    finally:
+        await socket.close()
+    assert (event["type"], event["platform"]) == ("LEAD_SCORE_CHANGED", "HUBSPOT")
+    assert event["properties"]["score"] == "97"
+
+
+async def test_the_gateways_own_write_is_announced(demo: dict[str, Any]) -> None:
+    email = await person_on(demo, "hubspot", nth=9)
+    socket = await subscribe(
+        demo["graphql_url"],
+        "subscription { customerChanged { platform changedFields customer { email firstName } } }",
+    )
+    try:
+        await asyncio.sleep(0.2)
+        mutation = (
+            'mutation($e: String!) { upsertCustomer(input: {email: $e, firstName: "Written"}, '
+            "targets: [HUBSPOT]) { results { platform status } } }"
+        )
+        async with httpx.AsyncClient(timeout=30) as client:
+            answer = await client.post(
+                demo["graphql_url"], json={"query": mutation, "variables": {"e": email}}
+            )
+        assert answer.json()["data"]["upsertCustomer"]["results"][0]["status"] == "WRITTEN"
+        while (change := (await next_message(socket))["data"]["customerChanged"])["customer"][
+            "email"
+        ] != email or change["platform"] is not None:
+            pass
+    finally:
+        await socket.close()
+    assert change["changedFields"] == ["firstName"]
+    assert change["customer"]["firstName"] == "Written"
