@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 
 from canonical_schema.enums import Platform
 from canonical_schema.normalize import normalize_email
@@ -34,9 +35,14 @@ class IdMinter:
         if len(key) < 16:
             raise ValueError("the identity key must be at least 16 bytes")
         self._key = key
+        # Every read names each customer: remember recent ids rather than re-hash them.
+        self._mint = lru_cache(maxsize=100_000)(self._digest)
 
     def customer_id(self, email: str) -> str:
-        digest = hmac.new(self._key, normalize_email(email).encode(), hashlib.sha256).digest()
+        return self._mint(normalize_email(email))
+
+    def _digest(self, normalized: str) -> str:
+        digest = hmac.new(self._key, normalized.encode(), hashlib.sha256).digest()
         return CUSTOMER_PREFIX + base64.b32encode(digest).decode()[:26].lower()
 
 

@@ -74,6 +74,8 @@ def merge_records(
     emails = {record.email for record in records}
     if len(emails) > 1:
         raise ValueError(f"records of different people cannot be merged: {sorted(emails)}")
+    if len(records) == 1:  # the common case: one platform holds the person
+        return _single(customer_id, records[0])
     policy = policy or MergePolicy()
     values: dict[str, object] = {}
     provenance: dict[str, Platform] = {}
@@ -96,4 +98,20 @@ def merge_records(
             sorted((r.source for r in records), key=lambda s: _PLATFORM_ORDER[s.platform])
         ),
         provenance=provenance,
+    )
+
+
+def _single(customer_id: str, record: CustomerRecord) -> Customer:
+    """What `merge_records` makes of one record, without ranking anything."""
+    values = {name: value for name in MERGED_FIELDS if (value := getattr(record, name)) is not None}
+    consent = values.pop("email_consent", EmailConsent.UNKNOWN)
+    return Customer(
+        id=customer_id,
+        email=record.email,
+        **values,
+        email_consent=consent,
+        updated_at=record.updated_at,
+        sources=(record.source,),
+        provenance={name: record.platform for name in values}
+        | ({"email_consent": record.platform} if record.email_consent is not None else {}),
     )

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -28,6 +29,7 @@ def is_email(value: str) -> bool:
     return len(value) <= 254 and _EMAIL.match(normalize_email(value)) is not None
 
 
+@lru_cache(maxsize=65_536)  # pure, and parsing is the costliest step of mapping a record
 def normalize_phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
     text = normalize_text(value)
     if text is None:

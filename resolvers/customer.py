@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
@@ -234,6 +235,7 @@ class CustomerEdge:
     node: CustomerType = strawberry.field(description="The customer.")
 
 
+@lru_cache(maxsize=64)
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
