@@ -38,8 +38,8 @@ CircuitStateEnum = strawberry.enum(
 
 @strawberry.type(description="How much of the platform's main rate limit is left right now.")
 class RateLimitStatus:
-    limit: int
-    remaining: int
+    limit: int = strawberry.field(description="Calls (or cost points) the window allows.")
+    remaining: int = strawberry.field(description="How many of them are still free now.")
     window_seconds: float = strawberry.field(
         description="The window the limit counts over (a cost bucket: its time to refill "
         "from empty; a concurrency cap: 0)."
@@ -48,12 +48,19 @@ class RateLimitStatus:
 
 @strawberry.type(description="One connected platform's health.")
 class Integration:
-    platform: PlatformEnum  # type: ignore[valid-type]
-    status: HealthStatusEnum  # type: ignore[valid-type]
+    platform: PlatformEnum = strawberry.field(  # type: ignore[valid-type]
+        description="The platform."
+    )
+    status: HealthStatusEnum = strawberry.field(  # type: ignore[valid-type]
+        description="DOWN while its circuit is open or its credentials were refused; DEGRADED "
+        "while half-open or after recent failures; HEALTHY otherwise."
+    )
     auth_valid: bool = strawberry.field(
         description="False once the platform refused the credentials, until a call succeeds."
     )
-    circuit: CircuitStateEnum  # type: ignore[valid-type]
+    circuit: CircuitStateEnum = strawberry.field(  # type: ignore[valid-type]
+        description="This replica's circuit breaker for the platform (docs/adr/0040)."
+    )
     last_sync_at: datetime | None = strawberry.field(
         description="When the last sync of this platform finished; null until one has."
     )

@@ -26,3 +26,25 @@ def test_served_schema_keeps_the_public_contract() -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout
+
+
+def test_every_type_and_field_says_what_it_is() -> None:
+    """GraphiQL shows these descriptions: an engineer exploring the graph reads nothing else."""
+    from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
+    from resolvers import schema
+
+    undescribed = []
+    for name, kind in schema._schema.type_map.items():
+        if name.startswith("_") or not isinstance(
+            kind, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType
+        ):
+            continue
+        if not kind.description and name not in ("Query", "Mutation", "Subscription"):
+            undescribed.append(name)
+        undescribed += [
+            f"{name}.{field}"
+            for field, definition in kind.fields.items()
+            if not field.startswith("_") and not definition.description
+        ]
+    assert undescribed == []
