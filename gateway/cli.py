@@ -24,6 +24,8 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="Export the served GraphQL schema or check schema.graphql.")
 app.add_typer(schema_app, name="schema")
+integrations_app = typer.Typer(help="The integrations this configuration connects.")
+app.add_typer(integrations_app, name="integrations")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(worker_app, name="worker")
@@ -210,6 +212,26 @@ def demo(
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
         pass
+
+
+@integrations_app.command("map")
+def integrations_map(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    simulators: SimulatorsOption = None,
+) -> None:
+    """A Markdown table and a Mermaid diagram of every integration, from the configuration:
+    source, destination, entities, frequency, auth method, owner."""
+    from gateway.integration_map import markdown
+
+    try:
+        text = markdown(_settings("all", simulators))
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+        console.print(f"wrote {output}")
 
 
 @schema_app.command("export")

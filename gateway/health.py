@@ -2,12 +2,14 @@
 
 `/health/live` answers while the process serves at all. `/health/ready` answers 200 only when
 what requests need answers: the durable store, and Redis when one is configured; otherwise
-503 with what is down, so traffic goes elsewhere until it recovers.
+503 with what is down, so traffic goes elsewhere until it recovers. `/health/integrations`
+reports each platform as `query { integrations }` does, 503 while any is DOWN.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from sqlalchemy import text
@@ -49,4 +51,36 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
         return JSONResponse({"status": "ok" if ok else "down", "checks": checks},
                             status_code=200 if ok else 503)  # fmt: skip
 
-    return [Route("/health/live", live), Route("/health/ready", ready)]
+    async def integrations(request: Request) -> Response:
+        """Per platform: health, credentials, breaker, quota left and sync freshness — what
+        `query { integrations }` answers, for tools that speak HTTP but not GraphQL."""
+        watched = request.app.state.services.integrations
+        statuses = await watched.statuses() if watched is not None else []
+        now = datetime.now(UTC)
+        body = [
+            {
+                "platform": s.platform.name,
+                "status": s.status.name,
+                "auth_valid": s.auth_valid,
+                "circuit": s.circuit.name,
+                "rate_limit": None if s.rate_limit is None else {
+                    "limit": s.rate_limit.limit, "remaining": s.rate_limit.remaining,
+                    "window_seconds": s.rate_limit.window_seconds,
+                },
+                "last_sync_at": s.last_sync_at.isoformat() if s.last_sync_at else None,
+                "freshness_seconds": _age(now, s.last_sync_at),
+            }
+            for s in statuses
+        ]  # fmt: skip
+        down = any(item["status"] == "DOWN" for item in body)
+        return JSONResponse({"integrations": body}, status_code=503 if down else 200)
+
+    return [
+        Route("/health/live", live),
+        Route("/health/ready", ready),
+        Route("/health/integrations", integrations),
+    ]
+
+
+def _age(now: datetime, then: datetime | None) -> float | None:
+    return None if then is None else (now - then).total_seconds()

@@ -151,6 +151,10 @@ class Settings(BaseSettings):
         "json", description="`json`: one object a line; `text`: readable lines (the demo)."
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
+    owners: dict[str, str] = Field(
+        default_factory=dict,
+        description='Who owns each integration (the integration map), e.g. {hubspot = "growth"}.',
+    )
     abandoned_checkout_seconds: float = Field(
         3600.0, ge=0, description="How long a Shopify checkout sits idle before it is abandoned."
     )

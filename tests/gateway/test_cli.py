@@ -106,3 +106,24 @@ def test_schema_governance_tells_breaking_from_dangerous() -> None:
     assert any("E.TWO was added" in c for c in changes.dangerous)
     with pytest.raises(ValueError, match="not a valid schema"):
         compare("type {", new)
+
+
+def test_the_integration_map_is_drawn_from_configuration(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MGW_HUBSPOT__PRIVATE_APP_TOKEN", "pat-map")
+    monkeypatch.setenv("MGW_OWNERS", '{"hubspot": "growth team"}')
+    monkeypatch.setenv(
+        "MGW_SYNC__PROPAGATE",
+        '[{"field": "lifecycle_stage", "source": "hubspot", "targets": ["marketo"]}]',
+    )
+    result = runner.invoke(app, ["integrations", "map", "-o", str(tmp_path / "map.md")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "map.md").read_text()
+    assert "| HUBSPOT | gateway | contacts, companies, deals | live reads, sync every 15 min, " \
+           "webhooks in real time | private-app token | growth team |" in text  # fmt: skip
+    assert "| HUBSPOT | MARKETO | lifecycle_stage (propagated) |" in text
+    assert "```mermaid" in text
+    assert 'HUBSPOT -. "lifecycle_stage" .-> MARKETO' in text
+    assert "pat-map" not in text

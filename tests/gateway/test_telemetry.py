@@ -52,3 +52,16 @@ async def test_live_and_ready(gateway) -> None:
     ready = await gateway.get("/health/ready")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"store": "ok"}
+
+
+async def test_integrations_health_matches_the_query(gateway, sim) -> None:
+    answer = await gateway.get("/health/integrations")
+    assert answer.status_code == 200
+    [hubspot] = answer.json()["integrations"]
+    assert (hubspot["platform"], hubspot["status"], hubspot["circuit"]) == (
+        "HUBSPOT", "HEALTHY", "CLOSED"
+    )  # fmt: skip
+    assert hubspot["rate_limit"]["limit"] == 100
+    query = "{ integrations { platform status circuit rateLimit { limit } } }"
+    graph = (await gateway.post("/graphql", json={"query": query})).json()["data"]
+    assert graph["integrations"][0]["status"] == hubspot["status"]
