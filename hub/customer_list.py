@@ -84,11 +84,17 @@ class IndexedCustomer:
 class CustomerList:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._filled = False
 
     async def is_empty(self) -> bool:
+        """Asked on every unfiltered first page; sync never removes people from the index,
+        so once it holds someone the answer is remembered instead of asked again."""
+        if self._filled:
+            return False
         async with self._store.engine.connect() as connection:
             row = await connection.execute(select(index_customers.c.customer_id).limit(1))
-            return row.first() is None
+            self._filled = row.first() is not None
+        return not self._filled
 
     async def page(
         self, wanted: CustomerFilter, first: int, after_id: str | None

@@ -46,3 +46,17 @@ async def hs(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         transport=transport, base_url="http://sim/hubspot", headers=headers
     ) as client:
         yield client
+
+
+@pytest.fixture
+async def mk(app: Starlette, sim: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the Marketo simulator's REST API, with a fresh access token."""
+    creds = (await sim.get("/_sim/credentials")).json()["marketo"]
+    params = {"grant_type": "client_credentials", **creds}
+    token = (await sim.get("/marketo/identity/oauth/token", params=params)).json()["access_token"]
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://sim/marketo", headers=headers
+    ) as client:
+        yield client

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,19 +18,6 @@ ALL_TYPES = "1,2,6,10,11,22"
 @pytest.fixture
 def config() -> SimConfig:
     return SimConfig(people=60)
-
-
-@pytest.fixture
-async def mk(app: Starlette, sim: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    creds = (await sim.get("/_sim/credentials")).json()["marketo"]
-    params = {"grant_type": "client_credentials", **creds}
-    token = (await sim.get("/marketo/identity/oauth/token", params=params)).json()["access_token"]
-    transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://sim/marketo", headers=headers
-    ) as client:
-        yield client
 
 
 async def paging_token(mk: httpx.AsyncClient, since: str) -> str:

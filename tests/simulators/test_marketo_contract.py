@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -64,19 +63,6 @@ def assert_valid(method: str, path: str, body: Any, *, failed: bool = False) -> 
 @pytest.fixture
 def config() -> SimConfig:
     return SimConfig(people=60)
-
-
-@pytest.fixture
-async def mk(app: Starlette, sim: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    creds = (await sim.get("/_sim/credentials")).json()["marketo"]
-    params = {"grant_type": "client_credentials", **creds}
-    token = (await sim.get("/marketo/identity/oauth/token", params=params)).json()["access_token"]
-    transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://sim/marketo", headers=headers
-    ) as client:
-        yield client
 
 
 def served(app: Starlette) -> set[tuple[str, str]]:

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from simulators import SimConfig, create_app
 from simulators.core.clock import ManualClock
@@ -17,19 +15,6 @@ DEFAULT_FIELDS = {"id", "email", "firstName", "lastName", "updatedAt", "createdA
 @pytest.fixture
 def config() -> SimConfig:
     return SimConfig(people=60)
-
-
-@pytest.fixture
-async def mk(app: Starlette, sim: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    creds = (await sim.get("/_sim/credentials")).json()["marketo"]
-    params = {"grant_type": "client_credentials", **creds}
-    token = (await sim.get("/marketo/identity/oauth/token", params=params)).json()["access_token"]
-    transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://sim/marketo", headers=headers
-    ) as client:
-        yield client
 
 
 async def marketo_people(sim: httpx.AsyncClient) -> dict[str, int]:
