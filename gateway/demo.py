@@ -65,6 +65,7 @@ def run_demo(options: DemoOptions, console: Console) -> None:
                 host=options.host,
                 port=options.port,
                 platforms=options.platforms,
+                profile="demo",
                 sync=SyncSettings(on_start=True),  # the list shows synced customers at once
             ),
             sim_url,

@@ -93,6 +93,13 @@ class Settings(BaseSettings):
             "as `hubspot,shopify` (each must be configured)."
         ),
     )
+    profile: Literal["serve", "demo"] = Field(
+        "serve",
+        description=(
+            "`serve`: every protection on (client auth, GraphQL hardening, no introspection or "
+            "GraphiQL unless enabled). `demo`: open, for `mgw demo` and local exploration."
+        ),
+    )
     database_url: str = Field(
         "sqlite+aiosqlite:///mgw.db",
         description="SQLAlchemy async URL of the durable store (PostgreSQL: postgresql+asyncpg://…).",

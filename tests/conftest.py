@@ -4,6 +4,10 @@ Redis and PostgreSQL are real. A test that needs one gets it from the environmen
 (`REDIS_URL`, `MGW_TEST_POSTGRES_URL`), else starts `redis-server` from PATH or uses the local
 PostgreSQL at 127.0.0.1:5432/test; with neither it is skipped with the reason printed in the
 summary, except under CI=true, where a missing service fails the run.
+
+Tests run the gateway in the open `demo` profile unless they are about the serve profile's
+protections (tests/security/, tests/edge/): those build `Settings(profile="serve")` or spawn
+`mgw serve` with `MGW_PROFILE=serve`. Spawned processes inherit the default.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+
+os.environ.setdefault("MGW_PROFILE", "demo")
 
 from gateway.app import create_app as create_gateway
 from gateway.platform_settings import HubSpotSettings
