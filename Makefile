@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 
 # bench-realtime needs a Redis at 127.0.0.1:6379 (or ARGS="--redis URL").
-.PHONY: bench-realtime install demo serve test lint format typecheck schema bench-sim bench-cache bench-limits bench-sync clean
+.PHONY: soak bench bench-realtime install demo serve test lint format typecheck schema bench-sim bench-cache bench-limits bench-sync clean
 
 install: $(STAMP)
 
@@ -40,6 +40,13 @@ test: lint typecheck $(STAMP)
 	$(BIN)/mgw schema check
 	$(BIN)/pytest $(ARGS)
 
+# Every benchmark of issue 11, ours against the peer (Hive Gateway, installed by npm on first
+# use), and BENCHMARKS.md written from them; under 20 minutes (ARGS=--quick: a few).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	@command -v redis-server >/dev/null || apt-get install -y redis-server || (apt-get update && apt-get install -y redis-server)
+	$(BIN)/python bench/run.py $(ARGS)
+
 bench-sim: $(STAMP)
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/simulators.py $(ARGS)
@@ -55,6 +62,11 @@ bench-sync: $(STAMP)
 
 bench-realtime: $(STAMP)
 	cd bench && ../$(BIN)/python realtime.py $(ARGS)
+
+# Minutes, outside `make test`: needs redis-server and PostgreSQL at 127.0.0.1:5432 (db `test`).
+soak: $(STAMP)
+	@command -v redis-server >/dev/null || apt-get install -y redis-server || (apt-get update && apt-get install -y redis-server)
+	$(BIN)/python -m soak.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

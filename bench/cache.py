@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -24,7 +25,8 @@ from pathlib import Path
 import httpx
 from processes import QUERY, emails, free_port, mgw, simulators, wait_for, wrk, wrk_script
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# bench/run.py points this elsewhere for its smoke test
+RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 UNLIMITED = {
     f"MGW_LIMITS__{name}": "1000000000"
     for name in (
@@ -81,10 +83,14 @@ def main() -> int:
         "cold_rps": round(cold["rps"], 1),
         "warm_rps": round(warm["rps"], 1),
         "warm_over_cold": round(ratio, 1),
+        "cold_p50_ms": round(cold["p50_ms"], 1),
+        "cold_p99_ms": round(cold["p99_ms"], 1),
+        "warm_p50_ms": round(warm["p50_ms"], 1),
+        "warm_p99_ms": round(warm["p99_ms"], 1),
         "non_2xx": cold["non_2xx"] + warm["non_2xx"],
         "targets": {"warm_over_cold": 10},
     }
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "cache.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"cold (cache off)   {results['cold_rps']:>10} requests/s")
     print(f"warm (memory)      {results['warm_rps']:>10} requests/s")

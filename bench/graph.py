@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -37,7 +38,8 @@ from gateway.simulated import with_simulators
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# bench/run.py points this elsewhere for its smoke test
+RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 SIM = "http://sim.test"
 LIST = """query($n: Int!) { customers(first: $n) { edges { node {
   email company { name } deals { name } orders(first: 2) { name } engagement { openRate } } } } }"""
@@ -48,6 +50,7 @@ async def gateway(sim_app: Any, sim: httpx.AsyncClient, db: Path) -> Any:
     credentials = (await sim.get("/_sim/credentials")).json()
     settings = with_simulators(
         Settings(
+            profile="demo",  # the open profile: no API key to send
             database_url=f"sqlite+aiosqlite:///{db}",
             cache="off",
             limits={p.value: LimitSettings(retry_delays=()) for p in Platform},

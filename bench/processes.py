@@ -35,7 +35,7 @@ def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if process.poll() is not None:
-            raise SystemExit(f"{process.args} exited with {process.returncode}")
+            raise SystemExit(f"{process.args!r} exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=1).is_success:
                 return
@@ -47,8 +47,10 @@ def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -
 
 @contextmanager
 def mgw(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m gateway ARGS…` from the repository root, stopped on exit."""
+    """`python -m gateway ARGS…` from the repository root, stopped on exit. In the open `demo`
+    profile unless `env` says MGW_PROFILE=serve (to measure client auth and the edge's limits)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
+    clean["MGW_PROFILE"] = "demo"
     with tempfile.TemporaryDirectory() as workdir:
         database = f"sqlite+aiosqlite:///{workdir}/mgw.db"
         process = subprocess.Popen(
@@ -86,12 +88,29 @@ def emails(sim: str, platform: str, count: int) -> list[str]:
     return [p["email"] for p in people if platform in p["external_ids"]][:count]
 
 
+# wrk's `done` hook prints what the text summary rounds away: exact percentiles, and errors.
+DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK-JSON {\\"p50_us\\": %d, \\"p99_us\\": %d, \\"requests\\": %d, \\"socket_errors\\": %d}\\n",
+    latency:percentile(50), latency:percentile(99), summary.requests,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
 def wrk_script(path: Path, addresses: Sequence[str]) -> Path:
     """A wrk script POSTing `customer(email:)` for each address in turn."""
-    bodies = [json.dumps({"query": QUERY, "variables": {"e": e}}) for e in addresses]
+    return bodies_script(path, [{"query": QUERY, "variables": {"e": e}} for e in addresses])
+
+
+def bodies_script(path: Path, bodies: Sequence[object]) -> Path:
+    """A wrk script POSTing each JSON body to /graphql in turn (one body: always that one)."""
+    texts = [json.dumps(body) for body in bodies]
     lua = "\n".join(
         [
-            "local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}",
+            "local bodies = {" + ",".join(json.dumps(b) for b in texts) + "}",
             "local i = math.random(#bodies)",
             'wrk.method = "POST"',
             'wrk.headers["Content-Type"] = "application/json"',
@@ -101,21 +120,31 @@ def wrk_script(path: Path, addresses: Sequence[str]) -> Path:
             "end",
         ]
     )
-    path.write_text(lua + "\n")
+    path.write_text(lua + "\n" + DONE)
     return path
 
 
-def wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, float]:
+    """Requests/s, exact p50/p99 (ms), requests, non-2xx answers and socket errors."""
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "15s",
+        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "15s",
         "-s", str(script), url,
     ]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict[str, float]:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     total = re.search(r"(\d+) requests in", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = re.search(r"WRK-JSON (\{.*\})", out)
+    extra = json.loads(done.group(1)) if done else {}
     return {
         "rps": float(rps.group(1)) if rps else 0.0,
         "requests": float(total.group(1)) if total else 0.0,
         "non_2xx": float(non2xx.group(1)) if non2xx else 0.0,
+        "p50_ms": extra.get("p50_us", 0) / 1000,
+        "p99_ms": extra.get("p99_us", 0) / 1000,
+        "socket_errors": float(extra.get("socket_errors", 0)),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import httpx
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# bench/run.py points this elsewhere for its smoke test
+RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -22,6 +23,8 @@ from cache.throttle import deadline
 T = TypeVar("T")
 
 DEFAULT_DELAYS = (1.0, 4.0, 16.0)
+retry_count: ContextVar[int] = ContextVar("mgw_retry_count", default=0)
+"""How many earlier tries the current one follows (0: the first), for upstream-call spans."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ async def retrying(
 
     `wait_hint(exc)` is None for an error not worth retrying, else the least wait the error
     asks for (0 when it names none)."""
-    for delay in (*policy.delays, None):
+    for tried, delay in enumerate((*policy.delays, None)):
+        token = retry_count.set(tried)
         try:
             return await work()
         except Exception as exc:
@@ -59,5 +63,7 @@ async def retrying(
             left = time_left(clock)
             if left is not None and wait >= left:
                 raise
+        finally:
+            retry_count.reset(token)
         await sleep(wait)
     raise AssertionError("unreachable: the last attempt returns or raises")

@@ -30,6 +30,9 @@ SHARES = {INTERACTIVE: 1.0, TRIGGER: 0.9, BULK: 0.75}
 priority: ContextVar[int] = ContextVar("mgw_priority", default=INTERACTIVE)
 deadline: ContextVar[float | None] = ContextVar("mgw_deadline", default=None)
 """`time.monotonic()` by which the current operation must be done, if it has one."""
+WAITED = "mgw_rate_limit_wait"
+"""The request extension holding the seconds it queued for its budget (read by the tracing
+transport around this one, for the call's span)."""
 
 
 def every_request(request: httpx.Request) -> bool:
@@ -147,6 +150,7 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
                 return grant
             await asyncio.sleep(grant.wait)
             self.waited += grant.wait
+            request.extensions[WAITED] = request.extensions.get(WAITED, 0.0) + grant.wait
             budget -= grant.wait
 
     async def _try(self, rule: Rule, request: httpx.Request) -> Grant:

@@ -24,6 +24,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@lru_cache(maxsize=65_536)  # pure; every record's email is checked by mapping and by its model
 def is_email(value: str) -> bool:
     """True for something shaped like an address (one @, a dot in the domain, no spaces)."""
     return len(value) <= 254 and _EMAIL.match(normalize_email(value)) is not None

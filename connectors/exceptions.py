@@ -4,7 +4,8 @@
     ├── FatalError                  the request cannot succeed as sent; do not retry
     │   └── NotFoundError           the record asked for does not exist (often not an error)
     ├── AuthError                   the credentials were refused
-    │   └── AuthExpiredError        refresh the token, then retry once
+    │   ├── AuthExpiredError        refresh the token, then retry once
+    │   └── ReconnectRequiredError  the refresh token was refused: a person must reconnect
     ├── RetriableError              try again later (`retry_after` seconds when known)
     │   ├── RateLimitedError        the platform's quota is spent for now
     │   └── UnavailableError        unreachable, timed out, or answered 5xx
@@ -55,6 +56,11 @@ class AuthError(ConnectorError):
 
 class AuthExpiredError(AuthError):
     retryable = True
+
+
+class ReconnectRequiredError(AuthError):
+    """The platform refused the refresh token (revoked, expired, or rotated away): no retry or
+    refresh can help until a person reconnects the app (`mgw connect <platform>`)."""
 
 
 class RetriableError(ConnectorError):

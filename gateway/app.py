@@ -13,14 +13,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from gateway.graphql_http import GatewayGraphQL
+from gateway.alerts import Monitor
+from gateway.connectors import vault_candidates
+from gateway.dashboard import dashboard_routes
+from gateway.edge import EdgeGuard
 from gateway.health import health_routes
+from gateway.security.authenticator import Authenticator
+from gateway.security.graphql_view import AuthenticatedGraphQL
+from gateway.security.middleware.auth import AuthMiddleware
 from gateway.services import open_services
 from gateway.settings import Settings
 from gateway.sse import sse_route
 from gateway.telemetry import configure_tracing
 from gateway.telemetry.metrics import metrics_endpoint
 from gateway.telemetry.middleware import CorrelationMiddleware
+from gateway.webhooks import resume_here as resume_webhooks
 from gateway.webhooks import webhook_routes
 from resolvers import schema
 from sync_jobs.scheduler import scheduled
@@ -33,7 +40,7 @@ def create_app(
 
     `transport`, for in-process tests only, carries every upstream call instead of the network.
     """
-    platforms = settings.connected_platforms()
+    platforms = settings.connected_platforms(also=vault_candidates(settings))
     configure_tracing(settings.otlp_endpoint)
 
     settings.merge.policy()  # fail now, not on the first request
@@ -49,7 +56,9 @@ def create_app(
             app.state.write = services.write
             if services.write is not None:
                 await services.write.resume()  # writes accepted before a restart
-            async with scheduled(services.sync):
+            await resume_webhooks(services, settings)  # events accepted, not yet processed
+            app.state.monitor = Monitor(services, settings.alerts)  # alerts, every few seconds
+            async with app.state.monitor.running(), scheduled(services.sync), edge.running():
                 yield
 
     async def healthz(request: Request) -> Response:
@@ -58,7 +67,11 @@ def create_app(
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    graphql: Any = GatewayGraphQL(schema, graphql_ide="graphiql")
+    authenticator = Authenticator(settings.security)  # who calls /graphql (gateway/security/)
+    edge = EdgeGuard.for_profile(settings.edge, settings.profile, settings.redis_url)
+    graphql: Any = AuthenticatedGraphQL(
+        schema, authenticator=authenticator, graphql_ide="graphiql", edge=edge
+    )  # GraphiQL unless the profile turns it off (gateway/edge/)
     return Starlette(
         routes=[
             Route("/", root),
@@ -68,8 +81,12 @@ def create_app(
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             *health_routes(settings),
+            *dashboard_routes(settings, authenticator),
             *webhook_routes(settings),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(CorrelationMiddleware)],
+        middleware=[
+            Middleware(CorrelationMiddleware),
+            Middleware(AuthMiddleware, authenticator=authenticator, profile=settings.profile),
+        ],
     )

@@ -11,7 +11,9 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from gateway.cli_config import config_app
 from gateway.cli_dlq import dlq_app
+from gateway.cli_keys import keys_app
 from gateway.cli_secrets import secrets_app
 from gateway.cli_sync import sync_app
 from gateway.cli_worker import worker_app
@@ -30,6 +32,8 @@ app.add_typer(secrets_app, name="secrets")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(worker_app, name="worker")
 app.add_typer(sync_app, name="sync")
+app.add_typer(keys_app, name="keys")
+app.add_typer(config_app, name="config")
 console = Console()
 errors = Console(stderr=True)
 
@@ -56,22 +60,39 @@ def _fail(message: str) -> typer.Exit:
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")
+        str | None, typer.Option(help="Address to listen on (default: MGW_HOST, or 127.0.0.1).")
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000].")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: MGW_PORT, or 8000).")
+    ] = None,
     platforms: PlatformsOption = "all",
     simulators: SimulatorsOption = None,
     log_level: Annotated[
-        str | None, typer.Option(help="debug, info, warning or error [default: MGW_LOG_LEVEL].")
+        str | None, typer.Option(help="debug, info, warning or error (default: MGW_LOG_LEVEL).")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes on the one port; above 1 needs MGW_REDIS_URL."),
+    ] = 1,
 ) -> None:
     """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
     mgw.toml; flags override them."""
-    from gateway.app import create_app
+    from gateway.servers import check_workers, exec_workers
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     try:
         settings = _settings(platforms, simulators, **overrides)
+        check_workers(settings, workers)
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if workers > 1:  # each process builds its own app (gateway/servers.py)
+        exec_workers(
+            settings, workers,
+            platforms=platforms, simulators=simulators, overrides=overrides, log_level=log_level,
+        )  # fmt: skip
+    from gateway.app import create_app
+
+    try:
         application = create_app(settings)
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from None
@@ -82,6 +103,9 @@ def serve(
         json_lines=settings.log_format == "json",
         secrets=settings.secret_values(),
     )
+    from gateway.servers import settle_memory
+
+    settle_memory()
     uvicorn.run(
         application, host=settings.host, port=settings.port, log_config=None, log_level=None
     )
@@ -105,11 +129,14 @@ def lookup(
 
     if not is_email(email):
         raise _fail(f"not an email address: {email!r}")
+    from gateway.connectors import vault_candidates  # `mgw connect`ed platforms count too
+    from hub.vault import VaultError
+
     try:
         settings = _settings(platforms, simulators)
-        settings.connected_platforms()
+        settings.connected_platforms(also=vault_candidates(settings))
         read = asyncio.run(run_lookup(settings, email))
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValueError, VaultError) as exc:
         raise _fail(str(exc)) from None
     render(read, console, email, json_output=json_output)
     if read.customer is None:
@@ -119,7 +146,11 @@ def lookup(
 def _settings(platforms: str, simulators: str | None, **overrides: object) -> Settings:
     from gateway.simulated import fetch_credentials, with_simulators
 
-    settings = Settings(platforms=platforms, **overrides)  # type: ignore[arg-type]
+    # `--platforms` defaults to `all`: only a list given on the command line overrides
+    # MGW_PLATFORMS / mgw.toml (flags beat variables, and a default is no flag).
+    if platforms != "all":
+        overrides["platforms"] = platforms
+    settings = Settings(**overrides)  # type: ignore[arg-type]
     if simulators:
         settings = with_simulators(settings, simulators, fetch_credentials(simulators))
     return settings
@@ -197,14 +228,22 @@ def demo(
         Path | None,
         typer.Option(help="Once everything answers, write {graphql_url, simulator_url, pid} here."),
     ] = None,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Serve-profile protections on; print two API keys (every scope; "
+            "read:customers only), also in the info file as `api_keys`.",
+        ),
+    ] = False,
 ) -> None:
     """Start the simulators with seeded data and the gateway connected to them, then print the
-    GraphiQL URL and sample queries. No credentials needed."""
+    GraphiQL URL and sample queries. No credentials needed (unless `--secure`)."""
     from gateway.demo import DemoOptions, run_demo
 
     options = DemoOptions(
         host=host, port=port, sim_port=sim_port, people=people, seed=seed,
-        platforms=platforms, info_file=info_file,
+        platforms=platforms, info_file=info_file, secure=secure,
     )  # fmt: skip
     try:
         run_demo(options, console)

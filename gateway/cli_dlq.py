@@ -37,7 +37,9 @@ SimulatorsOption = Annotated[
 def cli_settings(platforms: str, simulators: str | None, *, inline_jobs: bool = False) -> Settings:
     from gateway.simulated import fetch_credentials, with_simulators
 
-    settings = Settings(platforms=platforms)
+    # `--platforms` defaults to `all`: only a list given on the command line overrides
+    # MGW_PLATFORMS / mgw.toml (flags beat variables, and a default is no flag).
+    settings = Settings() if platforms == "all" else Settings(platforms=platforms)
     if simulators:
         settings = with_simulators(settings, simulators, fetch_credentials(simulators))
     if inline_jobs:

@@ -24,12 +24,11 @@ errors = Console(stderr=True)
 
 
 def _settings(platforms: str, simulators: str | None) -> Settings:
-    from gateway.simulated import fetch_credentials, with_simulators
+    from gateway.cli_dlq import cli_settings
+    from gateway.connectors import vault_candidates  # `mgw connect`ed platforms count too
 
-    settings = Settings(platforms=platforms)
-    if simulators:
-        settings = with_simulators(settings, simulators, fetch_credentials(simulators))
-    settings.connected_platforms()
+    settings = cli_settings(platforms, simulators)
+    settings.connected_platforms(also=vault_candidates(settings))
     return settings
 
 

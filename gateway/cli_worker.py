@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from gateway.cli_dlq import PlatformsOption, SimulatorsOption, cli_settings
+from gateway.connectors import vault_candidates
 from gateway.settings import ConfigError, Settings
 
 worker_app = typer.Typer(help="Run background jobs (write-back, sync) from the Redis queue.")
@@ -30,7 +31,7 @@ def worker(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     try:
         settings = cli_settings(platforms, simulators)
-        settings.connected_platforms()
+        settings.connected_platforms(also=vault_candidates(settings))
         if not settings.jobs.uses_arq(settings.redis_url):
             raise ConfigError(
                 "mgw worker needs MGW_REDIS_URL (and MGW_JOBS__ENGINE auto or arq); without "
@@ -46,9 +47,17 @@ def worker(
 
 async def _work(settings: Settings, burst: bool) -> None:
     from gateway.services import open_services
+    from gateway.telemetry import configure_tracing
+    from gateway.telemetry.logs import configure_logging
     from sync_jobs.worker import run_worker
 
     assert settings.redis_url is not None
+    # Jobs continue the trace of whoever queued them: spans, log lines and traceparent here
+    # carry the same trace id as the request that asked (gateway/telemetry/).
+    configure_tracing(settings.otlp_endpoint)
+    level = logging.getLevelName(logging.getLogger().level)  # --log-level, set above
+    json_lines = settings.log_format == "json"
+    configure_logging(level, json_lines=json_lines, secrets=settings.secret_values())
     async with open_services(settings) as services:
         assert services.jobs is not None
         assert services.write is not None

@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from canonical_schema import Platform
 from gateway.app import create_app
+from gateway.security.demo_keys import DemoKeys, demo_keys
 from gateway.servers import port_is_free, wait_until_answers
 from gateway.settings import ConfigError, Settings
 from gateway.simulated import fetch_credentials, with_simulators
@@ -38,6 +39,8 @@ class DemoOptions:
     seed: int = 7
     platforms: str = "all"
     info_file: Path | None = None
+    secure: bool = False
+    """Serve-profile protections on, with two API keys (gateway/security/demo_keys.py)."""
 
 
 def run_demo(options: DemoOptions, console: Console) -> None:
@@ -65,7 +68,7 @@ def run_demo(options: DemoOptions, console: Console) -> None:
                 host=options.host,
                 port=options.port,
                 platforms=options.platforms,
-                profile="demo",
+                profile="serve" if options.secure else "demo",
                 sync=SyncSettings(on_start=True),  # the list shows synced customers at once
             ),
             sim_url,
@@ -81,11 +84,14 @@ def run_demo(options: DemoOptions, console: Console) -> None:
 
 
 async def _serve(settings: Settings, options: DemoOptions, sim_url: str, console: Console) -> None:
+    keys = await demo_keys(settings.database_url) if options.secure else None
     app = create_app(settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
     server = uvicorn.Server(config)
     announcer = asyncio.create_task(
-        _announce_when_up(server, options, sim_url, settings.connected_platforms(), console, app)
+        _announce_when_up(
+            server, options, sim_url, settings.connected_platforms(), console, app, keys
+        )
     )
     try:
         await server.serve()
@@ -102,6 +108,7 @@ async def _announce_when_up(
     platforms: tuple[Platform, ...],
     console: Console,
     app: Starlette,
+    keys: DemoKeys | None = None,
 ) -> None:
     while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
         await asyncio.sleep(0.05)
@@ -114,17 +121,46 @@ async def _announce_when_up(
     graph = getattr(getattr(app.state, "services", None), "graph", None)
     if graph is not None:
         graph.index.warm()  # count attributed orders in the background before anyone asks
-    console.print(Panel.fit(f"GraphiQL: [bold]{graphql_url}[/]\nSimulators: {sim_url}",
+    where = "GraphQL" if keys is not None else "GraphiQL"  # serve has no GraphiQL
+    dashboard_url = graphql_url.removesuffix("/graphql") + "/dashboard"
+    console.print(Panel.fit(f"{where}: [bold]{graphql_url}[/]\nDashboard: {dashboard_url}\n"
+                            f"Simulators: {sim_url}",
                             title="Marketing Graph Gateway demo"))  # fmt: skip
+    console.print(access_banner(keys, graphql_url), soft_wrap=True, highlight=False)
     for title, query in sample_queries(emails):
         console.print(f"\n[bold]{title}[/]")
         console.print(query, soft_wrap=True, highlight=False, markup=False)
     console.print("Ctrl-C stops the gateway and the simulators.")
     if options.info_file is not None:
-        info = {"graphql_url": graphql_url, "simulator_url": sim_url, "pid": os.getpid()}
+        info: dict[str, object] = {
+            "graphql_url": graphql_url, "simulator_url": sim_url, "pid": os.getpid()
+        }  # fmt: skip
+        if keys is not None:
+            info["api_keys"] = {"all": keys.all, "read": keys.read}
         tmp = options.info_file.with_suffix(options.info_file.suffix + ".tmp")
         tmp.write_text(json.dumps(info))
         tmp.replace(options.info_file)
+
+
+def access_banner(keys: DemoKeys | None, graphql_url: str) -> str:
+    """Who may call the graph: anyone (the open demo profile), or holders of the two keys."""
+    if keys is None:
+        return (
+            "[bold green]Open demo profile:[/] no API keys needed, every field is readable and "
+            "every mutation allowed. `mgw demo --secure` turns client auth and the serve "
+            "profile's protections on."
+        )
+    return (
+        "[bold yellow]Secure demo:[/] the serve profile's protections are on (client auth, "
+        "no GraphiQL or introspection). Send a key as `Authorization: Bearer <key>`:\n"
+        f"  every scope:          {keys.all}\n"
+        f"  read:customers only:  {keys.read}  (PII fields answer FORBIDDEN)\n"
+        f"  curl -H 'Authorization: Bearer {keys.read}' -H 'Content-Type: application/json' "
+        f"-d '{json.dumps({'query': READ_SAMPLE})}' {graphql_url}"
+    )
+
+
+READ_SAMPLE = "{ customers(first: 3) { edges { node { id lifecycleStage leadScore } } } }"
 
 
 def sample_queries(emails: list[str]) -> list[tuple[str, str]]:

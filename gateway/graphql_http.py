@@ -1,29 +1,42 @@
 """/graphql over HTTP, per the GraphQL-over-HTTP spec's media types and status codes.
 
 A client that accepts `application/graphql-response+json` gets that media type, and a request
-error (the document does not parse or validate, or the variables do not fit) comes back as
-400 without a `data` entry. A client that only accepts `application/json` gets 200 for every
-well-formed request, as the spec requires for that legacy media type. Malformed HTTP (a body
-that is not JSON, no query) is 400 either way.
+error (the document does not parse or validate, or the variables do not fit, or it is refused
+by a bound before execution) comes back as 400 without a `data` entry. A client that only
+accepts `application/json` gets 200 for every well-formed request, as the spec requires for
+that legacy media type. Malformed HTTP (a body that is not JSON, no query) is 400 either way,
+a mutation over GET is 405, and every such refusal is a GraphQL-shaped error with a code.
+
+Before any of that, the edge (gateway/edge/) checks CSRF, the client's rate limit and the
+body's size, and sets the operation bounds of this app's profile for the schema's
+`OperationLimitsExtension` (resolvers/extensions/operation_limits.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
+from cross_web import HTTPException
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
+from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
 from gateway.graphiql import graphiql_html
+from gateway.json_encoding import encode_json
 from hub import ReadService
 from resolvers import GatewayContext, make_context
+from resolvers.extensions.operation_limits import QUERY_TOO_COMPLEX, operation_limits
 
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-REQUEST_ERROR_CODES = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"})
+REQUEST_ERROR_CODES = frozenset(
+    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX}
+)
 
 
 class _SubResponse(Response):
@@ -33,9 +46,56 @@ class _SubResponse(Response):
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
+    def __init__(self, *args: Any, edge: EdgeGuard | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.edge = edge or EdgeGuard(EdgeSettings().policy("demo"))
+        if not self.edge.policy.graphiql:
+            self.graphql_ide = None  # GET /graphql in a browser: 404
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            try:
+                await self.edge.admit_connection(HTTPConnection(scope))
+            except EdgeRefusal as refusal:  # refused before the upgrade: HTTP 403
+                await WebSocket(scope, receive, send).close(4429, refusal.message[:120])
+                return
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response: Response
+        admitted = await self.admitted(request)
+        if isinstance(admitted, Response):
+            response = admitted
+        else:
+            receive = admitted.receive
+            try:
+                response = await self.run(admitted)
+            except HTTPException as exc:
+                response = _http_error(request, exc)
+        await response(scope, receive, send)
+
+    async def admitted(self, request: Request) -> Request | Response:
+        """`request` past the edge's HTTP checks (CSRF, rate limit, body bound), its body read;
+        or the refusal to answer. For every HTTP route that runs operations (/graphql, and
+        the SSE stream)."""
+        try:
+            receive = await self.edge.admit(request)
+        except EdgeRefusal as refusal:
+            return refusal.response(request)
+        return Request(request.scope, receive)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """JSON that is not an object (or a list, which is a batch) is no GraphQL request."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return parsed
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
+        operation_limits.set(self.edge.policy.operation)  # for this request's task(s)
         read: ReadService = request.app.state.read
         state = request.app.state
         context = make_context(
@@ -71,6 +131,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             processed.pop("data", None)
         return processed
 
+    def encode_json(self, data: object) -> str:
+        return encode_json(data)  # orjson, same JSON
+
     def create_response(
         self,
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
@@ -82,6 +145,19 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
         return response
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Strawberry's refusals (malformed body, no query, batching, wrong method) as GraphQL
+    errors; an operation type the method may not run (a mutation over GET) is 405."""
+    if isinstance(exc.__cause__, InvalidOperationTypeError) and request.method == "GET":
+        return error_response(
+            request,
+            405,
+            f"{exc.reason.capitalize()}: send mutations as POST.",
+            headers={"Allow": "POST"},
+        )
+    return error_response(request, exc.status_code, exc.reason)
 
 
 def _is_request_error(result: ExecutionResult) -> bool:

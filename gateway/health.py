@@ -3,7 +3,10 @@
 `/health/live` answers while the process serves at all. `/health/ready` answers 200 only when
 what requests need answers: the durable store, and Redis when one is configured; otherwise
 503 with what is down, so traffic goes elsewhere until it recovers. `/health/integrations`
-reports each platform as `query { integrations }` does, 503 while any is DOWN.
+reports each platform as `query { integrations }` does, 503 while any is DOWN, with the alerts
+firing for it. `/health/alerts` lists every alert (gateway/alerts/), firing or not, with its
+value, threshold and runbook; it answers 200 either way (an alert is for people, not for load
+balancers), and readiness names the firing ones without failing on them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from gateway.alerts import Alert
 from gateway.settings import Settings
 
 CHECK_SECONDS = 2.0
@@ -48,7 +52,10 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
             finally:
                 await redis.aclose()
         ok = all(value == "ok" for value in checks.values())
-        return JSONResponse({"status": "ok" if ok else "down", "checks": checks},
+        monitor = getattr(request.app.state, "monitor", None)
+        firing = [a.key for a in monitor.firing] if monitor is not None else []
+        return JSONResponse({"status": "ok" if ok else "down", "checks": checks,
+                             "alerts_firing": firing},
                             status_code=200 if ok else 503)  # fmt: skip
 
     async def integrations(request: Request) -> Response:
@@ -62,6 +69,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
                 "platform": s.platform.name,
                 "status": s.status.name,
                 "auth_valid": s.auth_valid,
+                "auth_problem": s.auth_problem,
                 "circuit": s.circuit.name,
                 "rate_limit": None if s.rate_limit is None else {
                     "limit": s.rate_limit.limit, "remaining": s.rate_limit.remaining,
@@ -72,14 +80,34 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
             }
             for s in statuses
         ]  # fmt: skip
+        monitor = getattr(request.app.state, "monitor", None)
+        for item in body:
+            item["alerts"] = [] if monitor is None else [
+                a.name for a in monitor.firing if a.platform == str(item["platform"]).lower()
+            ]  # fmt: skip
         down = any(item["status"] == "DOWN" for item in body)
         return JSONResponse({"integrations": body}, status_code=503 if down else 200)
 
+    async def alerts(request: Request) -> Response:
+        monitor = request.app.state.monitor
+        await monitor.check()
+        return JSONResponse({"alerts": [alert_json(a, monitor.since.get(a.key))
+                                        for a in monitor.alerts]})  # fmt: skip
+
     return [
         Route("/health/live", live),
+        Route("/health/alerts", alerts),
         Route("/health/ready", ready),
         Route("/health/integrations", integrations),
     ]
+
+
+def alert_json(alert: Alert, since: datetime | None) -> dict[str, object]:
+    return {
+        "name": alert.name, "platform": alert.platform, "firing": alert.firing,
+        "value": alert.value, "threshold": alert.threshold, "summary": alert.summary,
+        "since": since.isoformat() if since else None, "runbook": alert.runbook,
+    }  # fmt: skip
 
 
 def _age(now: datetime, then: datetime | None) -> float | None:

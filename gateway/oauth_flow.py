@@ -21,11 +21,12 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from canonical_schema import Platform
 from connectors.oauth import token_request
+from connectors.token_store import token_record
 from gateway.settings import ConfigError, Settings
+from hub.token_vault import ACCOUNT  # the one connection per platform the connectors read
 from hub.vault import CredentialVault
 
 PENDING_SECONDS = 600
-ACCOUNT = "default"
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,15 @@ class OAuthApp:
 
 # Each platform's scopes and whether it takes PKCE; `None`: no flow for a person to approve.
 _FLOWS: dict[Platform, tuple[tuple[str, ...], bool] | None] = {
-    Platform.HUBSPOT: (("crm.objects.contacts.read", "crm.objects.contacts.write"), False),
+    Platform.HUBSPOT: (
+        (
+            "crm.objects.contacts.read",
+            "crm.objects.contacts.write",
+            "crm.objects.companies.read",
+            "crm.objects.deals.read",
+        ),
+        False,
+    ),
     Platform.SALESFORCE: (("api", "refresh_token"), True),
     Platform.SHOPIFY: (("read_customers", "write_customers", "read_orders"), False),
     Platform.MAILCHIMP: ((), False),
@@ -126,9 +135,8 @@ class OAuthFlows:
             clock=self.clock,
             **params,
         )
-        sealed = {"access_token": token.access_token, "refresh_token": token.refresh_token,
-                  "expires_at": token.expires_at, **token.extra}  # fmt: skip
-        await self.vault.put(platform.value, ACCOUNT, sealed, reason="oauth connect")
+        # The form the connectors' shared token store reads (connectors/token_store.py).
+        await self.vault.put(platform.value, ACCOUNT, token_record(token), reason="oauth connect")
         return {"platform": platform.name, "scopes": token.extra.get("scope"),
                 "refresh_token": token.refresh_token is not None,
                 "instance_url": token.extra.get("instance_url")}  # fmt: skip

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import httpx
 
 from cache import EntityCache, MemoryCache, RedisCache
+from cache.entity import CountedCache
 from cache.limits import Limiter, MemoryLimiter, RedisLimiter
-from gateway.connectors import build_connector, http_client
+from gateway.connectors import build_connector, http_client, open_credentials, vault_candidates
 from gateway.resilience import last_sync_reader, resilient
 from gateway.settings import Settings
 from hub import ReadService
@@ -23,6 +24,7 @@ from hub.customer_cache import CustomerCache
 from hub.graph import GraphReader
 from hub.identity import IdentityIndex
 from hub.resilience import Integrations
+from hub.response_cache import ResponseCache
 from hub.store import Store
 from hub.write_service import WriteService
 from sync_jobs.runtime import Jobs, open_jobs
@@ -48,8 +50,9 @@ class Services:
 async def open_services(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> AsyncIterator[Services]:
-    """Everything `settings` describe, opened; raises ConfigError before opening anything."""
-    platforms = settings.connected_platforms()
+    """Everything `settings` describe, opened; raises ConfigError before opening anything
+    (or, for platforms connected through the vault, before connecting any platform)."""
+    settings.connected_platforms(also=vault_candidates(settings))
     policy = settings.merge.policy()
     backend = settings.cache_backend()
     id_key = settings.id_key.get_secret_value().encode() if settings.id_key else None
@@ -57,6 +60,8 @@ async def open_services(
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
         identity = await IdentityIndex.open(store, id_key)
+        vaulted = await stack.enter_async_context(open_credentials(settings, store))
+        platforms = settings.connected_platforms(also=vaulted.connected(settings))
         cache = _customer_cache(settings, backend)
         if cache is not None:
             stack.push_async_callback(cache.close)
@@ -66,13 +71,15 @@ async def open_services(
         for platform in platforms:
             client = http_client(settings, platform, limiter, transport)
             http = await stack.enter_async_context(client)
-            connector = build_connector(settings, platform, http)
+            connector = build_connector(settings, platform, http, vaulted.of(platform))
             source, watch = resilient(settings, platform, connector, limiter)
             sources.append(source)
             raw.append(connector)  # sync reads with its own retries (sync_jobs/)
             watched.append(watch)
         read = ReadService(sources, identity, policy, cache)
-        sync = open_sync(store, identity, policy, settings.sync, raw)
+        if settings.response_cache_seconds > 0 and backend != "off":
+            read.responses = ResponseCache(settings.response_cache_seconds)
+        sync = open_sync(store, identity, policy, settings.sync, raw, cache=cache)
         stack.push_async_callback(sync.close)
         graph = GraphReader.from_sources(raw, settings.graph)
         stack.push_async_callback(graph.close)
@@ -106,7 +113,7 @@ def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:
     else:
         entities = MemoryCache(max_bytes=settings.cache_max_bytes)
     return CustomerCache(
-        entities,
+        CountedCache(entities),  # hits and misses in /metrics
         scope=settings.data_scope,
         ttl=settings.cache_ttl_seconds,
         missing_ttl=settings.cache_missing_ttl_seconds,

@@ -9,6 +9,7 @@ TOML: `[hubspot] private_app_token = "pat-…"`.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -21,6 +22,8 @@ from pydantic_settings import (
 
 from canonical_schema import MergePolicy, Platform, Priority, Recent
 from canonical_schema.merge import FieldPolicy
+from gateway.alerts.settings import AlertSettings
+from gateway.edge.settings import EdgeSettings
 from gateway.limits import LimitSettings
 from gateway.platform_settings import (
     HubSpotSettings,
@@ -29,6 +32,7 @@ from gateway.platform_settings import (
     SalesforceSettings,
     ShopifySettings,
 )
+from gateway.security.settings import SecuritySettings
 from hub.graph import GraphSettings
 from sync_jobs.settings import JobSettings
 from sync_jobs.sync_settings import SyncSettings
@@ -124,6 +128,15 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    security: SecuritySettings = Field(
+        default_factory=SecuritySettings,
+        description="Client auth on /graphql in the serve profile (docs/adr/0050-client-auth.md).",
+    )
+    edge: EdgeSettings = Field(
+        default_factory=EdgeSettings,
+        description="Bounds on /graphql requests (docs/adr/0051-graphql-hardening.md).",
+    )
     limits: dict[str, LimitSettings] = Field(
         default_factory=dict,
         description=(
@@ -148,6 +161,13 @@ class Settings(BaseSettings):
         description="How long after expiry a customer may answer if every platform fails.",
     )
     cache_max_bytes: int = Field(64 * 1024 * 1024, gt=0, description="Budget of the memory cache.")
+    response_cache_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="Answer a repeated query (same operation, variables and caller's scopes) "
+        "from this process's memory for this long; 0 (the default) never does. Answers may be "
+        "that stale (hub/response_cache.py).",
+    )
     data_scope: str = Field(
         "default", min_length=1, description="Namespace of cache keys, so deployments never mix."
     )
@@ -248,10 +268,13 @@ class Settings(BaseSettings):
     def platform_settings(self, platform: Platform) -> Any:
         return getattr(self, platform.value)
 
-    def connected_platforms(self) -> tuple[Platform, ...]:
-        """The platforms to connect; raises ConfigError naming what to set when one can't be."""
+    def connected_platforms(self, also: Collection[Platform] = ()) -> tuple[Platform, ...]:
+        """The platforms to connect; raises ConfigError naming what to set when one can't be.
+        `also`: platforms whose tokens are in the vault (`mgw connect`), so connectable."""
         if self.platforms == "all":
-            chosen = [p for p in AVAILABLE_PLATFORMS if self.platform_settings(p).configured]
+            chosen = [
+                p for p in AVAILABLE_PLATFORMS if self.platform_settings(p).configured or p in also
+            ]
             if not chosen:
                 needs = "; ".join(self.platform_settings(p).missing for p in AVAILABLE_PLATFORMS)
                 raise ConfigError(
@@ -263,7 +286,7 @@ class Settings(BaseSettings):
         for platform in chosen:
             if platform not in AVAILABLE_PLATFORMS:
                 raise ConfigError(f"{platform.value}: this version has no connector for it yet")
-            if not self.platform_settings(platform).configured:
+            if not self.platform_settings(platform).configured and platform not in also:
                 raise ConfigError(
                     f"{platform.value} is selected but has no credentials: set "
                     f"{self.platform_settings(platform).missing} (README.md#configuration)"

@@ -38,6 +38,10 @@ def _result(result: Any) -> dict[str, Any]:
 
 def sse_route(graphql: GatewayGraphQL) -> Route:
     async def stream(request: Request) -> Response:
+        admitted = await graphql.admitted(request)  # CSRF, rate limit, body bound
+        if isinstance(admitted, Response):
+            return admitted
+        request = admitted
         try:
             body = await request.json()
             query = body["query"]

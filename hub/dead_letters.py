@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import trace
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -80,6 +81,13 @@ class DeadLetter:
 class DeadLetterPage:
     items: list[DeadLetter]
     has_next_page: bool
+
+
+def current_correlation_id() -> str:
+    """The trace id of the request or job at work (its correlation id, as in the logs and the
+    `X-Correlation-ID` header), or a fresh random id outside any trace."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else uuid.uuid4().hex
 
 
 def is_dead_letter_id(value: str) -> bool:

@@ -1,9 +1,10 @@
 """The webhook inbox: every accepted event, kept durably once, before the platform hears 200.
 
 The (platform, event id) primary key makes a replay or a platform's retry a no-op; `accept`
-returns only the events seen for the first time. Processing (cache eviction now, triggers and
-subscriptions as they land) reads what was accepted, so an event is never lost between the
-answer and its effects.
+returns only the events seen for the first time. Each of those is also marked unprocessed, in
+the same transaction; the job that processes it (sync_jobs/webhook_jobs.py) clears the mark
+once its effects are done, and whatever stays marked is handed to a job again
+(`unprocessed`), so an event is never lost between the answer and its effects.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Column, DateTime, String, Table, Text, select
+from sqlalchemy import Column, DateTime, String, Table, Text, delete, func, select, tuple_
 
 from canonical_schema import Platform
 from hub.store import Store, metadata
@@ -32,6 +33,16 @@ webhook_events = Table(
 )
 
 
+webhook_unprocessed = Table(
+    "mgw_webhook_unprocessed",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+
 class InboxEvent(Protocol):
     @property
     def platform(self) -> Platform: ...
@@ -43,6 +54,8 @@ class InboxEvent(Protocol):
     def email(self) -> str | None: ...
     @property
     def external_id(self) -> str | None: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
     @property
     def payload(self) -> dict[str, Any]: ...
 
@@ -71,6 +84,14 @@ class Inbox:
                 )  # fmt: skip
                 if inserted.rowcount:
                     fresh.append(event)
+            if fresh:
+                await connection.execute(
+                    webhook_unprocessed.insert().values([
+                        {"platform": e.platform.value, "event_id": e.event_id,
+                         "occurred_at": e.occurred_at, "received_at": now}
+                        for e in fresh
+                    ])
+                )  # fmt: skip
         return fresh
 
 
@@ -83,6 +104,58 @@ class KeptEvent:
     external_id: str | None
     received_at: datetime
     payload: dict[str, Any]
+    occurred_at: datetime | None = None
+
+
+async def unprocessed_events(
+    store: Store, platform: Platform, event_ids: Sequence[str]
+) -> list[KeptEvent]:
+    """Those of `event_ids` still waiting for their effects, in the order received."""
+    if not event_ids:
+        return []
+    e, u = webhook_events.c, webhook_unprocessed.c
+    query = (
+        select(webhook_events, u.occurred_at.label("occurred"))
+        .join(webhook_unprocessed, (u.platform == e.platform) & (u.event_id == e.event_id))
+        .where(e.platform == platform.value, e.event_id.in_(list(event_ids)))
+        .order_by(e.received_at)
+    )
+    async with store.engine.connect() as connection:
+        rows = list(await connection.execute(query))
+    order = {event_id: n for n, event_id in enumerate(event_ids)}
+    found = [_kept(row, row.occurred) for row in rows]
+    return sorted(found, key=lambda event: order[event.event_id])
+
+
+async def processed(store: Store, platform: Platform, event_ids: Sequence[str]) -> None:
+    """The events' effects are done: nobody need process them again."""
+    if not event_ids:
+        return
+    keys = [(platform.value, event_id) for event_id in event_ids]
+    u = webhook_unprocessed.c
+    async with store.engine.begin() as connection:
+        await connection.execute(
+            delete(webhook_unprocessed).where(tuple_(u.platform, u.event_id).in_(keys))
+        )
+
+
+async def unprocessed(
+    store: Store, received_before: datetime | None = None
+) -> list[tuple[Platform, str]]:
+    """(platform, event id) of every event still waiting for its effects (received before
+    `received_before`, when given), oldest first."""
+    u = webhook_unprocessed.c
+    query = select(u.platform, u.event_id).order_by(u.received_at)
+    if received_before is not None:
+        query = query.where(u.received_at < received_before)
+    async with store.engine.connect() as connection:
+        return [(Platform(r.platform), r.event_id) for r in await connection.execute(query)]
+
+
+async def unprocessed_count(store: Store) -> int:
+    async with store.engine.connect() as connection:
+        count = await connection.scalar(select(func.count()).select_from(webhook_unprocessed))
+    return int(count or 0)
 
 
 async def kept(store: Store, platform: Platform, event_id: str) -> KeptEvent | None:
@@ -117,9 +190,15 @@ async def later_events(
         return [_kept(row) for row in rows]
 
 
-def _kept(row: Any) -> KeptEvent:
-    received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC)
+def _kept(row: Any, occurred_at: datetime | None = None) -> KeptEvent:
     return KeptEvent(
         Platform(row.platform), row.event_id, row.topic, row.email, row.external_id,
-        received, json.loads(row.payload),
+        _utc(row.received_at), json.loads(row.payload), _utc(occurred_at),
     )  # fmt: skip
+
+
+def _utc(moment: Any) -> Any:
+    """SQLite hands back naive datetimes for what was stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

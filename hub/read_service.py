@@ -28,6 +28,7 @@ from hub.customer_cache import CustomerCache
 from hub.customer_list import NO_FILTER, CustomerFilter, CustomerList
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
+from hub.response_cache import ResponseCache
 from hub.stale_merge import merge_stale
 
 MAX_PAGE = 100
@@ -80,6 +81,8 @@ class ReadService:
         self._cache = cache
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
         self._listing = CustomerList(identity.store)
+        self.responses: ResponseCache | None = None
+        """Whole answers to repeated queries, when configured (resolvers/extensions)."""
 
     @property
     def platforms(self) -> tuple[Platform, ...]:

@@ -37,9 +37,11 @@ from connectors.exceptions import (
     AuthExpiredError,
     ConnectorError,
     RateLimitedError,
+    ReconnectRequiredError,
     RetriableError,
     UnavailableError,
 )
+from connectors.oauth import NAMES
 
 T = TypeVar("T")
 
@@ -62,6 +64,8 @@ class PlatformHealth:
     breaker: CircuitBreaker
     auth_valid: bool = True
     """False once the platform refused the credentials, until a call succeeds again."""
+    auth_problem: str | None = None
+    """Why, for an operator: what the platform refused and what to do about it."""
 
     @property
     def status(self) -> HealthStatus:
@@ -125,7 +129,7 @@ class ResilientSource:
             breaker.release()
             raise
         breaker.record(True)
-        self.health.auth_valid = True
+        self.health.auth_valid, self.health.auth_problem = True, None
         return result
 
     def _judge(self, error: ConnectorError) -> None:
@@ -138,6 +142,18 @@ class ResilientSource:
             breaker.record(True)  # it answered: up, whatever it thought of the request
             if isinstance(error, AuthError) and not isinstance(error, AuthExpiredError):
                 self.health.auth_valid = False
+                self.health.auth_problem = auth_problem(error)
+
+
+def auth_problem(error: AuthError) -> str:
+    """What an operator reads in `integrations`: a refused refresh token already says to
+    reconnect; any other refusal is named with the platform's reason."""
+    if isinstance(error, ReconnectRequiredError) or error.message.startswith(NAMES[error.platform]):
+        return error.message
+    return (
+        f"{NAMES[error.platform]} refused the credentials ({error.message}): check them, or "
+        f"reconnect with `mgw connect {error.platform.value}`"
+    )
 
 
 def _wait_hint(error: Exception) -> float | None:
@@ -156,6 +172,7 @@ class IntegrationStatus:
     rate_limit: Usage | None
     """The limiter's view of the platform's main budget (shared by replicas through Redis)."""
     last_sync_at: datetime | None = None
+    auth_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,7 @@ class Integrations:
                     circuit=health.breaker.state,
                     rate_limit=budget,
                     last_sync_at=synced,
+                    auth_problem=health.auth_problem,
                 )
             )
         return found

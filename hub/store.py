@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -55,8 +56,12 @@ identity_links = Table(
 
 # Modules that declare tables on `metadata`; imported on open so every table exists.
 TABLE_MODULES: tuple[str, ...] = (
-    "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters"
+    "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters",
+    "gateway.security.api_keys",
 )  # fmt: skip
+
+
+SCHEMA_LOCK = 0x6D67775F736368  # "mgw_sch": the advisory lock around creating tables
 
 
 class Store:
@@ -78,6 +83,12 @@ class Store:
         _make_sqlite_folder(url)
         engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
         async with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Replicas starting together on a fresh database would race to create the
+                # same tables (a unique violation in pg_type); one at a time, the rest see
+                # them made. Released with the transaction.
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                await connection.execute(lock, {"key": SCHEMA_LOCK})
             await connection.run_sync(metadata.create_all)
         return cls(engine)
 

@@ -86,7 +86,18 @@ async def attempt_write(
     )  # fmt: skip
     if not started:
         return Attempt(STALE)
-    desired = request.change.record(platform)
+    # Acceptance order: a field a later upsert of this person sets is theirs to write. With
+    # the per-person lock the jobs hold, an older try retried after a newer one landed cannot
+    # put the older value back (docs/adr/0021-write-back-exactly-once.md).
+    superseded = await log.superseded(request, platform)
+    change = request.change.without(superseded)
+    if superseded and not change.fields():
+        await log.update(
+            request.request_id, platform, generation, datetime.now(UTC),
+            status=SKIPPED, error=None, next_attempt_at=None,
+        )  # fmt: skip
+        return Attempt(SKIPPED, attempts=tries)
+    desired = change.record(platform)
     try:
         if connector is None:
             raise NotConnectedError(f"{platform.value} is not connected in this process")

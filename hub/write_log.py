@@ -39,6 +39,7 @@ write_requests = Table(
     Column("idempotency_key", String(255), nullable=True, unique=True),
     Column("correlation_id", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mgw_write_requests_email", "email", "created_at"),
 )
 
 write_targets = Table(
@@ -167,11 +168,39 @@ class WriteLog:
         found = [t for t in await self.targets(request_id) if t.platform is platform]
         return found[0] if found else None
 
-    async def unfinished(self) -> list[TargetState]:
+    async def superseded(self, request: WriteRequest, platform: Platform) -> frozenset[str]:
+        """The fields of `request` that an upsert of the same email accepted after it sets on
+        `platform` (written, or still to be): writing them now would put an older value over a
+        newer one. Acceptance order is `created_at`, then the request id. A later change that
+        was dead-lettered does not count (its replay, when it comes, is later still)."""
+        r, t = write_requests.c, write_targets.c
+        later = (r.created_at > request.created_at) | (
+            (r.created_at == request.created_at) & (r.request_id > request.request_id)
+        )
+        query = (
+            select(r.change)
+            .join(write_targets, t.request_id == r.request_id)
+            .where(r.email == request.change.email, t.platform == platform.value, later)
+            .where(t.status != DEAD_LETTERED)
+        )
         async with self._store.engine.connect() as connection:
-            rows = await connection.execute(
-                select(write_targets).where(write_targets.c.status.in_([PENDING, RETRYING]))
+            rows = list(await connection.execute(query))
+        fields: set[str] = set()
+        for row in rows:
+            fields |= CustomerChange.from_json(json.loads(row.change)).fields()
+        return frozenset(fields & request.change.fields())
+
+    async def unfinished(self, idle_since: datetime | None = None) -> list[TargetState]:
+        """Targets not finished; given `idle_since`, only those untouched since then and not
+        due for a retry after it (their job is lost: one in flight or waiting has moved)."""
+        t = write_targets.c
+        query = select(write_targets).where(t.status.in_([PENDING, RETRYING]))
+        if idle_since is not None:
+            query = query.where(t.updated_at < idle_since).where(
+                t.next_attempt_at.is_(None) | (t.next_attempt_at < idle_since)
             )
+        async with self._store.engine.connect() as connection:
+            rows = await connection.execute(query)
             return [_state(row) for row in rows]
 
     async def update(

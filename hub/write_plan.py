@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from canonical_schema import (
@@ -63,6 +63,17 @@ class CustomerChange:
             lifecycle_stage=LifecycleStage(stage) if stage else None,
             email_consent=EmailConsent(consent) if consent else None,
         )
+
+    def fields(self) -> frozenset[str]:
+        """The fields this change sets (the email only names whom)."""
+        return frozenset(
+            name for name, value in asdict(self).items() if name != "email" and value is not None
+        )
+
+    def without(self, names: Iterable[str]) -> CustomerChange:
+        """This change minus `names` (fields a later-accepted change sets)."""
+        cleared: dict[str, Any] = {name: None for name in names if name != "email"}
+        return replace(self, **cleared)
 
     def fingerprint(self, targets: Sequence[Platform]) -> str:
         """Same change to the same platforms, same fingerprint (idempotency keys compare it)."""

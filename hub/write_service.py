@@ -17,13 +17,13 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from canonical_schema import Customer, Platform, SourceRecord, WriteStatus
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
-from hub.dead_letters import REPLAYED, DeadLetters
+from hub.dead_letters import REPLAYED, DeadLetters, current_correlation_id
 from hub.exceptions import HubError, InvalidArgumentError
 from hub.identity import IdentityIndex
 from hub.write_attempt import Attempt, WritablePlatform, attempt_write, failure_details
@@ -64,8 +64,17 @@ class WriteJobs(Protocol):
     """Where the service hands its work: one job per (request, platform, generation)."""
 
     async def submit(
-        self, request_id: str, platform: Platform, generation: int, *, defer: float = 0.0
-    ) -> JobWait | None: ...
+        self,
+        request_id: str,
+        platform: Platform,
+        generation: int,
+        *,
+        defer: float = 0.0,
+        resumed_after: int | None = None,
+    ) -> JobWait | None:
+        """Queue the target's job; `resumed_after` (the tries made so far) marks a job queued
+        again by `resume`, whose first job was lost or failed."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,11 @@ class WriteService:
         targets: Sequence[Platform] | None = None,
         idempotency_key: str | None = None,
         correlation_id: str | None = None,
+        *,
+        wait: float | None = None,
     ) -> UpsertOutcome:
+        """Accept the change and wait up to `wait` seconds (the deadline when None) for its
+        targets; those not finished by then answer QUEUED."""
         chosen = self._targets(targets)
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise InvalidArgumentError("`idempotencyKey` must be 1 to 255 characters")
@@ -130,7 +143,7 @@ class WriteService:
             request_id="wrq_" + uuid.uuid4().hex, operation=OPERATION, change=change,
             customer_id=self._identity.customer_id(change.email), targets=chosen,
             fingerprint=change.fingerprint(chosen), idempotency_key=idempotency_key,
-            correlation_id=correlation_id or uuid.uuid4().hex, created_at=now,
+            correlation_id=correlation_id or current_correlation_id(), created_at=now,
         )  # fmt: skip
         stored = await self.log.create(request, now)
         if stored.request_id != request.request_id:
@@ -140,7 +153,7 @@ class WriteService:
                 )
             return UpsertOutcome(stored, await self.results(stored.request_id))
         waits = [await self._submit(request.request_id, p, 0) for p in chosen]
-        await self._wait(waits, self._deadline)
+        await self._wait(waits, self._deadline if wait is None else wait)
         await self.evict(request)
         return UpsertOutcome(request, await self.results(request.request_id))
 
@@ -281,15 +294,20 @@ class WriteService:
     async def discard(self, letter_id: str) -> bool:
         return await self.dead_letters.close(letter_id, "discarded")
 
-    async def resume(self) -> int:
-        """Hand every unfinished target to the jobs again (after a restart or a lost queue);
-        a job for a target that is already done does nothing."""
+    async def resume(self, idle_for: float = 0.0) -> int:
+        """Hand unfinished targets to the jobs again (after a restart or a lost queue): all of
+        them, or those idle for `idle_for` seconds — a sweep beside running workers must not
+        re-offer every target in flight each time. A job for a target already done does
+        nothing."""
         now = datetime.now(UTC)
-        unfinished = await self.log.unfinished()
+        idle_since = now - timedelta(seconds=idle_for) if idle_for > 0 else None
+        unfinished = await self.log.unfinished(idle_since)
         for target in unfinished:
             at = target.next_attempt_at
             defer = max(0.0, (at - now).total_seconds()) if at else 0.0
-            await self._submit(target.request_id, target.platform, target.generation, defer)
+            await self._submit(
+                target.request_id, target.platform, target.generation, defer, target.attempts
+            )
         return len(unfinished)
 
     async def results(self, request_id: str) -> list[TargetResult]:
@@ -318,12 +336,19 @@ class WriteService:
             await self._identity.remember([linked])  # best effort: logs if the store is down
 
     async def _submit(
-        self, request_id: str, platform: Platform, generation: int, defer: float = 0.0
+        self,
+        request_id: str,
+        platform: Platform,
+        generation: int,
+        defer: float = 0.0,
+        resumed_after: int | None = None,
     ) -> JobWait | None:
         if self._jobs is None:
             raise RuntimeError("the write service has no job engine attached")
         try:
-            return await self._jobs.submit(request_id, platform, generation, defer=defer)
+            return await self._jobs.submit(
+                request_id, platform, generation, defer=defer, resumed_after=resumed_after
+            )
         except Exception:  # recorded durably: the next `resume` hands it over again
             logger.exception("could not queue %s %s; it stays pending", platform.value, request_id)
             return None

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from connectors.exceptions import ConnectorError
+from gateway.security.principal import INTERNAL, Principal
 from hub import CustomerRead, ReadService
 from hub.changes import ChangeBus
 from hub.graph import GraphReader
 from hub.resilience import Integrations
 from hub.write_service import WriteService
-from resolvers.loaders import GraphLoaders, make_loaders
+from resolvers.loaders import GraphLoaders, make_loaders, traced_batch
 from resolvers.sync_control import SyncControl
 
 
@@ -46,6 +47,11 @@ class GatewayContext:
     """Write-back and the dead-letter queue (resolvers/mutations.py)."""
     changes: ChangeBus | None = None
     """Change notices for subscriptions (hub/changes.py); None where nothing publishes."""
+    principal: Principal = INTERNAL
+    """Who is asking (gateway/security/): the HTTP edge sets the authenticated caller; code
+    that runs the schema in-process, with no edge, holds every scope."""
+    connection_params: dict[str, object] | None = None
+    """A WebSocket's `connection_init` payload (its credentials, in the serve profile)."""
 
     def report(self, failures: Sequence[ConnectorError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""
@@ -68,10 +74,12 @@ def make_context(
     reader = graph or GraphReader()
 
     async def by_email(emails: list[str]) -> Sequence[CustomerRead]:
-        return await read.customers_by_email(emails)
+        with traced_batch("customers_by_email", len(emails)):
+            return await read.customers_by_email(emails)
 
     async def by_id(ids: list[str]) -> Sequence[CustomerRead]:
-        return await read.customers_by_id(ids)
+        with traced_batch("customers_by_id", len(ids)):
+            return await read.customers_by_id(ids)
 
     return GatewayContext(
         read=read,

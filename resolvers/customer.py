@@ -25,8 +25,10 @@ from canonical_schema import (
     normalize_email,
 )
 from connectors.exceptions import ConnectorError
+from gateway.security.scopes import READ_PII
 from hub.graph_base import Partial, PersonRef
 from resolvers.common import Info, MoneyType, Node, SourceRecordType, answer, checked_first
+from resolvers.permissions import needs
 
 if TYPE_CHECKING:
     from resolvers.company import CompanyType
@@ -78,13 +80,18 @@ class EmailEngagementType:
     ),
 )
 class CustomerType(Node):
-    email: str = strawberry.field(description="Normalized (trimmed, lower-case) email address.")
-    first_name: str | None = strawberry.field(description="Given name.")
-    last_name: str | None = strawberry.field(description="Family name.")
-    display_name: str = strawberry.field(
-        description="First and last name when known, else the email's local part."
+    email: str = strawberry.field(
+        description="Normalized (trimmed, lower-case) email address.", extensions=needs(READ_PII)
     )
-    phone: str | None = strawberry.field(description="Phone number as the platform holds it.")
+    first_name: str | None = strawberry.field(description="Given name.", extensions=needs(READ_PII))
+    last_name: str | None = strawberry.field(description="Family name.", extensions=needs(READ_PII))
+    display_name: str = strawberry.field(
+        description="First and last name when known, else the email's local part.",
+        extensions=needs(READ_PII),
+    )
+    phone: str | None = strawberry.field(
+        description="Phone number as the platform holds it.", extensions=needs(READ_PII)
+    )
     lifecycle_stage: LifecycleStage | None = strawberry.field(
         description="Funnel stage; null when no connected platform tracks one for this person."
     )
@@ -92,14 +99,17 @@ class CustomerType(Node):
         description="Email marketing consent; UNKNOWN until a platform that tracks it holds them."
     )
     lead_score: int | None = strawberry.field(description="Lead score (HubSpot, Marketo).")
+    # sources and field_sources are built only when selected (a page builds 100 customers)
     sources: list[SourceRecordType] = strawberry.field(
-        description="Every platform record this customer was merged from."
+        resolver=lambda root: [SourceRecordType.from_model(s) for s in root.model.sources],
+        description="Every platform record this customer was merged from.",
     )
     field_sources: list[FieldSource] = strawberry.field(
+        resolver=lambda root: _provenance(root.model),
         description=(
             "Per-field provenance: for each field that has a value, the platform it came from "
             "under the configured conflict policy (most recently modified wins by default)."
-        )
+        ),
     )
     updated_at: datetime | None = strawberry.field(
         description="The latest update time among the sources."
@@ -203,11 +213,6 @@ class CustomerType(Node):
             lifecycle_stage=customer.lifecycle_stage,
             email_consent=customer.email_consent,
             lead_score=customer.lead_score,
-            sources=[SourceRecordType.from_model(s) for s in customer.sources],
-            field_sources=[
-                FieldSource(field=_camel(name), platform=platform)
-                for name, platform in customer.provenance.items()
-            ],
             updated_at=customer.updated_at,
             model=customer,
             read_failures=tuple(failures),
@@ -233,6 +238,13 @@ class CustomerType(Node):
 class CustomerEdge:
     cursor: str = strawberry.field(description="Opaque cursor; pages resume after the page's last.")
     node: CustomerType = strawberry.field(description="The customer.")
+
+
+def _provenance(customer: Customer) -> list[FieldSource]:
+    return [
+        FieldSource(field=_camel(name), platform=platform)
+        for name, platform in customer.provenance.items()
+    ]
 
 
 @lru_cache(maxsize=64)

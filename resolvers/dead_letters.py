@@ -9,10 +9,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from canonical_schema import Platform
+from gateway.security.scopes import ADMIN_DLQ
 from hub.dead_letters import DeadLetter
 from resolvers.common import Node, PageInfo, checked_first
 from resolvers.context import GatewayContext
 from resolvers.mutations import write_service
+from resolvers.permissions import needs
 
 Info = strawberry.Info[GatewayContext, None]
 
@@ -76,7 +78,8 @@ class DeadLetterQueries:
         description=(
             "Writes that failed for good and wait for an operator, oldest first; only one "
             "platform's with `platform`. `first`: 0 to 100."
-        )
+        ),
+        extensions=needs(ADMIN_DLQ),
     )
     async def dead_letters(
         self,

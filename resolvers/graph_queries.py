@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from canonical_schema import Platform, RecordRef, is_customer_id
+from gateway.security.scopes import READ_CUSTOMERS
 from resolvers.campaign import CampaignConnection, CampaignEdge, CampaignType
 from resolvers.common import Info, Node, PageInfo, answer, checked_first
 from resolvers.company import CompanyType
@@ -12,6 +13,7 @@ from resolvers.customer import CustomerType
 from resolvers.deal import DealType
 from resolvers.errors import BadUserInputError
 from resolvers.order import OrderType
+from resolvers.permissions import needs
 
 
 async def _node(info: Info, id: str) -> Node | None:
@@ -43,7 +45,8 @@ class Query:
         description=(
             "Any object by its id: customers (`cus_`), companies (`com_`), deals (`deal_`), "
             "orders (`ord_`) and campaigns (`cmp_`). Null for an id that names nothing."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _node(info, str(id))
@@ -52,7 +55,8 @@ class Query:
         description=(
             "One company, by `id` or by web `domain` (exactly one of them; `acme.com`, no "
             "scheme or `www.`). By domain, HubSpot's and Salesforce's records of it are merged."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def company(
         self, info: Info, id: strawberry.ID | None = None, domain: str | None = None
@@ -72,7 +76,8 @@ class Query:
             "Email campaigns with their stats and attributed orders and revenue, most "
             "recently sent first. `first`: 0 to 100; pass `pageInfo.endCursor` as `after` for "
             "the next page; `platform` keeps one platform's campaigns."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def campaigns(
         self,

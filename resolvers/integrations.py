@@ -58,6 +58,10 @@ class Integration:
     auth_valid: bool = strawberry.field(
         description="False once the platform refused the credentials, until a call succeeds."
     )
+    auth_problem: str | None = strawberry.field(
+        description="While `authValid` is false: what the platform refused and what to do, "
+        'e.g. "HubSpot refused the refresh token (…): reconnect with `mgw connect hubspot`".'
+    )
     circuit: CircuitStateEnum = strawberry.field(  # type: ignore[valid-type]
         description="This replica's circuit breaker for the platform (docs/adr/0040)."
     )
@@ -78,6 +82,7 @@ class Integration:
             platform=found.platform,
             status=found.status,
             auth_valid=found.auth_valid,
+            auth_problem=found.auth_problem,
             circuit=found.circuit,
             last_sync_at=found.last_sync_at,
             freshness_seconds=(datetime.now(UTC) - found.last_sync_at).total_seconds()

@@ -4,14 +4,17 @@ the same kind of read is answered by one batched hub call.
 Each loader's batch function hands its whole batch of keys to a `hub.graph.GraphReader` read,
 which makes a fixed number of upstream calls per platform for it (docs/adr/0010-graph-reads.md).
 Values are `Partial`: the answer and the platforms that failed to contribute to it.
+Each batch is a span (`dataloader <read>`, with its size), so a trace shows what was batched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from opentelemetry import trace
 from strawberry.dataloader import DataLoader
 
 from canonical_schema import BehavioralEvent, Campaign, Company, Deal, Order
@@ -28,10 +31,21 @@ def _loader(
     read: Callable[[list[K]], Awaitable[Sequence[V]]],
     key: Callable[[K], object] | None = None,
 ) -> DataLoader[K, V]:
+    name = getattr(read, "__qualname__", "batch")
+
     async def load(keys: list[K]) -> Sequence[V]:
-        return await read(keys)
+        with traced_batch(name, len(keys)):
+            return await read(keys)
 
     return DataLoader(load_fn=load, cache_key_fn=key)
+
+
+@contextmanager
+def traced_batch(name: str, size: int) -> Iterator[None]:
+    """The span of one DataLoader batch of `size` keys."""
+    with trace.get_tracer("mgw").start_as_current_span(f"dataloader {name}") as span:
+        span.set_attribute("mgw.batch.size", size)
+        yield
 
 
 def _by_id(record: Company | Deal | Campaign) -> object:

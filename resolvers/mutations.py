@@ -11,10 +11,12 @@ import strawberry
 from graphql import GraphQLError
 
 from canonical_schema import EmailConsent, LifecycleStage, Platform, WriteStatus
+from gateway.security.scopes import ADMIN_DLQ, WRITE_CUSTOMERS
 from hub.write_plan import validated_change
 from hub.write_service import IdempotencyConflictError, TargetResult, WriteService
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
+from resolvers.permissions import needs
 from resolvers.types import CustomerType
 
 Info = strawberry.Info[GatewayContext, None]
@@ -97,7 +99,8 @@ class WriteMutations:
             "applied once (the first request's results are answered again); same key with a "
             "different payload: IDEMPOTENCY_CONFLICT. Waits a few seconds at most; writes not "
             "done by then are QUEUED and finish in the background."
-        )
+        ),
+        extensions=needs(WRITE_CUSTOMERS),
     )
     async def upsert_customer(
         self,
@@ -130,14 +133,16 @@ class WriteMutations:
         description=(
             "Send a dead letter's write again, with a fresh retry budget; it leaves the queue "
             "(if it fails for good again, it comes back under a new id)."
-        )
+        ),
+        extensions=needs(ADMIN_DLQ),
     )
     async def replay_dead_letter(self, info: Info, id: strawberry.ID) -> WriteResultType:
         result = await write_service(info).replay(str(id))
         return WriteResultType.from_result(result)
 
     @strawberry.mutation(
-        description="Drop a dead letter without writing it; false when no open one has this id."
+        description="Drop a dead letter without writing it; false when no open one has this id.",
+        extensions=needs(ADMIN_DLQ),
     )
     async def discard_dead_letter(self, info: Info, id: strawberry.ID) -> bool:
         return await write_service(info).discard(str(id))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from canonical_schema import is_customer_id, is_email, normalize_email
+from gateway.security.scopes import READ_CUSTOMERS
 from resolvers.connection import CustomerConnection, CustomerFilterInput
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
+from resolvers.permissions import needs
 from resolvers.types import CustomerEdge, CustomerType, PageInfo
 
 Info = strawberry.Info[GatewayContext, None]
@@ -21,7 +23,8 @@ class Query:
             "connected platform. Null when no platform holds the person. When some platforms "
             "fail, the others still answer and each failure is listed in `errors` with the "
             "platform in `extensions`."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def customer(
         self, info: Info, id: strawberry.ID | None = None, email: str | None = None
@@ -49,7 +52,8 @@ class Query:
             "by id, each read live from every platform. Pass the previous page's "
             "`pageInfo.endCursor` as `after` for the next one, with the same `filter`. Before "
             "the first sync, an unfiltered list pages the first connected platform instead."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def customers(
         self,

@@ -12,19 +12,23 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from resolvers.dead_letters import DeadLetterQueries
+from resolvers.execution import PlainLeavesExecution
 from resolvers.extensions import (
     ErrorCodes,
     OperationDeadline,
+    OperationLimitsExtension,
+    OperationTelemetry,
     PartialFailures,
     PersistedQueries,
-    depth_limit,
     parser_cache,
     validation_cache,
 )
+from resolvers.extensions.response_cache import CachedResponses
 from resolvers.federation import standalone_sdl
 from resolvers.graph_queries import Query as GraphQueries
 from resolvers.integrations import Query as IntegrationQueries
 from resolvers.mutations import WriteMutations
+from resolvers.permissions import RootScopes
 from resolvers.queries import Query as CustomerQueries
 from resolvers.subscriptions import Subscriptions
 from resolvers.sync import SyncMutations, SyncQueries
@@ -35,8 +39,6 @@ QUERIES: tuple[type, ...] = (
 )  # fmt: skip
 MUTATIONS: tuple[type, ...] = (SyncMutations, WriteMutations)
 SUBSCRIPTIONS: tuple[type, ...] = (Subscriptions,)
-
-MAX_DEPTH = 12
 
 
 class GatewaySchema(strawberry.federation.Schema):  # also an Apollo Federation 2 subgraph
@@ -56,14 +58,18 @@ schema = GatewaySchema(
     mutation=_merged("Mutation", MUTATIONS),
     subscription=_merged("Subscription", SUBSCRIPTIONS),
     types=list(NODE_TYPES),
+    execution_context_class=PlainLeavesExecution,  # plain leaves skip per-field work
     extensions=[
+        OperationTelemetry,  # first: its span holds the others, it sees the final errors
         PersistedQueries,
         parser_cache,
         validation_cache,
         OperationDeadline,
+        RootScopes,  # before anything runs: a mutation lacking a scope is refused whole
+        OperationLimitsExtension,  # bounds, checked before running; after ErrorCodes' rewrite
+        CachedResponses,  # after the checks above: a cached answer skips only execution
         ErrorCodes,
         PartialFailures,
-        depth_limit(MAX_DEPTH),  # one rule class for every request: validation is cached
     ],
 )
 

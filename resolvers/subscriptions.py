@@ -15,12 +15,14 @@ import strawberry
 
 from cache.throttle import deadline
 from canonical_schema import EventType, Platform
+from gateway.security.scopes import READ_CUSTOMERS
 from hub import CustomerRead
 from hub.changes import ChangeNotice
 from resolvers.common import Info
 from resolvers.customer import CustomerType
 from resolvers.errors import BadUserInputError
 from resolvers.event import BehavioralEventType
+from resolvers.permissions import needs
 
 
 @strawberry.type(name="CustomerChange", description="A customer changed on some platform.")
@@ -43,7 +45,8 @@ class Subscriptions:
         description=(
             "Every change to customers the gateway learns of (webhooks, sync, its own writes); "
             "with `id`, only that customer's."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def customer_changed(
         self, info: Info, id: strawberry.ID | None = None
@@ -68,7 +71,8 @@ class Subscriptions:
         description=(
             "Behavioural triggers as they happen: abandoned checkouts, orders, unsubscribes, "
             "score changes; `types` keeps only those."
-        )
+        ),
+        extensions=needs(READ_CUSTOMERS),
     )
     async def customer_event(
         self, info: Info, types: list[EventType] | None = None

@@ -7,8 +7,10 @@ from datetime import datetime
 import strawberry
 
 from canonical_schema import Platform
+from gateway.security.scopes import ADMIN_SYNC
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
+from resolvers.permissions import needs
 from resolvers.sync_control import SyncControl, SyncRunView
 
 Info = strawberry.Info[GatewayContext, None]
@@ -72,7 +74,8 @@ class SyncMutations:
             "Start a sync of `platform` (every connected platform when null) in the "
             "background and answer at once with its run (QUEUED). `full: true` reads every "
             "record from the start instead of the changes since the last sync."
-        )
+        ),
+        extensions=needs(ADMIN_SYNC),
     )
     async def trigger_sync(
         self, info: Info, platform: Platform | None = None, full: bool | None = False
@@ -89,7 +92,8 @@ class SyncMutations:
 @strawberry.type
 class SyncQueries:
     @strawberry.field(
-        description="A sync run by id, as `triggerSync` answered it; null if unknown."
+        description="A sync run by id, as `triggerSync` answered it; null if unknown.",
+        extensions=needs(ADMIN_SYNC),
     )
     async def sync_run(self, info: Info, id: strawberry.ID) -> SyncRunType | None:
         run = await _service(info).get(str(id))

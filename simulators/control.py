@@ -1,5 +1,6 @@
 """The control API under `/_sim`: credentials, ground truth, stats, reset, faults, and each
-platform's raw records, UI edits and write log. Not part of any platform; never faulted."""
+platform's raw records, UI edits, write log and token revocation. Not part of any platform;
+never faulted."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulators.core.faults import Faults, FaultSpec
 from simulators.core.people import Person
-from simulators.core.platform import InvalidFields, Platform, UnknownRecord
+from simulators.core.platform import InvalidFields, Platform, Revocable, UnknownRecord
 from simulators.core.stats import Stats
 from simulators.core.webhooks import WebhookSender
 
@@ -29,6 +30,11 @@ class FaultRequest(BaseModel):
     timeout_rate: float = Field(0.0, ge=0, le=1)
     malformed_rate: float = Field(0.0, ge=0, le=1)
     drift_rate: float = Field(0.0, ge=0, le=1)
+    reset_rate: float = Field(0.0, ge=0, le=1)
+    retry_after: float | None = Field(None, ge=0, le=3600)
+    count: int | None = Field(None, ge=1)
+    route: str | None = None
+    after: int = Field(0, ge=0)
 
 
 class MutateRequest(BaseModel):
@@ -137,6 +143,15 @@ class Control:
             return _error(404, "unknown platform")
         return JSONResponse({"writes": platform.writes()})
 
+    async def revoke(self, request: Request) -> Response:
+        """The user disconnected the app: its refresh and access tokens stop working."""
+        platform = self._platform(request)
+        if platform is None:
+            return _error(404, "unknown platform")
+        if not isinstance(platform, Revocable):
+            return _error(409, f"{platform.name} has no OAuth grant to revoke")
+        return JSONResponse({"platform": platform.name, "revoked": platform.revoke_tokens()})
+
     async def requests(self, request: Request) -> Response:
         """The last requests each platform saw (route, status, traceparent), oldest first."""
         platform = request.query_params.get("platform")
@@ -162,4 +177,5 @@ class Control:
             Route("/{platform}/records", self.records, methods=["GET"]),
             Route("/{platform}/mutate", self.mutate, methods=["POST"]),
             Route("/{platform}/writes", self.writes, methods=["GET"]),
+            Route("/{platform}/revoke", self.revoke, methods=["POST"]),
         ]

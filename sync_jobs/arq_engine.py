@@ -7,8 +7,9 @@ a high-priority job is queued as if it had been waiting ten minutes, a normal on
 another worker once its in-progress key expires — arq sets that from the LONGEST timeout of
 the functions a worker runs, so a job allowed to run longer than `job_timeout_seconds` (a full
 sync: hours) gets a queue of its own (`queue_for`), and a killed worker's writes are taken up
-again after `job_timeout_seconds` + 10 s, not after the sync's hours.
-(docs/adr/0020-write-back-and-jobs.md)
+again after `job_timeout_seconds` + 10 s, not after the sync's hours. A job with a `lane`
+(webhook processing) has its lane's queue, which `mgw worker` runs with slots of its own.
+(docs/adr/0020-write-back-and-jobs.md, docs/adr/0053-webhook-jobs.md)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from arq.jobs import Job
 from arq.worker import Function, func
 
 from sync_jobs.engine import JobContext, JobSpec, Priority, RetryJob
+from sync_jobs.job_tracing import TRACE_KWARG, carrier, job_span
 
 HEAD_START: dict[Priority, timedelta] = {
     "high": timedelta(minutes=10),
@@ -50,7 +52,10 @@ class ArqHandle:
 
 
 def queue_for(spec: JobSpec, base: str, default_timeout: float) -> str:
-    """The arq queue a job runs from: the shared one, or its own when it may run longer."""
+    """The arq queue a job runs from: its lane's, the shared one, or its own when it may run
+    longer."""
+    if spec.lane is not None:
+        return f"{base}:{spec.lane}"
     if spec.timeout is None or spec.timeout <= default_timeout:
         return base
     return f"{base}:{spec.name}"
@@ -101,6 +106,7 @@ class ArqEngine:
         queue = self._queues.get(job_name)
         if queue is None:
             raise LookupError(f"no job named {job_name!r}; known: {sorted(self._queues)}")
+        timing[TRACE_KWARG] = carrier()  # the job's span joins the enqueuer's trace
         job = await self.pool.enqueue_job(
             job_name, *args, _job_id=job_id, _queue_name=queue, **timing
         )
@@ -124,9 +130,11 @@ def arq_functions(jobs: Mapping[str, JobSpec]) -> list[Function]:
 
 
 def _adapted(spec: JobSpec) -> Any:
-    async def run(ctx: JobContext, *args: Any) -> Any:
+    async def run(ctx: JobContext, *args: Any, **kwargs: Any) -> Any:
+        parent = kwargs.pop(TRACE_KWARG, None)
         try:
-            return await spec.function(ctx, *args)
+            with job_span(spec.name, str(ctx.get("job_id")), ctx.get("job_try", 1), parent):
+                return await spec.function(ctx, *args, **kwargs)
         except RetryJob as retry:
             raise Retry(defer=retry.defer) from retry
 

@@ -11,6 +11,10 @@ mid-job has its job run again by another.
     engine.enqueue("sync_platform", "hubspot", priority="low", job_id="sync:hubspot")
 
 Arguments must be plain values (str, int, float, bool, None, lists and dicts of them).
+
+Priorities reorder one queue; a job registered with a `lane` (webhook processing: "realtime")
+gets a queue and runners of its own, so it starts at once even when the shared queue is
+backed up (docs/adr/0053-webhook-jobs.md).
 """
 
 from __future__ import annotations
@@ -64,3 +68,6 @@ class JobSpec:
     """Longest one run may take; None: the engine's `job_timeout_seconds`."""
     max_tries: int = 25
     """Runs allowed in all, counting `RetryJob` retries and re-runs after a worker died."""
+    lane: str | None = None
+    """A lane of its own (e.g. "realtime"): the job's own queue and its own runners, so it
+    never waits behind a backlog of other jobs (priority alone only reorders a queue)."""

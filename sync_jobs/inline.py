@@ -1,5 +1,6 @@
 """The in-process job runner: the same job functions as the arq workers, run by `concurrency`
-tasks of this process, highest priority first, then in the order queued.
+tasks of this process, highest priority first, then in the order queued. A job with a `lane`
+(webhook processing) has a queue and `concurrency` tasks of its own, as on arq.
 
 Nothing here survives the process: the write service keeps every accepted write in the store
 and hands the unfinished ones back on start (`WriteService.resume`).
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync_jobs.engine import PRIORITIES, JobContext, JobSpec, Priority, RetryJob
+from sync_jobs.job_tracing import carrier, job_span
 
 logger = logging.getLogger("mgw.jobs")
 
@@ -28,6 +30,7 @@ class _Job:
     done: asyncio.Future[Any]
     tries: int = 0
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
+    trace: dict[str, str] = field(default_factory=carrier)  # the enqueuer's trace context
 
 
 class InlineHandle:
@@ -47,7 +50,10 @@ class InlineEngine:
         self._jobs = dict(jobs)
         self._concurrency = concurrency
         self._job_timeout = job_timeout
-        self._queue: asyncio.PriorityQueue[tuple[int, int, _Job]] = asyncio.PriorityQueue()
+        lanes = {None} | {spec.lane for spec in self._jobs.values()}
+        self._queues: dict[str | None, asyncio.PriorityQueue[tuple[int, int, _Job]]] = {
+            lane: asyncio.PriorityQueue() for lane in lanes
+        }
         self._order = itertools.count()
         self._known: dict[str, _Job] = {}
         self._runners: list[asyncio.Task[None]] = []
@@ -56,7 +62,11 @@ class InlineEngine:
     def start(self, ctx: JobContext) -> None:
         """Start running jobs with `ctx` (the services they need, and this engine)."""
         self._ctx = {**ctx, "engine": self}
-        self._runners = [asyncio.create_task(self._run()) for _ in range(self._concurrency)]
+        self._runners = [
+            asyncio.create_task(self._run(queue))
+            for queue in self._queues.values()
+            for _ in range(self._concurrency)
+        ]
 
     async def enqueue(
         self,
@@ -78,22 +88,28 @@ class InlineEngine:
         self._schedule(job, defer)
         return InlineHandle(done)
 
+    def pending(self) -> int:
+        """Jobs waiting for a runner (deferred ones not yet due excluded): the queue depth."""
+        return sum(queue.qsize() for queue in self._queues.values())
+
     def _schedule(self, job: _Job, defer: float) -> None:
         item = (job.priority, next(self._order), job)
+        queue = self._queues[job.spec.lane]
         if defer > 0:
             loop = asyncio.get_running_loop()
-            job.timers.append(loop.call_later(defer, self._queue.put_nowait, item))
+            job.timers.append(loop.call_later(defer, queue.put_nowait, item))
         else:
-            self._queue.put_nowait(item)
+            queue.put_nowait(item)
 
-    async def _run(self) -> None:
+    async def _run(self, queue: asyncio.PriorityQueue[tuple[int, int, _Job]]) -> None:
         while True:
-            _, _, job = await self._queue.get()
+            _, _, job = await queue.get()
             job.tries += 1
             ctx = {**self._ctx, "job_id": job.job_id, "job_try": job.tries}
             try:
                 timeout = job.spec.timeout or self._job_timeout
-                result = await asyncio.wait_for(job.spec.function(ctx, *job.args), timeout)
+                with job_span(job.spec.name, job.job_id, job.tries, job.trace):
+                    result = await asyncio.wait_for(job.spec.function(ctx, *job.args), timeout)
             except RetryJob as retry:
                 if job.tries < job.spec.max_tries:
                     self._schedule(job, retry.defer)
@@ -116,8 +132,12 @@ class InlineEngine:
                 job.done.set_result(outcome)
 
     async def close(self) -> None:
-        for runner in self._runners:
-            runner.cancel()
+        # Cancelled again until they end: on Python 3.11 `wait_for` swallows a cancellation
+        # that arrives as its job finishes, and the runner would wait for the next job forever.
+        while any(not runner.done() for runner in self._runners):
+            for runner in self._runners:
+                runner.cancel()
+            await asyncio.wait(self._runners, timeout=0.05)
         await asyncio.gather(*self._runners, return_exceptions=True)
         for job in self._known.values():
             for timer in job.timers:

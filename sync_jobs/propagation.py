@@ -50,6 +50,8 @@ class Writes(Protocol):
         targets: Sequence[Platform] | None = None,
         idempotency_key: str | None = None,
         correlation_id: str | None = None,
+        *,
+        wait: float | None = None,
     ) -> Any: ...
 
 
@@ -59,23 +61,27 @@ class Propagator:
         self._rules = rules
         self._writes = writes
 
-    async def propagate(self, platform: Platform, records: Sequence[CustomerRecord]) -> int:
+    async def propagate(
+        self, platform: Platform, records: Sequence[CustomerRecord], *, wait: float | None = None
+    ) -> int:
         """Write the rule fields of `records` that changed on `platform` to the rules' targets;
-        how many writes were handed to the write service."""
+        how many writes were handed to the write service (each waited for up to `wait` s, the
+        write service's deadline when None)."""
         rules = [rule for rule in self._rules if rule.source == platform.value]
         if not rules or not records:
             return 0
         fields: list[str] = sorted({rule.field for rule in rules})
         seen = await self._seen(platform, [r.email for r in records], fields)
-        updates: list[tuple[str, str, str, str]] = []
-        submitted = 0
+        sources: list[tuple[str, str, str, str]] = []
+        echoes: list[tuple[str, str, str, str]] = []
+        writes: list[tuple[CustomerChange, list[Platform], str, str]] = []
         for record in records:
             for rule in rules:
                 value = _text(getattr(record, rule.field))
                 if value is None:
                     continue
                 before = seen.get((record.email, rule.field))
-                updates.append((platform.value, record.email, rule.field, value))
+                sources.append((platform.value, record.email, rule.field, value))
                 if before is None or before == value:
                     continue  # first sight, or no change (an echo of our own write included)
                 targets = [
@@ -85,17 +91,21 @@ class Propagator:
                 ]
                 if not targets:
                     continue
-                updates += [(t.value, record.email, rule.field, value) for t in targets]
+                echoes += [(t.value, record.email, rule.field, value) for t in targets]
                 change = CustomerChange(
                     email=record.email, **{rule.field: getattr(record, rule.field)}
                 )
-                key = _key(record, rule.field, value)
-                await self._writes.upsert(change, targets, idempotency_key=key)
-                submitted += 1
-                logger.info("propagated %s of %s from %s to %s", rule.field, record.email,
-                            platform.value, ",".join(t.value for t in targets))  # fmt: skip
-        await self._remember(updates)
-        return submitted
+                writes.append((change, targets, _key(record, rule.field, value), rule.field))
+        # The targets' values first: their syncs or webhooks may read our write back before
+        # it is even answered, and must see it as no change. The source's last: a crash before
+        # it offers the change again (the idempotency key keeps that from writing twice).
+        await self._remember(echoes)
+        for change, targets, key, field in writes:
+            await self._writes.upsert(change, targets, idempotency_key=key, wait=wait)
+            logger.info("propagated %s of %s from %s to %s", field, change.email,
+                        platform.value, ",".join(t.value for t in targets))  # fmt: skip
+        await self._remember(sources)
+        return len(writes)
 
     async def _seen(
         self, platform: Platform, emails: list[str], fields: list[str]

@@ -15,16 +15,16 @@ _JOBS: dict[str, JobSpec] = {}
 
 
 def job(
-    name: str, *, timeout: float | None = None, max_tries: int = 25
+    name: str, *, timeout: float | None = None, max_tries: int = 25, lane: str | None = None
 ) -> Callable[[JobFunction], JobFunction]:
-    """Register `async def f(ctx, *args)` under `name`."""
+    """Register `async def f(ctx, *args)` under `name` (in its own `lane`, when given)."""
 
     def register(function: JobFunction) -> JobFunction:
         existing = _JOBS.get(name)
         if existing is not None and existing.function is not function:
             qualified = f"{existing.function.__module__}.{existing.function.__qualname__}"
             raise ValueError(f"job {name!r} is already registered by {qualified}")
-        _JOBS[name] = JobSpec(name, function, timeout=timeout, max_tries=max_tries)
+        _JOBS[name] = JobSpec(name, function, timeout=timeout, max_tries=max_tries, lane=lane)
         return function
 
     return register

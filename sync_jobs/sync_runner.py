@@ -18,7 +18,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -26,6 +26,8 @@ from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
 from hub.changes import ChangeBus, ChangeNotice
+from hub.customer_cache import CustomerCache
+from hub.freshness import Person, evict_people
 from hub.identity import IdentityIndex
 from hub.store import Store
 from sync_jobs import checkpoints
@@ -57,6 +59,10 @@ class SyncContext:
     propagator: Propagator | None = None
     changes: ChangeBus | None = None
     """Where incremental changes are announced to subscribers (not the first, full walk)."""
+    cache: CustomerCache | None = None
+    """What incremental changes make stale (evicted before they are announced)."""
+    readers: Mapping[Platform, Any] = field(default_factory=dict)
+    """Each connected platform's connector, for reading changed records again (webhooks)."""
 
 
 async def sync_platform(
@@ -121,7 +127,7 @@ async def _walk(
             await sync.propagator.propagate(platform, page.records)
         changed: list[CustomerRecord] = []
         applied = await _uninterrupted(_commit(sync, lease, platform, page, run_ids, changed))
-        if sync.changes is not None and position.mode != "full":
+        if position.mode != "full":  # what a poll found goes the way a webhook's does
             await _announce(sync, platform, changed)
         read, written, position = read + len(page.records), written + applied, page.next
         if progress is not None:
@@ -132,8 +138,16 @@ async def _walk(
 
 
 async def _announce(sync: SyncContext, platform: Platform, changed: list[CustomerRecord]) -> None:
-    """Tell subscribers about what an incremental sync found changed (after it committed)."""
-    assert sync.changes is not None
+    """Evict what an incremental sync found changed (after it committed), then tell
+    subscribers, so one reading the customer on receipt reads the new values."""
+    if sync.cache is not None and changed:
+        people = [Person(sync.identity.customer_id(r.email), r.email) for r in changed]
+        try:
+            await evict_people(sync.cache, people)
+        except Exception:  # a cache that is down only delays freshness until its TTL
+            logger.warning("%s: could not evict %d changed people", platform.value, len(people))
+    if sync.changes is None:
+        return
     for record in changed:
         notice = ChangeNotice(
             customer_id=sync.identity.customer_id(record.email), email=record.email,

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from canonical_schema import MergePolicy, Platform
 from hub.changes import ChangeBus
+from hub.customer_cache import CustomerCache
 from hub.identity import IdentityIndex
 from hub.store import Store
 from sync_jobs.engine import Priority
@@ -149,11 +150,17 @@ def open_sync(
     identity: IdentityIndex,
     policy: MergePolicy,
     settings: SyncSettings,
-    connectors: Sequence[object],
+    connectors: Sequence[Any],
     *,
     worker: str = "",
+    cache: CustomerCache | None = None,
 ) -> SyncService:
-    """A service syncing every connector that has a change feed (sync_feeds.feed_for)."""
+    """A service syncing every connector that has a change feed (sync_feeds.feed_for); what
+    it finds changed evicts `cache`."""
     feeds = {feed.platform: feed for c in connectors if (feed := feed_for(c)) is not None}
-    context = SyncContext(store, identity, policy, feeds, settings, SyncRuns(store), worker)
+    readers = {c.platform: c for c in connectors}
+    context = SyncContext(
+        store, identity, policy, feeds, settings, SyncRuns(store), worker,
+        cache=cache, readers=readers,
+    )  # fmt: skip
     return SyncService(context)

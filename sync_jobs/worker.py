@@ -3,9 +3,10 @@
 Several may run against one Redis; each takes jobs as it has room (`concurrency`). One arq
 worker runs per queue (see `queue_for`: long jobs have their own, so a killed worker's short
 jobs are taken up again quickly). On start, and every `sweep_seconds`, it hands unfinished
-writes back to the queue (a job id per target keeps that from queueing one twice), so a write
-accepted while Redis was down, or whose job was lost, still runs. SIGINT/SIGTERM stop it; a
-job cut short runs again elsewhere.
+writes that have sat idle for longer than a job may run back to the queue (a job id per target
+keeps that from queueing one twice), so a write accepted while Redis was down, or whose job was
+lost, still runs; so do webhook events whose processing job was lost
+(sync_jobs/webhook_jobs.py). SIGINT/SIGTERM stop it; a job cut short runs again elsewhere.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from arq.worker import Worker
 
 from hub.write_service import WriteService
 from sync_jobs.arq_engine import ArqEngine, arq_functions
-from sync_jobs.engine import JobContext
+from sync_jobs.engine import JobContext, JobSpec
 from sync_jobs.registry import load_jobs
 from sync_jobs.runtime import Jobs
+from sync_jobs.webhook_jobs import resume_webhooks
 
 logger = logging.getLogger("mgw.worker")
+LANE_POLL_SECONDS = 0.02
 
 
 async def run_worker(
@@ -41,17 +44,18 @@ async def run_worker(
             ctx=jobs.context(extra),
             max_jobs=settings.concurrency,
             job_timeout=settings.job_timeout_seconds,
-            poll_delay=settings.poll_seconds,
+            poll_delay=_poll(settings.poll_seconds, [registered[name] for name in names]),
             keep_result=3600,
             burst=burst,
             handle_signals=False,
         )
         for queue, names in engine.queues().items()
     ]
-    resumed = await writes.resume()
-    logger.info("worker started on %d queue(s); %d unfinished writes queued", len(workers), resumed)
+    resumed = await _resume(jobs, writes)
+    logger.info("worker started on %d queue(s); %d unfinished writes and webhook events queued",
+                len(workers), resumed)  # fmt: skip
     running = [asyncio.create_task(worker.async_run()) for worker in workers]
-    running.append(asyncio.create_task(_sweep(writes, settings.sweep_seconds)))
+    running.append(asyncio.create_task(_sweep(jobs, writes, settings.sweep_seconds)))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, lambda: [task.cancel() for task in running])
@@ -68,6 +72,11 @@ async def run_worker(
             loop.remove_signal_handler(signum)
 
 
+def _poll(every: float, specs: list[JobSpec]) -> float:
+    """A lane's queue (webhooks: a subscriber waits on them) is looked at more often."""
+    return min(every, LANE_POLL_SECONDS) if any(spec.lane for spec in specs) else every
+
+
 async def close_worker(worker: Worker) -> None:
     """arq closes its pool with redis-py's deprecated `close()`; nothing to act on here."""
     with warnings.catch_warnings():
@@ -75,10 +84,20 @@ async def close_worker(worker: Worker) -> None:
         await worker.close()
 
 
-async def _sweep(writes: WriteService, every: float) -> None:
+async def _resume(jobs: Jobs, writes: WriteService) -> int:
+    """Queue again unfinished writes, and webhook events no job has processed for longer than
+    a job may run (so a job still in flight is left alone); how many."""
+    older_than = jobs.settings.job_timeout_seconds + 15
+    events = await resume_webhooks(
+        writes.log.store, jobs.engine, older_than=older_than, checkout_idle_seconds=None
+    )
+    return await writes.resume(idle_for=older_than) + events
+
+
+async def _sweep(jobs: Jobs, writes: WriteService, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            await writes.resume()
+            await _resume(jobs, writes)
         except Exception:
-            logger.exception("could not hand unfinished writes back to the queue")
+            logger.exception("could not hand unfinished work back to the queue")

@@ -8,6 +8,7 @@ one email to one platform hold a lock, so they never overlap across workers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +30,7 @@ WRITE_JOB = "write_customer"
 LOCK_WAIT_SECONDS = 2.0
 LOCK_BUSY_RETRY_SECONDS = 0.2
 TRY_SHARE_OF_TIMEOUT = 0.8  # a try ends as a transient failure before the job times out
+MIN_TRY_SECONDS = 0.2
 
 
 class WriteDispatcher:
@@ -36,12 +38,20 @@ class WriteDispatcher:
         self._engine = engine
 
     async def submit(
-        self, request_id: str, platform: Platform, generation: int, *, defer: float = 0.0
+        self,
+        request_id: str,
+        platform: Platform,
+        generation: int,
+        *,
+        defer: float = 0.0,
+        resumed_after: int | None = None,
     ) -> JobHandle | None:
+        job_id = f"write:{request_id}:{platform.value}:{generation}"
+        if resumed_after is not None:  # a new id: arq keeps a failed job's id for an hour
+            job_id += f":after{resumed_after}"
         return await self._engine.enqueue(
             WRITE_JOB, request_id, platform.value, generation,
-            priority="high", job_id=f"write:{request_id}:{platform.value}:{generation}",
-            defer=defer,
+            priority="high", job_id=job_id, defer=defer,
         )  # fmt: skip
 
 
@@ -55,10 +65,13 @@ async def write_customer(ctx: JobContext, request_id: str, platform: str, genera
     if request is None:
         return "unknown request"
     key = f"write:{platform}:{request.change.email}"
+    ends = time.monotonic() + ctx["lock_ttl"] * TRY_SHARE_OF_TIMEOUT
     async with locks.hold(key, ttl=ctx["lock_ttl"], wait=LOCK_WAIT_SECONDS) as held:
         if not held:
             raise RetryJob(LOCK_BUSY_RETRY_SECONDS)  # another write of this person is running
-        budget = ctx["lock_ttl"] * TRY_SHARE_OF_TIMEOUT
+        # What is left of the job's time, so the try ends (as a transient failure, retried)
+        # before the engine's timeout would cut the job off with nothing recorded.
+        budget = max(MIN_TRY_SECONDS, ends - time.monotonic())
         outcome = await writes.attempt(request_id, target, generation, budget=budget)
     if outcome is None or outcome.status == STALE:
         return "nothing to do"

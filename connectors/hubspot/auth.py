@@ -18,6 +18,7 @@ import httpx
 from canonical_schema import Platform
 from connectors.auth import RefreshingAuth, StaticBearerAuth, Token
 from connectors.oauth import RefreshTokenGrant, token_request
+from connectors.token_store import TokenStore
 
 TOKEN_URL = "/oauth/v1/token"  # relative to the API base, as at https://api.hubapi.com
 AUTHORIZE_URL = "https://app.hubspot.com/oauth/authorize"
@@ -54,13 +55,15 @@ def hubspot_oauth(
     clock: Callable[[], float] = time.time,
     leeway: float = LEEWAY_S,
     on_token: Callable[[Token], Awaitable[None]] | None = None,
+    store: TokenStore | None = None,
 ) -> RefreshingAuth:
-    """An OAuth app's credentials for one portal: a refresh token traded for access tokens."""
+    """An OAuth app's credentials for one portal: a refresh token traded for access tokens
+    (shared with other replicas through `store`, when given)."""
     grant = RefreshTokenGrant(
         http, Platform.HUBSPOT, token_url, client_id=client_id, client_secret=client_secret,
         refresh_token=refresh_token, on_token=on_token, clock=clock,
     )  # fmt: skip
-    return RefreshingAuth(grant, expired=token_expired, leeway=leeway, clock=clock)
+    return RefreshingAuth(grant, expired=token_expired, leeway=leeway, clock=clock, store=store)
 
 
 def authorize_url(

@@ -25,6 +25,7 @@ import httpx
 from canonical_schema import Platform
 from connectors.auth import RefreshingAuth, Token
 from connectors.oauth import token_request
+from connectors.token_store import TokenStore
 
 IDENTITY_PATH = "/identity/oauth/token"
 LEEWAY_S = 10.0
@@ -94,9 +95,11 @@ def client_credentials_auth(
     leeway: float = LEEWAY_S,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    store: TokenStore | None = None,
 ) -> RefreshingAuth:
-    """The `httpx.Auth` a `MarketoConnector` takes: bearer token, renewed as described above."""
+    """The `httpx.Auth` a `MarketoConnector` takes: bearer token, renewed as described above
+    (and shared with other replicas through `store`, when given)."""
     fetch = ClientCredentials(
         http, client_id, client_secret, leeway=leeway, clock=clock, sleep=sleep
     )
-    return RefreshingAuth(fetch, expired=token_died, leeway=leeway, clock=clock)
+    return RefreshingAuth(fetch, expired=token_died, leeway=leeway, clock=clock, store=store)

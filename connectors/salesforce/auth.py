@@ -26,6 +26,7 @@ from connectors.auth import RefreshingAuth, Token
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.oauth import RefreshTokenGrant
 from connectors.salesforce.errors import SESSION_EXPIRED
+from connectors.token_store import TokenStore
 
 PLATFORM = Platform.SALESFORCE
 LOGIN_URL = "https://login.salesforce.com"
@@ -61,8 +62,10 @@ class SalesforceSession(httpx.Auth):
 
     requires_response_body = True
 
-    def __init__(self, fetch: Callable[[], Awaitable[Token]]) -> None:
-        self._auth = RefreshingAuth(fetch, expired=session_expired)
+    def __init__(
+        self, fetch: Callable[[], Awaitable[Token]], *, store: TokenStore | None = None
+    ) -> None:
+        self._auth = RefreshingAuth(fetch, expired=session_expired, store=store)
         self.api_usage: tuple[int, int] | None = None
 
     @classmethod
@@ -75,17 +78,18 @@ class SalesforceSession(httpx.Auth):
         refresh_token: str,
         login_url: str = LOGIN_URL,
         clock: Callable[[], float] = time.time,
+        store: TokenStore | None = None,
     ) -> SalesforceSession:
         """The session of a connected app's refresh token (`login_url` is
         `https://login.salesforce.com`, `https://test.salesforce.com` for sandboxes, or the
-        org's My Domain)."""
+        org's My Domain); shared with other replicas through `store`, when given."""
         if not (client_id and client_secret and refresh_token):
             raise ValueError("Salesforce needs a client id, client secret and refresh token")
         grant = RefreshTokenGrant(
             http, PLATFORM, login_url.rstrip("/") + TOKEN_PATH, client_id=client_id,
             client_secret=client_secret, refresh_token=refresh_token, clock=clock,
         )  # fmt: skip
-        return cls(grant)
+        return cls(grant, store=store)
 
     @property
     def refreshes(self) -> int:

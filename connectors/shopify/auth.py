@@ -20,6 +20,7 @@ import httpx
 from canonical_schema import Platform
 from connectors.auth import RefreshingAuth, StaticBearerAuth, Token
 from connectors.oauth import RefreshTokenGrant
+from connectors.token_store import TokenStore
 
 HEADER = "X-Shopify-Access-Token"
 TOKEN_PATH = "/admin/oauth/access_token"
@@ -39,8 +40,11 @@ def expiring_token_auth(
     on_token: Callable[[Token], Awaitable[None]] | None = None,
     clock: Callable[[], float] = time.time,
     leeway: float = LEEWAY,
+    store: TokenStore | None = None,
 ) -> RefreshingAuth:
-    """`http` carries the shop's base URL; the first call fetches a token."""
+    """`http` carries the shop's base URL; the first call fetches a token. With `store`,
+    replicas share the token and its rotating refresh token: one refresh per expiry, since a
+    second exchange of the same refresh token would be refused."""
     for name, value in (
         ("client_id", client_id), ("client_secret", client_secret),
         ("refresh_token", refresh_token),
@@ -51,4 +55,4 @@ def expiring_token_auth(
         http, Platform.SHOPIFY, TOKEN_PATH, client_id=client_id, client_secret=client_secret,
         refresh_token=refresh_token, on_token=on_token, clock=clock,
     )  # fmt: skip
-    return RefreshingAuth(grant, header=HEADER, scheme="", leeway=leeway, clock=clock)
+    return RefreshingAuth(grant, header=HEADER, scheme="", leeway=leeway, clock=clock, store=store)

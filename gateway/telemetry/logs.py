@@ -2,8 +2,16 @@
 the correlation id, and no line carries a secret.
 
 Redaction replaces every configured secret value (all `SecretStr` settings) and anything shaped
-like a credential (`Bearer …`, `access_token=…`, `"client_secret": "…"`) before a record is
-formatted, traceback text included.
+like a credential before a record is formatted, traceback text included: an `Authorization`
+scheme's value (`Bearer …`, `Basic …`, `OAuth …`), Shopify's `X-Shopify-Access-Token`, credential
+parameters in a query or form (`access_token=…`, `client_secret=…`, `code=…`) or JSON
+(`"refresh_token": "…"`), and tokens in the platforms' own formats (Shopify `shpat_…`/`shprt_…`/
+`shpss_…`, HubSpot `pat-…`, Salesforce session ids `00D…!…`) — the tokens the vault hands out at
+run time are not in settings, so their shape is what gives them away.
+
+`aiosqlite` is held at INFO: at DEBUG it logs every SQL statement with its parameters (emails,
+ids, and whatever else a row holds). tests/security_tokens/test_log_scan.py runs a whole demo
+at DEBUG and finds no secret or token anywhere the gateway wrote.
 """
 
 from __future__ import annotations
@@ -18,10 +26,16 @@ from gateway.telemetry.tracing import correlation_id
 
 REDACTED = "[REDACTED]"
 _SHAPES = re.compile(
-    r"(?i)(bearer\s+)[\w.~+/=-]+"
-    r"|((?:access_token|refresh_token|client_secret|api_key|apikey|password|code)=)[^&\s\"']+"
-    r"|(\"(?:access_token|refresh_token|client_secret|api_key|password)\"\s*:\s*\")[^\"]+"
+    r"(?i)(\bbearer\s+|authorization['\"]?\s*[:=,]\s*['\"]?(?:basic|oauth)\s+)[\w.~+/=!-]+"
+    r"|(x-shopify-access-token['\"]?\s*[:=,]\s*['\"]?)[^\s'\",}]+"
+    r"|(\b(?:access_token|refresh_token|id_token|client_secret|api_key|apikey|password|code|"
+    r"secret|token)=)[^&\s\"']+"
+    r"|(\"(?:access_token|refresh_token|id_token|client_secret|api_key|password|secret|token)\""
+    r"\s*:\s*\")[^\"]+"
+    r"|()\b(?:shp(?:at|rt|ss|ca|pa)_[0-9a-z]{8,}|pat-[0-9a-z]{2,4}-[0-9a-z-]{8,}"
+    r"|00d[0-9a-z]{12,15}![\w.-]{16,})"
 )
+QUIET = {"aiosqlite": logging.INFO}  # loggers whose DEBUG lines would carry row data
 
 
 class RedactingFilter(logging.Filter):
@@ -32,7 +46,7 @@ class RedactingFilter(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return _SHAPES.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + REDACTED, text)
+        return _SHAPES.sub(lambda m: _kept(m) + REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self.redact(record.getMessage())
@@ -41,6 +55,11 @@ class RedactingFilter(logging.Filter):
             record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
+
+
+def _kept(match: re.Match[str]) -> str:
+    """The part of a credential shape that is not secret (`Bearer `, `client_secret=`)."""
+    return next((group for group in match.groups() if group), "")
 
 
 class CorrelationFilter(logging.Filter):
@@ -78,3 +97,5 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    for name, floor in QUIET.items():
+        logging.getLogger(name).setLevel(max(floor, root.level))

@@ -1,4 +1,6 @@
-"""The webhook endpoints: verify, parse, keep once in the inbox, evict what they make stale."""
+"""The webhook endpoints: verify, parse, keep once in the inbox, queue a high-priority job to
+process what is new (sync_jobs/webhook_jobs.py), answer 200 at once. A forged or replayed
+delivery queues nothing."""
 
 from __future__ import annotations
 
@@ -11,14 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from canonical_schema import Platform
 from gateway.settings import Settings
 from gateway.webhooks import parse, verify
-from gateway.webhooks.notices import notice_for
 from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
-from hub.freshness import evict_people, people_named
 from hub.inbox import Inbox
-from sync_jobs.triggers import CHECKOUT_IDLE
+from sync_jobs.webhook_jobs import enqueue_webhook, resume_webhooks
 
 logger = logging.getLogger("mgw.webhooks")
 
@@ -69,19 +68,6 @@ class WebhookEndpoints:
         body = await request.body()
         return await self._take(request, problem, lambda: parse.mailchimp(body))
 
-    async def _schedule_idle_checkouts(self, services: Any, events: Sequence[WebhookEvent]) -> None:
-        """A checkout not completed starts its idle timer (one per checkout)."""
-        if services.jobs is None:
-            return
-        for event in events:
-            started = event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/")
-            if started and not event.payload.get("completed_at") and event.email:
-                await services.jobs.engine.enqueue(
-                    CHECKOUT_IDLE, event.event_id, priority="high",
-                    job_id=f"checkout-idle:{event.payload.get('id')}",
-                    defer=self._settings.abandoned_checkout_seconds,
-                )  # fmt: skip
-
     async def _take(
         self, request: Request, problem: str | None, events: Callable[[], Sequence[WebhookEvent]]
     ) -> Response:
@@ -94,15 +80,23 @@ class WebhookEndpoints:
             return _refused(str(exc), 400)
         services = request.app.state.services
         fresh = await Inbox(services.store).accept(parsed)
-        if fresh:
-            people = await people_named(services.store, services.identity, fresh)
-            if services.cache is not None:
-                await evict_people(services.cache, people)
-            for event, person in zip(fresh, people, strict=True):
-                if person is not None and services.changes is not None:
-                    await services.changes.publish(notice_for(event, person))
-            await self._schedule_idle_checkouts(services, fresh)
+        if fresh and services.jobs is not None:
+            await enqueue_webhook(
+                services.jobs.engine, fresh[0].platform, [event.event_id for event in fresh],
+                self._settings.abandoned_checkout_seconds,
+            )  # fmt: skip
         return JSONResponse({"accepted": len(fresh), "duplicates": len(parsed) - len(fresh)})
+
+
+async def resume_here(services: Any, settings: Settings) -> int:
+    """On start, when this process runs its own jobs: queue the events a previous run accepted
+    but did not finish processing (with arq, `mgw worker` sweeps for them instead)."""
+    if services.jobs is None or not services.jobs.runs_here:
+        return 0
+    return await resume_webhooks(
+        services.store, services.jobs.engine, older_than=0.0,
+        checkout_idle_seconds=settings.abandoned_checkout_seconds,
+    )  # fmt: skip
 
 
 def webhook_routes(settings: Settings) -> list[BaseRoute]:

@@ -4,6 +4,10 @@ Connector errors name the platform and whether a retry may help; input errors ar
 `BAD_USER_INPUT`; parse and validation errors keep graphql-core's message with the codes
 Apollo clients know. Anything else is a bug: it is logged with its traceback and the client
 gets `INTERNAL_SERVER_ERROR` and nothing more (docs/adr/0004-error-codes.md).
+
+Every error carries `correlationId`: the operation's trace id, the one in the
+`X-Correlation-ID` header, the logs and the spans (docs/adr/0054-observability.md); an upstream
+failure also carries the platform's own request id, when it gave one, as `platformCorrelationId`.
 """
 
 from __future__ import annotations
@@ -24,8 +28,7 @@ logger = logging.getLogger("mgw.graphql")
 
 
 def public_error(error: GraphQLError, correlation_id: str | None = None) -> GraphQLError:
-    """The error as a client may see it. An upstream failure's `correlationId` is the
-    platform's request id when it gave one, else `correlation_id` (the operation's own)."""
+    """The error as a client may see it, naming the operation by `correlation_id` (its trace id)."""
     original = error.original_error
     extensions: dict[str, Any] = dict(error.extensions or {})
     message = error.message
@@ -33,8 +36,8 @@ def public_error(error: GraphQLError, correlation_id: str | None = None) -> Grap
         extensions.update(
             code=original.code, platform=original.platform.name, retryable=original.retryable
         )
-        if original.correlation_id or correlation_id:
-            extensions["correlationId"] = original.correlation_id or correlation_id
+        if original.correlation_id:
+            extensions["platformCorrelationId"] = original.correlation_id
     elif isinstance(original, InvalidArgumentError | BadUserInputError):
         extensions["code"] = "BAD_USER_INPUT"
     elif isinstance(original, GraphQLError) and original is not error:
@@ -46,6 +49,8 @@ def public_error(error: GraphQLError, correlation_id: str | None = None) -> Grap
         extensions["code"] = "GRAPHQL_PARSE_FAILED"
     else:
         extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
+    if correlation_id:
+        extensions["correlationId"] = correlation_id
     return GraphQLError(
         message,
         nodes=error.nodes,

@@ -1,4 +1,10 @@
-"""Injected faults, per platform, drawn from a seeded RNG so a failing run can be replayed."""
+"""Injected faults, per platform, drawn from a seeded RNG so a failing run can be replayed.
+
+A spec names rates (errors, hangs, truncated bodies, schema drift, connection resets), a
+`Retry-After` for injected errors, and optionally: `count`, a burst of that many faulted
+calls after which the platform recovers by itself (the spec removes itself); `route`, only
+calls whose route contains that text (e.g. only the write endpoint); `after`, that many
+matching calls let through first. The fault matrix (tests/resilience/) is built from them."""
 
 from __future__ import annotations
 
@@ -16,17 +22,35 @@ class FaultSpec:
     timeout_rate: float = 0.0
     malformed_rate: float = 0.0
     drift_rate: float = 0.0
+    reset_rate: float = 0.0
+    retry_after: float | None = None
+    """Seconds sent as `Retry-After` with every injected error; None: the platform's own."""
+    count: int | None = None
+    """Fault only this many calls, then stop; None: until cleared."""
+    route: str | None = None
+    """Fault only calls whose route (`POST /crm/v3/objects/contacts/batch/upsert`) contains
+    this text, e.g. only writes; None: every call."""
+    after: int = 0
+    """Let this many (matching) calls through before faulting."""
 
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """What to do to one request: sleep first, then at most one of hang, error, malform, drift."""
+    """What to do to one request: sleep first, then at most one of hang, error, malform,
+    drift, reset."""
 
     latency_ms: int = 0
     hang: bool = False
     error_status: int | None = None
     malformed: bool = False
     drift: bool = False
+    reset: bool = False
+    retry_after: float | None = None
+
+    @property
+    def faulted(self) -> bool:
+        errored = self.error_status is not None
+        return self.hang or errored or self.malformed or self.drift or self.reset
 
 
 NO_FAULT = FaultPlan()
@@ -37,13 +61,22 @@ class Faults:
         self._seed = seed
         self._rng = random.Random(seed)
         self._specs: dict[str, FaultSpec] = {}
+        self._left: dict[str, int] = {}
+        self._passed: dict[str, int] = {}
 
     def set(self, platform: str, spec: FaultSpec) -> None:
         self._specs[platform] = spec
+        if spec.count is not None:
+            self._left[platform] = spec.count
+        else:
+            self._left.pop(platform, None)
+        self._passed[platform] = 0
         self._rng = random.Random(self._seed)
 
     def clear(self) -> None:
         self._specs.clear()
+        self._left.clear()
+        self._passed.clear()
         self._rng = random.Random(self._seed)
 
     @property
@@ -54,9 +87,12 @@ class Faults:
     def active(self) -> dict[str, FaultSpec]:
         return dict(self._specs)
 
-    def plan(self, platform: str) -> FaultPlan:
+    def plan(self, platform: str, route: str = "") -> FaultPlan:
         spec = self._specs.get(platform)
-        if spec is None:
+        if spec is None or (spec.route is not None and spec.route not in route):
+            return NO_FAULT
+        if self._passed.get(platform, 0) < spec.after:
+            self._passed[platform] = self._passed.get(platform, 0) + 1
             return NO_FAULT
         roll = self._rng.random()
         hang = roll < spec.timeout_rate
@@ -66,10 +102,20 @@ class Faults:
         malformed = not hang and not error and roll < spec.malformed_rate
         roll -= spec.malformed_rate
         drift = not hang and not error and not malformed and roll < spec.drift_rate
-        return FaultPlan(
+        roll -= spec.drift_rate
+        reset = not (hang or error or malformed or drift) and roll < spec.reset_rate
+        plan = FaultPlan(
             drift=drift,
             latency_ms=spec.latency_ms,
             hang=hang,
             error_status=spec.status if error else None,
             malformed=malformed,
+            reset=reset,
+            retry_after=spec.retry_after,
         )
+        if plan.faulted and platform in self._left:
+            self._left[platform] -= 1
+            if self._left[platform] <= 0:  # the burst is over: the platform recovers
+                del self._left[platform]
+                del self._specs[platform]
+        return plan

@@ -1,5 +1,5 @@
 """The layer every platform API sits behind: stats by route template, in-flight counts and
-injected faults (latency, hangs, error statuses, truncated bodies).
+injected faults (latency, hangs, error statuses, truncated bodies, schema drift, resets).
 
 It wraps only platform APIs, never `/_sim`.
 """
@@ -49,7 +49,7 @@ class PlatformMiddleware:
             await send(message)
 
         try:
-            plan = self.faults.plan(self.platform.name)
+            plan = self.faults.plan(self.platform.name, route)
             await self._serve(plan, scope, receive, tracking_send)
         finally:
             status = statuses[0] if statuses else None
@@ -63,13 +63,34 @@ class PlatformMiddleware:
             await asyncio.sleep(TIMEOUT_HANG_SECONDS)
             await self.platform.error_response(504)(scope, receive, send)
         elif plan.error_status is not None:
-            await self.platform.error_response(plan.error_status)(scope, receive, send)
+            response = self.platform.error_response(plan.error_status)
+            if plan.retry_after is not None:
+                response.headers["Retry-After"] = f"{plan.retry_after:g}"
+            await response(scope, receive, send)
+        elif plan.reset:
+            await self._reset(scope, receive, send)
         elif plan.malformed:
             await self._rewritten(scope, receive, send, lambda body, _: body[: len(body) // 2])
         elif plan.drift:
             await self._rewritten(scope, receive, send, self._drifted)
         else:
             await self.platform.app(scope, receive, send)
+
+    async def _reset(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The platform did the work, then the connection died mid-answer (so a write may
+        have landed though its caller never heard). Under uvicorn the client sees the
+        connection closed early; in-process (httpx.ASGITransport) it gets this
+        `ConnectionResetError`, which a test's transport turns into httpx's `ReadError`, as
+        httpcore does for a reset socket."""
+
+        async def discard(message: Message) -> None:
+            return None
+
+        await self.platform.app(scope, receive, discard)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", b"4096")]})  # fmt: skip
+        raise ConnectionResetError("connection reset by peer (injected)")
 
     async def _rewritten(
         self, scope: Scope, receive: Receive, send: Send, rewrite: Callable[[bytes, int], bytes]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -89,3 +89,16 @@ class Platform(Protocol):
         ...
 
     def writes(self) -> list[dict[str, Any]]: ...
+
+
+@runtime_checkable
+class Revocable(Protocol):
+    """A platform whose OAuth grants a user can revoke (`POST /_sim/{platform}/revoke`)."""
+
+    def revoke_tokens(self) -> int:
+        """Disconnect the app, as a user removing it in the platform's settings would: every
+        refresh and access token issued so far stops working, the published refresh token
+        included; static credentials (private-app token, offline token, API key) keep working.
+        Lasts until the simulators restart; a new authorization-code flow issues working
+        tokens again. Returns how many tokens stopped working."""
+        ...

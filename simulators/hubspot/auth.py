@@ -103,6 +103,14 @@ class Tokens:
             "expires_in": self._ttl,
         }
 
+    def revoke(self) -> int:
+        """The portal uninstalled the app: every refresh and access token issued to it stops
+        working (answering `BAD_REFRESH_TOKEN` / 401); the private-app token is not a grant."""
+        revoked = len(self._refresh_tokens) + len(self._access)
+        self._refresh_tokens.clear()
+        self._access.clear()
+        return revoked
+
     def redirect_allowed(self, uri: str) -> bool:
         if uri == self.credentials.redirect_uri:
             return True

@@ -154,6 +154,9 @@ class HubSpotPlatform:
                 raise InvalidFields(f"email {new_email} belongs to contact {holder.id}")
         return self.portal.update(CONTACTS, contact, values, source=UI).raw()
 
+    def revoke_tokens(self) -> int:
+        return self.tokens.revoke()
+
     def writes(self) -> list[dict[str, Any]]:
         return list(self.portal.writes)
 

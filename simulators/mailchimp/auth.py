@@ -48,6 +48,13 @@ class Authenticator:
         self.tokens.add(token)
         return token
 
+    def revoke(self) -> int:
+        """The account disconnected the OAuth app: every OAuth token answers 401 (the API key,
+        a separate credential, keeps working)."""
+        revoked = len(self.tokens)
+        self.tokens.clear()
+        return revoked
+
     def account(self, authorization: str | None) -> str:
         """The account a request acts for; raises 401 problem+json otherwise."""
         scheme, _, value = (authorization or "").strip().partition(" ")

@@ -137,6 +137,9 @@ class MailchimpPlatform:
             raise InvalidFields(exc.detail) from exc
         return member.raw(self.store.list_id)
 
+    def revoke_tokens(self) -> int:
+        return self.auth.revoke()
+
     def writes(self) -> list[dict[str, Any]]:
         return list(self.store.writes)
 

@@ -105,6 +105,14 @@ class Sessions:
             self._refresh_tokens.add(refresh)
         return self._issue(instance_url, refresh)
 
+    def revoke(self) -> int:
+        """The user revoked the connected app's access: refresh tokens answer `invalid_grant`,
+        sessions `INVALID_SESSION_ID`."""
+        revoked = len(self._refresh_tokens) + len(self._sessions)
+        self._refresh_tokens.clear()
+        self._sessions.clear()
+        return revoked
+
     def _issue(self, instance_url: str, refresh: str | None) -> dict[str, str]:
         now = self._clock.now()
         token = f"{ORG_ID[:15]}!AQ" + secrets.token_urlsafe(72)

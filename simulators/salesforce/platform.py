@@ -177,6 +177,9 @@ class SalesforcePlatform:
         updated = self.store.update(name, record, values)
         return {"attributes": attributes(name, updated["Id"]), **updated}
 
+    def revoke_tokens(self) -> int:
+        return self.sessions.revoke()
+
     def writes(self) -> list[dict[str, Any]]:
         return list(self.store.writes)
 

@@ -59,6 +59,16 @@ class Tokens:
         self.codes: dict[str, float] = {}
         self.latest_refresh = self.creds.refresh_token
 
+    def revoke(self) -> int:
+        """The merchant revoked the expiring grant: its refresh tokens answer `invalid_grant`
+        and its access tokens 401. The offline token (a separate credential) keeps working."""
+        issued = [t for t in self.access if t != self.creds.access_token]
+        for token in issued:
+            del self.access[token]
+        revoked = len(issued) + len(self.refresh)
+        self.refresh.clear()
+        return revoked
+
     def app_for(self, token: str | None) -> str | None:
         """The app a live access token belongs to (its cost bucket), or None."""
         if not token or token not in self.access:

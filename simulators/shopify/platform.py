@@ -156,6 +156,9 @@ class ShopifyPlatform:
             listed = tags.split(",") if isinstance(tags, str) else list(tags or ())
             customer.tags = sorted({str(t).strip() for t in listed if str(t).strip()})
 
+    def revoke_tokens(self) -> int:
+        return self.tokens.revoke()
+
     def writes(self) -> list[dict[str, Any]]:
         return list(self.store.writes)
 

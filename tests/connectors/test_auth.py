@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from canonical_schema import Platform
-from connectors.auth import RefreshingAuth, StaticBearerAuth, Token
-from connectors.exceptions import AuthError
+from connectors.auth import RECHECK_S, RefreshingAuth, StaticBearerAuth, Token
+from connectors.exceptions import AuthError, ReconnectRequiredError
 from connectors.hubspot import HubSpotConnector
 from connectors.oauth import RefreshTokenGrant
 from simulators import SimConfig, create_app
@@ -64,14 +64,58 @@ async def test_many_waiting_calls_share_one_refresh_and_renew_ahead_of_expiry(
     assert auth.token.access_token != first.access_token
 
 
-async def test_a_refused_refresh_token_is_an_auth_error_naming_the_platform(
-    http: httpx.AsyncClient,
+async def test_a_refused_refresh_token_says_to_reconnect_and_then_fails_fast(
+    http: httpx.AsyncClient, clock: ManualClock
 ) -> None:
-    auth = RefreshingAuth(await grant(http, refresh_token="revoked"))
-    with pytest.raises(AuthError) as caught:
-        await HubSpotConnector(http, auth).list_records(5, None)
+    auth = RefreshingAuth(await grant(http, refresh_token="revoked"), clock=clock.now)
+    hubspot = HubSpotConnector(http, auth)
+    with pytest.raises(ReconnectRequiredError) as caught:
+        await hubspot.list_records(5, None)
     assert caught.value.platform is Platform.HUBSPOT
-    assert "token request refused" in caught.value.message
+    assert caught.value.code == "UPSTREAM_AUTH"
+    assert caught.value.message == (
+        "HubSpot refused the refresh token (missing or invalid refresh token): "
+        "reconnect with `mgw connect hubspot`"
+    )
+    asked = await token_requests(http)
+
+    for _ in range(5):  # within the recheck window: refused at once, the platform not asked
+        with pytest.raises(ReconnectRequiredError):
+            await hubspot.list_records(5, None)
+    assert await token_requests(http) == asked
+    assert auth.refused is not None
+
+    clock.advance(RECHECK_S)  # then one call looks again
+    with pytest.raises(ReconnectRequiredError):
+        await hubspot.list_records(5, None)
+    assert await token_requests(http) == asked + 1
+
+
+async def test_a_refused_client_names_the_settings_to_fix(http: httpx.AsyncClient) -> None:
+    creds = (await http.get("http://sim.test/_sim/credentials")).json()["hubspot"]
+    fetch = RefreshTokenGrant(
+        http, Platform.HUBSPOT, "/oauth/v1/token", client_id=creds["client_id"],
+        client_secret="wrong", refresh_token=creds["refresh_token"],
+    )  # fmt: skip
+    with pytest.raises(AuthError) as caught:
+        await HubSpotConnector(http, RefreshingAuth(fetch)).list_records(5, None)
+    assert not isinstance(caught.value, ReconnectRequiredError)
+    assert "check MGW_HUBSPOT__CLIENT_ID and MGW_HUBSPOT__CLIENT_SECRET" in caught.value.message
+
+
+async def token_requests(http: httpx.AsyncClient) -> int:
+    stats = (await http.get("http://sim.test/_sim/stats")).json()["hubspot"]
+    asked: int = stats["requests_by_route"].get("POST /oauth/v1/token", 0)
+    return asked
+
+
+def test_a_short_lived_token_is_renewed_a_quarter_of_its_life_ahead_not_every_call() -> None:
+    token = Token("t", expires_at=105.0, issued_at=100.0)
+    assert not token.due(60.0, now=103.0)  # 2 s left of 5: not yet
+    assert token.due(60.0, now=103.75)  # 1.25 s left: a quarter of its life
+    long_lived = Token("t", expires_at=1900.0, issued_at=100.0)
+    assert not long_lived.due(60.0, now=1830.0)
+    assert long_lived.due(60.0, now=1840.0)  # the leeway, when shorter
 
 
 async def test_a_response_that_says_the_token_died_refreshes_and_retries_once(

@@ -54,6 +54,7 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             port = free_port()
             served = {
                 **env,
+                "MGW_PROFILE": "demo",  # open: this test is about shared limits, not auth
                 "MGW_REDIS_URL": redis_url,
                 "MGW_CACHE": "redis",
                 "MGW_DATA_SCOPE": scope,

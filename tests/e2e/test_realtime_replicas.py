@@ -1,6 +1,10 @@
 """Issue 9's acceptance: a subscriber on gateway A hears of a Mailchimp unsubscribe whose
 webhook reached gateway B, with `emailConsent` changed; B reads the new value right after; a
-replayed webhook makes no second event and a forged one none at all."""
+replayed webhook makes no second event and a forged one none at all.
+
+Scaled out as in production: two gateways and an `mgw worker` sharing Redis (jobs, cache,
+change bus) and one PostgreSQL database. B answers the webhook at once; the worker's
+high-priority job processes it (re-read, index, eviction, notice)."""
 
 from __future__ import annotations
 
@@ -9,16 +13,18 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import websockets
 
 from gateway.servers import free_port, wait_until_answers
 
-pytestmark = [pytest.mark.e2e, pytest.mark.redis]
+pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.postgres]
 
 CONSENT = "query ($email: String!) { customer(email: $email) { id emailConsent } }"
 
@@ -32,7 +38,29 @@ def start(
 
 
 @pytest.fixture(scope="module")
-def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def database(postgres_url: str) -> Iterator[str]:
+    """A database of its own, shared by both gateways and the worker."""
+    name = f"mgw_realtime_{uuid.uuid4().hex[:10]}"
+    admin = postgres_url.replace("+asyncpg", "")
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f"CREATE DATABASE {name}"))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(run(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="module")
+def replicas(
+    redis_url: str, database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     workdir = tmp_path_factory.mktemp("realtime")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
     sim_port, port_a, port_b = free_port(), free_port(), free_port()
@@ -44,19 +72,28 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             f"{sim_url}/_sim/credentials", 60, lambda: processes[0].poll() is None
         ):
             pytest.fail((workdir / "sim.log").read_text())
-        for name, port in (("a", port_a), ("b", port_b)):
-            served = {
-                **env, "MGW_REDIS_URL": redis_url, "MGW_CACHE": "redis",
-                "MGW_DATA_SCOPE": f"realtime-{sim_port}",
-                "MGW_ID_KEY": "replicas-share-this-id-key",
-                "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / name}.db",
-                "MGW_MERGE__FIELDS": json.dumps({"email_consent": "mailchimp"}),
-            }  # fmt: skip
-            command = ["serve", "--simulators", sim_url, "--platforms", "hubspot,mailchimp",
-                       "--port", str(port), "--log-level", "warning"]  # fmt: skip
-            processes.append(start(command, workdir, served, name))
-        for name, url, process in zip("ab", (url_a, url_b), processes[1:], strict=True):
-            if not wait_until_answers(f"{url}/health/live", 60, lambda p=process: p.poll() is None):
+        shared = {
+            **env, "MGW_PROFILE": "demo", "MGW_REDIS_URL": redis_url, "MGW_CACHE": "redis",
+            "MGW_DATA_SCOPE": f"realtime-{sim_port}", "MGW_ID_KEY": "replicas-share-this-id-key",
+            "MGW_DATABASE_URL": database, "MGW_JOBS__QUEUE_NAME": f"mgw:test:{uuid.uuid4().hex}",
+            "MGW_MERGE__FIELDS": json.dumps({"email_consent": "mailchimp"}),
+        }  # fmt: skip
+        platforms = ["--simulators", sim_url, "--platforms", "hubspot,mailchimp"]
+        commands = {
+            name: ["serve", *platforms, "--port", str(port), "--log-level", "warning"]
+            for name, port in (("a", port_a), ("b", port_b))
+        }
+        commands["worker"] = ["worker", *platforms, "--log-level", "warning"]
+        for (name, command), url in zip(commands.items(), (url_a, url_b, None), strict=True):
+            process = start(command, workdir, shared, name)
+            processes.append(process)
+
+            # One at a time: the first creates the tables, the others find them.
+            def alive(p: subprocess.Popen[bytes] = process) -> bool:
+                return p.poll() is None
+
+            up = wait_until_answers(f"{url}/health/live", 60, alive) if url else alive()
+            if not up:
                 pytest.fail((workdir / f"{name}.log").read_text())
         yield {"sim": sim_url, "a": url_a, "b": url_b}
     finally:

@@ -18,13 +18,15 @@ SIM = "http://sim.test"
 
 
 @asynccontextmanager
-async def open_all(sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path) -> AsyncIterator[Services]:
+async def open_all(
+    sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path, cache: str = "off"
+) -> AsyncIterator[Services]:
     """Every platform connected, no scheduler, no retries (a failed page fails the run)."""
     credentials = (await sim.get("/_sim/credentials")).json()
     settings = with_simulators(
         Settings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}",
-            cache="off",
+            cache=cache,
             sync=SyncSettings(schedule=False, retry_delays=()),
         ),
         SIM,

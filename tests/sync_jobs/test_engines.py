@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -70,6 +71,29 @@ async def test_the_inline_runner_retries_and_runs_high_priority_first() -> None:
     assert [t for name, t in ran if name == "flaky"] == [1, 2, 3]
 
 
+async def test_a_lane_job_runs_while_every_shared_runner_is_busy() -> None:
+    release = asyncio.Event()
+
+    async def busy(ctx: JobContext) -> None:
+        await release.wait()
+
+    async def urgent(ctx: JobContext) -> str:
+        return "done"
+
+    jobs = {"busy": JobSpec("busy", busy), "urgent": JobSpec("urgent", urgent, lane="realtime")}
+    engine = InlineEngine(jobs, concurrency=2)
+    engine.start({})
+    try:
+        for _ in range(5):  # more than the shared runners, all high priority
+            await engine.enqueue("busy", priority="high")
+        handle = await engine.enqueue("urgent", priority="low")
+        assert handle is not None
+        assert await handle.wait(2) is True
+    finally:
+        release.set()
+        await engine.close()
+
+
 @pytest.mark.redis
 async def test_arq_workers_run_the_same_jobs(redis_url: str) -> None:
     from arq.connections import RedisSettings
@@ -102,3 +126,5 @@ async def test_arq_workers_run_the_same_jobs(redis_url: str) -> None:
         await engine.close()
     assert ran == [(21, 1), (21, 2)]
     assert queue_for(jobs["long"], queue, 60) == f"{queue}:long"  # long jobs run apart
+    lane = JobSpec("urgent", remember, lane="realtime")
+    assert queue_for(lane, queue, 60) == f"{queue}:realtime"  # and so does a lane

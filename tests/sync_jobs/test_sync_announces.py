@@ -1,5 +1,6 @@
-"""Polled platforms feed subscriptions: what an incremental sync finds changed is announced
-(Salesforce and Marketo have no signed webhooks); the first, full walk announces nothing."""
+"""Polled platforms feed subscriptions: what an incremental sync finds changed is evicted from
+the cache and announced (Salesforce and Marketo have no signed webhooks), as a webhook's change
+is; the first, full walk announces nothing."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ async def test_an_incremental_sync_announces_each_change_it_finds(
 ) -> None:
     people = (await sim.get("/_sim/people", params={"limit": 200})).json()["people"]
     email = next(p["email"] for p in people if "marketo" in p["external_ids"])
-    async with open_all(sim_app, sim, tmp_path) as services:
+    async with open_all(sim_app, sim, tmp_path, cache="memory") as services:
         assert services.changes is not None
+        (before,) = await services.read.customers_by_email([email])  # now cached
+        assert before.customer is not None
         heard: list[ChangeNotice] = []
 
         async def listen() -> None:
@@ -35,7 +38,13 @@ async def test_an_incremental_sync_announces_each_change_it_finds(
         edit = {"email": email, "fields": {"firstName": "Polled"}}
         changed = await sim.post("/_sim/marketo/mutate", json=edit)
         assert changed.is_success, changed.text
+        (cached,) = await services.read.customers_by_email([email])
         await services.sync.run(Platform.MARKETO)  # type: ignore[union-attr]  # incremental
         await asyncio.sleep(0.05)
         listener.cancel()
+        (after,) = await services.read.customers_by_email([email])
     assert [(n.email, n.platform) for n in heard] == [(email, Platform.MARKETO)]
+    assert cached.customer is not None
+    assert after.customer is not None
+    assert "Polled" not in (cached.customer.first_name or "")  # the cache alone is stale
+    assert after.customer.first_name == "Polled"  # the poll evicted it

@@ -1,17 +1,32 @@
 """What a webhook tells subscribers: which canonical fields changed, and which behavioural
 trigger happened (an order, an unsubscribe, a lead score change). An abandoned checkout takes
-time to be one: see sync_jobs/triggers.py."""
+time to be one: see sync_jobs/triggers.py. Read from the event as the inbox kept it, by the job
+that processes it (sync_jobs/webhook_jobs.py)."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
 
 from canonical_schema import BehavioralEvent, EventType, Platform
-from gateway.webhooks.parse import WebhookEvent
 from hub.changes import ChangeNotice
 from hub.freshness import Person
+
+
+class WebhookEvent(Protocol):
+    @property
+    def platform(self) -> Platform: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
 
 _HUBSPOT_FIELDS = {
     "firstname": "firstName", "lastname": "lastName", "phone": "phone", "email": "email",

@@ -1,0 +1,71 @@
+"""The GraphQL view with the caller on its context.
+
+HTTP requests and the SSE stream arrive authenticated by the middleware, which left the
+Principal in the request state; a WebSocket without an `Authorization` header authenticates
+with its `connection_init` payload — `{"Authorization": "Bearer <key>"}`, or the same inside
+`"headers"` (Apollo's and graphql-ws clients' conventions) — and is closed with 4403 when it
+cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET, UnsetType
+
+from gateway.graphql_http import GatewayGraphQL
+from gateway.security.authenticator import AuthenticationError, Authenticator
+from gateway.security.jwt import KeysUnavailableError
+from gateway.security.principal import NOBODY, STATE_KEY, Principal
+from resolvers import GatewayContext
+
+ACK: UnsetType = UNSET  # a plain `connection_ack`, no payload
+
+
+def principal_of(request: Request | WebSocket) -> Principal:
+    """The caller the middleware found; no scope at all when it found none."""
+    found = request.scope.get("state", {}).get(STATE_KEY)
+    return found if isinstance(found, Principal) else NOBODY
+
+
+def credential_in(params: object) -> str | None:
+    """The `Authorization` value of a `connection_init` payload, if it has one."""
+    if not isinstance(params, Mapping):
+        return None
+    for holder in (params, params.get("headers")):
+        if isinstance(holder, Mapping):
+            for name, value in holder.items():
+                if isinstance(name, str) and name.lower() == "authorization":
+                    return value if isinstance(value, str) else None
+    return None
+
+
+class AuthenticatedGraphQL(GatewayGraphQL):
+    def __init__(self, *args: object, authenticator: Authenticator, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._authenticator = authenticator
+        self._app_state: object = None  # this view's app's state: the store is there
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> GatewayContext:
+        context = await super().get_context(request, response)
+        self._app_state = request.app.state
+        context.principal = principal_of(request)
+        return context
+
+    async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
+        if context.principal is not NOBODY:
+            return ACK  # the upgrade request carried credentials, or the profile is open
+        store = getattr(getattr(self._app_state, "services", None), "store", None)
+        try:
+            context.principal = await self._authenticator.authenticate(
+                credential_in(context.connection_params), store
+            )
+        except (AuthenticationError, KeysUnavailableError):
+            raise ConnectionRejectionError from None
+        return ACK

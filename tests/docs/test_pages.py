@@ -1,0 +1,106 @@
+"""The documentation holds together: the generated parts are current (the ADR index in
+architecture.md lists every ADR, as `mgw config docs` writes it), every relative link in docs/
+and the README reaches a file and, for a `#fragment`, a heading there, and the README leads a
+newcomer to every page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import app
+from gateway.reference_pages import ADR_END, ADR_START, adr_index, pages
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def test_every_generated_page_is_current() -> None:
+    stale = [
+        str(path.relative_to(ROOT))
+        for path, text in pages(DOCS, app).items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    assert not stale, f"out of date: {stale}; run `mgw config docs`"
+
+
+def test_the_adr_index_lists_every_adr() -> None:
+    page = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    listed = page[page.index(ADR_START) : page.index(ADR_END)]
+    for adr in sorted((DOCS / "adr").glob("[0-9]*.md")):
+        assert f"(adr/{adr.name})" in listed, f"{adr.name} is missing from architecture.md"
+    assert adr_index(DOCS / "adr").count("\n") + 1 == len(list((DOCS / "adr").glob("[0-9]*.md")))
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = heading.strip().lower()
+    text = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    text = _FENCE.sub("", path.read_text(encoding="utf-8"))
+    return {slug(m[1]) for m in re.finditer(r"^#{1,6}\s+(.+?)\s*$", text, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_every_relative_link_resolves(page: Path) -> None:
+    text = _FENCE.sub("", page.read_text(encoding="utf-8"))
+    broken = []
+    for target in _LINK.findall(text):
+        if re.match(r"^[a-z]+:", target):  # http:, https:, mailto:
+            continue
+        file_part, _, fragment = target.partition("#")
+        linked = (page.parent / file_part).resolve() if file_part else page
+        if not linked.is_relative_to(ROOT.parent):
+            continue
+        missing = not linked.exists()
+        if missing or (fragment and linked.suffix == ".md" and fragment not in anchors(linked)):
+            broken.append(target)
+    assert not broken, f"{page.relative_to(ROOT)}: broken links {broken}"
+
+
+def test_the_readme_leads_to_every_page() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Documentation") :]
+    for name in ("getting-started.md", "cookbook.md", "configuration.md", "cli.md",
+                 "deploying.md", "architecture.md", "platforms/hubspot.md"):  # fmt: skip
+        assert f"(docs/{name}" in section, f"README's Documentation section lacks docs/{name}"
+    assert "make demo" in readme
+
+
+def toml_blocks() -> list[tuple[str, str]]:
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(r"^```toml\n(.*?)^```", text, re.MULTILINE | re.DOTALL):
+            line = text[: match.start()].count("\n") + 1
+            found.append((f"{page.relative_to(ROOT)}:{line}", match[1]))
+    return found
+
+
+@pytest.mark.parametrize(("where", "block"), toml_blocks(), ids=[w for w, _ in toml_blocks()])
+def test_every_toml_example_is_a_valid_configuration(
+    where: str, block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each mgw.toml example parses, names only keys a setting reads, and validates."""
+    import os
+    import tomllib
+
+    from gateway.cli_config import unknown_toml_keys
+    from gateway.settings import Settings
+
+    assert not unknown_toml_keys(tomllib.loads(block)), where
+    for name in list(os.environ):
+        if name.startswith("MGW_"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "mgw.toml"
+    config.write_text(block, encoding="utf-8")
+    monkeypatch.setenv("MGW_CONFIG", str(config))
+    Settings()
