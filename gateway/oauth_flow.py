@@ -50,6 +50,7 @@ _FLOWS: dict[Platform, tuple[tuple[str, ...], bool] | None] = {
             "crm.objects.contacts.write",
             "crm.objects.companies.read",
             "crm.objects.deals.read",
+            "communication_preferences.write",  # an unsubscribe: opt-out of all email
         ),
         False,
     ),

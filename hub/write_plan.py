@@ -3,8 +3,8 @@ a platform's current record already says all of it (then nothing is written).
 
 The comparison happens in each platform's own shape, through its connector's pure
 `from_canonical`: a field the platform cannot hold (Salesforce has no Lead status for MQL,
-Shopify cannot change consent on an existing customer, Mailchimp refuses to change a `cleaned`
-member's status) is then not a difference, so a write that can never "take" is not repeated
+Mailchimp refuses to change a `cleaned` member's status, HubSpot takes an opt-out but no
+resubscribe) is then not a difference, so a write that can never "take" is not repeated
 forever. This is also what makes retries safe: a retry after a lost response reads first and
 finds its own earlier write (docs/adr/0021-write-back-exactly-once.md).
 """
@@ -27,7 +27,9 @@ from canonical_schema import (
     normalize_phone,
     normalize_text,
 )
+from connectors.hubspot.mapping import OPT_OUT as HUBSPOT_OPT_OUT
 from connectors.hubspot.mapping import from_canonical as hubspot_fields
+from connectors.hubspot.mapping import opts_out as hubspot_opts_out
 from connectors.mailchimp.mapping import from_canonical as mailchimp_fields
 from connectors.marketo.mapping import from_canonical as marketo_fields
 from connectors.salesforce.mapping import from_canonical as salesforce_fields
@@ -133,7 +135,9 @@ Shape = Callable[[CustomerRecord, CustomerRecord | None], dict[str, Any]]
 
 
 def _hubspot(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    return dict(hubspot_fields(record))
+    # An opt-out is written through communication preferences and read back as the property.
+    opt_out = {HUBSPOT_OPT_OUT: "true"} if hubspot_opts_out(record) else {}
+    return {**hubspot_fields(record), **opt_out}
 
 
 def _marketo(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
@@ -149,10 +153,8 @@ def _mailchimp(record: CustomerRecord, current: CustomerRecord | None) -> dict[s
 
 
 def _shopify(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    fields = shopify_fields(record)
-    if current is not None:
-        fields.pop("emailMarketingConsent", None)  # customerUpdate cannot set it
-    return fields
+    # An existing customer's consent is written by `customerEmailMarketingConsentUpdate`.
+    return shopify_fields(record)
 
 
 def _salesforce(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:

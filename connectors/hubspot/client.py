@@ -10,6 +10,10 @@ input is invalid, and answers 207 when some inputs failed; either way `upsert_re
 `UpsertRejected` (a `FatalError`) naming every refused email and carrying the results of those
 written. The same email twice in one batch is written once, the later record's values over
 the earlier's, as sequential writes would leave it.
+
+Consent: an UNSUBSCRIBED record is opted out of all email through communication preferences
+(preferences.py), after its properties are written; a change of consent alone on a contact
+HubSpot holds is that call only (the contact's id read by email, no `batch/upsert`).
 """
 
 from __future__ import annotations
@@ -33,9 +37,11 @@ from connectors.hubspot.mapping import (
     CONTACT_PROPERTIES,
     HubSpotObject,
     from_canonical,
+    opts_out,
     parse_contact,
     to_canonical,
 )
+from connectors.hubspot.preferences import unsubscribe_all
 
 PLATFORM = Platform.HUBSPOT
 CONTACTS = "/crm/v3/objects/contacts"
@@ -136,18 +142,30 @@ class HubSpotConnector:
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
         properties: dict[str, dict[str, str]] = {}
+        opting_out: dict[str, bool] = {}
         for record in records:
             email = normalize_email(record.email)
             properties[email] = {**properties.get(email, {}), **from_canonical(record)}
+            opting_out[email] = opts_out(record)  # the later record's, as for properties
 
         async def chunk(emails: list[str]) -> tuple[dict[str, _Upserted], dict[str, str]]:
             return await self._upsert(emails, properties)
 
-        written: dict[str, _Upserted] = {}
+        # Consent alone: nothing for batch/upsert to write on a contact HubSpot already holds.
+        bare = [e for e, out in opting_out.items() if out and properties[e].keys() <= {"email"}]
+        held = await self.records_by_email(bare) if bare else {}
+        written: dict[str, _Upserted] = {
+            email: _Upserted(id=record.external_id, new=False, properties={})
+            for email, record in held.items()
+        }
         failures: dict[str, str] = {}
-        for done, refused in await self._api.chunked(list(properties), chunk):
+        upserts = [email for email in properties if email not in held]
+        for done, refused in await self._api.chunked(upserts, chunk):
             written.update(done)
             failures.update(refused)
+        await unsubscribe_all(
+            self._api, [e for e, out in opting_out.items() if out and e in written]
+        )
         answered: list[UpsertResult] = []
         seen: set[str] = set()
         for record in records:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from canonical_schema import (
     Customer,
     CustomerRecord,
+    EmailConsent,
     LifecycleStage,
     Platform,
     is_email,
@@ -36,7 +37,12 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "company",
     "lastmodifieddate",
     "createdate",
+    "hs_email_optout",
 )
+# "Unsubscribed from all email": read-only in the CRM; set through communication preferences
+# (`unsubscribe-all`, see client.py). Its absence or "false" is no decision, not consent:
+# HubSpot's subscription types are per purpose, and the gateway reads only this one.
+OPT_OUT = "hs_email_optout"
 
 # HubSpot's internal `lifecyclestage` values are the canonical vocabulary; a portal's own
 # stages (numeric ids) are somewhere in the funnel we cannot name: OTHER.
@@ -98,6 +104,7 @@ def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
         lifecycle_stage=_stage(props.get("lifecyclestage")),
         lead_score=_integer(props.get("hubspotscore")),
         company_name=normalize_text(props.get("company")),
+        email_consent=EmailConsent.UNSUBSCRIBED if _opted_out(props.get(OPT_OUT)) else None,
         updated_at=contact.updatedAt,
     )
 
@@ -115,6 +122,17 @@ def from_canonical(customer: Customer | CustomerRecord) -> dict[str, str]:
         "lifecyclestage": LIFECYCLE_VALUES[stage] if stage is not None else None,
     }
     return {name: value for name, value in props.items() if value is not None}
+
+
+def opts_out(customer: Customer | CustomerRecord) -> bool:
+    """True when writing `customer` means opting the address out of all email: the only
+    consent HubSpot's API takes from an integration without a legal basis to record
+    (a resubscribe needs one, so SUBSCRIBED is not written here)."""
+    return customer.email_consent is EmailConsent.UNSUBSCRIBED
+
+
+def _opted_out(value: str | None) -> bool:
+    return (normalize_text(value) or "").lower() == "true"
 
 
 def _stage(value: str | None) -> LifecycleStage | None:

@@ -6,8 +6,12 @@
   URL) ahead of expiry; each exchange returns a new refresh token and retires the old one,
   which `RefreshTokenGrant` keeps (and hands to `on_token` for persisting).
 
-A 401 is not taken as "refresh and retry": Shopify answers an expired token exactly as a
-revoked one, so a 401 is an `AuthError` and expiry is handled ahead of time.
+Expiry is handled ahead of time, but a token can still die before the gateway expects it
+(a clock skew, a TTL shorter than announced). Shopify answers an expired token with the same
+401 as a revoked or unknown one, so with an expiring token every 401 is taken as "refresh once
+and retry": a revoked grant then shows itself at the token endpoint (`invalid_grant`, an
+`AuthError`, remembered so later calls fail fast), and a 401 on the retry is final. The
+offline token cannot be refreshed, so there a 401 stays an `AuthError` at once.
 """
 
 from __future__ import annotations
@@ -25,6 +29,12 @@ from connectors.token_store import TokenStore
 HEADER = "X-Shopify-Access-Token"
 TOKEN_PATH = "/admin/oauth/access_token"
 LEEWAY = 60.0  # seconds before expiry a token is renewed
+
+
+def token_rejected(response: httpx.Response) -> bool:
+    """Any 401: Shopify does not say whether the token expired or was revoked; refreshing
+    tells them apart (a revoked grant is refused at the token endpoint)."""
+    return response.status_code == 401
 
 
 def offline_token_auth(access_token: str) -> StaticBearerAuth:
@@ -55,4 +65,7 @@ def expiring_token_auth(
         http, Platform.SHOPIFY, TOKEN_PATH, client_id=client_id, client_secret=client_secret,
         refresh_token=refresh_token, on_token=on_token, clock=clock,
     )  # fmt: skip
-    return RefreshingAuth(grant, header=HEADER, scheme="", leeway=leeway, clock=clock, store=store)
+    return RefreshingAuth(
+        grant, expired=token_rejected, header=HEADER, scheme="", leeway=leeway, clock=clock,
+        store=store,
+    )  # fmt: skip

@@ -36,7 +36,8 @@ CONSENT_FROM_SHOPIFY: dict[str, EmailConsent | None] = {
 }
 # Canonical consent -> the state `customerCreate` sets. CLEANED and UNKNOWN are not written:
 # INVALID and REDACTED are set by Shopify only, and an unknown consent leaves the default
-# (NOT_SUBSCRIBED). `customerUpdate` cannot change consent at all (see client.py).
+# (NOT_SUBSCRIBED). `customerUpdate` cannot change consent: an existing customer's goes through
+# `customerEmailMarketingConsentUpdate` (`consent_input`).
 CONSENT_TO_SHOPIFY: dict[EmailConsent, str] = {
     EmailConsent.SUBSCRIBED: "SUBSCRIBED",
     EmailConsent.UNSUBSCRIBED: "UNSUBSCRIBED",
@@ -132,7 +133,8 @@ def consent_from_shopify(state: str) -> EmailConsent | None:
 def from_canonical(customer: Customer | CustomerRecord) -> dict[str, Any]:
     """The `CustomerInput` of a `customerCreate` carrying the canonical writable fields
     (email, names, phone, consent). `customerUpdate` takes it without `emailMarketingConsent`
-    and with the customer's `id`. Absent values are left out, never cleared."""
+    and with the customer's `id` (`update_input`), the consent going to its own mutation
+    (`consent_input`). Absent values are left out, never cleared."""
     fields: dict[str, Any] = {
         "email": normalize_email(customer.email),
         "firstName": customer.first_name,
@@ -149,3 +151,12 @@ def update_input(external_id: str, create_input: dict[str, Any]) -> dict[str, An
     """`customerUpdate`'s input: the id, and every field but consent (Shopify refuses it there)."""
     fields = {k: v for k, v in create_input.items() if k != "emailMarketingConsent"}
     return {"id": external_id, **fields}
+
+
+def consent_input(external_id: str, create_input: dict[str, Any]) -> dict[str, Any] | None:
+    """`customerEmailMarketingConsentUpdate`'s input for an existing customer, or None when
+    the write carries no consent."""
+    consent = create_input.get("emailMarketingConsent")
+    if consent is None:
+        return None
+    return {"customerId": external_id, "emailMarketingConsent": consent}

@@ -98,10 +98,18 @@ MUTATION_COST = 10
 WRITE_RESULT = "customer { id email } userErrors { field message }"
 
 
+WRITE_INPUTS = {
+    "customerCreate": "CustomerInput!",
+    "customerUpdate": "CustomerInput!",
+    "customerEmailMarketingConsentUpdate": "CustomerEmailMarketingConsentUpdateInput!",
+}
+
+
 def upsert_document(kinds: Sequence[str]) -> str:
-    """One mutation document with an aliased `customerCreate`/`customerUpdate` per input
-    (`w0`, `w1`, …), each with its own `$iN` variable; Shopify runs them in order."""
-    inputs = {"customerCreate": "CustomerInput!", "customerUpdate": "CustomerInput!"}
+    """One mutation document with an aliased `customerCreate`/`customerUpdate`/
+    `customerEmailMarketingConsentUpdate` per input (`w0`, `w1`, …), each with its own `$iN`
+    variable; Shopify runs them in order."""
+    inputs = WRITE_INPUTS
     declared = ", ".join(f"$i{n}: {inputs[kind]}" for n, kind in enumerate(kinds))
     fields = "\n  ".join(
         f"w{n}: {kind}(input: $i{n}) {{ {WRITE_RESULT} }}" for n, kind in enumerate(kinds)

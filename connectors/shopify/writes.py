@@ -3,8 +3,10 @@
 
 A mutation Shopify refuses answers `userErrors` (e.g. "Phone has already been taken") at HTTP
 200: that refuses the one record, not the batch, and comes back as a `RecordRejected`.
-Consent is written on create only: `customerUpdate` refuses `emailMarketingConsent` (Shopify's
-`customerEmailMarketingConsentUpdate` exists for that and is not used here; see client.py).
+Consent: `customerCreate` takes it in its input; `customerUpdate` refuses it, so an existing
+customer's consent goes through `customerEmailMarketingConsentUpdate`, aliased in the same
+document right after the customer's `customerUpdate`. A change of consent alone is that one
+mutation (the `customerUpdate` would only repeat the email it was found by).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from canonical_schema import CustomerRecord, normalize_email
 from connectors.base import UpsertResult
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.shopify.api import PLATFORM, GraphQLApi
-from connectors.shopify.mapping import from_canonical, update_input
+from connectors.shopify.mapping import consent_input, from_canonical, update_input
 from connectors.shopify.queries import MUTATION_COST, upsert_document
 
-WRITE_BATCH = 25  # mutations a document: 250 of the 1000 points a query may cost
-assert WRITE_BATCH * MUTATION_COST <= 1000
+WRITE_BATCH = 25  # records a document, ≤ 2 mutations each: ≤ 500 of a query's 1000 points
+assert WRITE_BATCH * 2 * MUTATION_COST <= 1000
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,11 @@ Lookup = Callable[[Sequence[str]], Awaitable[dict[str, CustomerRecord]]]
 @dataclass(frozen=True)
 class _Write:
     email: str
-    mutation: str  # customerCreate | customerUpdate
-    input: dict[str, Any]
+    steps: tuple[tuple[str, dict[str, Any]], ...]  # (mutation, its input), run in order
+
+    @property
+    def creates(self) -> bool:
+        return self.steps[0][0] == "customerCreate"
 
 
 async def upsert(
@@ -64,31 +69,54 @@ async def upsert(
 def _plan(record: CustomerRecord, existing: CustomerRecord | None) -> _Write:
     fields = from_canonical(record)
     if existing is None:
-        return _Write(fields["email"], "customerCreate", fields)
-    return _Write(fields["email"], "customerUpdate", update_input(existing.external_id, fields))
+        return _Write(fields["email"], (("customerCreate", fields),))
+    update = update_input(existing.external_id, fields)
+    consent = consent_input(existing.external_id, fields)
+    if consent is None:
+        return _Write(fields["email"], (("customerUpdate", update),))
+    steps: list[tuple[str, dict[str, Any]]] = []
+    if update.keys() - {"id", "email"}:
+        steps.append(("customerUpdate", update))
+    steps.append(("customerEmailMarketingConsentUpdate", consent))
+    return _Write(fields["email"], tuple(steps))
 
 
 async def _run(api: GraphQLApi, batch: list[_Write]) -> list[Outcome]:
-    document = upsert_document([write.mutation for write in batch])
-    data = await api.data(document, {f"i{n}": write.input for n, write in enumerate(batch)})
-    return [_outcome(write, data.get(f"w{n}"), api.path) for n, write in enumerate(batch)]
+    steps = [step for write in batch for step in write.steps]
+    document = upsert_document([mutation for mutation, _ in steps])
+    data = await api.data(document, {f"i{n}": given for n, (_, given) in enumerate(steps)})
+    outcomes: list[Outcome] = []
+    n = 0
+    for write in batch:
+        payloads = [data.get(f"w{n + k}") for k in range(len(write.steps))]
+        n += len(write.steps)
+        outcomes.append(_outcome(write, payloads, api.path))
+    return outcomes
 
 
-def _outcome(write: _Write, payload: Any, where: str) -> Outcome:
-    if not isinstance(payload, dict):
-        raise InvalidUpstreamDataError(
-            PLATFORM, f"{write.mutation} answered no payload for {write.email}", endpoint=where
-        )
-    errors = payload.get("userErrors") or []
+def _outcome(write: _Write, payloads: list[Any], where: str) -> Outcome:
+    """One record's outcome from its mutations' payloads: refused if any refused it."""
+    errors: list[str] = []
+    external_id: Any = None
+    for (mutation, _), payload in zip(write.steps, payloads, strict=True):
+        if not isinstance(payload, dict):
+            raise InvalidUpstreamDataError(
+                PLATFORM, f"{mutation} answered no payload for {write.email}", endpoint=where
+            )
+        refused = payload.get("userErrors") or []
+        errors += [_user_error(error) for error in refused]
+        if refused:
+            continue
+        customer = payload.get("customer")
+        external_id = customer.get("id") if isinstance(customer, dict) else None
+        if not isinstance(external_id, str) or not external_id:
+            raise InvalidUpstreamDataError(
+                PLATFORM, f"{mutation} answered no customer id for {write.email}", endpoint=where
+            )
     if errors:
-        return RecordRejected(write.email, tuple(_user_error(error) for error in errors))
-    customer = payload.get("customer")
-    external_id = customer.get("id") if isinstance(customer, dict) else None
-    if not isinstance(external_id, str) or not external_id:
-        raise InvalidUpstreamDataError(
-            PLATFORM, f"{write.mutation} answered no customer id for {write.email}", endpoint=where
-        )
-    return UpsertResult(write.email, external_id, created=write.mutation == "customerCreate")
+        return RecordRejected(write.email, tuple(errors))
+    assert isinstance(external_id, str)
+    return UpsertResult(write.email, external_id, created=write.creates)
 
 
 def _user_error(error: Any) -> str:

@@ -71,9 +71,11 @@ CONTACTS = ObjectType(
     modified="lastmodifieddate",
     properties=_SYSTEM
     | {"email", "firstname", "lastname", "phone", "company", "lifecyclestage", "hubspotscore"}
-    | {"lastmodifieddate"},
+    | {"lastmodifieddate", "hs_email_optout"},
     defaults=("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
-    read_only=frozenset({"hs_object_id", "lastmodifieddate", "hubspotscore"}),
+    # hs_email_optout: set by an opt-out (communication preferences, preferences.py), never by a
+    # CRM write.
+    read_only=frozenset({"hs_object_id", "lastmodifieddate", "hubspotscore", "hs_email_optout"}),
     numbers=frozenset({"hubspotscore", "hs_object_id"}),
     datetimes=frozenset({"createdate", "lastmodifieddate"}),
     unique="email",

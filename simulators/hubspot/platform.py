@@ -31,6 +31,7 @@ from simulators.hubspot.limits import RateLimits
 from simulators.hubspot.oauth import OAuthEndpoints
 from simulators.hubspot.objects import CONTACTS, OBJECT_TYPES, ObjectType
 from simulators.hubspot.portal import UI, Portal
+from simulators.hubspot.preferences import UNSUBSCRIBE_ALL, Preferences
 from simulators.hubspot.reads import ObjectReads
 from simulators.hubspot.search import ObjectSearch
 from simulators.hubspot.webhooks import HubSpotWebhooks
@@ -58,6 +59,7 @@ class HubSpotPlatform:
         self.limits = RateLimits(clock, enforce=ctx.enforce_limits)
         oauth = OAuthEndpoints(self.tokens)
         associations = AssociationReads(self.portal, clock)
+        preferences = Preferences(self.portal, clock)
         self._routes: list[BaseRoute] = [
             Route("/oauth/authorize", oauth.authorize, methods=["GET"]),
             Route("/oauth/v1/token", oauth.token, methods=["POST"]),
@@ -72,6 +74,7 @@ class HubSpotPlatform:
                 associations.batch_read,
                 methods=["POST"],
             ),
+            Route(UNSUBSCRIBE_ALL, preferences.unsubscribe_all, methods=["POST"]),
         ]
         inner = Starlette(
             routes=self._routes,

@@ -14,12 +14,13 @@ from typing import Any
 from simulators.core.clock import Clock, iso_ms
 from simulators.core.world import World
 from simulators.hubspot.associations import AssociationStore
-from simulators.hubspot.objects import OBJECT_TYPES, ObjectType
+from simulators.hubspot.objects import CONTACTS, OBJECT_TYPES, ObjectType
 from simulators.hubspot.seed import seed_portal
 from simulators.hubspot.store import ObjectStore, Record
 from simulators.hubspot.webhooks import HubSpotWebhooks
 
 API, UI = "INTEGRATION", "CRM_UI"
+OPT_OUT = "hs_email_optout"  # "Unsubscribed from all email": read-only, set by an opt-out
 
 
 class Portal:
@@ -37,6 +38,7 @@ class Portal:
         self.stores = {name: ObjectStore(kind, clock) for name, kind in OBJECT_TYPES.items()}
         self.associations = AssociationStore()
         self.writes: list[dict[str, Any]] = []
+        self.opted_out: set[str] = set()  # addresses opted out of all email, contact or not
         self._external_ids: dict[str, str] = {}
         self.reseed()
 
@@ -49,6 +51,7 @@ class Portal:
             self.associations.link(from_type, from_id, to_type, to_id, primary=primary)
         self._external_ids = seeded.external_ids
         self.writes.clear()
+        self.opted_out.clear()
 
     @property
     def contacts(self) -> ObjectStore:
@@ -61,6 +64,9 @@ class Portal:
     def create(
         self, kind: ObjectType, properties: Mapping[str, str | None], *, source: str = API
     ) -> Record:
+        email = properties.get("email") if kind is CONTACTS else None
+        if email and email.strip().lower() in self.opted_out:
+            properties = {**properties, OPT_OUT: "true"}
         record = self.stores[kind.name].create(properties)
         self.webhooks.changed(
             kind, record.id, record.properties, at_ms=record.updated_ms, created=True, source=source
@@ -80,6 +86,15 @@ class Portal:
             kind, record.id, changes, at_ms=record.updated_ms, created=False, source=source
         )
         return record
+
+    def opt_out(self, email: str) -> Record | None:
+        """Opt `email` out of all email (communication preferences): its contact, if any,
+        shows it in `hs_email_optout`; a contact created for it later will too."""
+        self.opted_out.add(email)
+        contact = self.contacts.by_key(email)
+        if contact is not None and contact.properties.get(OPT_OUT) != "true":
+            self.update(CONTACTS, contact, {OPT_OUT: "true"})
+        return contact
 
     def record_write(self, **details: Any) -> None:
         at = max(int(self._clock.now() * 1000), 0)

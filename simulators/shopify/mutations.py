@@ -2,7 +2,9 @@
 `userErrors` at HTTP 200, every accepted write bumping `updatedAt`, logged and announced.
 
 Emails are stored trimmed and lower-cased, phones in E.164. `customerUpdate` refuses
-`emailMarketingConsent` (Shopify wants `customerEmailMarketingConsentUpdate` for that).
+`emailMarketingConsent`: Shopify changes an existing customer's consent only through
+`customerEmailMarketingConsentUpdate(input: {customerId, emailMarketingConsent})`, whose
+`userErrors` carry a `code` (`INVALID`, `INCLUSION`, ...).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from simulators.core.clock import parse_iso_ms
 from simulators.shopify.records import Customer, parse_gid
 from simulators.shopify.resolvers import Context
 from simulators.shopify.store import ShopStore, e164
@@ -136,5 +139,51 @@ def customer_update(
     customer.updated_ms = ctx.store.now_ms(ctx.clock, customer.updated_ms)
     ctx.store.reindex_email(customer, old_email)
     _log(ctx, "customerUpdate", customer, input, False)
+    ctx.changed("customers/update", customer)
+    return _done(ctx, customer, [])
+
+
+# States only Shopify sets (an erased customer, an address found undeliverable).
+_INTERNAL_STATES = {"REDACTED", "INVALID"}
+
+
+def _consent_error(field: list[str], code: str, message: str) -> dict[str, Any]:
+    return {"field": field, "code": code, "message": message}
+
+
+def customer_email_marketing_consent_update(
+    _root: Any, info: GraphQLResolveInfo[Context], input: dict[str, Any]
+) -> dict[str, Any]:
+    """Set an existing customer's email marketing state (and opt-in level, and when)."""
+    ctx: Context = info.context
+    number = parse_gid(str(input.get("customerId") or ""), "Customer")
+    customer = None if number is None else ctx.store.customers.get(number)
+    if customer is None:
+        error = _consent_error(["customerId"], "INVALID", "Customer does not exist")
+        return {"customer": None, "userErrors": [error]}
+    consent = input["emailMarketingConsent"]
+    state = consent["marketingState"]
+    errors: UserErrors = []
+    if not customer.email:
+        message = "Customer must have an email address to update email marketing consent"
+        errors.append(_consent_error(["customerId"], "INVALID", message))
+    if state in _INTERNAL_STATES:
+        message = f"Marketing state {state} cannot be set"
+        errors.append(
+            _consent_error(["emailMarketingConsent", "marketingState"], "INCLUSION", message)
+        )
+    if errors:
+        return {"customer": None, "userErrors": errors}
+    now = ctx.store.now_ms(ctx.clock, customer.updated_ms)
+    at = consent.get("consentUpdatedAt")
+    customer.consent_state = state
+    customer.consent_level = (
+        consent.get("marketingOptInLevel")
+        or customer.consent_level
+        or ("SINGLE_OPT_IN" if state == "SUBSCRIBED" else None)
+    )
+    customer.consent_updated_ms = parse_iso_ms(at) if isinstance(at, str) else now
+    customer.updated_ms = now
+    _log(ctx, "customerEmailMarketingConsentUpdate", customer, input, False)
     ctx.changed("customers/update", customer)
     return _done(ctx, customer, [])

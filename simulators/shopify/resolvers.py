@@ -166,7 +166,11 @@ def order(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, A
 
 
 def attach(schema: GraphQLSchema) -> None:
-    from simulators.shopify.mutations import customer_create, customer_update
+    from simulators.shopify.mutations import (
+        customer_create,
+        customer_email_marketing_consent_update,
+        customer_update,
+    )
 
     table: Mapping[GraphQLObjectType | None, dict[str, Callable[..., Any]]] = {
         schema.query_type: {
@@ -179,6 +183,7 @@ def attach(schema: GraphQLSchema) -> None:
         schema.mutation_type: {
             "customerCreate": customer_create,
             "customerUpdate": customer_update,
+            "customerEmailMarketingConsentUpdate": customer_email_marketing_consent_update,
         },
     }
     for root, fields in table.items():

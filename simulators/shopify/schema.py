@@ -42,7 +42,11 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
         "order": ("id",),
         "abandonedCheckouts": _PAGING,
     },
-    "Mutation": {"customerCreate": ("input",), "customerUpdate": ("input",)},
+    "Mutation": {
+        "customerCreate": ("input",),
+        "customerUpdate": ("input",),
+        "customerEmailMarketingConsentUpdate": ("input",),
+    },
     "Customer": {
         **_plain(
             "id email firstName lastName displayName phone note tags state verifiedEmail "
@@ -68,6 +72,8 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
     "PageInfo": _plain("hasNextPage hasPreviousPage startCursor endCursor"),
     "CustomerCreatePayload": _plain("customer userErrors"),
     "CustomerUpdatePayload": _plain("customer userErrors"),
+    "CustomerEmailMarketingConsentUpdatePayload": _plain("customer userErrors"),
+    "CustomerEmailMarketingConsentUpdateUserError": _plain("code field message"),
     "UserError": _plain("field message"),
     **{
         f"{n}Connection": _plain("edges nodes pageInfo")

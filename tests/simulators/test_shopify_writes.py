@@ -163,3 +163,49 @@ async def test_ui_mutate_changes_record_and_emits_signed_webhook(
         "/_sim/shopify/mutate", json={"email": customer["email"], "fields": {"shoe": 1}}
     )
     assert bad.status_code == 400
+
+
+CONSENT = """mutation($input: CustomerEmailMarketingConsentUpdateInput!) {
+  customerEmailMarketingConsentUpdate(input: $input) {
+    customer { id updatedAt emailMarketingConsent { marketingState marketingOptInLevel
+      consentUpdatedAt } }
+    userErrors { field message code } } }"""
+
+
+async def test_consent_changes_only_through_its_own_mutation(
+    sim: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    customer = await a_customer(sim)
+    clock.advance(60)
+    given = {"marketingState": "UNSUBSCRIBED", "consentUpdatedAt": "2025-12-31T12:00:00Z"}
+    body = await gql(
+        sim, CONSENT, input={"customerId": customer["id"], "emailMarketingConsent": given}
+    )
+    done = body["data"]["customerEmailMarketingConsentUpdate"]
+    assert done["userErrors"] == []
+    assert done["customer"]["emailMarketingConsent"]["marketingState"] == "UNSUBSCRIBED"
+    assert done["customer"]["emailMarketingConsent"]["consentUpdatedAt"] == "2025-12-31T12:00:00Z"
+    assert done["customer"]["updatedAt"] == "2026-01-01T00:01:00Z"
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 10
+    write = (await sim.get("/_sim/shopify/writes")).json()["writes"][-1]
+    assert (write["operation"], write["id"]) == (
+        "customerEmailMarketingConsentUpdate",
+        customer["id"],
+    )
+    delivery = (await sim.get("/_sim/webhooks")).json()["deliveries"][-1]
+    assert delivery["headers"]["X-Shopify-Topic"] == "customers/update"
+    assert json.loads(delivery["body"])["email_marketing_consent"]["state"] == "unsubscribed"
+
+    refusals = [
+        ({"customerId": "gid://shopify/Customer/1", "emailMarketingConsent": given},
+         {"field": ["customerId"], "code": "INVALID", "message": "Customer does not exist"}),
+        ({"customerId": customer["id"], "emailMarketingConsent": {"marketingState": "REDACTED"}},
+         {"field": ["emailMarketingConsent", "marketingState"], "code": "INCLUSION",
+          "message": "Marketing state REDACTED cannot be set"}),
+    ]  # fmt: skip
+    for given_input, error in refusals:
+        refused = (await gql(sim, CONSENT, input=given_input))["data"]
+        assert refused["customerEmailMarketingConsentUpdate"] == {
+            "customer": None, "userErrors": [error],
+        }  # fmt: skip
+    assert len((await sim.get("/_sim/shopify/writes")).json()["writes"]) == 1

@@ -146,32 +146,60 @@ async def test_a_salesforce_stage_change_reaches_hubspot_and_marketo_once(
     assert "'Working'" in str(marketo["records"])
 
 
-async def test_a_mailchimp_unsubscribe_reaches_shopify_by_webhook_and_stops_there(
-    world: dict[str, Any],
-) -> None:
-    """Consent to Shopify lands where Shopify's API can take it: on a customer it creates
-    (`customerUpdate` refuses consent). HubSpot's contact has no consent property the gateway
-    maps, so the HubSpot target is SKIPPED: nothing to write there."""
-    sim = world["sim"]
-    email = ""
-    for person in await people(sim):
+async def subscribed_member(world: dict[str, Any], *, in_shopify: bool) -> str:
+    """A subscribed Mailchimp member HubSpot holds, whom Shopify holds (or lacks)."""
+    for person in await people(world["sim"]):
         held = set(person["external_ids"])
-        if "mailchimp" not in held or "shopify" in held:
+        if not {"mailchimp", "hubspot"} <= held or ("shopify" in held) is not in_shopify:
             continue
         if (await seen(world, person["email"], "email_consent")).get("mailchimp") == "subscribed":
-            email = person["email"]
-            break
-    assert email, "no subscribed Mailchimp member that Shopify lacks among the seeded people"
+            return str(person["email"])
+    raise AssertionError(f"no subscribed member held by HubSpot (Shopify: {in_shopify})")
 
+
+async def unsubscribe_in_mailchimp(world: dict[str, Any], email: str) -> None:
+    """The member unsubscribes in Mailchimp; its webhook's job propagates, once, and nothing
+    comes back however often every platform is read again."""
+    sim = world["sim"]
     edit = {"email": email, "fields": {"status": "unsubscribed"}}
     assert (await sim.post("/_sim/mailchimp/mutate", json=edit)).is_success
     await settled(world)  # the webhook's job propagated, with no sync yet
-    assert (await writes_of(sim, email))["shopify"] == 1
+    assert await writes_of(sim, email) == {**NONE, "hubspot": 1, "shopify": 1}
     await read_everything_again(world)
 
-    assert await writes_of(sim, email) == {**NONE, "shopify": 1}
+    assert await writes_of(sim, email) == {**NONE, "hubspot": 1, "shopify": 1}
+    hubspot = (await sim.get("/_sim/hubspot/records", params={"email": email})).json()
+    assert hubspot["records"][0]["properties"]["hs_email_optout"] == "true"
     shopify = (await sim.get("/_sim/shopify/records", params={"email": email})).json()
     assert "UNSUBSCRIBED" in str(shopify["records"])
     assert (await seen(world, email, "email_consent")) == {
         "mailchimp": "unsubscribed", "shopify": "unsubscribed", "hubspot": "unsubscribed",
     }  # fmt: skip
+
+
+async def operations(sim: httpx.AsyncClient, platform: str, email: str) -> list[str]:
+    log = (await sim.get(f"/_sim/{platform}/writes")).json()["writes"]
+    return [str(write["operation"]) for write in log if email in str(write).lower()]
+
+
+async def test_a_mailchimp_unsubscribe_reaches_an_existing_shopify_customer_and_hubspot(
+    world: dict[str, Any],
+) -> None:
+    """Shopify takes an existing customer's consent only through
+    `customerEmailMarketingConsentUpdate`; HubSpot's opt-out goes through communication
+    preferences (`hs_email_optout` is read-only). One write each, no echo."""
+    email = await subscribed_member(world, in_shopify=True)
+    await unsubscribe_in_mailchimp(world, email)
+    assert await operations(world["sim"], "shopify", email) == [
+        "customerEmailMarketingConsentUpdate"
+    ]
+    assert await operations(world["sim"], "hubspot", email) == ["unsubscribe-all"]
+
+
+async def test_a_mailchimp_unsubscribe_reaches_shopify_by_webhook_and_stops_there(
+    world: dict[str, Any],
+) -> None:
+    """A person Shopify lacks: the consent lands on the customer Shopify creates for them."""
+    email = await subscribed_member(world, in_shopify=False)
+    await unsubscribe_in_mailchimp(world, email)
+    assert await operations(world["sim"], "shopify", email) == ["customerCreate"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from canonical_schema import CustomerRecord, LifecycleStage, Platform
+from canonical_schema import CustomerRecord, EmailConsent, LifecycleStage, Platform
 from connectors.hubspot import HubSpotConnector
 
 from .conftest import raw
@@ -138,6 +138,34 @@ async def test_an_upsert_creates_and_updates_and_reads_back(sim, hubspot) -> Non
     assert [(w["route"], w["idProperty"]) for w in writes] == [
         ("POST /crm/v3/objects/contacts/batch/upsert", "email")
     ] * 2
+
+
+async def test_an_unsubscribe_is_an_opt_out_from_all_email(sim, hubspot) -> None:
+    """hs_email_optout is read-only: consent goes through communication preferences; consent
+    alone on a held contact is that call only, with no batch/upsert."""
+    held, other = list(await people_in_hubspot(sim))[:2]
+    out = EmailConsent.UNSUBSCRIBED
+    records = [
+        CustomerRecord(platform=Platform.MAILCHIMP, external_id="1", email=held, email_consent=out),
+        CustomerRecord(platform=Platform.MAILCHIMP, external_id="2", email=other,
+                       first_name="Renamed", email_consent=out),
+        CustomerRecord(platform=Platform.MAILCHIMP, external_id="3", email="new@example.com",
+                       email_consent=out),
+        CustomerRecord(platform=Platform.MAILCHIMP, external_id="4", email="in@example.com",
+                       email_consent=EmailConsent.SUBSCRIBED),
+    ]  # fmt: skip
+
+    results = await hubspot.upsert_records(records)
+
+    assert [r.created for r in results] == [False, False, True, True]
+    back = await hubspot.records_by_email([held, other, "new@example.com", "in@example.com"])
+    assert [back[r.email].email_consent for r in records] == [out, out, out, None]
+    assert back[other].first_name == "Renamed"
+    writes = (await sim.get("/_sim/hubspot/writes")).json()["writes"]
+    upserted = {w["id"] for w in writes if w["operation"] == "upsert"}
+    opted = [w["id"] for w in writes if w["operation"] == "unsubscribe-all"]
+    assert upserted == {other, "new@example.com", "in@example.com"}
+    assert sorted(opted) == sorted([held, other, "new@example.com"])
 
 
 async def test_upserts_go_in_calls_of_one_hundred(sim, hubspot) -> None:

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from canonical_schema import CustomerRecord, LifecycleStage, Platform
+from canonical_schema import CustomerRecord, EmailConsent, LifecycleStage, Platform
 from connectors.hubspot.mapping import (
     CONTACT_PROPERTIES,
     from_canonical,
+    opts_out,
     parse_contact,
     to_canonical,
 )
@@ -25,6 +26,7 @@ SAMPLE = {
         "createdate": "2025-02-03T23:28:03.769Z",
         "email": "Hugo.Campbell74@Proton.me",
         "firstname": "Hugo",
+        "hs_email_optout": None,
         "hs_object_id": "512",
         "hubspotscore": "68",
         "lastmodifieddate": "2025-02-22T11:45:19.036Z",
@@ -46,11 +48,21 @@ def test_a_contact_becomes_a_customer_with_its_source() -> None:
     assert record.lifecycle_stage is LifecycleStage.MARKETING_QUALIFIED_LEAD
     assert record.lead_score == 68
     assert record.company_name == "Blue Capital"
-    assert record.email_consent is None  # HubSpot does not track email consent here
+    assert record.email_consent is None  # not opted out: no decision, not consent
     updated = datetime(2025, 2, 22, 11, 45, 19, 36000, tzinfo=UTC)
     assert (record.platform, record.external_id, record.updated_at) == (
         Platform.HUBSPOT, "512", updated
     )  # fmt: skip
+
+
+def test_an_opt_out_from_all_email_reads_as_unsubscribed() -> None:
+    for value, consent in (("true", EmailConsent.UNSUBSCRIBED), ("false", None), ("", None)):
+        opted = {**SAMPLE, "properties": {**SAMPLE["properties"], "hs_email_optout": value}}
+        record = to_canonical(parse_contact(opted))
+        assert record is not None
+        assert record.email_consent is consent
+        assert "hs_email_optout" not in from_canonical(record)  # read-only: never in upserts
+        assert opts_out(record) is (consent is EmailConsent.UNSUBSCRIBED)
 
 
 def test_what_hubspot_sends_loosely_is_read_leniently() -> None:

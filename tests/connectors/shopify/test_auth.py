@@ -78,3 +78,32 @@ def test_missing_credentials_are_refused_before_any_call() -> None:
         expiring_token_auth(http, client_id="id", client_secret="", refresh_token="r")
     with pytest.raises(ValueError, match="access token"):
         offline_token_auth("")
+
+
+async def test_a_token_dying_early_is_refreshed_on_its_401_and_a_revoked_grant_is_refused() -> None:
+    """Shopify's 401 does not say "expired": the connector refreshes once and retries; a
+    revoked grant then fails at the token endpoint, and the call is an `AuthError`."""
+    clock = ManualClock()
+    app = create_simulators(SimConfig(people=6, rate_limits="off", token_ttl=TTL), clock=clock)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="http://sim.test") as sim,
+        httpx.AsyncClient(transport=transport, base_url=BASE) as http,
+    ):
+        creds = (await sim.get("/_sim/credentials")).json()["shopify"]
+        auth = expiring_token_auth(  # its own clock stands still: the token dies unexpectedly
+            http, client_id=creds["client_id"], client_secret=creds["client_secret"],
+            refresh_token=creds["refresh_token"], clock=lambda: 0.0,
+        )  # fmt: skip
+        connector = ShopifyConnector(http, auth)
+        count = await connector.count_records()
+        assert auth.refreshes == 1
+
+        clock.advance(TTL + 1)
+        assert await connector.count_records() == count
+        assert auth.refreshes == 2
+
+        assert (await sim.post("/_sim/shopify/revoke")).status_code == 200
+        with pytest.raises(AuthError, match="refresh token is invalid, expired or used"):
+            await connector.count_records()
+        assert auth.refreshes == 2

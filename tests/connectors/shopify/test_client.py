@@ -157,6 +157,34 @@ async def test_a_write_and_its_read_back(sim: httpx.AsyncClient, shopify: Shopif
     assert "emailMarketingConsent" not in writes[1]["input"]
 
 
+async def test_an_existing_customers_consent_goes_through_its_own_mutation(
+    sim: httpx.AsyncClient, shopify: ShopifyConnector
+) -> None:
+    first, second = list(await people_in_shopify(sim))[:2]
+    only_consent = _record(first, email_consent=EmailConsent.UNSUBSCRIBED)
+    both = _record(second, first_name="Renamed", email_consent=EmailConsent.SUBSCRIBED)
+
+    results = await shopify.upsert_records([only_consent, both])
+
+    assert [(r.email, r.created) for r in results] == [(first, False), (second, False)]
+    back = await shopify.records_by_email([first, second])
+    assert back[first].email_consent is EmailConsent.UNSUBSCRIBED
+    assert (back[second].first_name, back[second].email_consent) == (
+        "Renamed", EmailConsent.SUBSCRIBED,
+    )  # fmt: skip
+    writes = (await sim.get("/_sim/shopify/writes")).json()["writes"]
+    # Consent alone is one mutation; with other fields, the update and then the consent.
+    assert [(w["operation"], w["email"]) for w in writes] == [
+        ("customerEmailMarketingConsentUpdate", first),
+        ("customerUpdate", second),
+        ("customerEmailMarketingConsentUpdate", second),
+    ]
+    assert writes[0]["input"] == {
+        "customerId": back[first].external_id,
+        "emailMarketingConsent": {"marketingState": "UNSUBSCRIBED"},
+    }
+
+
 async def test_a_refused_record_is_reported_and_the_others_are_written(
     sim: httpx.AsyncClient, shopify: ShopifyConnector
 ) -> None:
