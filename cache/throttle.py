@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -22,8 +23,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import httpx
+from redis.exceptions import RedisError
 
 from cache.limits import Grant, Limiter
+
+logger = logging.getLogger("mgw.throttle")
+
+
+class LimiterUnavailable(httpx.TransportError):
+    """The shared limiter (Redis) does not answer, so the quota left is unknown: the call is
+    not made (a platform's quota is not spent blind) and fails as the platform being
+    unreachable, which callers already retry or answer in part."""
+
 
 INTERACTIVE, TRIGGER, BULK = 0, 1, 2
 SHARES = {INTERACTIVE: 1.0, TRIGGER: 0.9, BULK: 0.75}
@@ -116,7 +127,13 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
             for rule in self._rules:
                 if not rule.applies(request):
                     continue
-                grant = await self._acquire(rule, request)
+                try:
+                    grant = await self._acquire(rule, request)
+                except RedisError as exc:
+                    raise LimiterUnavailable(
+                        f"the shared rate limiter is unreachable ({type(exc).__name__})",
+                        request=request,
+                    ) from exc
                 if not grant.granted:
                     await self._release(leases)
                     return _throttled(request, grant.wait, rule.key)
@@ -175,6 +192,13 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         return max(0.0, left)
 
     async def _learn(self, request: httpx.Request, response: httpx.Response) -> None:
+        try:
+            await self._learn_from(request, response)
+        except RedisError as exc:  # what the answer said is lost; the windows still hold
+            logger.warning("could not record what %s %s said of limits: %s",
+                           request.method, request.url.path, exc)  # fmt: skip
+
+    async def _learn_from(self, request: httpx.Request, response: httpx.Response) -> None:
         for rule in self._rules:
             if isinstance(rule, Window) and rule.applies(request):
                 used = rule.learn(response)
@@ -188,7 +212,10 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
 
     async def _release(self, leases: list[tuple[str, str]]) -> None:
         for key, token in leases:
-            await self._limiter.release(key, token)
+            try:
+                await self._limiter.release(key, token)
+            except RedisError as exc:  # the lease runs out by itself
+                logger.warning("could not release a concurrency lease on %s: %s", key, exc)
         leases.clear()
 
 

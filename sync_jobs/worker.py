@@ -7,6 +7,10 @@ writes that have sat idle for longer than a job may run back to the queue (a job
 keeps that from queueing one twice), so a write accepted while Redis was down, or whose job was
 lost, still runs; so do webhook events whose processing job was lost
 (sync_jobs/webhook_jobs.py). SIGINT/SIGTERM stop it; a job cut short runs again elsewhere.
+
+Redis going away (a restart, a failover) does not end the process: each queue's arq worker is
+started again with a growing pause until Redis answers, so an SRE restarting Redis does not
+also have to restart every worker.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 import warnings
+from collections.abc import Callable
 
 from arq.connections import RedisSettings
 from arq.worker import Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hub.write_service import WriteService
 from sync_jobs.arq_engine import ArqEngine, arq_functions
@@ -29,6 +37,7 @@ from sync_jobs.webhook_jobs import resume_webhooks
 
 logger = logging.getLogger("mgw.worker")
 LANE_POLL_SECONDS = 0.02
+REDIS_LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 
 async def run_worker(
@@ -36,8 +45,9 @@ async def run_worker(
 ) -> None:
     settings, engine, registered = jobs.settings, jobs.engine, load_jobs()
     assert isinstance(engine, ArqEngine)
-    workers = [
-        Worker(
+
+    def worker_for(queue: str, names: list[str]) -> Callable[[], Worker]:
+        return lambda: Worker(
             functions=arq_functions({name: registered[name] for name in names}),
             redis_settings=RedisSettings.from_dsn(redis_url),
             queue_name=queue,
@@ -49,12 +59,15 @@ async def run_worker(
             burst=burst,
             handle_signals=False,
         )
-        for queue, names in engine.queues().items()
-    ]
+
+    queues = engine.queues()
     resumed = await _resume(jobs, writes)
     logger.info("worker started on %d queue(s); %d unfinished writes and webhook events queued",
-                len(workers), resumed)  # fmt: skip
-    running = [asyncio.create_task(worker.async_run()) for worker in workers]
+                len(queues), resumed)  # fmt: skip
+    running = [
+        asyncio.create_task(keep_running(worker_for(queue, list(names)), queue))
+        for queue, names in queues.items()
+    ]
     running.append(asyncio.create_task(_sweep(jobs, writes, settings.sweep_seconds)))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -66,10 +79,33 @@ async def run_worker(
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
-        for worker in workers:
-            await close_worker(worker)
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+
+
+async def keep_running(
+    make: Callable[[], Worker], queue: str, *, first_pause: float = 0.5, longest: float = 10.0
+) -> None:
+    """Run arq's worker for `queue` until it ends (burst) or is cancelled; when Redis is lost,
+    start a fresh one after a pause that doubles up to `longest` (and starts over once a
+    worker has run for a minute). Jobs cut off meanwhile run again: arq re-queues them."""
+    pause = first_pause
+    while True:
+        worker = make()
+        started = time.monotonic()
+        try:
+            await worker.async_run()
+            return
+        except REDIS_LOST as exc:
+            if time.monotonic() - started > 60:
+                pause = first_pause
+            logger.warning("queue %s lost Redis (%s: %s); starting again in %.1f s",
+                           queue, type(exc).__name__, exc, pause)  # fmt: skip
+        finally:
+            with contextlib.suppress(*REDIS_LOST):
+                await close_worker(worker)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, longest)
 
 
 def _poll(every: float, specs: list[JobSpec]) -> float:

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from cache.limits import MemoryLimiter
+from cache.limits import MemoryLimiter, RedisLimiter
 from cache.throttle import (
     BULK,
     Bucket,
@@ -135,3 +135,30 @@ async def test_leases_are_released_when_learning_reads_the_body(sim_app, credent
             assert answer.status_code == 200
     assert (await limiter.try_lease("c", limit=2, lease=30)).granted
     assert (await limiter.try_lease("c", limit=2, lease=30)).granted
+
+
+async def test_a_lost_redis_fails_the_call_as_unreachable_without_spending_quota(
+    sim_app, hubspot_headers, sim: httpx.AsyncClient
+) -> None:
+    """Redis down (a restart): the quota left is unknown, so the call is not made; it fails as
+    the platform being unreachable (UPSTREAM_UNAVAILABLE, retried, a partial answer), never
+    as an internal error."""
+    from redis.asyncio import Redis
+
+    from canonical_schema import Platform
+    from connectors.exceptions import UnavailableError
+    from connectors.http import send
+    from gateway.servers import free_port
+
+    dead = Redis(port=free_port(), socket_connect_timeout=0.5)  # nothing listens there
+    inner = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
+    limiter = RedisLimiter(dead, prefix="mgw-test:lost:")
+    throttled = ThrottledTransport(inner, limiter, [Window("w", limit=5, window=1)])
+    before = (await sim.get("/_sim/stats")).json()
+    async with httpx.AsyncClient(transport=throttled, base_url="http://sim") as http:
+        request = http.build_request("GET", LIST, headers=hubspot_headers)
+        with pytest.raises(UnavailableError, match="LimiterUnavailable"):
+            await send(http, Platform.HUBSPOT, request)
+    after = (await sim.get("/_sim/stats")).json()
+    assert after == before  # the platform was never called
+    await dead.aclose()
