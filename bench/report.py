@@ -5,6 +5,9 @@ not met says what limits it and what would move it.
     python bench/report.py [--results bench/results] [--out BENCHMARKS.md]
 
 rewrites the file from the stored results without measuring anything again.
+
+One module, though past 400 lines: most of it is the report's prose and tables, and it runs as
+a script and is loaded by path (tests/bench/), so it imports nothing from beside it.
 """
 
 # ruff: noqa: E501  (Markdown tables are written one row a line)
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,29 +28,19 @@ def render(run: dict[str, Any], results_dir: Path) -> str:
     scenarios = run.get("scenarios", {})
     stored = {  # what the run kept of each script's JSON; else the file as it is now
         file: (scenarios.get(name) or {}).get("result") or _load(results_dir / f"{file}.json")
-        for name, file in _FILES.items()
+        for name, file, _, _ in _SECTIONS
     }
     parts = [
         _head(run),
         _bars(_all_bars(scenarios, stored)),
         _list_section(scenarios.get("list")),
-        _customer_section(scenarios.get("customer"), stored["cache"]),
-        _calls_section(scenarios.get("calls"), stored["graph"]),
-        _limits_section(scenarios.get("limits"), stored["limits"]),
-        _sync_section(scenarios.get("sync"), stored["sync"]),
-        _realtime_section(scenarios.get("realtime"), stored["realtime"]),
+        *(
+            _script_section(head, scenarios.get(name), stored[file], f"{file}.json", body)
+            for name, file, head, body in _SECTIONS
+        ),
         HOT_PATH,
     ]
     return "\n".join(parts).rstrip() + "\n"
-
-
-_FILES = {
-    "customer": "cache",
-    "calls": "graph",
-    "limits": "limits",
-    "sync": "sync",
-    "realtime": "realtime",
-}
 
 
 def _load(path: Path) -> dict[str, Any] | None:
@@ -306,14 +300,22 @@ def _from(outcome: dict[str, Any] | None, stored: dict[str, Any] | None, file: s
     return f"\nNo result from this run ({why}; `bench/results/{file}`).{tail}\n"
 
 
-def _customer_section(outcome: dict[str, Any] | None, cache: dict[str, Any] | None) -> str:
-    head = "## 2. `customer(email:)` across five platforms, cache off and warm\n"
-    missing = _from(outcome, cache, "cache.json")
-    if missing or cache is None:
+def _script_section(
+    head: str,
+    outcome: dict[str, Any] | None,
+    stored: dict[str, Any] | None,
+    file: str,
+    body: Callable[[dict[str, Any]], str],
+) -> str:
+    """A section on one script's numbers: its body, or why this run has none to show."""
+    missing = _from(outcome, stored, file)
+    if missing or stored is None:
         return head + (missing or "")
-    return (
-        head
-        + f"""
+    return head + body(stored)
+
+
+def _customer_body(cache: dict[str, Any]) -> str:
+    return f"""
 `bench/cache.py`: all five simulated platforms (limits off), wrk at {cache["connections"]}
 connections for {cache["seconds"]} s, rotating over {cache["emails"]} emails. Cold: cache off,
 every request fans out to the five platforms. Warm: every email read once first.
@@ -328,16 +330,11 @@ A cold request makes five upstream calls, all served by one simulator process (P
 the gateway): on a loaded machine both wait for CPU, and the cold numbers fall with the share
 they get; the warm path touches neither the simulators nor the platforms' limits.
 """
-    )
 
 
-def _calls_section(outcome: dict[str, Any] | None, graph: dict[str, Any] | None) -> str:
-    head = "## 3. Upstream calls per query\n"
-    missing = _from(outcome, graph, "graph.json")
-    if missing or graph is None:
-        return head + (missing or "")
+def _calls_body(graph: dict[str, Any]) -> str:
     lines = [
-        head,
+        "",
         "`bench/graph.py`: `customers(first: N)` selecting company, deals, orders and "
         "engagement, counted at the simulators (token calls left out).",
         "",
@@ -355,14 +352,8 @@ def _calls_section(outcome: dict[str, Any] | None, graph: dict[str, Any] | None)
     return "\n".join(lines) + "\n"
 
 
-def _limits_section(outcome: dict[str, Any] | None, limits: dict[str, Any] | None) -> str:
-    head = "## 4. Rate-limit utilisation with three gateway replicas\n"
-    missing = _from(outcome, limits, "limits.json")
-    if missing or limits is None:
-        return head + (missing or "")
-    return (
-        head
-        + f"""
+def _limits_body(limits: dict[str, Any]) -> str:
+    return f"""
 `bench/limits.py`: {limits["replicas"]} `mgw serve --platforms hubspot` processes on one
 Redis, cache off, driven past HubSpot's limit for {limits["seconds"]} s against the simulator's
 real limits (100 calls / 10 s).
@@ -371,17 +362,10 @@ real limits (100 calls / 10 s).
 |---|---|---|---|---|
 | {limits["gateway_requests"]:.0f} | {limits["hubspot_calls"]} | {limits["hubspot_calls_per_10s"]} | {limits["max_requests_in_window"]} | {limits["hubspot_429s"]} |
 """
-    )
 
 
-def _sync_section(outcome: dict[str, Any] | None, sync: dict[str, Any] | None) -> str:
-    head = "## 5. Full sync against the quota-bound minimum\n"
-    missing = _from(outcome, sync, "sync.json")
-    if missing or sync is None:
-        return head + (missing or "")
-    return (
-        head
-        + f"""
+def _sync_body(sync: dict[str, Any]) -> str:
+    return f"""
 `bench/sync.py`: `mgw sync run --platform hubspot --full` over {sync["people"]:,} simulated
 contacts with HubSpot's real limits.
 
@@ -393,17 +377,10 @@ Sync runs at the BULK priority, which may take 75 % of HubSpot's budget so that 
 reads keep the rest; the full-quota minimum is therefore out of its reach by design (1.33x at
 best). Moving it means letting a sync take the whole budget when nothing else asks for it.
 """
-    )
 
 
-def _realtime_section(outcome: dict[str, Any] | None, realtime: dict[str, Any] | None) -> str:
-    head = "## 6. Webhook to subscriber\n"
-    missing = _from(outcome, realtime, "realtime.json")
-    if missing or realtime is None:
-        return head + (missing or "")
-    return (
-        head
-        + f"""
+def _realtime_body(realtime: dict[str, Any]) -> str:
+    return f"""
 `bench/realtime.py`: a HubSpot change through the simulator, its webhook to one replica, the
 `customerChanged` notice to a subscriber on another (shared Redis); {realtime["changes"]}
 changes.
@@ -412,7 +389,18 @@ changes.
 |---|---|---|
 | {realtime["p50_ms"]} ms | {realtime["p95_ms"]} ms | {realtime["max_ms"]} ms |
 """
-    )
+
+
+# Scenarios 2 to 6: (run key, results file, heading, body from that file's numbers).
+_SECTIONS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], str]], ...] = (
+    ("customer", "cache",
+     "## 2. `customer(email:)` across five platforms, cache off and warm\n", _customer_body),
+    ("calls", "graph", "## 3. Upstream calls per query\n", _calls_body),
+    ("limits", "limits", "## 4. Rate-limit utilisation with three gateway replicas\n",
+     _limits_body),
+    ("sync", "sync", "## 5. Full sync against the quota-bound minimum\n", _sync_body),
+    ("realtime", "realtime", "## 6. Webhook to subscriber\n", _realtime_body),
+)  # fmt: skip
 
 
 LIMITS_1 = """### What limits scenario 1, and what would move it

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -37,7 +36,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peer as peer_side  # bench/ is not a package: see processes.py
 import report
+from machine import machine
 from processes import bodies_script, free_port, mgw, simulators, wait_for, wrk
 
 BENCH = Path(__file__).resolve().parent
@@ -369,58 +369,6 @@ def _redis(stack: ExitStack) -> str:
             pass
         time.sleep(0.1)
     return f"redis://127.0.0.1:{port}/0"
-
-
-def machine() -> dict[str, Any]:
-    """What the numbers were measured on."""
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = 0.0
-    with suppress(OSError, ValueError, IndexError):
-        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(memory, 1),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "node": _version(["node", "--version"]),
-        "wrk": _version(["wrk", "-v"]).split(" [")[0],
-        "packages": _packages(),
-        "peer": peer_side.version(),
-        "commit": _version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
-        "load_before": os.getloadavg(),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
-
-
-def _version(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
-    except OSError:
-        return "missing"
-    return (
-        (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else ""
-    )
-
-
-def _packages() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop",
-                 "httptools", "httpx", "pydantic", "orjson"):  # fmt: skip
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "missing"
-    return found
 
 
 if __name__ == "__main__":

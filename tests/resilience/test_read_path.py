@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.resilience.harness import BREAKER_OPEN, Cell, inject, open_cell, run_cells
+from tests.resilience.harness import BREAKER_OPEN, Cell, inject, judge, open_cell, run_cells
 from tests.resilience.matrix import INJECT, RETRY_AFTER, cells, expected, ids
 
 CELLS = cells("read")
@@ -108,8 +108,4 @@ async def test_read(
     outcomes: dict[tuple[str, str], BaseException | None],
     request: pytest.FixtureRequest,
 ) -> None:
-    outcome = expected("read", platform, fault)
-    if outcome.kind == "XFAIL":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=outcome.why))
-    if (error := outcomes[(platform, fault)]) is not None:
-        raise error
+    judge("read", platform, fault, outcomes, request)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from canonical_schema import Platform
 from hub.identity_tables import index_records
-from tests.resilience.harness import Cell, inject, open_cell, run_cells
+from tests.resilience.harness import Cell, inject, judge, open_cell, run_cells
 from tests.resilience.matrix import cells, expected, ids, injection
 
 CELLS = cells("sync")
@@ -98,8 +98,4 @@ async def test_sync(
     outcomes: dict[tuple[str, str], BaseException | None],
     request: pytest.FixtureRequest,
 ) -> None:
-    outcome = expected("sync", platform, fault)
-    if outcome.kind == "XFAIL":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=outcome.why))
-    if (error := outcomes[(platform, fault)]) is not None:
-        raise error
+    judge("sync", platform, fault, outcomes, request)

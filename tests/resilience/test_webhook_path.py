@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from hub.changes import ChangeNotice
-from tests.resilience.harness import Cell, eventually, inject, open_cell, run_cells
+from tests.resilience.harness import Cell, eventually, inject, judge, open_cell, run_cells
 from tests.resilience.matrix import cells, expected, ids, injection
 
 CELLS = cells("webhook")
@@ -104,8 +104,4 @@ async def test_webhook(
     outcomes: dict[tuple[str, str], BaseException | None],
     request: pytest.FixtureRequest,
 ) -> None:
-    outcome = expected("webhook", platform, fault)
-    if outcome.kind == "XFAIL":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=outcome.why))
-    if (error := outcomes[(platform, fault)]) is not None:
-        raise error
+    judge("webhook", platform, fault, outcomes, request)

@@ -16,7 +16,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from hub.write_log import write_targets
-from tests.resilience.harness import Cell, eventually, inject, open_cell, run_cells
+from tests.resilience.harness import Cell, eventually, inject, judge, open_cell, run_cells
 from tests.resilience.matrix import cells, expected, ids, injection
 
 CELLS = cells("write")
@@ -121,8 +121,4 @@ async def test_write(
     outcomes: dict[tuple[str, str], BaseException | None],
     request: pytest.FixtureRequest,
 ) -> None:
-    outcome = expected("write", platform, fault)
-    if outcome.kind == "XFAIL":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=outcome.why))
-    if (error := outcomes[(platform, fault)]) is not None:
-        raise error
+    judge("write", platform, fault, outcomes, request)
