@@ -1,23 +1,16 @@
 """The durable store: SQLAlchemy 2 async over SQLite (the embedded default) or PostgreSQL.
 
-One code path for both (`MGW_DATABASE_URL`); the tables are created on first open. Each table
-belongs to the module that uses it; they are declared here so one `metadata` creates them all.
+One code path for both (`MGW_DATABASE_URL`); the tables, all listed in `hub/tables.py`, are
+created on first open.
 (docs/adr/0005-durable-store.md)
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    LargeBinary,
-    MetaData,
-    String,
     Table,
     text,
 )
@@ -25,41 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-metadata = MetaData()
-
-secrets = Table(
-    "mgw_secrets",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", LargeBinary, nullable=False),
-)
-
-identities = Table(
-    "mgw_identities",
-    metadata,
-    Column("customer_id", String(40), primary_key=True),
-    Column("email", String(320), nullable=False, unique=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-)
-
-identity_links = Table(
-    "mgw_identity_links",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("external_id", String(255), primary_key=True),
-    Column("customer_id", String(40), nullable=False),
-    Column("email", String(320), nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
-    Index("ix_mgw_identity_links_customer", "customer_id"),
-)
-
-
-# Modules that declare tables on `metadata`; imported on open so every table exists.
-TABLE_MODULES: tuple[str, ...] = (
-    "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters",
-    "gateway.security.api_keys",
-)  # fmt: skip
-
+from hub.tables import metadata
 
 SCHEMA_LOCK = 0x6D67775F736368  # "mgw_sch": the advisory lock around creating tables
 
@@ -78,8 +37,6 @@ class Store:
             if not url.startswith("postgresql"):
                 raise ValueError("a store schema needs PostgreSQL")
             connect_args["server_settings"] = {"search_path": schema}
-        for module in TABLE_MODULES:
-            importlib.import_module(module)
         _make_sqlite_folder(url)
         engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
         async with engine.begin() as connection:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
+from access.scopes import READ_PII
 from canonical_schema import (
     Customer,
     EmailConsent,
@@ -24,10 +25,8 @@ from canonical_schema import (
     is_email,
     normalize_email,
 )
-from connectors.exceptions import ConnectorError
-from connectors.registry import with_capability
-from connectors.spec import Capability
-from gateway.security.scopes import READ_PII
+from hub.capabilities import Capability, with_capability
+from hub.exceptions import PlatformError
 from hub.graph_base import Partial, PersonRef
 from resolvers.common import Info, MoneyType, Node, SourceRecordType, answer, checked_first
 from resolvers.permissions import needs
@@ -114,7 +113,7 @@ class CustomerType(Node):
         description="The latest update time among the sources."
     )
     model: strawberry.Private[Customer]
-    read_failures: strawberry.Private[tuple[ConnectorError, ...]]
+    read_failures: strawberry.Private[tuple[PlatformError, ...]]
     """Platforms that failed when the customer was read: what they feed is unknown."""
 
     def _known(self, info: Info, read: Partial[T], feeds: Capability) -> T:
@@ -201,9 +200,7 @@ class CustomerType(Node):
         return [BehavioralEventType.from_model(event) for event in kept[:size]]
 
     @classmethod
-    def from_model(
-        cls, customer: Customer, failures: Sequence[ConnectorError] = ()
-    ) -> CustomerType:
+    def from_model(cls, customer: Customer, failures: Sequence[PlatformError] = ()) -> CustomerType:
         """The customer; `failures`: the platforms that failed when it was read."""
         return cls(
             id=strawberry.ID(customer.id),

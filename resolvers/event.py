@@ -9,8 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from canonical_schema import BehavioralEvent, EventType, Platform, RecordRef
-from connectors.registry import with_capability
-from connectors.spec import Capability
+from hub.capabilities import Capability, with_capability
 from resolvers.common import Info, answer
 
 if TYPE_CHECKING:
