@@ -293,7 +293,7 @@ def _extra(title: str) -> list[str]:
     if name == "limits.<platform>":
         rows = [
             "Each platform's documented limits, which apply when nothing is set "
-            "(`gateway/limits.py`):\n",
+            "(`connectors/<platform>/spec.py`):\n",
             "| platform | defaults |",
             "|---|---|",
         ]
