@@ -240,3 +240,30 @@ seen_values = Table(
     Column("value", String(255), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# hub/store_records.py, hub/store_reads.py (the canonical store; migration 0002_customer_store)
+customer_records = Table(
+    "mgw_customer_records",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True),
+    Column("external_id", String(255), primary_key=True),
+    Column("customer_id", String(40), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mgw_customer_records_customer", "customer_id"),
+    Index("ix_mgw_customer_records_synced", "platform", "account", "synced_at"),
+)
+
+store_accounts = Table(
+    "mgw_store_accounts",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True),
+    Column("connected_at", DateTime(timezone=True), nullable=False),
+    Column("caught_up_at", DateTime(timezone=True), nullable=True),
+    Column("full_pass_at", DateTime(timezone=True), nullable=True),
+)
