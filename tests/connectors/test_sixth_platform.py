@@ -136,9 +136,11 @@ def pigeon_spec(platform: Platform) -> PlatformSpec:
     )
 
 
-async def test_a_registered_sixth_platform_is_read_through_the_graph(pigeon: Platform) -> None:
+async def test_a_registered_sixth_platform_is_read_through_the_graph(
+    pigeon: Platform, database_url: str
+) -> None:
     with registered(pigeon_spec(pigeon)):
-        settings = Settings(platforms="pigeon", database_url="sqlite+aiosqlite:///:memory:")
+        settings = Settings(platforms="pigeon", database_url=database_url)
         app = create_app(settings, transport=httpx.ASGITransport(app=PIGEON_API))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
