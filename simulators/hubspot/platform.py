@@ -76,7 +76,9 @@ class HubSpotPlatform:
                 associations.batch_read,
                 methods=["POST"],
             ),
-            Route(ACCOUNT_DETAILS, AccountInfo(self.creds.portal_id, clock).details, methods=["GET"]),
+            Route(
+                ACCOUNT_DETAILS, AccountInfo(self.creds.portal_id, clock).details, methods=["GET"]
+            ),
             Route(BATCH_UNSUBSCRIBE_ALL, preferences.batch_unsubscribe_all, methods=["POST"]),
             Route(UNSUBSCRIBE_ALL, preferences.unsubscribe_all, methods=["POST"]),
         ]
