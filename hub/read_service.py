@@ -88,6 +88,13 @@ class ReadService:
     def platforms(self) -> tuple[Platform, ...]:
         return tuple(self._sources)
 
+    def stand_in_id(self, platform: Platform, external_id: str) -> str | None:
+        """An opaque id to show instead of `external_id` to a caller who may not read
+        personal data, when the platform's ids encode it (`ids_encode_pii`); else None."""
+        if not getattr(self._sources.get(platform), "ids_encode_pii", False):
+            return None
+        return self._identity.opaque_id(platform, external_id)
+
     async def customers_by_email(self, emails: Sequence[str]) -> list[CustomerRead]:
         """One read per email, in order; the batch function behind the email DataLoader.
 
