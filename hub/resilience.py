@@ -89,11 +89,6 @@ class ResilientSource:
     def platform(self) -> Platform:
         return self._source.platform
 
-    @property
-    def ids_encode_pii(self) -> bool:
-        """Whether the platform's record ids encode personal data (the connector says)."""
-        return bool(getattr(self._source, "ids_encode_pii", False))
-
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         return await self._read(lambda: self._source.records_by_email(emails))
 

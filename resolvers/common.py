@@ -8,8 +8,8 @@ from typing import TypeVar
 
 import strawberry
 
+from access.scopes import READ_PII
 from canonical_schema import Money, Platform, SourceRecord
-from gateway.security.scopes import READ_PII
 from hub.graph_base import Partial
 from resolvers import enums  # noqa: F401  (registers the enums under their contract names)
 from resolvers.context import GatewayContext

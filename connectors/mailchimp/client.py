@@ -52,9 +52,6 @@ class MailchimpConnector:
     `auth` the API key or OAuth token (`auth.py`), `concurrency` the calls in flight at once."""
 
     platform = PLATFORM
-    ids_encode_pii = True
-    """A member's id is the MD5 of their email: whoever sees it can confirm a guessed email,
-    so the graph shows it only to callers who may read the email (resolvers/common.py)."""
 
     def __init__(
         self,
