@@ -6,9 +6,9 @@ endpoint and the record, and nothing of that answer is used.
 
 The daily limit (private apps) resets at midnight in the account's time zone, not UTC. Once
 `X-HubSpot-RateLimit-Daily-Remaining` falls to `LOW_DAILY_SHARE` of the cap (or 2), the
-account's time zone is read once (`GET /account-info/v3/details`), so a later `DAILY` 429 waits until the
-right midnight; a process that meets the cap before it knows the zone waits for midnight UTC
-(and, if that is early, is told to wait again).
+account's time zone is read once (`GET /account-info/v3/details`), so a later `DAILY` 429
+waits until the right midnight; a process that meets the cap before it knows the zone waits
+for midnight UTC (and, if that is early, is told to wait again).
 """
 
 from __future__ import annotations
