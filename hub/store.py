@@ -57,7 +57,7 @@ identity_links = Table(
 # Modules that declare tables on `metadata`; imported on open so every table exists.
 TABLE_MODULES: tuple[str, ...] = (
     "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters",
-    "gateway.security.api_keys",
+    "gateway.security.api_keys", "hub.commerce_tables",
 )  # fmt: skip
 
 

@@ -51,7 +51,8 @@ class BehavioralEventType:
             ref = RecordRef("campaign", Platform.MAILCHIMP, event.campaign_external_id)
             found = answer(info, await graph.campaign.load(ref.public_id()))
         elif event.platform is Platform.SHOPIFY and event.campaign_name:
-            found = answer(info, await graph.campaign_of_utm.load(event.campaign_name))
+            key = (event.campaign_name, event.occurred_at)
+            found = answer(info, await graph.campaign_of_order.load(key))
         else:
             return None
         return CampaignType.from_model(found) if found else None

@@ -170,3 +170,30 @@ def customer_payload(c: Customer) -> dict[str, Any]:
         "admin_graphql_api_id": c.gid,
         "default_address": None,
     }
+
+
+def order_payload(o: Order, customer: Customer | None) -> dict[str, Any]:
+    """The `orders/create` and `orders/updated` webhook body (REST shape, the fields read)."""
+    landing = o.visit.landing_page if o.visit else None
+    total = f"{o.total_cents // 100}.{o.total_cents % 100:02d}"
+    return {
+        "id": o.id,
+        "admin_graphql_api_id": o.gid,
+        "name": o.name,
+        "order_number": o.number,
+        "email": customer.email if customer else None,
+        "contact_email": customer.email if customer else None,
+        "created_at": rest_time(o.created_ms),
+        "updated_at": rest_time(o.updated_ms),
+        "processed_at": rest_time(o.created_ms),
+        "currency": CURRENCY,
+        "presentment_currency": CURRENCY,
+        "total_price": total,
+        "subtotal_price": total,
+        "total_tax": "0.00",
+        "financial_status": o.financial_status.lower(),
+        "landing_site": landing,
+        "referring_site": o.visit.referrer if o.visit else None,
+        "customer": customer_payload(customer) if customer else None,
+        "line_items": [],
+    }
