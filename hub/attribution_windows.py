@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, literal, select, union_all
 
 from canonical_schema import Campaign, Money
-from hub.commerce_tables import orders
 from hub.order_store import from_e4, utm_key
 from hub.store import Store
+from hub.tables import orders
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Campaign, Order
-from hub.commerce_tables import campaigns, feeds, orders
 from hub.store import Store
+from hub.tables import campaigns, feeds, orders
 
-SCALE = Decimal(10_000)  # amounts are kept in ten-thousandths (commerce_tables.py)
+SCALE = Decimal(10_000)  # amounts are kept in ten-thousandths (hub/tables.py)
 BATCH = 500  # rows an insert statement carries
 
 
