@@ -35,10 +35,11 @@ def refused(response: httpx.Response, code: str = "GRAPHQL_VALIDATION_FAILED") -
 
 
 def nested(levels: int) -> str:
-    """`levels` fields nested in one another, the innermost a leaf."""
+    """`levels` fields nested in one another, the innermost a leaf (lists of 2, so the
+    answer's size stays far within its own bound: tests/edge/test_result_size.py)."""
     inner = "email"
     while levels > 2:  # company { customers { … } } adds two levels
-        inner = f"company {{ customers {{ {inner} }} }}"
+        inner = f"company {{ customers(first: 2) {{ {inner} }} }}"
         levels -= 2
     return f'{{ customer(email: "a@b.co") {{ {inner} }} }}' if levels == 2 else inner
 
