@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -52,6 +53,7 @@ class OrderRequest(BaseModel):
     email: str
     total: str
     utm_campaign: str | None = None
+    processed_at: datetime | None = None  # an imported order's own date
 
 
 @dataclass
@@ -158,7 +160,11 @@ class Control:
             return _error(409, f"{platform.name} has no storefront")
         try:
             wanted = OrderRequest.model_validate_json(await request.body())
-            order = platform.place_order(wanted.email, wanted.total, wanted.utm_campaign)
+            processed = wanted.processed_at
+            processed_ms = None if processed is None else int(processed.timestamp() * 1000)
+            order = platform.place_order(
+                wanted.email, wanted.total, wanted.utm_campaign, processed_ms
+            )
         except ValidationError as exc:
             return _error(400, "invalid order", details=exc.errors(include_url=False))
         except UnknownRecord:

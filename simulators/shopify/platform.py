@@ -163,7 +163,9 @@ class ShopifyPlatform:
             listed = tags.split(",") if isinstance(tags, str) else list(tags or ())
             customer.tags = sorted({str(t).strip() for t in listed if str(t).strip()})
 
-    def place_order(self, email: str, total: str, utm_campaign: str | None) -> dict[str, Any]:
+    def place_order(
+        self, email: str, total: str, utm_campaign: str | None, processed_ms: int | None = None
+    ) -> dict[str, Any]:
         customer = self.store.by_mail(email)
         if customer is None:
             raise UnknownRecord(email)
@@ -174,14 +176,29 @@ class ShopifyPlatform:
         if cents <= 0:
             raise InvalidFields("an order's total is positive")
         now = self.store.now_ms(self.ctx.clock)
+        if processed_ms is not None and processed_ms > now:
+            raise InvalidFields("an order cannot be processed in the future")
+        processed = now if processed_ms is None else processed_ms - processed_ms % 1000
         visit = None
         if utm_campaign:
             page = f"https://{SHOP_DOMAIN}/?utm_campaign={utm_campaign}&utm_source=newsletter"
-            visit = Visit(now - 60_000, "email", page, None, utm_campaign, "newsletter", "email")
+            visit = Visit(
+                processed - 60_000, "email", page, None, utm_campaign, "newsletter", "email"
+            )
         order_id = max(self.store.orders, default=5_600_000_000_000) + 1
         number = self.store.next_order_number
         self.store.next_order_number += 1
-        order = Order(order_id, number, customer.id, now, now, cents, "PAID", visit)
+        order = Order(
+            order_id,
+            number,
+            customer.id,
+            now,
+            now,
+            cents,
+            "PAID",
+            visit,
+            None if processed_ms is None else processed,
+        )
         self.store.orders[order_id] = order
         customer.order_ids.append(order_id)
         customer.orders_count += 1

@@ -73,7 +73,7 @@ def _order_search(store: ShopStore) -> Search[Order]:
             "customer_id": Field("number", lambda o: o.customer_id),
             "financial_status": Field("text", lambda o: o.financial_status),
             "created_at": Field("time", lambda o: o.created_ms),
-            "processed_at": Field("time", lambda o: o.created_ms),
+            "processed_at": Field("time", lambda o: o.processed),
             "updated_at": Field("time", lambda o: o.updated_ms),
         },
         ("name", "email"),

@@ -1,12 +1,12 @@
 """An order placed in the shop reaches the campaign's tally through its webhook: the gateway
 over the simulators, the webhook delivered in-process, processed by its job, and read back
-through GraphQL. The simulators' wall clock starts a few days after the latest campaign was
-sent, so a new order falls inside its attribution window and an older campaign's is out."""
+through GraphQL. The orders are imported ones dated five days after the latest campaign was
+sent (the seeded campaigns are in the past), so they fall inside its attribution window and
+outside an older campaign's."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,25 +22,11 @@ from gateway.simulated import with_simulators
 from hub.inbox import unprocessed_count
 from simulators import SimConfig
 from simulators import create_app as create_simulators
-from simulators.core.world import generate_world
 
 SIM, GATEWAY = "http://sim.test", "http://gateway.test"
 PEOPLE = 80
 CAMPAIGNS = """{ campaigns(first: 100) { edges { node {
   id utmCampaign sentAt attributedOrders attributedRevenue { amount currencyCode } } } } }"""
-
-
-class ShiftedClock:
-    """Wall time that starts at `start` and runs; real monotonic time (operations finish)."""
-
-    def __init__(self, start: float) -> None:
-        self._offset = start - time.time()
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 class LateTransport(httpx.AsyncBaseTransport):
@@ -55,12 +41,10 @@ class LateTransport(httpx.AsyncBaseTransport):
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
-    latest = max(c.send_ms or 0 for c in generate_world(7, PEOPLE).campaigns)
-    clock = ShiftedClock(latest / 1000 + 5 * 86_400)
     late = LateTransport()
     delivery = {"webhook_url": GATEWAY, "webhook_transport": late, "webhook_retry_seconds": 0.01}
     config = SimConfig(people=PEOPLE, rate_limits="off", **delivery)
-    sim_app = create_simulators(config, clock=clock)
+    sim_app = create_simulators(config)
     sim_transport = httpx.ASGITransport(app=sim_app)
     async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
         credentials = (await sim.get("/_sim/credentials")).json()
@@ -109,10 +93,10 @@ async def test_an_order_webhook_moves_its_campaigns_tally(world: dict[str, Any])
     people = (await sim.get("/_sim/people", params={"limit": PEOPLE})).json()["people"]
     shopper = next(p["email"] for p in people if "shopify" in p["external_ids"])
 
+    imported = (datetime.fromisoformat(latest["sentAt"]) + timedelta(days=5)).isoformat()
     for utm, total in ((latest["utmCampaign"], "42.50"), (old["utmCampaign"], "19.00")):
-        placed = await sim.post(
-            "/_sim/shopify/orders", json={"email": shopper, "total": total, "utm_campaign": utm}
-        )
+        order = {"email": shopper, "total": total, "utm_campaign": utm, "processed_at": imported}
+        placed = await sim.post("/_sim/shopify/orders", json=order)
         assert placed.is_success, placed.text
     await world["sim_app"].state.sim.webhooks.drain()
     await processed(world["app"])
