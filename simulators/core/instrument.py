@@ -1,5 +1,6 @@
 """The layer every platform API sits behind: stats by route template, in-flight counts and
-injected faults (latency, hangs, error statuses, truncated bodies, schema drift, resets).
+injected faults (latency, hangs, error statuses, malformed bodies, schema drift, resets,
+answers cut off mid-body).
 
 It wraps only platform APIs, never `/_sim`.
 """
@@ -69,6 +70,8 @@ class PlatformMiddleware:
             await response(scope, receive, send)
         elif plan.reset:
             await self._reset(scope, receive, send)
+        elif plan.truncate:
+            await self._truncated(scope, receive, send)
         elif plan.malformed:
             await self._rewritten(scope, receive, send, lambda body, _: body[: len(body) // 2])
         elif plan.drift:
@@ -91,6 +94,30 @@ class PlatformMiddleware:
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", b"4096")]})  # fmt: skip
         raise ConnectionResetError("connection reset by peer (injected)")
+
+    async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The platform did the work and began its answer, then the connection died: the
+        status and headers (with the whole body's `Content-Length`) and half the body went
+        out. Under uvicorn the client sees the connection close before the promised length;
+        in-process it gets this `ConnectionResetError` (see `_reset`)."""
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.platform.app(scope, receive, buffer)
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": body[: len(body) // 2],
+                    "more_body": True})  # fmt: skip
+        raise ConnectionResetError("connection closed mid-answer (injected)")
 
     async def _rewritten(
         self, scope: Scope, receive: Receive, send: Send, rewrite: Callable[[bytes, int], bytes]
