@@ -23,6 +23,7 @@ app = typer.Typer(
     help="Marketing Graph Gateway: one GraphQL graph over your marketing platforms.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is plain: docstring line breaks do not show
 )
 schema_app = typer.Typer(help="Export the served GraphQL schema or check schema.graphql.")
 app.add_typer(schema_app, name="schema")
@@ -35,7 +36,7 @@ app.add_typer(sync_app, name="sync")
 app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 PlatformsOption = Annotated[
     str,
@@ -50,6 +51,24 @@ SimulatorsOption = Annotated[
         "with the demo credentials they publish at /_sim/credentials.",
     ),
 ]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"mgw {version('marketing-graph-gateway')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Marketing Graph Gateway: one GraphQL graph over your marketing platforms."""
 
 
 def _fail(message: str) -> typer.Exit:
@@ -204,6 +223,12 @@ def simulate(
 ) -> None:
     """Serve the five platform simulators on one port, each under its own prefix (/hubspot, …),
     with the control API under /_sim (credentials, ground truth, faults, stats)."""
+    from gateway.simulated import require_simulators
+
+    try:
+        require_simulators()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
     from simulators import SimConfig, create_app
 
     if rate_limits not in ("real", "off"):
@@ -236,6 +261,14 @@ def demo(
             "read:customers only), also in the info file as `api_keys`.",
         ),
     ] = False,
+    keep_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-data",
+            help="Keep state in the configured database (MGW_DATABASE_URL, else the data "
+            "directory's mgw.db) instead of a fresh one that is removed when the demo stops.",
+        ),
+    ] = False,
 ) -> None:
     """Start the simulators with seeded data and the gateway connected to them, then print the
     GraphiQL URL and sample queries. No credentials needed (unless `--secure`)."""
@@ -243,7 +276,7 @@ def demo(
 
     options = DemoOptions(
         host=host, port=port, sim_port=sim_port, people=people, seed=seed,
-        platforms=platforms, info_file=info_file, secure=secure,
+        platforms=platforms, info_file=info_file, secure=secure, keep_data=keep_data,
     )  # fmt: skip
     try:
         run_demo(options, console)

@@ -12,7 +12,7 @@ from rich.console import Console
 
 config_app = typer.Typer(help="The configuration, and the reference pages written from code.")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 @config_app.command("docs")

@@ -25,7 +25,7 @@ dlq_app = typer.Typer(
     help="The dead-letter queue: writes that failed for good.", no_args_is_help=True
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 PlatformsOption = Annotated[str, typer.Option(help="Platforms to connect: `all` or a list.")]

@@ -24,7 +24,7 @@ keys_app = typer.Typer(
     help="API keys for clients of /graphql: create, list, revoke.", no_args_is_help=True
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 

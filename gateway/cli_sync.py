@@ -20,7 +20,7 @@ sync_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 def _settings(platforms: str, simulators: str | None) -> Settings:
