@@ -40,6 +40,9 @@ class PlatformContext:
     enforce_limits: bool
     stats: PlatformStats
     webhooks: WebhookSender
+    # A newer account: what newer real accounts do differently (a HubSpot portal without the
+    # legacy score property, a Marketo instance on the Activity Service: activities without `id`).
+    modern: bool = False
 
     @property
     def seed(self) -> int:
