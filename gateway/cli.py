@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
@@ -55,6 +56,10 @@ SimulatorsOption = Annotated[
 ]
 
 
+LOOKUP_NOT_FOUND = 1
+LOOKUP_PLATFORM_FAILED = 3
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
@@ -73,8 +78,15 @@ def main(
     """Marketing Graph Gateway: one GraphQL graph over your marketing platforms."""
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/] {message}")
+def _fail(problem: str | BaseException) -> typer.Exit:
+    """Exit 2 after one line per problem (a settings refusal names each variable)."""
+    from rich.markup import escape
+
+    from gateway.settings_checks import explain
+
+    lines = [problem] if isinstance(problem, str) else explain(problem)
+    for line in lines:
+        errors.print(f"[red]error:[/] {escape(line)}")
     return typer.Exit(code=2)
 
 
@@ -95,6 +107,12 @@ def serve(
         int,
         typer.Option(min=1, help="Worker processes on the one port; above 1 needs MGW_REDIS_URL."),
     ] = 1,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="The mgw.toml to read (default: MGW_CONFIG, else ./mgw.toml if any)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
     mgw.toml; flags override them."""
@@ -102,12 +120,16 @@ def serve(
     from hub.store_migrate import StoreError
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    if config is not None:
+        if not config.is_file():
+            raise _fail(f"--config {config}: no such file")
+        os.environ["MGW_CONFIG"] = str(config.resolve())  # read here and by --workers' processes
     try:
         settings = _settings(platforms, simulators, **overrides)
         check_workers(settings, workers)
         migrate_store(settings.database_url)
     except (ConfigError, ValueError, StoreError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     if workers > 1:  # each process builds its own app (gateway/servers.py)
         exec_workers(
             settings, workers,
@@ -118,7 +140,7 @@ def serve(
     try:
         application = create_app(settings)
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     from gateway.telemetry.logs import configure_logging
 
     configure_logging(
@@ -142,8 +164,9 @@ def lookup(
     simulators: SimulatorsOption = None,
 ) -> None:
     """Resolve one person live across every configured platform and print the canonical
-    customer, its sources and the platform each field came from. Exit 1 when no platform
-    holds the email."""
+    customer, its sources and the platform each field came from. Exit 0 when found, 1 when
+    every platform answered and none holds the email, 3 when a platform refused or failed
+    (the answer may be incomplete), 2 for a bad email or configuration."""
     import asyncio
 
     from canonical_schema import is_email
@@ -160,10 +183,12 @@ def lookup(
         settings.connected_platforms(also=vault_candidates(settings))
         read = asyncio.run(run_lookup(settings, email))
     except (ConfigError, ValueError, VaultError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     render(read, console, email, json_output=json_output)
+    if read.failures:
+        raise typer.Exit(code=LOOKUP_PLATFORM_FAILED)
     if read.customer is None:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=LOOKUP_NOT_FOUND)
 
 
 def _settings(platforms: str, simulators: str | None, **overrides: object) -> Settings:
@@ -203,7 +228,7 @@ def connect(
             )
         )
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     console.print(f"connected {summary['platform']}; tokens sealed in the vault")
 
 
@@ -232,7 +257,7 @@ def simulate(
     try:
         require_simulators()
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     from simulators import SimConfig, create_app
 
     if rate_limits not in ("real", "off"):
@@ -285,7 +310,7 @@ def demo(
     try:
         run_demo(options, console)
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     except KeyboardInterrupt:
         pass
 
@@ -302,7 +327,7 @@ def integrations_map(
     try:
         text = markdown(_settings("all", simulators))
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     if output is None:
         sys.stdout.write(text)
     else:
