@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), ".", "./simulators"],
         cwd=ROOT,
     )
+    for scratch in (ROOT / "build", ROOT / "simulators" / "build"):  # setuptools' leftovers
+        shutil.rmtree(scratch, ignore_errors=True)
     built = {path.name.split("-")[0]: path for path in out.glob("*.whl")}
     return {
         "gateway": built["marketing_graph_gateway"],
