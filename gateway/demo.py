@@ -122,7 +122,11 @@ def _run(options: DemoOptions, console: Console, database_url: str | None) -> No
 async def _serve(settings: Settings, options: DemoOptions, sim_url: str, console: Console) -> None:
     keys = await demo_keys(settings.database_url) if options.secure else None
     app = create_app(settings)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    from gateway.telemetry.logs import configure_logging
+
+    # One readable line per event that matters: warnings and errors, platform as a field.
+    configure_logging("warning", json_lines=False, secrets=settings.secret_values())
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None)
     server = uvicorn.Server(config)
     # uvicorn stops gracefully on SIGINT and SIGTERM; SIGHUP (the terminal closed) likewise.
     loop = asyncio.get_running_loop()

@@ -182,7 +182,13 @@ class Settings(BaseSettings):
         "default", min_length=1, description="Namespace of cache keys, so deployments never mix."
     )
     otlp_endpoint: str | None = Field(
-        None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces."
+        None,
+        description=(
+            "OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces: an alias of the "
+            "standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, which works too, as do "
+            "OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME (default mgw) and "
+            "OTEL_RESOURCE_ATTRIBUTES."
+        ),
     )
     log_format: Literal["json", "text"] = Field(
         "json", description="`json`: one object a line; `text`: readable lines (the demo)."
