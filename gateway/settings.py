@@ -105,6 +105,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(
         default_factory=lambda: default_data_dir(),
+        json_schema_extra={"doc_default": "`$XDG_DATA_HOME/mgw` or `~/.local/share/mgw`"},
         description=(
             "Where the default SQLite store (mgw.db) lives, whatever the working directory: "
             "$XDG_DATA_HOME/mgw, else ~/.local/share/mgw. `mgw config check` prints it."
@@ -112,6 +113,7 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         "",
+        json_schema_extra={"doc_default": "SQLite: `sqlite+aiosqlite:///<MGW_DATA_DIR>/mgw.db`"},
         description=(
             "SQLAlchemy async URL of the durable store, e.g. postgresql+asyncpg://user:pw@host/db "
             "(postgres:// and postgresql:// are read as that). Unset: SQLite at "
