@@ -238,7 +238,7 @@ class Settings(BaseSettings):
     def _otlp_endpoint(cls, value: str | None) -> str | None:
         return settings_checks.http_url(value)
 
-    @field_validator("secret_key", "secret_key_previous", "id_key")
+    @field_validator("secret_key", "id_key")
     @classmethod
     def _keys(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
