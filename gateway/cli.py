@@ -106,9 +106,17 @@ def serve(
     from gateway.servers import settle_memory
 
     settle_memory()
-    uvicorn.run(
+    config = uvicorn.Config(
         application, host=settings.host, port=settings.port, log_config=None, log_level=None
     )
+    admin = settings.admin_address()
+    if admin is None:
+        uvicorn.Server(config).run()
+        return
+    from gateway.servers import listening_socket
+
+    sockets = [config.bind_socket(), listening_socket(*admin)]  # the main port, then admin's
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 @app.command()

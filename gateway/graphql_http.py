@@ -14,6 +14,7 @@ body's size, and sets the operation bounds of this app's profile for the schema'
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -22,9 +23,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
@@ -37,6 +40,13 @@ from resolvers.extensions.operation_limits import QUERY_TOO_COMPLEX, operation_l
 REQUEST_ERROR_CODES = frozenset(
     {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX}
 )
+SUBSCRIPTION_TRANSPORT = "SUBSCRIPTION_TRANSPORT_REQUIRED"
+SUBSCRIPTION_TRANSPORTS = (
+    "Subscriptions are not answered by a plain POST or GET: subscribe over a WebSocket at "
+    "/graphql (graphql-transport-ws), or over Server-Sent Events at /graphql/stream (or at "
+    "/graphql with `Accept: text/event-stream`)."
+)
+EVENT_STREAM = "text/event-stream"
 
 
 class _SubResponse(Response):
@@ -51,6 +61,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self.edge = edge or EdgeGuard(EdgeSettings().policy("demo"))
         if not self.edge.policy.graphiql:
             self.graphql_ide = None  # GET /graphql in a browser: 404
+        self.streams: Callable[[Request], Awaitable[Response]] | None = None
+        """Answers a request as Server-Sent Events (gateway/sse.py sets it): /graphql hands it
+        a request that accepts `text/event-stream`."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -64,6 +77,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             return
         request = Request(scope, receive)
         response: Response
+        if self.streams is not None and EVENT_STREAM in request.headers.get("accept", ""):
+            await (await self.streams(request))(scope, receive, send)
+            return
         admitted = await self.admitted(request)
         if isinstance(admitted, Response):
             response = admitted
@@ -73,6 +89,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 response = await self.run(admitted)
             except HTTPException as exc:
                 response = _http_error(request, exc)
+            except EdgeRefusal as refusal:
+                response = refusal.response(request)
         await response(scope, receive, send)
 
     async def admitted(self, request: Request) -> Request | Response:
@@ -86,11 +104,48 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         return Request(request.scope, receive)
 
     def parse_json(self, data: str | bytes) -> Any:
-        """JSON that is not an object (or a list, which is a batch) is no GraphQL request."""
-        parsed = super().parse_json(data)
+        """JSON that is not an object (or a list, which is a batch) is no GraphQL request;
+        nor is JSON nested deeper than Python's parser goes (`[[[[…` 50,000 deep)."""
+        try:
+            parsed = super().parse_json(data)
+        except RecursionError:
+            raise HTTPException(400, "The request's JSON is nested too deep.") from None
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: GatewayContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, but a subscription is refused with the transports that carry one,
+        rather than executed as if it were a query (an internal error)."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise EdgeRefusal(
+                    400, SUBSCRIPTION_TRANSPORTS, code=SUBSCRIPTION_TRANSPORT
+                ) from None
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
