@@ -38,11 +38,14 @@ class CustomerSource(Protocol):
 
 @dataclass(frozen=True)
 class UpsertResult:
-    """What a platform did with one upserted record."""
+    """What a platform did with one upserted record. `kept`: what the platform holds as the
+    person's own standing choice and the write therefore left as it was (a Mailchimp member
+    who unsubscribed stays unsubscribed), said for the people reading the write's outcome."""
 
     email: str
     external_id: str
     created: bool
+    kept: str | None = None
 
 
 class CustomerSink(Protocol):

@@ -95,7 +95,7 @@ class AdminGate:
 
     def _on_admin_listener(self, scope: Scope) -> bool:
         server = scope.get("server")
-        return self._admin_port is not None and bool(server) and server[1] == self._admin_port
+        return self._admin_port is not None and server is not None and server[1] == self._admin_port
 
 
 async def _answer(scope: Scope, send: Send, status: int, code: str, message: str) -> None:

@@ -12,6 +12,7 @@ import uvicorn
 from rich.console import Console
 
 from gateway.cli_config import config_app
+from gateway.cli_db import db_app
 from gateway.cli_dlq import dlq_app
 from gateway.cli_keys import keys_app
 from gateway.cli_secrets import secrets_app
@@ -34,6 +35,7 @@ app.add_typer(worker_app, name="worker")
 app.add_typer(sync_app, name="sync")
 app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
 console = Console()
 errors = Console(stderr=True)
 
@@ -77,13 +79,15 @@ def serve(
 ) -> None:
     """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
     mgw.toml; flags override them."""
-    from gateway.servers import check_workers, exec_workers
+    from gateway.servers import check_workers, exec_workers, migrate_store
+    from hub.store_migrate import StoreError
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     try:
         settings = _settings(platforms, simulators, **overrides)
         check_workers(settings, workers)
-    except (ConfigError, ValueError) as exc:
+        migrate_store(settings.database_url)
+    except (ConfigError, ValueError, StoreError) as exc:
         raise _fail(str(exc)) from None
     if workers > 1:  # each process builds its own app (gateway/servers.py)
         exec_workers(

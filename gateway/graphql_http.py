@@ -14,6 +14,7 @@ body's size, and sets the operation bounds of this app's profile for the schema'
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,16 +31,24 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
+from gateway.edge.caching import cache_control
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
 from gateway.graphiql import graphiql_html
 from gateway.json_encoding import encode_json
 from hub import ReadService
-from resolvers import GatewayContext, make_context
-from resolvers.extensions.operation_limits import QUERY_TOO_COMPLEX, operation_limits
+from resolvers import GatewayContext, make_context, schema
+from resolvers.extensions.operation_limits import (
+    QUERY_TOO_COMPLEX,
+    RESULT_TOO_LARGE,
+    operation_limits,
+)
+from resolvers.extensions.persisted_queries import persisted_query
 
 REQUEST_ERROR_CODES = frozenset(
-    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX}
+    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX, RESULT_TOO_LARGE}
 )
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+logger = logging.getLogger("mgw.graphql")
 SUBSCRIPTION_TRANSPORT = "SUBSCRIPTION_TRANSPORT_REQUIRED"
 SUBSCRIPTION_TRANSPORTS = (
     "Subscriptions are not answered by a plain POST or GET: subscribe over a WebSocket at "
@@ -103,6 +112,14 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             return refusal.response(request)
         return Request(request.scope, receive)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL only for a bare GET from a browser: a GET carrying an operation (a
+        persisted query's hash alone, sent with `Accept: */*` or a browser's Accept) is run."""
+        operation = ("query", "extensions", "variables", "operationName")
+        if any(request.query_params.get(name) for name in operation):
+            return False
+        return super().should_render_graphql_ide(request)
+
     def parse_json(self, data: str | bytes) -> Any:
         """JSON that is not an object (or a list, which is a batch) is no GraphQL request;
         nor is JSON nested deeper than Python's parser goes (`[[[[…` 50,000 deep)."""
@@ -127,7 +144,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         rather than executed as if it were a query (an internal error)."""
         allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
         try:
-            return await self.schema.execute(
+            result = await self.schema.execute(
                 request_data.query,
                 root_value=root_value,
                 variable_values=request_data.variables,
@@ -146,6 +163,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
+        if request_adapter.method == "GET":  # what a CDN may keep (gateway/edge/caching.py)
+            query = request_data.query or persisted_query(request_data.extensions)
+            value, more = cache_control(schema, query, context.principal, bool(result.errors))
+            sub_response.headers.update({"Cache-Control": value, **more})
+        return result
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -195,11 +217,25 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         sub_response: Response,
     ) -> Response:
         response = super().create_response(response_data, sub_response)
+        most = self.edge.policy.max_response_bytes
+        if len(response.body) > most:  # the last line behind RESULT_TOO_LARGE
+            response_data = _too_large(len(response.body), most)
+            response = super().create_response(response_data, sub_response)
         if isinstance(sub_response, _SubResponse) and sub_response.accepts_graphql_response:
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
         return response
+
+
+def _too_large(found: int, most: int) -> GraphQLHTTPResponse:
+    message = (
+        f"The answer is {found} bytes long; at most {most} are sent. "
+        "Ask for fewer items (`first`) or fewer fields."
+    )
+    logger.warning("answer of %d bytes not sent (max_response_bytes %d)", found, most)
+    extensions = dict(code=RESPONSE_TOO_LARGE, limit="responseBytes", max=most, found=found)
+    return {"errors": [{"message": message, "extensions": extensions}]}
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

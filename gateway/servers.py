@@ -114,7 +114,6 @@ def exec_workers(
     """Become uvicorn's supervisor of `workers` processes, each building its app from the same
     flags. The supervisor only forks, watches and restarts: exec'ing a fresh interpreter that
     imports uvicorn alone keeps it small (this process holds the whole CLI)."""
-    asyncio.run(_create_tables(settings.database_url))
     os.environ[SERVE_ARGS] = json.dumps(
         {"platforms": platforms, "simulators": simulators, "overrides": overrides,
          "log_level": log_level}
@@ -139,13 +138,13 @@ def settle_memory() -> None:
     gc.set_threshold(GC_THRESHOLD, 20, 20)
 
 
-async def _create_tables(database_url: str) -> None:
-    """The store's tables, once, before the workers start: workers opening a fresh database
-    together would each try to create them, and all but one would fail."""
+def migrate_store(database_url: str) -> None:
+    """The store's schema brought to this release once, before the app (or its workers)
+    starts, so a database that cannot be migrated stops `mgw serve` with the reason (a
+    `StoreError` naming the migration), not a traceback from inside the app's start-up."""
     from hub.store import Store
 
-    store = await Store.open(database_url)
-    await store.close()
+    asyncio.run(Store.migrate(database_url))
 
 
 def worker_app() -> Starlette:

@@ -37,9 +37,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from access.principal import STATE_KEY, Principal
 from gateway.edge import error_response
 from gateway.graphql_http import GatewayGraphQL
-from gateway.security.principal import STATE_KEY, Principal
 from gateway.security.sessions import Session, Sessions
 from resolvers import schema
 from resolvers.extensions.error_codes import public_error

@@ -27,8 +27,9 @@ from canonical_schema import (
     Platform,
     merge_records,
 )
-from hub.identity_tables import index_customers, index_records, utc
-from hub.store import Store, identities, identity_links
+from hub.identity_tables import utc
+from hub.store import Store
+from hub.tables import identities, identity_links, index_customers, index_records
 
 CHUNK = 500
 

@@ -1,67 +1,26 @@
 """The durable store: SQLAlchemy 2 async over SQLite (the embedded default) or PostgreSQL.
 
-One code path for both (`MGW_DATABASE_URL`); the tables are created on first open. Each table
-belongs to the module that uses it; they are declared here so one `metadata` creates them all.
-(docs/adr/0005-durable-store.md)
+One code path for both (`MGW_DATABASE_URL`). Every table is declared in `hub/tables.py`, on one
+`metadata`, so opening the store knows them all whatever a process imported; the schema itself
+is made by the Alembic migrations in hub/migrations/, which `open` applies (under a lock)
+before anything reads.
+(docs/adr/0005-durable-store.md, docs/adr/0065-store-migrations.md)
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    LargeBinary,
-    MetaData,
-    String,
     Table,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-metadata = MetaData()
-
-secrets = Table(
-    "mgw_secrets",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", LargeBinary, nullable=False),
-)
-
-identities = Table(
-    "mgw_identities",
-    metadata,
-    Column("customer_id", String(40), primary_key=True),
-    Column("email", String(320), nullable=False, unique=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-)
-
-identity_links = Table(
-    "mgw_identity_links",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("external_id", String(255), primary_key=True),
-    Column("customer_id", String(40), nullable=False),
-    Column("email", String(320), nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
-    Index("ix_mgw_identity_links_customer", "customer_id"),
-)
-
-
-# Modules that declare tables on `metadata`; imported on open so every table exists.
-TABLE_MODULES: tuple[str, ...] = (
-    "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters",
-    "gateway.security.api_keys",
-)  # fmt: skip
-
-
-SCHEMA_LOCK = 0x6D67775F736368  # "mgw_sch": the advisory lock around creating tables
+from hub import store_migrate
+from hub.tables import metadata
 
 
 class Store:
@@ -72,25 +31,18 @@ class Store:
 
     @classmethod
     async def open(cls, url: str, *, schema: str | None = None) -> Store:
-        """Connect and create missing tables; `schema` (PostgreSQL) keeps them in that schema."""
-        connect_args: dict[str, Any] = {}
-        if schema is not None:
-            if not url.startswith("postgresql"):
-                raise ValueError("a store schema needs PostgreSQL")
-            connect_args["server_settings"] = {"search_path": schema}
-        for module in TABLE_MODULES:
-            importlib.import_module(module)
-        _make_sqlite_folder(url)
+        """Connect and migrate the schema to this release's (raises `StoreError`, naming the
+        migration, when it cannot); `schema` (PostgreSQL) keeps the tables in that schema."""
+        connect_args = _connect_args(url, schema)
+        await cls.migrate(url, schema=schema)
         engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
-        async with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                # Replicas starting together on a fresh database would race to create the
-                # same tables (a unique violation in pg_type); one at a time, the rest see
-                # them made. Released with the transaction.
-                lock = text("SELECT pg_advisory_xact_lock(:key)")
-                await connection.execute(lock, {"key": SCHEMA_LOCK})
-            await connection.run_sync(metadata.create_all)
         return cls(engine)
+
+    @staticmethod
+    async def migrate(url: str, *, schema: str | None = None) -> list[str]:
+        """Apply the migrations the database lacks; returns the revisions applied."""
+        _make_sqlite_folder(url)
+        return await store_migrate.upgrade(url, _connect_args(url, schema), metadata)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -102,6 +54,14 @@ class Store:
         if dialect == "sqlite":
             return sqlite.insert(table)
         raise NotImplementedError(f"the store supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _connect_args(url: str, schema: str | None) -> dict[str, Any]:
+    if schema is None:
+        return {}
+    if not url.startswith("postgresql"):
+        raise ValueError("a store schema needs PostgreSQL")
+    return {"server_settings": {"search_path": schema}}
 
 
 def _make_sqlite_folder(url: str) -> None:

@@ -37,6 +37,12 @@ class SimConfig:
     webhook_url: str | None = None  # the subscriber (the gateway's base URL); None: record only
     webhook_retry_seconds: float = 1.0  # first retry delay; doubles each attempt
     webhook_transport: httpx.AsyncBaseTransport | None = None  # in-process delivery (tests)
+    # Newer accounts (see `PlatformContext.modern`); None: the seed decides (even seeds are).
+    modern_accounts: bool | None = None
+
+    @property
+    def modern(self) -> bool:
+        return self.seed % 2 == 0 if self.modern_accounts is None else self.modern_accounts
 
 
 # One entry a platform: adding a platform is writing its package and listing it here.
@@ -72,6 +78,7 @@ def create_app(config: SimConfig | None = None, *, clock: Clock | None = None) -
                 enforce_limits=config.rate_limits == "real",
                 stats=stats.of(name),
                 webhooks=webhooks,
+                modern=config.modern,
             )
         )
         for name, factory in FACTORIES.items()

@@ -14,22 +14,14 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Column, DateTime, String, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
-from hub.store import Store, metadata
+from hub.store import Store
+from hub.tables import sync_checkpoints
 
 CUSTOMERS = "customers"
-
-sync_checkpoints = Table(
-    "mgw_sync_checkpoints",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("entity", String(32), primary_key=True),
-    Column("position", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True)

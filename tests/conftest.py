@@ -26,11 +26,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("MGW_PROFILE", "demo")
 
+from connectors.hubspot.settings import HubSpotSettings
 from gateway.app import create_app as create_gateway
-from gateway.platform_settings import HubSpotSettings
 from gateway.servers import free_port
 from gateway.settings import Settings
 from hub.identity import IdentityIndex
@@ -157,17 +158,17 @@ async def any_store(request: pytest.FixtureRequest, database_url: str) -> AsyncI
         return
     base = request.getfixturevalue("postgres_url")
     schema = f"mgw_test_{uuid.uuid4().hex[:10]}"
-    admin = await Store.open(base)
-    async with admin.engine.begin() as connection:
+    admin = create_async_engine(base)  # not a Store: the shared public schema stays as it is
+    async with admin.begin() as connection:
         await connection.execute(text(f"CREATE SCHEMA {schema}"))
     opened = await Store.open(base, schema=schema)
     try:
         yield opened
     finally:
         await opened.close()
-        async with admin.engine.begin() as connection:
+        async with admin.begin() as connection:
             await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        await admin.close()
+        await admin.dispose()
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
 """Companies, deals and the associations between CRM records, read in HubSpot's batch forms.
 
-- `companies_by_id`, `companies_by_domain`, `deals_by_id`: `POST /crm/v3/objects/{type}/batch/read`,
-  100 inputs a call (by `domain`, `idProperty=domain`); ids HubSpot does not hold come back in a
-  207's `errors[]` as `OBJECT_NOT_FOUND` and are simply absent from the answer.
+- `companies_by_id`, `deals_by_id`: `POST /crm/v3/objects/{type}/batch/read`, 100 inputs a call;
+  ids HubSpot does not hold come back in a 207's `errors[]` as `OBJECT_NOT_FOUND` and are simply
+  absent from the answer.
+- `companies_by_domain`: `POST /crm/v3/objects/companies/search` with `domain IN [...]`, 100
+  domains a call, paged. `batch/read` takes only a unique-value property as `idProperty`, and
+  `domain` is not one (HubSpot answers 400 `VALIDATION_ERROR`): several companies may share a
+  domain, and the oldest (lowest id) is the domain's company. Search is eventually consistent
+  (a company created seconds ago may not be found yet) and has its own, lower rate limit.
 - `associations`: `POST /crm/v4/associations/{from}/{to}/batch/read`, 100 ids a call; an id
   without associations is a 207 `NO_ASSOCIATIONS_FOUND` error and maps to `[]`. A record's
   primary association (a contact's or deal's primary company) comes first in its list; one
@@ -30,6 +35,7 @@ from connectors.hubspot.mapping import HubSpotObject, parse_object
 
 OBJECT_TYPES = frozenset({"contacts", "companies", "deals"})
 PAGE_LIMIT = 100
+SEARCH_LIMIT = 200
 ASSOCIATION_PAGE = 500
 
 T = TypeVar("T")
@@ -101,10 +107,38 @@ async def companies_by_id(api: HubSpotApi, ids: Sequence[str]) -> dict[str, Comp
 
 
 async def companies_by_domain(api: HubSpotApi, domains: Sequence[str]) -> dict[str, Company]:
-    wanted = [domain.strip().lower() for domain in domains if domain.strip()]
-    records = await read_objects(api, "companies", wanted, COMPANY_PROPERTIES, id_property="domain")
-    found = (to_company(record) for record in records)
-    return {company.domain: company for company in found if company.domain}
+    """Each domain HubSpot holds -> its oldest company (several may share a domain)."""
+    wanted = list(dict.fromkeys(domain.strip().lower() for domain in domains if domain.strip()))
+    path = "/crm/v3/objects/companies/search"
+    where = api.endpoint("POST", path)
+
+    async def chunk(values: list[str]) -> list[HubSpotObject]:
+        query: dict[str, Any] = {
+            "filterGroups": [
+                {"filters": [{"propertyName": "domain", "operator": "IN", "values": values}]}
+            ],
+            "properties": list(COMPANY_PROPERTIES),
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "limit": SEARCH_LIMIT,
+        }
+        found: list[HubSpotObject] = []
+        while True:
+            answer = await api.call("POST", path, json=query)
+            found += parsed(
+                results(answer, where), lambda raw: parse_object(raw, COMPANY_PROPERTIES), where
+            )
+            after = next_after(answer)
+            if after is None:
+                return found
+            query["after"] = after
+
+    by_domain: dict[str, Company] = {}
+    for part in await api.chunked(wanted, chunk):
+        for record in sorted(part, key=lambda r: int(r.id) if r.id.isdigit() else 0):
+            company = to_company(record)
+            if company.domain:
+                by_domain.setdefault(company.domain, company)
+    return by_domain
 
 
 async def deals_by_id(api: HubSpotApi, ids: Sequence[str], currency: str) -> dict[str, Deal]:

@@ -1,10 +1,13 @@
 """HubSpot contact <-> canonical customer, and the record shape every CRM object shares.
 Pure: no I/O, no clock, no globals.
 
-Strict where drift hides: a record must carry every property it was asked for as a key (HubSpot
-answers an asked-for property without a value as `null`, so a missing key means a renamed or
-dropped property, not an empty one), and `createdAt`/`updatedAt` must be ISO 8601 strings (an
-epoch number there is drift, not a date to guess at). Lenient where people type: values.
+Strict where drift hides: a record must carry the asked-for properties every portal has (HubSpot's
+own core properties, `CORE_PROPERTIES`) as keys (HubSpot answers an asked-for property without a
+value as `null`, so a missing core key means a renamed property, not an empty one), and
+`createdAt`/`updatedAt` must be ISO 8601 strings (an epoch number there is drift, not a date to
+guess at). Any other asked-for property a portal may not have (custom, tier-gated or retired,
+such as the legacy `hubspotscore`): HubSpot silently leaves it out, and missing means null.
+Lenient where people type: values.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "lastmodifieddate",
     "createdate",
     "hs_email_optout",
+)
+# HubSpot's own properties that no portal lacks (they cannot be deleted): a read that asked for
+# one and lacks it has drifted.
+CORE_PROPERTIES = frozenset(
+    {"email", "firstname", "lastname", "createdate", "lastmodifieddate", "hs_lastmodifieddate"}
+    | {"name", "domain", "dealname", "dealstage", "pipeline"}
 )
 # "Unsubscribed from all email": read-only in the CRM; set through communication preferences
 # (`unsubscribe-all`, see client.py). Its absence or "false" is no decision, not consent:
@@ -75,10 +84,12 @@ HubSpotContact = HubSpotObject
 
 
 def parse_object(raw: Any, expected: Collection[str] = ()) -> HubSpotObject:
-    """Validate one raw record and that it holds every `expected` property as a key; raises
-    `ValueError` (pydantic's `ValidationError` is one) on a shape we cannot read."""
+    """Validate one raw record and that it holds every `expected` core property as a key (any
+    other may be absent: the portal lacks it); raises `ValueError` (pydantic's
+    `ValidationError` is one) on a shape we cannot read."""
     record = HubSpotObject.model_validate(raw)
-    missing = sorted(name for name in expected if name not in record.properties)
+    held = record.properties
+    missing = sorted(name for name in expected if name in CORE_PROPERTIES and name not in held)
     if missing:
         raise ValueError(f"record {record.id} lacks the asked-for properties {missing}")
     return record

@@ -9,11 +9,19 @@
   (the cursor is the last second seen), so a member edited mid-walk moves ahead of the
   cursor instead of shifting anyone past it.
 - Writes: `PUT .../members/{hash}` (the upsert), after a `GET` that tells whether the member
-  is new (`created`) and whether it is `cleaned` (whose status Mailchimp refuses to change).
+  is new (`created`) and its status. Mailchimp keeps some statuses as the person's standing
+  choice and refuses a PUT that changes them (400 "Member In Compliance State"): a `cleaned`
+  member's status changes only by a bounce, and an `unsubscribed` member cannot be set
+  `subscribed` (only they can resubscribe, through a signup form). The write then leaves
+  `status` out, keeps the other fields, and says so in `UpsertResult.kept`; a member who
+  unsubscribed between the GET and the PUT gets the same second PUT without `status`.
+  A batch writes every record; refusals come after, as one `MembersRefused` carrying the
+  results of the records written.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +33,7 @@ from connectors.base import RecordPage, UpsertResult
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.mailchimp.api import DEFAULT_CONCURRENCY, PLATFORM, Api, Params, items, parse, total
 from connectors.mailchimp.campaigns import read_activity, read_campaign, read_campaigns
+from connectors.mailchimp.errors import COMPLIANCE, MembersRefused
 from connectors.mailchimp.mapping import (
     MEMBER_FIELDS,
     Member,
@@ -56,9 +65,16 @@ class MailchimpConnector:
             raise ValueError(f"a Mailchimp list (audience) id is required, not {list_id!r}")
         self.list_id = list_id
         self._api = Api(http, auth, concurrency=concurrency)
+        self._where = str(http.base_url).rstrip("/")
         self._members = f"/lists/{list_id}/members"
         self._listing = self._api.where("GET", self._members)
         self._list_known = False
+
+    @property
+    def account(self) -> str:
+        """The audience this connector reads: its API base and list id (what the store keys
+        its data by)."""
+        return f"{self._where}/lists/{self.list_id}"
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         wanted = [e for e in dict.fromkeys(normalize_email(e) for e in emails) if is_email(e)]
@@ -114,8 +130,23 @@ class MailchimpConnector:
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
         """Each record `PUT` by its subscriber hash, concurrently within the connection budget.
-        Every write runs to its end; then the first refusal, if any, is raised."""
-        return await self._api.each(records, self._upsert)
+        Every write runs to its end; records Mailchimp refused are then raised together as
+        `MembersRefused` (with the results of the rest); any other failure as it came."""
+        outcomes = await asyncio.gather(
+            *(self._upsert(record) for record in records), return_exceptions=True
+        )
+        written = [o for o in outcomes if isinstance(o, UpsertResult)]
+        refused = {
+            record.email: o
+            for record, o in zip(records, outcomes, strict=True)
+            if isinstance(o, FatalError) and o.status is not None and 400 <= o.status < 500
+        }
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and outcome not in refused.values():
+                raise outcome
+        if refused:
+            raise MembersRefused(refused, written)
+        return written
 
     async def campaigns(
         self, *, status: str | None = None, sent_since: datetime | None = None
@@ -141,11 +172,22 @@ class MailchimpConnector:
         path = f"{self._members}/{subscriber_hash(record.email)}"
         existing: Any = await self._api.find(path, params={"fields": "id,status"})
         body = from_canonical(record)
-        if isinstance(existing, dict) and existing.get("status") == "cleaned":
-            body.pop("status", None)  # only a bounce sets or clears `cleaned`
-        answer = await self._api.call("PUT", path, json=body)
+        held = existing.get("status") if isinstance(existing, dict) else None
+        kept = standing_choice(held, body.get("status"))
+        if kept is not None:
+            body.pop("status")
+        try:
+            answer = await self._api.call("PUT", path, json=body)
+        except FatalError as exc:
+            if "status" not in body or COMPLIANCE not in exc.message:
+                raise
+            # They unsubscribed since the GET: their choice stands, the rest is written.
+            body.pop("status")
+            kept = f"Mailchimp keeps the member's own status: {exc.message}"
+            answer = await self._api.call("PUT", path, json=body)
         member = parse(Member, answer, self._api.where("PUT", path))
-        return UpsertResult(email=record.email, external_id=member.id, created=existing is None)
+        created = existing is None
+        return UpsertResult(record.email, member.id, created, kept=kept)
 
     def _page(self, body: Any) -> list[Member]:
         return [parse(Member, raw, self._listing) for raw in items(body, "members", self._listing)]
@@ -169,6 +211,17 @@ class MailchimpConnector:
                 endpoint=self._api.where("GET", f"/lists/{self.list_id}"),
             )
         self._list_known = True
+
+
+def standing_choice(held: Any, status: Any) -> str | None:
+    """Why `status` must not be sent over the member's `held` one, or None when it may."""
+    if status is None or held == status:
+        return None
+    if held == "cleaned":
+        return "the member is cleaned (hard-bounced): only a bounce sets or clears that"
+    if held == "unsubscribed" and status == "subscribed":
+        return "the member unsubscribed: only they can resubscribe (a signup form)"
+    return None
 
 
 def _records(members: list[Member]) -> list[CustomerRecord]:

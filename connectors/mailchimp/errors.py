@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from canonical_schema import Platform
+from connectors.base import UpsertResult
 from connectors.errors import Action, ErrorShape, Rule
+from connectors.exceptions import FatalError
+
+# The title of the 400 for a status change Mailchimp keeps as the member's own choice.
+COMPLIANCE = "Member In Compliance State"
 
 ERROR_TABLE: tuple[Rule, ...] = (
     # No credential, or one Mailchimp does not know (or a key used in the wrong data centre).
@@ -66,3 +72,21 @@ def _correlation_id(body: Any, headers: Mapping[str, str]) -> str | None:
 
 
 SHAPE = ErrorShape(ERROR_TABLE, _code, _message, _correlation_id)
+
+
+class MembersRefused(FatalError):
+    """Mailchimp refused some members of an upsert; the others were written. `failures` maps
+    each refused email to Mailchimp's reason, `results` are the members written."""
+
+    def __init__(self, refused: dict[str, FatalError], results: list[UpsertResult]) -> None:
+        first_email, first = next(iter(refused.items()))
+        super().__init__(
+            Platform.MAILCHIMP,
+            f"refused {len(refused)} of {len(refused) + len(results)} member(s) of an upsert "
+            f"(first: {first_email}: {first.message})",
+            status=first.status,
+            endpoint=first.endpoint,
+            correlation_id=first.correlation_id,
+        )
+        self.failures = {email: error.message for email, error in refused.items()}
+        self.results = results

@@ -47,10 +47,12 @@ class Attribute(_Raw):
 
 
 class Activity(_Raw):
-    """One activity as `GET /rest/v1/activities.json` (and `leadchanges.json`) returns it."""
+    """One activity as `GET /rest/v1/activities.json` (and `leadchanges.json`) returns it.
+    `marketoGUID` identifies it; `id` is absent on instances migrated to Marketo's Activity
+    Service and is not unique there (the Swagger says so), so nothing keys on it."""
 
-    id: StrictInt
-    marketoGUID: str | None = None
+    marketoGUID: str
+    id: StrictInt | None = None
     leadId: StrictInt
     activityDate: datetime
     activityTypeId: StrictInt
@@ -74,7 +76,7 @@ def to_event(activity: Activity, *, email: str | None) -> BehavioralEvent | None
         return None
     is_email_activity = activity.activityTypeId in _EMAIL_TYPES
     properties: dict[str, Any] = {"lead_id": str(activity.leadId), **_properties(activity)}
-    guid = activity.marketoGUID or str(activity.id)
+    guid = activity.marketoGUID
     return BehavioralEvent(
         id="evt_" + hashlib.sha256(f"marketo:{guid}".encode()).hexdigest()[:24],
         type=kind,

@@ -18,10 +18,10 @@ from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
+from access.principal import NOBODY, STATE_KEY, Principal
 from gateway.graphql_http import GatewayGraphQL
 from gateway.security.authenticator import AuthenticationError, Authenticator
 from gateway.security.jwt import KeysUnavailableError
-from gateway.security.principal import NOBODY, STATE_KEY, Principal
 from gateway.security.sessions import Sessions
 from gateway.security.sockets import LegacyWSHandler, TransportWSHandler
 from resolvers import GatewayContext

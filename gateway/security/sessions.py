@@ -23,9 +23,9 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from access.principal import Principal
 from gateway.security.authenticator import AuthenticationError, Authenticator, bearer_credential
 from gateway.security.jwt import KeysUnavailableError
-from gateway.security.principal import Principal
 from hub.store import Store
 
 logger = logging.getLogger("mgw.security")

@@ -30,10 +30,10 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as LegacyError
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 
+from access.principal import STATE_KEY
 from gateway.edge import EdgeGuard, EdgeRefusal
 from gateway.security.authenticator import AuthenticationError
 from gateway.security.jwt import KeysUnavailableError
-from gateway.security.principal import STATE_KEY
 from gateway.security.sessions import Session, Sessions
 from resolvers import GatewayContext
 

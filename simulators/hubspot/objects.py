@@ -9,7 +9,7 @@ Contacts keep `lastmodifieddate`; companies and deals name it `hs_lastmodifiedda
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from simulators.core.people import LIFECYCLE_STAGES
 
@@ -55,6 +55,18 @@ class ObjectType:
         """Returned whatever the read asks for."""
         return ("createdate", "hs_object_id", self.modified)
 
+    def without(self, lacking: frozenset[str]) -> ObjectType:
+        """This type in a portal that lacks some properties (custom, tier-gated or retired):
+        reads leave them out, writes and filters naming them are refused."""
+        if not lacking & self.properties:
+            return self
+        return replace(
+            self,
+            properties=self.properties - lacking,
+            defaults=tuple(name for name in self.defaults if name not in lacking),
+            text=tuple(name for name in self.text if name not in lacking),
+        )
+
     @property
     def computed(self) -> frozenset[str]:
         """Set by HubSpot, never by a write, and never announced by a propertyChange webhook."""
@@ -94,7 +106,8 @@ COMPANIES = ObjectType(
     read_only=frozenset({"hs_object_id", "hs_lastmodifieddate"}),
     numbers=frozenset({"numberofemployees", "hs_object_id"}),
     datetimes=frozenset({"createdate", "hs_lastmodifieddate"}),
-    unique="domain",
+    # `domain` is no unique-value property: several companies may share one, so `idProperty`
+    # cannot name it (HubSpot answers 400) and companies by domain go through search.
     enums={"industry": tuple(INDUSTRY_BY_WORLD.values())},
     text=("name", "domain"),
 )
@@ -125,3 +138,5 @@ DEALS = ObjectType(
 )
 
 OBJECT_TYPES: dict[str, ObjectType] = {t.name: t for t in (CONTACTS, COMPANIES, DEALS)}
+# What a newer portal lacks: the legacy HubSpot score (retired with the old scoring tool).
+MODERN_PORTAL_LACKS = frozenset({"hubspotscore"})

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from simulators.core.clock import Clock, parse_iso_ms
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
+from simulators.hubspot.account import ACCOUNT_DETAILS, AccountInfo
 from simulators.hubspot.association_api import AssociationReads
 from simulators.hubspot.auth import HubSpotCredentials, Tokens
 from simulators.hubspot.errors import (
@@ -29,15 +30,14 @@ from simulators.hubspot.errors import (
 from simulators.hubspot.guard import Guard
 from simulators.hubspot.limits import RateLimits
 from simulators.hubspot.oauth import OAuthEndpoints
-from simulators.hubspot.objects import CONTACTS, OBJECT_TYPES, ObjectType
+from simulators.hubspot.objects import CONTACTS, MODERN_PORTAL_LACKS, ObjectType
 from simulators.hubspot.portal import UI, Portal
-from simulators.hubspot.preferences import UNSUBSCRIBE_ALL, Preferences
+from simulators.hubspot.preferences import BATCH_UNSUBSCRIBE_ALL, UNSUBSCRIBE_ALL, Preferences
 from simulators.hubspot.reads import ObjectReads
 from simulators.hubspot.search import ObjectSearch
 from simulators.hubspot.webhooks import HubSpotWebhooks
 from simulators.hubspot.writes import ObjectWrites
 
-_UI_EDITABLE = CONTACTS.properties - CONTACTS.computed
 _V4 = "/crm/v4"
 
 
@@ -54,7 +54,9 @@ class HubSpotPlatform:
             portal_id=self.creds.portal_id,
             app_id=self.creds.app_id,
         )
-        self.portal = Portal(ctx.world, ctx.rng, clock, webhooks)
+        lacking = MODERN_PORTAL_LACKS if ctx.modern else frozenset()
+        self.portal = Portal(ctx.world, ctx.rng, clock, webhooks, lacking=lacking)
+        self._contacts = self.portal.kinds[CONTACTS.name]
         self.tokens = Tokens(self.creds, clock, ctx.token_ttl)
         self.limits = RateLimits(clock, enforce=ctx.enforce_limits)
         oauth = OAuthEndpoints(self.tokens)
@@ -63,7 +65,7 @@ class HubSpotPlatform:
         self._routes: list[BaseRoute] = [
             Route("/oauth/authorize", oauth.authorize, methods=["GET"]),
             Route("/oauth/v1/token", oauth.token, methods=["POST"]),
-            *(r for kind in OBJECT_TYPES.values() for r in self._object_routes(kind, clock)),
+            *(r for kind in self.portal.kinds.values() for r in self._object_routes(kind, clock)),
             Route(
                 f"{_V4}/objects/{{fromObjectType}}/{{objectId}}/associations/{{toObjectType}}",
                 associations.list,
@@ -74,6 +76,10 @@ class HubSpotPlatform:
                 associations.batch_read,
                 methods=["POST"],
             ),
+            Route(
+                ACCOUNT_DETAILS, AccountInfo(self.creds.portal_id, clock).details, methods=["GET"]
+            ),
+            Route(BATCH_UNSUBSCRIBE_ALL, preferences.batch_unsubscribe_all, methods=["POST"]),
             Route(UNSUBSCRIBE_ALL, preferences.unsubscribe_all, methods=["POST"]),
         ]
         inner = Starlette(
@@ -94,6 +100,7 @@ class HubSpotPlatform:
         search = ObjectSearch(kind, store)
         return [
             Route(base, reads.list, methods=["GET"]),
+            Route(base, writes.create, methods=["POST"]),
             Route(f"{base}/batch/read", reads.batch_read, methods=["POST"]),
             Route(f"{base}/batch/upsert", writes.batch_upsert, methods=["POST"]),
             Route(f"{base}/search", search.search, methods=["POST"]),
@@ -142,7 +149,7 @@ class HubSpotPlatform:
         contact = self.portal.contacts.by_key(email)
         if contact is None:
             raise UnknownRecord(email)
-        unknown = sorted(set(fields) - _UI_EDITABLE)
+        unknown = sorted(set(fields) - (self._contacts.properties - self._contacts.computed))
         if unknown:
             raise InvalidFields(f"not editable in HubSpot: {', '.join(unknown)}")
         stage = fields.get("lifecyclestage")
@@ -155,7 +162,7 @@ class HubSpotPlatform:
             holder = self.portal.contacts.by_key(new_email)
             if holder is not None and holder is not contact:
                 raise InvalidFields(f"email {new_email} belongs to contact {holder.id}")
-        return self.portal.update(CONTACTS, contact, values, source=UI).raw()
+        return self.portal.update(self._contacts, contact, values, source=UI).raw()
 
     def revoke_tokens(self) -> int:
         return self.tokens.revoke()

@@ -30,12 +30,16 @@ class Portal:
         rng: Callable[[str], random.Random],
         clock: Clock,
         webhooks: HubSpotWebhooks,
+        *,
+        lacking: frozenset[str] = frozenset(),
     ) -> None:
         self._world = world
         self._rng = rng
         self._clock = clock
         self.webhooks = webhooks
-        self.stores = {name: ObjectStore(kind, clock) for name, kind in OBJECT_TYPES.items()}
+        # This portal's object types: HubSpot's, less the properties this portal lacks.
+        self.kinds = {name: kind.without(lacking) for name, kind in OBJECT_TYPES.items()}
+        self.stores = {name: ObjectStore(kind, clock) for name, kind in self.kinds.items()}
         self.associations = AssociationStore()
         self.writes: list[dict[str, Any]] = []
         self.opted_out: set[str] = set()  # addresses opted out of all email, contact or not
@@ -45,6 +49,9 @@ class Portal:
     def reseed(self) -> None:
         seeded = seed_portal(self._world, self._rng)
         for name, store in self.stores.items():
+            held = self.kinds[name].properties
+            for record in seeded.records[name]:
+                record.properties = {k: v for k, v in record.properties.items() if k in held}
             store.load(seeded.records[name], seeded.next_ids[name])
         self.associations.clear()
         for from_type, from_id, to_type, to_id, primary in seeded.links:
@@ -64,7 +71,7 @@ class Portal:
     def create(
         self, kind: ObjectType, properties: Mapping[str, str | None], *, source: str = API
     ) -> Record:
-        email = properties.get("email") if kind is CONTACTS else None
+        email = properties.get("email") if kind.name == CONTACTS.name else None
         if email and email.strip().lower() in self.opted_out:
             properties = {**properties, OPT_OUT: "true"}
         record = self.stores[kind.name].create(properties)
@@ -93,7 +100,7 @@ class Portal:
         self.opted_out.add(email)
         contact = self.contacts.by_key(email)
         if contact is not None and contact.properties.get(OPT_OUT) != "true":
-            self.update(CONTACTS, contact, {OPT_OUT: "true"})
+            self.update(self.kinds[CONTACTS.name], contact, {OPT_OUT: "true"})
         return contact
 
     def record_write(self, **details: Any) -> None:

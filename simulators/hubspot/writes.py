@@ -1,6 +1,6 @@
-"""Writing CRM objects of one type: `PATCH /{id}` (or by the unique property) and
-`POST /batch/upsert` (by the unique property: a contact's email, a company's domain; deals have
-no unique-value property by default, so their upsert answers 400).
+"""Writing CRM objects of one type: `POST /` (create one), `PATCH /{id}` (or by the unique
+property) and `POST /batch/upsert` (by the unique property: a contact's email; companies and
+deals have no unique-value property by default, so their upsert answers 400).
 
 Writes are validated before anything changes: one bad property fails the whole batch. Every
 accepted write bumps the modified time, emits webhooks and is logged for `/_sim/hubspot/writes`.
@@ -45,6 +45,23 @@ class ObjectWrites:
         if holder is not None and holder is not record:
             label = self.kind.label.capitalize()
             raise HubSpotError(409, f"{label} already exists. Existing ID: {holder.id}")
+
+    async def create(self, request: Request) -> Response:
+        """`POST /crm/v3/objects/{type}`: one new record, 201; a contact whose email another
+        holds is a 409 naming the existing id."""
+        body = await read_json_object(request)
+        properties = validate_write(self.kind, body.get("properties", {}))
+        self._check_key_free(None, properties)
+        record = self.portal.create(self.kind, properties)
+        self.portal.record_write(
+            operation="create",
+            route=f"POST {self._base}",
+            objectType=self.kind.name,
+            objectId=str(record.id),
+            properties=properties,
+            new=True,
+        )
+        return JSONResponse(self._written(record, properties), status_code=201)
 
     async def patch(self, request: Request) -> Response:
         prop = id_property(self.kind, request.query_params.get("idProperty"))

@@ -6,7 +6,9 @@ Validation happens before anything changes and collects every problem in `errors
   `cleaned` is set by bounces only and `archived` by DELETE, so both are refused.
 - `merge_fields` keys must be the audience's (FNAME, LNAME, PHONE) and values strings.
 - `email_address` must look like an email ("Please provide a valid email address.").
-A cleaned member cannot be resubscribed ("Member In Compliance State"). Unknown top-level keys
+A cleaned member cannot be resubscribed, nor can one who unsubscribed be set `subscribed` (only
+they can, through a signup form; `pending` sends them a confirmation email): 400 "Member In
+Compliance State". Unknown top-level keys
 are ignored, so a client may send back a member it read.
 """
 
@@ -95,7 +97,8 @@ def parse_change(body: dict[str, Any], *, upsert: bool) -> Change:
 
 
 def _compliance(member: Member, status: str | None) -> None:
-    if member.status == "cleaned" and status in ("subscribed", "pending"):
+    refused = {"cleaned": ("subscribed", "pending"), "unsubscribed": ("subscribed",)}
+    if status in refused.get(member.status, ()):
         raise MailchimpError(
             400,
             "Member In Compliance State",

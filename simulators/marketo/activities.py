@@ -10,6 +10,7 @@ real service, a call scans a bounded stretch of the log: a page can be short, ev
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -44,9 +45,19 @@ def _ints(raw: str | None, name: str, limit: int) -> list[int]:
     return [int(v) for v in values]
 
 
+def on_activity_service(body: dict[str, Any]) -> dict[str, Any]:
+    """An activity as an instance migrated to Marketo's Activity Service answers it: no `id`
+    (the Swagger: "may not be present, and should not be treated as unique"), and a
+    `marketoGUID` that is a UUID, not the id's digits."""
+    legacy = body.pop("id")
+    body["marketoGUID"] = str(uuid.uuid5(uuid.NAMESPACE_OID, f"marketo-activity:{legacy}"))
+    return body
+
+
 class ActivityRoutes:
-    def __init__(self, store: LeadStore) -> None:
+    def __init__(self, store: LeadStore, *, activity_service: bool = False) -> None:
         self.store = store
+        self.activity_service = activity_service
 
     async def types(self, request: Request) -> Response:
         return ok(type_catalog())
@@ -109,6 +120,6 @@ class ActivityRoutes:
             if log.types[position] in types and (not leads or log.lead_ids[position] in leads):
                 shaped = shape(log.row(position))
                 if shaped is not None:
-                    result.append(shaped)
+                    result.append(on_activity_service(shaped) if self.activity_service else shaped)
             position += 1
         return ok(result, nextPageToken=encode_token(position), moreResult=position < len(log))

@@ -49,7 +49,8 @@ class MarketoPlatform:
         self.limits = Limits(ctx.clock, enforce=ctx.enforce_limits)
         identity = IdentityEndpoint(self.tokens).token
         leads = LeadRoutes(self.store)
-        acts = ActivityRoutes(self.store)
+        # A newer instance is on the Activity Service: its activities carry no `id`.
+        acts = ActivityRoutes(self.store, activity_service=ctx.modern)
         self._routes: list[BaseRoute] = [
             Route("/identity/oauth/token", identity, methods=["GET", "POST"]),
             Route("/rest/v1/leads.json", leads.get_many, methods=["GET"]),

@@ -20,8 +20,8 @@ import uvicorn
 from starlette.applications import Starlette
 from typer.testing import CliRunner
 
+from access.scopes import ADMIN_DLQ, READ_CUSTOMERS, READ_PII
 from gateway.cli import app as cli
-from gateway.security.scopes import ADMIN_DLQ, READ_CUSTOMERS, READ_PII
 from gateway.servers import free_port, listening_socket, wait_until_answers
 from tests.edge.conftest import MakeApp, api_key, in_process
 

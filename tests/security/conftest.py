@@ -11,9 +11,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from access.scopes import ALL_SCOPES
 from gateway.app import create_app
 from gateway.security.api_keys import ApiKeyStore
-from gateway.security.scopes import ALL_SCOPES
 from gateway.security.settings import SecuritySettings
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
@@ -26,6 +26,7 @@ SCOPE_SETS: dict[str, frozenset[str]] = {
     "read": frozenset({"read:customers"}),
     "pii": frozenset({"read:customers", "read:pii"}),
     "write": frozenset({"write:customers"}),
+    "write-read": frozenset({"write:customers", "read:customers"}),
     "sync": frozenset({"admin:sync"}),
     "dlq": frozenset({"admin:dlq"}),
 }

@@ -82,8 +82,13 @@ async def test_deals_carry_their_properties_as_strings(hs: httpx.AsyncClient) ->
 async def test_company_by_domain_and_batch_read_207(hs: httpx.AsyncClient) -> None:
     first = (await hs.get(COMPANIES, params={"limit": 2})).json()["results"]
     domain = first[0]["properties"]["domain"]
-    by_domain = await hs.get(f"{COMPANIES}/{domain.upper()}", params={"idProperty": "domain"})
-    assert by_domain.json()["id"] == first[0]["id"]
+    query = {
+        "filterGroups": [
+            {"filters": [{"propertyName": "domain", "operator": "IN", "values": [domain]}]}
+        ]
+    }
+    by_domain = await hs.post(f"{COMPANIES}/search", json=query)
+    assert [r["id"] for r in by_domain.json()["results"]] == [first[0]["id"]]
     body = {"inputs": [{"id": c["id"]} for c in first], "properties": ["name", "industry"]}
     ok = await hs.post(f"{COMPANIES}/batch/read", json=body)
     assert ok.status_code == 200
@@ -151,20 +156,15 @@ async def test_upsert_companies_by_domain_and_deals_need_a_unique_property(
     hs: httpx.AsyncClient,
 ) -> None:
     company = (await hs.get(COMPANIES, params={"limit": 1})).json()["results"][0]
-    inputs = [
-        {
-            "id": company["properties"]["domain"].upper(),
-            "idProperty": "domain",
-            "properties": {"numberofemployees": "77"},
-        },
-        {"id": "New-Co.example", "idProperty": "domain", "properties": {"name": "New Co"}},
-    ]
+    domain = company["properties"]["domain"]
+    inputs = [{"id": domain, "idProperty": "domain", "properties": {"numberofemployees": "77"}}]
     response = await hs.post(f"{COMPANIES}/batch/upsert", json={"inputs": inputs})
-    assert response.status_code == 200
-    updated, created = response.json()["results"]
-    assert (updated["id"], updated["new"]) == (company["id"], False)
-    assert created["new"] is True
-    assert created["properties"]["domain"] == "new-co.example"
+    assert response.status_code == 400  # `domain` is no unique-value property
+    by_domain = await hs.get(f"{COMPANIES}/{domain}", params={"idProperty": "domain"})
+    assert by_domain.status_code == 400
+    created = await hs.post(COMPANIES, json={"properties": {"name": "Twin", "domain": domain}})
+    assert created.status_code == 201  # several companies may share a domain
+    assert created.json()["properties"]["domain"] == domain
     deal = {"id": "x", "idProperty": "dealname", "properties": {"dealname": "x"}}
     refused = await hs.post(f"{DEALS}/batch/upsert", json={"inputs": [deal]})
     assert refused.status_code == 400

@@ -43,6 +43,33 @@ async def test_companies_by_id_and_by_domain_agree_with_the_api(
         assert "_" not in mapped.industry
 
 
+async def test_companies_sharing_a_domain_are_found_through_search(
+    sim, hubspot, hubspot_token
+) -> None:
+    """`domain` is no unique property: HubSpot refuses it as `idProperty`, and a second company
+    on a domain is allowed. The domain's company is the oldest; the read is one search."""
+    [first] = (await raw(sim, hubspot_token, "GET", "/crm/v3/objects/companies"))["results"][:1]
+    domain = first["properties"]["domain"]
+    body = {"inputs": [{"id": domain}], "idProperty": "domain"}
+    headers = {"Authorization": f"Bearer {hubspot_token}"}
+    refused = await sim.post(
+        "/hubspot/crm/v3/objects/companies/batch/read", json=body, headers=headers
+    )
+    assert refused.status_code == 400
+    assert refused.json()["category"] == "VALIDATION_ERROR"
+    twin = await sim.post(
+        "/hubspot/crm/v3/objects/companies",
+        json={"properties": {"name": "Second Co", "domain": domain}},
+        headers=headers,
+    )
+    assert twin.status_code == 201
+
+    found = await hubspot.companies_by_domain([domain.upper(), "nowhere.example"])
+
+    assert list(found) == [domain]
+    assert found[domain].sources[0].external_id == first["id"]
+
+
 async def test_list_companies_pages_every_company_once(sim, hubspot, hubspot_token) -> None:
     expected = [c["id"] for c in await every(sim, hubspot_token, "companies")]
     seen: list[str] = []

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from canonical_schema import CustomerRecord, EmailConsent, Platform
 from connectors.mailchimp import MailchimpConnector
+from connectors.mailchimp.errors import MembersRefused
 from connectors.mailchimp.mapping import subscriber_hash
 from tests.connectors.mailchimp.conftest import holders, raw_member
 
@@ -101,3 +103,39 @@ async def test_many_upserts_run_concurrently_in_order(
     found = await mailchimp.records_by_email([r.email for r in batch])
     assert {r.last_name for r in found.values()} == {"Batch"}
     assert len(found) == 10
+
+
+async def test_an_unsubscribed_member_stays_so_and_the_rest_is_written(
+    sim: httpx.AsyncClient, mailchimp: MailchimpConnector
+) -> None:
+    """Mailchimp refuses to set a member who unsubscribed `subscribed` (400 "Member In
+    Compliance State"): their choice stands, the other fields land, and the result says so."""
+    email = await member_with_status(sim, "unsubscribed")
+    others = [e for e in list(await holders(sim))[:6] if e != email][:4]
+    batch = [record(e, last_name="Batch", email_consent=EmailConsent.SUBSCRIBED) for e in others]
+    batch.insert(2, record(email, last_name="Returned", email_consent=EmailConsent.SUBSCRIBED))
+
+    results = await mailchimp.upsert_records(batch)
+
+    assert [r.email for r in results] == [r.email for r in batch]
+    after = await raw_member(sim, email)
+    assert (after["status"], after["merge_fields"]["LNAME"]) == ("unsubscribed", "Returned")
+    assert results[2].kept is not None
+    assert "unsubscribed" in results[2].kept
+    assert all(r.kept is None for r in results if r.email != email)
+
+
+async def test_a_refused_record_does_not_lose_the_rest_of_the_batch(
+    sim: httpx.AsyncClient, mailchimp: MailchimpConnector
+) -> None:
+    existing = list(await holders(sim))[:3]
+    batch = [record(e, last_name="Kept") for e in existing]
+    batch.insert(1, record("someone@example.c"))  # Mailchimp wants a top-level domain of 2+
+
+    with pytest.raises(MembersRefused) as refused:
+        await mailchimp.upsert_records(batch)
+
+    assert list(refused.value.failures) == ["someone@example.c"]
+    assert [r.email for r in refused.value.results] == existing
+    found = await mailchimp.records_by_email(existing)
+    assert {found[e].last_name for e in existing} == {"Kept"}
