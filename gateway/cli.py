@@ -107,7 +107,7 @@ def serve(
         int,
         typer.Option(min=1, help="Worker processes on the one port; above 1 needs MGW_REDIS_URL."),
     ] = 1,
-    config: Annotated[
+    config_file: Annotated[
         Path | None,
         typer.Option(
             "--config", help="The mgw.toml to read (default: MGW_CONFIG, else ./mgw.toml if any)."
@@ -120,10 +120,11 @@ def serve(
     from hub.store_migrate import StoreError
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    if config is not None:
-        if not config.is_file():
-            raise _fail(f"--config {config}: no such file")
-        os.environ["MGW_CONFIG"] = str(config.resolve())  # read here and by --workers' processes
+    if config_file is not None:
+        if not config_file.is_file():
+            raise _fail(f"--config {config_file}: no such file")
+        # read here, and by the processes of --workers
+        os.environ["MGW_CONFIG"] = str(config_file.resolve())
     try:
         settings = _settings(platforms, simulators, **overrides)
         check_workers(settings, workers)
@@ -152,7 +153,7 @@ def serve(
 
     settle_memory()
     proxies = settings.webhooks.trusted_proxies  # forwarded headers from these only
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=settings.host,
         port=settings.port,
@@ -161,6 +162,14 @@ def serve(
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
     )
+    admin = settings.admin_address()
+    if admin is None:
+        uvicorn.Server(config).run()
+        return
+    from gateway.servers import listening_socket
+
+    sockets = [config.bind_socket(), listening_socket(*admin)]  # the main port, then admin's
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 @app.command()
