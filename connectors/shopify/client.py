@@ -6,14 +6,20 @@ Every call is `POST /admin/api/2025-01/graphql.json` (api.py). Reads by email ar
 concurrent; lists page with Shopify's cursors (`after` is `pageInfo.endCursor`). Page sizes
 come from each query's cost (queries.py), so no query asks for more than 1000 points.
 
-`count_records` asks `customersCount`; a shop API that does not serve it (the simulator)
-makes it page through customer ids instead, 250 a call, counting those with an email.
+`count_records` asks `customersCount`. Shopify stops counting at 10,000 and then answers
+`precision: AT_LEAST`: that count is only a lower bound, so the exact number comes from paging
+customer ids instead, 250 a call, counting those with an email (as for a shop API that does
+not serve `customersCount`).
+
+Search trails writes by seconds, so an upsert that decided "create" from a search can meet
+"Email has already been taken": the customer is then read directly (`customerByIdentifier`)
+and updated instead (writes.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -23,6 +29,7 @@ import httpx
 from canonical_schema import BehavioralEvent, CustomerRecord, Order, is_email, normalize_email
 from connectors.base import RecordPage, UpsertResult
 from connectors.exceptions import FatalError
+from connectors.feeds import OrderNotice
 from connectors.shopify import queries as q
 from connectors.shopify.api import (
     API_VERSION,
@@ -35,6 +42,7 @@ from connectors.shopify.api import (
     invalid,
     parse,
 )
+from connectors.shopify.bulk import bulk_orders
 from connectors.shopify.mapping import parse_customer, to_canonical
 from connectors.shopify.order_mapping import (
     checkout_event,
@@ -43,6 +51,7 @@ from connectors.shopify.order_mapping import (
     parse_order,
     to_order,
 )
+from connectors.shopify.order_webhooks import order_named
 from connectors.shopify.writes import Outcome, RecordRejected, upsert
 
 T = TypeVar("T")
@@ -68,7 +77,21 @@ class ShopifyConnector:
         self, http: httpx.AsyncClient, auth: httpx.Auth, *, api_version: str = API_VERSION
     ) -> None:
         self._api = GraphQLApi(http, auth, api_version=api_version)
+        self._http = http
         self._count_served = True
+
+    @property
+    def account(self) -> str:
+        """The shop this connector reads: its base URL (what the store keys its data by)."""
+        return str(self._http.base_url).rstrip("/")
+
+    def order_named(self, topic: str, payload: Mapping[str, Any]) -> OrderNotice | None:
+        return order_named(topic, payload)
+
+    def every_order(self) -> AsyncIterator[Order]:
+        """Every order of the shop through one bulk operation (a first backfill), instead of
+        paging under the cost limit."""
+        return bulk_orders(self._api, self._http)
 
     @property
     def throttle_status(self) -> ThrottleStatus | None:
@@ -104,8 +127,10 @@ class ShopifyConnector:
                 count = dig(data, "customersCount", "count")
                 if not isinstance(count, int):
                     raise invalid("customersCount answered without an integer `count`")
-                return count  # precision AT_LEAST: Shopify stops counting at 10,000
-            self._count_served = False
+                if dig(data, "customersCount", "precision") == "EXACT":
+                    return count
+            else:
+                self._count_served = False
         total, after = 0, None
         while True:
             data = await self._api.data(q.CUSTOMER_IDS, {"first": q.MAX_PAGE, "after": after})
@@ -178,7 +203,7 @@ class ShopifyConnector:
 
     async def upsert(self, records: Sequence[CustomerRecord]) -> list[Outcome]:
         """Create or update each record; per record, its result or Shopify's refusal."""
-        return await upsert(self._api, self.records_by_email, records)
+        return await upsert(self._api, self.records_by_email, records, self._by_identifier)
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
         """Every write runs; then, if Shopify refused any record, one `FatalError` names each
@@ -210,6 +235,11 @@ class ShopifyConnector:
         nodes, next_after = connection(await self._api.data(q.CUSTOMERS, variables), "customers")
         records = [to_canonical(parse(parse_customer, node)) for node in nodes]
         return Page([r for r in records if r is not None], next_after)
+
+    async def _by_identifier(self, email: str) -> CustomerRecord | None:
+        data = await self._api.data(q.CUSTOMER_BY_EMAIL, {"email": email})
+        node = data.get("customerByIdentifier")
+        return None if node is None else to_canonical(parse(parse_customer, node))
 
     async def _orders_of(self, numbers: list[int], first: int) -> list[Any]:
         query = " OR ".join(f"id:{number}" for number in numbers)

@@ -38,15 +38,27 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
     "QueryRoot": {
         "customers": _PAGING,
         "customer": ("id",),
+        "customerByIdentifier": ("identifier",),
+        "customersCount": ("query",),
         "orders": _PAGING,
         "order": ("id",),
         "abandonedCheckouts": _PAGING,
+        "currentBulkOperation": ("type",),
     },
     "Mutation": {
         "customerCreate": ("input",),
         "customerUpdate": ("input",),
         "customerEmailMarketingConsentUpdate": ("input",),
+        "bulkOperationRunQuery": ("query",),
+        "bulkOperationCancel": ("id",),
     },
+    "BulkOperation": _plain(
+        "id type status errorCode createdAt completedAt objectCount rootObjectCount fileSize "
+        "url partialDataUrl query"
+    ),
+    "BulkOperationRunQueryPayload": _plain("bulkOperation userErrors"),
+    "BulkOperationCancelPayload": _plain("bulkOperation userErrors"),
+    "BulkOperationUserError": _plain("code field message"),
     "Customer": {
         **_plain(
             "id email firstName lastName displayName phone note tags state verifiedEmail "
@@ -70,6 +82,7 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
     "MoneyBag": _plain("shopMoney presentmentMoney"),
     "MoneyV2": _plain("amount currencyCode"),
     "PageInfo": _plain("hasNextPage hasPreviousPage startCursor endCursor"),
+    "Count": _plain("count precision"),
     "CustomerCreatePayload": _plain("customer userErrors"),
     "CustomerUpdatePayload": _plain("customer userErrors"),
     "CustomerEmailMarketingConsentUpdatePayload": _plain("customer userErrors"),

@@ -29,6 +29,7 @@ _CONSENT = {
 }
 _STATUSES = ("PAID", "PAID", "PAID", "PAID", "PAID", "PARTIALLY_REFUNDED", "REFUNDED", "PENDING")
 _NOT_DIGIT = re.compile(r"\D")
+CLICKS_FOR_DAYS = 45
 _OTHER_UTM = ("google_shopping", "retargeting_q3", "ig_story_promo", "affiliate_spring")
 
 
@@ -50,13 +51,18 @@ def e164(phone: str | None) -> str | None:
     return f"+{digits}" if phone.strip().startswith("+") else f"+1{digits}"
 
 
-def _visit(r: random.Random, created_ms: int, campaigns: Sequence[str]) -> Visit | None:
+def _visit(r: random.Random, created_ms: int, campaigns: Sequence[tuple[str, int]]) -> Visit | None:
+    """The order's last visit. A visit from an email campaign comes after the campaign was
+    sent, within `CLICKS_FOR_DAYS` of it (a link in an old email is rarely clicked)."""
     roll = r.random()
     occurred = _whole(created_ms - _between(r, 60_000, 3 * _DAY_MS))
     if roll < 0.25:
         return None
-    if roll < 0.60 and campaigns:
-        campaign: str | None = r.choice(campaigns)
+    recent = [
+        utm for utm, sent in campaigns if sent <= occurred <= sent + CLICKS_FOR_DAYS * _DAY_MS
+    ]
+    if roll < 0.60 and recent:
+        campaign: str | None = r.choice(recent)
         source, medium, kind = "newsletter", "email", "email"
     elif roll < 0.75:
         campaign, source, medium, kind = r.choice(_OTHER_UTM), "google", "cpc", "google"
@@ -70,6 +76,8 @@ class ShopStore:
     def __init__(self, world: World, rng: Callable[[str], random.Random]) -> None:
         self._world = world
         self._rng = rng  # the platform's own streams, by purpose (`PlatformContext.rng`)
+        self.search_lag_ms = 0
+        self._indexed_at: dict[int, int] = {}  # customer id -> when search sees its last write
         self.reseed()
 
     def reseed(self) -> None:
@@ -83,7 +91,7 @@ class ShopStore:
         self.checkouts: dict[int, Checkout] = {}
         self.writes: list[dict[str, Any]] = []
         self._seeded: dict[str, str] = {}
-        utms = [c.utm for c in self._world.sent_campaigns()]
+        utms = [(c.utm, c.send_ms or 0) for c in self._world.sent_campaigns()]
         next_id = 7_100_000_000_000
         drafts: list[tuple[int, int, int, str, Visit | None]] = []
         for person in held:
@@ -130,7 +138,11 @@ class ShopStore:
         )
 
     def _order_drafts(
-        self, customer: Customer, person: Person, r: random.Random, utms: Sequence[str]
+        self,
+        customer: Customer,
+        person: Person,
+        r: random.Random,
+        utms: Sequence[tuple[str, int]],
     ) -> list[tuple[int, int, int, str, Visit | None]]:
         drafts = []
         left = person.spent_cents
@@ -152,6 +164,15 @@ class ShopStore:
         updated = completed or created + _between(r, 0, 3_600) * 1000
         checkout = Checkout(checkout_id, token, customer.id, created, updated, completed, total)
         self.checkouts[checkout_id] = checkout
+
+    def searchable(self, customer: Customer, now_ms: int) -> bool:
+        """Whether search sees the customer yet: Shopify's search index trails writes by
+        `search_lag_ms` (seconds in a real shop; 0 here unless a test sets it)."""
+        return self._indexed_at.get(customer.id, 0) <= now_ms
+
+    def lag_search(self, customer: Customer, now_ms: int) -> None:
+        if self.search_lag_ms:
+            self._indexed_at[customer.id] = now_ms + self.search_lag_ms
 
     def _index(self, customer: Customer) -> None:
         self.customers[customer.id] = customer
