@@ -105,21 +105,8 @@ class PlatformMiddleware:
         status and headers (with the whole body's `Content-Length`) and half the body went
         out. Under uvicorn the client sees the connection close before the promised length;
         in-process it gets this `ConnectionResetError` (see `_reset`)."""
-        start: Message = {}
-        chunks: list[bytes] = []
-
-        async def buffer(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.platform.app(scope, receive, buffer)
-        body = b"".join(chunks)
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        start, body = await self._served(scope, receive)
+        await send(_start(start, len(body)))
         await send({"type": "http.response.body", "body": body[: len(body) // 2],
                     "more_body": True})  # fmt: skip
         raise ConnectionResetError("connection closed mid-answer (injected)")
@@ -128,6 +115,13 @@ class PlatformMiddleware:
         self, scope: Scope, receive: Receive, send: Send, rewrite: Callable[[bytes, int], bytes]
     ) -> None:
         """Serve the real answer with its body passed through `rewrite(body, status)`."""
+        start, body = await self._served(scope, receive)
+        body = rewrite(body, start["status"])
+        await send(_start(start, len(body)))
+        await send({"type": "http.response.body", "body": body})
+
+    async def _served(self, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+        """The platform's whole answer (it does the work): its start message and body."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -139,11 +133,7 @@ class PlatformMiddleware:
                 chunks.append(message.get("body", b""))
 
         await self.platform.app(scope, receive, buffer)
-        body = rewrite(b"".join(chunks), start["status"])
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return start, b"".join(chunks)
 
     def _drifted(self, body: bytes, status: int) -> bytes:
         """Schema drift on successful JSON answers; anything else passes unchanged."""
@@ -154,6 +144,13 @@ class PlatformMiddleware:
         except ValueError:
             return body
         return json.dumps(self.platform.drift(decoded, self.faults.rng)).encode()
+
+
+def _start(start: Message, length: int) -> Message:
+    """`start` (an answer's status and headers) announcing a body of `length` bytes."""
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(length).encode()))
+    return {"type": "http.response.start", "status": start["status"], "headers": headers}
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
