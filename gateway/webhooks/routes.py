@@ -20,6 +20,7 @@ from gateway.edge.refusals import EdgeRefusal
 from gateway.settings import Settings
 from gateway.webhooks import parse, verify
 from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
+from gateway.webhooks.public_url import signed_url
 from hub.inbox import Inbox
 from sync_jobs.webhook_jobs import enqueue_webhook, resume_webhooks
 
@@ -42,7 +43,8 @@ class WebhookEndpoints:
             return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
         body = await self._body(request)
         problem = verify.hubspot_v3(
-            secret.get_secret_value(), request.method, str(request.url), body,
+            secret.get_secret_value(), request.method,
+            signed_url(request, self._settings.webhooks), body,
             request.headers.get("x-hubspot-request-timestamp", ""),
             request.headers.get("x-hubspot-signature-v3", ""), round(self._clock() * 1000),
         )  # fmt: skip
