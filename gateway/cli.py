@@ -111,7 +111,7 @@ def serve(
 
     settle_memory()
     proxies = settings.webhooks.trusted_proxies  # forwarded headers from these only
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=settings.host,
         port=settings.port,
@@ -120,6 +120,14 @@ def serve(
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
     )
+    admin = settings.admin_address()
+    if admin is None:
+        uvicorn.Server(config).run()
+        return
+    from gateway.servers import listening_socket
+
+    sockets = [config.bind_socket(), listening_socket(*admin)]  # the main port, then admin's
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 @app.command()

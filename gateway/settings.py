@@ -82,6 +82,14 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address the gateway listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the gateway listens on.")
+    admin_listen: str | None = Field(
+        None,
+        description=(
+            "host:port of the admin listener (e.g. 127.0.0.1:8088), serving /metrics, "
+            "/health/integrations, /health/alerts and the probes to whoever reaches it; keep it "
+            "private. Unset: none, and in the serve profile those routes need an admin scope."
+        ),
+    )
     platforms: str = Field(
         "all",
         description=(
@@ -195,6 +203,29 @@ class Settings(BaseSettings):
         __annotations__[_spec.key] = _spec.settings
         vars()[_spec.key] = Field(default_factory=_spec.settings)
     del _spec
+
+    @field_validator("admin_listen")
+    @classmethod
+    def _admin_listen(cls, value: str | None) -> str | None:
+        from gateway.admin import parse_listen
+
+        if value:
+            parse_listen(value)
+        return value or None
+
+    def admin_address(self) -> tuple[str, int] | None:
+        """Where the admin listener listens; ConfigError when it would share the main port."""
+        from gateway.admin import parse_listen
+
+        if not self.admin_listen:
+            return None
+        host, port = parse_listen(self.admin_listen)
+        if port == self.port:
+            raise ConfigError(
+                f"MGW_ADMIN_LISTEN {self.admin_listen} uses MGW_PORT {self.port}: "
+                "give the admin listener a port of its own"
+            )
+        return host, port
 
     @field_validator("limits")
     @classmethod

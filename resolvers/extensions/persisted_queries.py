@@ -55,6 +55,13 @@ def _persisted(extensions: dict[str, Any] | None) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def persisted_query(extensions: dict[str, Any] | None) -> str | None:
+    """The stored document a request's `persistedQuery` hash names, if this process has it."""
+    persisted = _persisted(extensions)
+    digest = persisted.get("sha256Hash") if persisted else None
+    return STORE.get(digest.lower()) if isinstance(digest, str) else None
+
+
 class PersistedQueries(SchemaExtension):
     def __init__(self, *, store: QueryStore = STORE) -> None:
         self._store = store
