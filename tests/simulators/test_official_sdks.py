@@ -15,6 +15,7 @@ import gzip
 import json
 import threading
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,7 @@ def test_marketo_client_reads_leads_by_email(served: dict[str, Any]) -> None:
 # -- Shopify ------------------------------------------------------------------------------------
 
 
+@cache
 def official_schema() -> GraphQLSchema:
     """Shopify's own 2025-01 schema (it breaks one graphql-core rule about deprecations on
     interface fields, so it is taken as it is)."""
@@ -191,6 +193,7 @@ def test_the_connectors_shopify_documents_are_valid_against_the_official_schema(
     transport = HTTPXTransport(
         url=f"{served['base']}/shopify/admin/api/2025-01/graphql.json",
         headers={"X-Shopify-Access-Token": shop["access_token"]},
+        timeout=120,  # the simulator builds its schema on its first query; the machine is shared
     )
     email = held(served, "shopify")[0]
     variables = {"first": 5, "email": email}
