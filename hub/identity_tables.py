@@ -20,6 +20,7 @@ index_records = Table(
     "mgw_index_records",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("external_id", String(255), primary_key=True),
     Column("customer_id", String(40), nullable=False),
     Column("email", String(320), nullable=False),

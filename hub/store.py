@@ -48,6 +48,7 @@ identity_links = Table(
     "mgw_identity_links",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("external_id", String(255), primary_key=True),
     Column("customer_id", String(40), nullable=False),
     Column("email", String(320), nullable=False),

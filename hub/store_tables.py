@@ -40,3 +40,23 @@ store_accounts = Table(
     Column("caught_up_at", DateTime(timezone=True), nullable=True),
     Column("full_pass_at", DateTime(timezone=True), nullable=True),
 )
+
+store_people = Table(
+    "mgw_store_people",
+    metadata,
+    Column("customer_id", String(40), primary_key=True),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("written_at", DateTime(timezone=True), nullable=True),
+)
+
+sync_checkpoints = Table(
+    "mgw_sync_checkpoints",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
+    Column("entity", String(32), primary_key=True),
+    Column("position", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""Where each account's sync stands (sync_jobs/checkpoints.py reads and writes it; declared
+here so that connecting another account can drop the old one's in the same transaction)."""

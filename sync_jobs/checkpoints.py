@@ -1,4 +1,5 @@
-"""Durable sync checkpoints: where each platform's sync stands, one row per (platform, entity).
+"""Durable sync checkpoints: where each account's sync stands, one row per (platform, account,
+entity): another account of the same platform starts from nothing (hub/store_accounts.py).
 
 A `Position` is a walk through one platform's records: a full walk (`list_records` from the
 start) or a changes walk (the platform's change feed from `since`). `after` is the feed's own
@@ -14,22 +15,14 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Column, DateTime, String, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
-from hub.store import Store, metadata
+from hub.store import Store
+from hub.store_tables import sync_checkpoints
 
 CUSTOMERS = "customers"
-
-sync_checkpoints = Table(
-    "mgw_sync_checkpoints",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("entity", String(32), primary_key=True),
-    Column("position", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -62,11 +55,15 @@ class Position:
         return cls(**data)
 
 
-async def load(store: Store, platform: Platform, entity: str = CUSTOMERS) -> Position | None:
+async def load(
+    store: Store, platform: Platform, account: str = "", entity: str = CUSTOMERS
+) -> Position | None:
     async with store.engine.connect() as connection:
         row = await connection.execute(
             select(sync_checkpoints.c.position).where(
-                sync_checkpoints.c.platform == platform.value, sync_checkpoints.c.entity == entity
+                sync_checkpoints.c.platform == platform.value,
+                sync_checkpoints.c.account == account,
+                sync_checkpoints.c.entity == entity,
             )
         )
         text = row.scalar_one_or_none()
@@ -79,15 +76,20 @@ async def save(
     platform: Platform,
     position: Position,
     now: datetime,
+    account: str = "",
     entity: str = CUSTOMERS,
 ) -> None:
     """Write the checkpoint in the caller's transaction."""
     upsert = store.insert(sync_checkpoints).values(
-        platform=platform.value, entity=entity, position=position.to_json(), updated_at=now
+        platform=platform.value,
+        account=account,
+        entity=entity,
+        position=position.to_json(),
+        updated_at=now,
     )
     await connection.execute(
         upsert.on_conflict_do_update(
-            index_elements=["platform", "entity"],
+            index_elements=["platform", "account", "entity"],
             set_={"position": upsert.excluded.position, "updated_at": upsert.excluded.updated_at},
         )
     )
