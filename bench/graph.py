@@ -30,9 +30,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cache.rate_rules import LimitSettings
 from canonical_schema import Platform
 from gateway.app import create_app
-from gateway.limits import LimitSettings
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
 from simulators import SimConfig

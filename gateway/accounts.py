@@ -3,7 +3,8 @@ checkpoints key it (hub/store_accounts.py).
 
 An account is named by where its API is and a fingerprint of what identifies it: the
 credential the settings give (a private-app token, an OAuth refresh token, an app's client id
-— the same value that keys its rate-limit budget) and, for Mailchimp, the audience. Another
+— the same value that keys its rate-limit budget) and, where the settings name a part of the
+account (`account_scope`: Mailchimp's audience), that part. Another
 portal, org, shop, instance or list is another account: its records never mix with the old
 one's, and its sync starts from nothing. Nothing secret is kept: only a hash of it.
 """
@@ -26,7 +27,7 @@ def account_keys(settings: Settings, platforms: Sequence[Platform]) -> dict[Plat
 def account_key(settings: Settings, platform: Platform) -> str:
     connection = settings.platform_settings(platform)
     where = str(getattr(connection, "base_url", None) or "")
-    audience = str(getattr(connection, "list_id", None) or "")
+    scope = str(getattr(connection, "account_scope", "") or "")
     credential = str(connection.credential)
-    digest = hashlib.sha256(f"{credential}\n{audience}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{credential}\n{scope}".encode()).hexdigest()[:16]
     return f"{where[: MAX_LENGTH - 17]}#{digest}"

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from access.scopes import ALL_SCOPES, UnknownScopeError
 from gateway.security.api_keys import ApiKeyInfo, ApiKeyStore
-from gateway.security.scopes import ALL_SCOPES, UnknownScopeError
 from gateway.settings import Settings
 from hub.store import Store
 

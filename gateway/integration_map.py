@@ -4,37 +4,23 @@ the configuration itself (`mgw integrations map`), so it cannot drift from what 
 from __future__ import annotations
 
 from canonical_schema import Platform
+from connectors.registry import spec_of
+from connectors.spec import Capability
 from gateway.settings import Settings
 
-ENTITIES = {
-    Platform.HUBSPOT: "contacts, companies, deals",
-    Platform.SALESFORCE: "contacts, leads, accounts, opportunities",
-    Platform.SHOPIFY: "customers, orders, abandoned checkouts",
-    Platform.MARKETO: "leads, activities",
-    Platform.MAILCHIMP: "members, campaigns, activity",
-}
-WEBHOOKS = {Platform.HUBSPOT, Platform.SHOPIFY, Platform.MAILCHIMP}
+
+def entities(platform: Platform) -> str:
+    return spec_of(platform).entities
 
 
 def auth_method(settings: Settings, platform: Platform) -> str:
-    options = settings.platform_settings(platform)
-    match platform:
-        case Platform.HUBSPOT:
-            return "OAuth refresh token" if options.uses_oauth else "private-app token"
-        case Platform.SALESFORCE:
-            return "OAuth refresh token (connected app)"
-        case Platform.SHOPIFY:
-            return "Admin API token" if options.access_token else "expiring OAuth token"
-        case Platform.MARKETO:
-            return "client credentials"
-        case _:
-            return "API key" if options.api_key else "OAuth token"
+    return spec_of(platform).auth_method(settings.platform_settings(platform))
 
 
 def frequency(settings: Settings, platform: Platform) -> str:
     minutes = settings.sync.intervals.get(platform.value, settings.sync.interval_minutes)
     synced = "not scheduled" if minutes == 0 else f"sync every {minutes:g} min"
-    pushed = ", webhooks in real time" if platform in WEBHOOKS else ""
+    pushed = ", webhooks in real time" if spec_of(platform).can(Capability.WEBHOOKS) else ""
     return f"live reads, {synced}{pushed}"
 
 
@@ -47,7 +33,7 @@ def markdown(settings: Settings) -> str:
     for platform in platforms:
         owner = settings.owners.get(platform.value, "unassigned")
         lines.append(
-            f"| {platform.name} | gateway | {ENTITIES[platform]} | "
+            f"| {platform.name} | gateway | {entities(platform)} | "
             f"{frequency(settings, platform)} | {auth_method(settings, platform)} | {owner} |"
         )
         lines.append(
@@ -68,7 +54,7 @@ def mermaid(settings: Settings) -> str:
     edges = ["```mermaid", "graph LR", "  gateway((Marketing Graph Gateway))"]
     for platform in settings.connected_platforms():
         name = platform.name
-        edges.append(f'  {name}["{name}<br/>{ENTITIES[platform]}"]')
+        edges.append(f'  {name}["{name}<br/>{entities(platform)}"]')
         edges.append(f'  {name} -- "{frequency(settings, platform)}" --> gateway')
         edges.append(f'  gateway -- "write-back" --> {name}')
     for rule in settings.sync.propagate:

@@ -21,6 +21,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from canonical_schema import Platform
 from connectors.oauth import token_request
+from connectors.registry import spec_of
 from connectors.token_store import token_record
 from gateway.settings import ConfigError, Settings
 from hub.token_vault import ACCOUNT  # the one connection per platform the connectors read
@@ -42,27 +43,8 @@ class OAuthApp:
     pkce: bool
 
 
-# Each platform's scopes and whether it takes PKCE; `None`: no flow for a person to approve.
-_FLOWS: dict[Platform, tuple[tuple[str, ...], bool] | None] = {
-    Platform.HUBSPOT: (
-        (
-            "crm.objects.contacts.read",
-            "crm.objects.contacts.write",
-            "crm.objects.companies.read",
-            "crm.objects.deals.read",
-            "communication_preferences.write",  # an unsubscribe: opt-out of all email
-        ),
-        False,
-    ),
-    Platform.SALESFORCE: (("api", "refresh_token"), True),
-    Platform.SHOPIFY: (("read_customers", "write_customers", "read_orders"), False),
-    Platform.MAILCHIMP: ((), False),
-    Platform.MARKETO: None,  # client credentials (a LaunchPoint service), set in configuration
-}
-
-
 def oauth_app(settings: Settings, platform: Platform) -> OAuthApp:
-    flow = _FLOWS[platform]
+    flow = spec_of(platform).oauth
     if flow is None:
         raise ConfigError(
             f"{platform.value} has no authorization-code flow: configure its client "
@@ -74,9 +56,9 @@ def oauth_app(settings: Settings, platform: Platform) -> OAuthApp:
     if not client_id or secret is None or not secret.get_secret_value():
         name = platform.value.upper()
         raise ConfigError(f"set MGW_{name}__CLIENT_ID and MGW_{name}__CLIENT_SECRET to connect")
-    scopes, pkce = flow
     authorize, token = options.oauth_endpoints()
-    return OAuthApp(platform, authorize, token, client_id, secret.get_secret_value(), scopes, pkce)
+    client_secret = secret.get_secret_value()
+    return OAuthApp(platform, authorize, token, client_id, client_secret, flow.scopes, flow.pkce)
 
 
 @dataclass

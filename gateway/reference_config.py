@@ -20,7 +20,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from canonical_schema import Platform
-from gateway.limits import DEFAULTS
+from connectors.registry import specs
 from gateway.settings import Settings
 
 
@@ -293,14 +293,14 @@ def _extra(title: str) -> list[str]:
     if name == "limits.<platform>":
         rows = [
             "Each platform's documented limits, which apply when nothing is set "
-            "(`gateway/limits.py`):\n",
+            "(`connectors/<platform>/spec.py`):\n",
             "| platform | defaults |",
             "|---|---|",
         ]
-        for platform, limits in DEFAULTS.items():
-            given = limits.model_dump(exclude_defaults=True)
+        for spec in specs():
+            given = spec.limits.model_dump(exclude_defaults=True)
             text = ", ".join(f"`{key} = {_plain(value)}`" for key, value in given.items())
-            rows.append(f"| `{platform.value}` | {text} |")
+            rows.append(f"| `{spec.key}` | {text} |")
         rows.append("")
         return rows
     return []

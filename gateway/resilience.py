@@ -21,7 +21,8 @@ from gateway.limits import effective, rules
 from gateway.settings import Settings
 from hub.resilience import Monitored, PlatformHealth, ResilientSource
 from hub.store import Store
-from sync_jobs.sync_runs import SUCCEEDED, sync_runs
+from hub.tables import sync_runs
+from sync_jobs.sync_runs import SUCCEEDED
 
 
 def resilient(

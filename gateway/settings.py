@@ -20,26 +20,17 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from cache.rate_rules import LimitSettings
 from canonical_schema import MergePolicy, Platform, Priority, Recent
 from canonical_schema.merge import FieldPolicy
+from connectors.registry import platforms, spec_of, specs
 from gateway.alerts.settings import AlertSettings
 from gateway.edge.settings import EdgeSettings
-from gateway.limits import LimitSettings
-from gateway.platform_settings import (
-    HubSpotSettings,
-    MailchimpSettings,
-    MarketoSettings,
-    SalesforceSettings,
-    ShopifySettings,
-)
 from gateway.security.settings import SecuritySettings
 from hub.graph import GraphSettings
 from hub.store_reads import ReadSettings
 from sync_jobs.settings import JobSettings
 from sync_jobs.sync_settings import SyncSettings
-
-# The platforms this build has a connector for (gateway/connectors.py builds them): all five.
-AVAILABLE_PLATFORMS: tuple[Platform, ...] = tuple(Platform)
 
 
 class ConfigError(ValueError):
@@ -198,16 +189,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest a GraphQL operation waits on platforms (limits, retries, calls).",
     )
-    hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
-    salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
-    shopify: ShopifySettings = Field(default_factory=ShopifySettings)
-    marketo: MarketoSettings = Field(default_factory=MarketoSettings)
-    mailchimp: MailchimpSettings = Field(default_factory=MailchimpSettings)
+    # One section per registered platform (`MGW_<PLATFORM>__…`, `[platform]` in mgw.toml), its
+    # model from the platform's spec (connectors/<platform>/spec.py).
+    for _spec in specs():
+        __annotations__[_spec.key] = _spec.settings
+        vars()[_spec.key] = Field(default_factory=_spec.settings)
+    del _spec
 
     @field_validator("limits")
     @classmethod
     def _limits_name_platforms(cls, value: dict[str, LimitSettings]) -> dict[str, LimitSettings]:
-        known = {platform.value for platform in Platform}
+        known = {platform.value for platform in platforms()}
         unknown = sorted(set(value) - known)
         if unknown:
             raise ValueError(f"limits for unknown platform(s) {unknown}; known: {sorted(known)}")
@@ -222,7 +214,7 @@ class Settings(BaseSettings):
         names = [name.strip() for name in value.split(",") if name.strip()]
         if not names:
             raise ValueError("name at least one platform, or `all`")
-        known = {platform.value for platform in Platform}
+        known = {platform.value for platform in platforms()}
         unknown = [name for name in names if name not in known]
         if unknown:
             raise ValueError(f"unknown platform(s) {unknown}; known: {sorted(known)}")
@@ -271,17 +263,20 @@ class Settings(BaseSettings):
         return backend
 
     def platform_settings(self, platform: Platform) -> Any:
-        return getattr(self, platform.value)
+        """The platform's settings section; its model's defaults for a platform registered
+        after these settings were defined (a test's)."""
+        spec = spec_of(platform)
+        found = getattr(self, spec.key, None)
+        return found if found is not None else spec.settings()
 
     def connected_platforms(self, also: Collection[Platform] = ()) -> tuple[Platform, ...]:
         """The platforms to connect; raises ConfigError naming what to set when one can't be.
         `also`: platforms whose tokens are in the vault (`mgw connect`), so connectable."""
+        available = platforms()
         if self.platforms == "all":
-            chosen = [
-                p for p in AVAILABLE_PLATFORMS if self.platform_settings(p).configured or p in also
-            ]
+            chosen = [p for p in available if self.platform_settings(p).configured or p in also]
             if not chosen:
-                needs = "; ".join(self.platform_settings(p).missing for p in AVAILABLE_PLATFORMS)
+                needs = "; ".join(self.platform_settings(p).missing for p in available)
                 raise ConfigError(
                     f"no platform is configured: set {needs} — or pass --simulators URL to use "
                     "the platform simulators"
@@ -289,7 +284,7 @@ class Settings(BaseSettings):
             return tuple(chosen)
         chosen = [Platform(name) for name in self.platforms.split(",")]
         for platform in chosen:
-            if platform not in AVAILABLE_PLATFORMS:
+            if platform not in available:
                 raise ConfigError(f"{platform.value}: this version has no connector for it yet")
             if not self.platform_settings(platform).configured and platform not in also:
                 raise ConfigError(

@@ -6,13 +6,7 @@ from typing import Any
 
 import httpx
 
-from gateway.platform_settings import (
-    HubSpotSettings,
-    MailchimpSettings,
-    MarketoSettings,
-    SalesforceSettings,
-    ShopifySettings,
-)
+from connectors.registry import specs
 from gateway.settings import ConfigError, Settings
 
 
@@ -34,45 +28,9 @@ def with_simulators(settings: Settings, url: str, credentials: dict[str, Any]) -
     """`settings` with every platform pointed at the simulators under `url`, using the demo
     credentials they publish."""
     base = url.rstrip("/")
-    hubspot = credentials.get("hubspot") or {}
-    salesforce = credentials.get("salesforce") or {}
-    shopify = credentials.get("shopify") or {}
-    marketo = credentials.get("marketo") or {}
-    mailchimp = credentials.get("mailchimp") or {}
-    return settings.model_copy(
-        update={
-            "hubspot": HubSpotSettings(
-                base_url=f"{base}/hubspot",
-                private_app_token=hubspot.get("private_app_token"),
-                client_id=hubspot.get("client_id"),
-                client_secret=hubspot.get("client_secret"),
-                authorize_url=f"{base}/hubspot/oauth/authorize",
-            ),
-            "salesforce": SalesforceSettings(
-                login_url=f"{base}/salesforce",
-                client_id=salesforce.get("client_id"),
-                client_secret=salesforce.get("client_secret"),
-                refresh_token=salesforce.get("refresh_token"),
-            ),
-            "shopify": ShopifySettings(
-                base_url=f"{base}/shopify",
-                access_token=shopify.get("access_token"),
-                client_id=shopify.get("client_id"),
-                client_secret=shopify.get("client_secret"),
-            ),
-            "marketo": MarketoSettings(
-                base_url=f"{base}/marketo",
-                client_id=marketo.get("client_id"),
-                client_secret=marketo.get("client_secret"),
-            ),
-            "mailchimp": MailchimpSettings(
-                base_url=f"{base}/mailchimp/3.0",
-                api_key=mailchimp.get("api_key"),
-                list_id=mailchimp.get("list_id"),
-                client_id=mailchimp.get("client_id"),
-                client_secret=mailchimp.get("client_secret"),
-                login_url=f"{base}/mailchimp",
-                webhook_secret=mailchimp.get("webhook_secret"),
-            ),
-        }
-    )
+    update = {
+        spec.key: spec.simulated(base, credentials.get(spec.key) or {})
+        for spec in specs()
+        if spec.simulated is not None
+    }
+    return settings.model_copy(update=update)

@@ -17,8 +17,9 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 
 from canonical_schema import LifecycleStage, Platform
 from hub.exceptions import InvalidArgumentError
-from hub.identity_tables import index_customers, index_records, utc
+from hub.identity_tables import utc
 from hub.store import Store
+from hub.tables import index_customers, index_records
 
 
 @dataclass(frozen=True)

@@ -17,37 +17,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from opentelemetry import trace
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
 from hub.exceptions import InvalidCursorError
-from hub.store import Store, metadata
+from hub.store import Store
+from hub.tables import dead_letters
 from hub.write_log import aware
 
 OPEN, REPLAYED, DISCARDED = "open", "replayed", "discarded"
 ID_PREFIX = "dlq_"
-
-dead_letters = Table(
-    "mgw_dead_letters",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("id", String(40), nullable=False, unique=True),
-    Column("operation", String(40), nullable=False),
-    Column("platform", String(16), nullable=False),
-    Column("request_id", String(40), nullable=False),
-    Column("request", Text, nullable=False),
-    Column("last_response", Text, nullable=False),
-    Column("error_class", String(120), nullable=False),
-    Column("error_message", Text, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("first_failed_at", DateTime(timezone=True), nullable=False),
-    Column("last_failed_at", DateTime(timezone=True), nullable=False),
-    Column("correlation_id", String(64), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("resolved_at", DateTime(timezone=True)),
-    Index("ix_mgw_dead_letters_state", "state", "platform", "seq"),
-)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from sqlalchemy import select, tuple_
 from canonical_schema import Platform
 from hub.customer_cache import CustomerCache
 from hub.identity import IdentityIndex
-from hub.store import Store, identity_links
+from hub.store import Store
+from hub.tables import identity_links
 
 
 class ChangeEvent(Protocol):

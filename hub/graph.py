@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
-from canonical_schema import Platform
 from connectors import CustomerSource
 from connectors.hubspot import HubSpotConnector
 from connectors.mailchimp import MailchimpConnector
@@ -75,14 +74,8 @@ class GraphReader:
         self.orders = OrderReads(shopify)
         self.events = EventReads(marketo, mailchimp, shopify, days=options.events_days)
         self.campaigns = CampaignReads(self.index)
-        held = {
-            Platform.HUBSPOT: hubspot,
-            Platform.SALESFORCE: salesforce,
-            Platform.SHOPIFY: shopify,
-            Platform.MARKETO: marketo,
-            Platform.MAILCHIMP: mailchimp,
-        }
-        self.platforms = tuple(platform for platform, source in held.items() if source is not None)
+        held = (hubspot, salesforce, shopify, marketo, mailchimp)
+        self.platforms = tuple(source.platform for source in held if source is not None)
 
     async def close(self) -> None:
         """Stop background work (the attribution index's refresh)."""

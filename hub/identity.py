@@ -26,8 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Customer, CustomerRecord, IdMinter, MergePolicy
 from hub.identity_records import apply_records
-from hub.store import Store, identities, identity_links, secrets
+from hub.store import Store
 from hub.store_records import Accounts, account_of
+from hub.tables import identities, identity_links, secrets
 
 logger = logging.getLogger("mgw.identity")
 KEY_NAME = "identity-key"

@@ -31,9 +31,10 @@ from canonical_schema import (
     merge_records,
 )
 from hub import store_records
-from hub.identity_tables import index_customers, index_records, utc
-from hub.store import Store, identities, identity_links
+from hub.identity_tables import utc
+from hub.store import Store
 from hub.store_records import Accounts, Held, account_of, fingerprint
+from hub.tables import identities, identity_links, index_customers, index_records
 
 CHUNK = 500
 NO_ACCOUNTS: Accounts = {}

@@ -15,32 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Column, DateTime, String, Table, Text, delete, func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 
 from canonical_schema import Platform
-from hub.store import Store, metadata
-
-webhook_events = Table(
-    "mgw_webhook_events",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("event_id", String(64), primary_key=True),
-    Column("topic", String(64), nullable=False),
-    Column("email", String(320)),
-    Column("external_id", String(255)),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("payload", Text, nullable=False),
-)
-
-
-webhook_unprocessed = Table(
-    "mgw_webhook_unprocessed",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("event_id", String(64), primary_key=True),
-    Column("occurred_at", DateTime(timezone=True)),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-)
+from hub.store import Store
+from hub.tables import webhook_events, webhook_unprocessed
 
 
 class InboxEvent(Protocol):

@@ -1,24 +1,18 @@
 """The durable store: SQLAlchemy 2 async over SQLite (the embedded default) or PostgreSQL.
 
-One code path for both (`MGW_DATABASE_URL`). Each table belongs to the module that uses it, on
-the one `metadata` declared here; the schema itself is made by the Alembic migrations in
-hub/migrations/, which `open` applies (under a lock) before anything reads.
+One code path for both (`MGW_DATABASE_URL`). Every table is declared in `hub/tables.py`, on one
+`metadata`, so opening the store knows them all whatever a process imported; the schema itself
+is made by the Alembic migrations in hub/migrations/, which `open` applies (under a lock)
+before anything reads.
 (docs/adr/0005-durable-store.md, docs/adr/0065-store-migrations.md)
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    LargeBinary,
-    MetaData,
-    String,
     Table,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,42 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hub import store_migrate
-
-metadata = MetaData()
-
-secrets = Table(
-    "mgw_secrets",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", LargeBinary, nullable=False),
-)
-
-identities = Table(
-    "mgw_identities",
-    metadata,
-    Column("customer_id", String(40), primary_key=True),
-    Column("email", String(320), nullable=False, unique=True),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
-)
-
-identity_links = Table(
-    "mgw_identity_links",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("account", String(160), primary_key=True, server_default=""),
-    Column("external_id", String(255), primary_key=True),
-    Column("customer_id", String(40), nullable=False),
-    Column("email", String(320), nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
-    Index("ix_mgw_identity_links_customer", "customer_id"),
-)
-
-
-# Modules that declare tables on `metadata`; imported on open so every table exists.
-TABLE_MODULES: tuple[str, ...] = (
-    "hub.identity", "hub.vault", "hub.inbox", "hub.write_log", "hub.dead_letters",
-    "gateway.security.api_keys", "hub.identity_tables", "hub.store_tables",
-)  # fmt: skip
+from hub.tables import metadata
 
 
 class Store:
@@ -82,8 +41,6 @@ class Store:
     @staticmethod
     async def migrate(url: str, *, schema: str | None = None) -> list[str]:
         """Apply the migrations the database lacks; returns the revisions applied."""
-        for module in TABLE_MODULES:
-            importlib.import_module(module)
         _make_sqlite_folder(url)
         return await store_migrate.upgrade(url, _connect_args(url, schema), metadata)
 

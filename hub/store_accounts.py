@@ -22,10 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import MergePolicy, Platform
 from hub.identity_records import forget, summarize
-from hub.identity_tables import index_records, utc
-from hub.store import Store, identity_links
+from hub.identity_tables import utc
+from hub.store import Store
 from hub.store_records import unconfirmed
-from hub.store_tables import customer_records, store_accounts, sync_checkpoints
+from hub.tables import (
+    customer_records,
+    identity_links,
+    index_records,
+    store_accounts,
+    sync_checkpoints,
+)
 
 LEGACY = ""  # the account of rows written before accounts existed
 

@@ -25,7 +25,7 @@ from hub.identity import IdentityIndex
 from hub.identity_tables import utc
 from hub.store_accounts import watermarks
 from hub.store_records import account_of, put_live
-from hub.store_tables import customer_records, store_people
+from hub.tables import customer_records, store_people
 
 logger = logging.getLogger("mgw.store")
 MAX_STALENESS = 30 * 24 * 3600

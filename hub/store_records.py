@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from canonical_schema import CustomerRecord, IdMinter, Platform
 from hub.identity_tables import utc
 from hub.store import Store
-from hub.store_tables import customer_records, store_people
+from hub.tables import customer_records, store_people
 
 CHUNK = 500
 Accounts = Mapping[Platform, str]

@@ -22,30 +22,10 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, String, Table, delete, select
+from sqlalchemy import delete, select
 
-from hub.store import Store, metadata
-
-credentials = Table(
-    "mgw_credentials",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("account", String(128), primary_key=True),
-    Column("sealed", LargeBinary, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-audit_log = Table(
-    "mgw_audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("action", String(32), nullable=False),
-    Column("platform", String(16), nullable=False),
-    Column("account", String(128), nullable=False),
-    Column("actor", String(64), nullable=False),
-    Column("reason", String(255), nullable=False),
-)
+from hub.store import Store
+from hub.tables import audit_log, credentials
 
 
 class VaultError(Exception):

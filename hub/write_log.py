@@ -15,51 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
-from hub.store import Store, metadata
+from hub.store import Store
+from hub.tables import write_requests, write_targets
 from hub.write_plan import CustomerChange
 
 PENDING, RETRYING = "pending", "retrying"
 WRITTEN, SKIPPED, DEAD_LETTERED = "written", "skipped", "dead_lettered"
 FINAL = frozenset({WRITTEN, SKIPPED, DEAD_LETTERED})
-
-write_requests = Table(
-    "mgw_write_requests",
-    metadata,
-    Column("request_id", String(40), primary_key=True),
-    Column("operation", String(40), nullable=False),
-    Column("email", String(320), nullable=False),
-    Column("customer_id", String(40), nullable=False),
-    Column("change", Text, nullable=False),
-    Column("targets", Text, nullable=False),
-    Column("fingerprint", String(64), nullable=False),
-    Column("idempotency_key", String(255), nullable=True, unique=True),
-    Column("correlation_id", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_mgw_write_requests_email", "email", "created_at"),
-)
-
-write_targets = Table(
-    "mgw_write_targets",
-    metadata,
-    Column("request_id", String(40), primary_key=True),
-    Column("platform", String(16), primary_key=True),
-    Column("status", String(16), nullable=False),
-    Column("generation", Integer, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("external_id", String(255)),
-    Column("dead_letter_id", String(40)),
-    Column("error", Text),
-    Column("last_response", Text),
-    Column("first_failed_at", DateTime(timezone=True)),
-    Column("last_failed_at", DateTime(timezone=True)),
-    Column("next_attempt_at", DateTime(timezone=True)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_mgw_write_targets_status", "status"),
-)
 
 
 @dataclass(frozen=True)

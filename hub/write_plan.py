@@ -1,10 +1,10 @@
 """What an upsert asks of each platform: the validated change, the record to write, and whether
 a platform's current record already says all of it (then nothing is written).
 
-The comparison happens in each platform's own shape, through its connector's pure
-`from_canonical`: a field the platform cannot hold (Salesforce has no Lead status for MQL,
-Mailchimp refuses to change a `cleaned` member's status, HubSpot takes an opt-out but no
-resubscribe) is then not a difference, so a write that can never "take" is not repeated
+The comparison happens in each platform's own shape, through its spec's pure `write_shape`:
+a field the platform cannot hold (Salesforce has no Lead status for MQL, Mailchimp refuses to
+change a `cleaned` member's status, HubSpot takes an opt-out but no resubscribe) is then not
+a difference, so a write that can never "take" is not repeated
 forever. This is also what makes retries safe: a retry after a lost response reads first and
 finds its own earlier write (docs/adr/0021-write-back-exactly-once.md).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -27,17 +27,10 @@ from canonical_schema import (
     normalize_phone,
     normalize_text,
 )
-from connectors.hubspot.mapping import OPT_OUT as HUBSPOT_OPT_OUT
-from connectors.hubspot.mapping import from_canonical as hubspot_fields
-from connectors.hubspot.mapping import opts_out as hubspot_opts_out
-from connectors.mailchimp.mapping import from_canonical as mailchimp_fields
-from connectors.marketo.mapping import from_canonical as marketo_fields
-from connectors.salesforce.mapping import from_canonical as salesforce_fields
-from connectors.shopify.mapping import from_canonical as shopify_fields
+from connectors.registry import spec_of
 from hub.exceptions import InvalidArgumentError
 
 NOT_YET_KNOWN = "pending"  # the external id of a record about to be written
-SALESFORCE_LEAD_PREFIX = "00Q"  # Salesforce's key prefix of Lead ids (Contacts: 003)
 
 
 @dataclass(frozen=True)
@@ -131,53 +124,11 @@ def validated_change(
     )
 
 
-Shape = Callable[[CustomerRecord, CustomerRecord | None], dict[str, Any]]
-
-
-def _hubspot(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    # An opt-out is written through communication preferences and read back as the property.
-    opt_out = {HUBSPOT_OPT_OUT: "true"} if hubspot_opts_out(record) else {}
-    return {**hubspot_fields(record), **opt_out}
-
-
-def _marketo(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    return dict(marketo_fields(record))
-
-
-def _mailchimp(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    body = mailchimp_fields(record)
-    body.pop("status_if_new", None)  # only counts when the member is created
-    if current is not None and current.email_consent is EmailConsent.CLEANED:
-        body.pop("status", None)  # only a bounce sets or clears `cleaned`
-    return body
-
-
-def _shopify(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    # An existing customer's consent is written by `customerEmailMarketingConsentUpdate`.
-    return shopify_fields(record)
-
-
-def _salesforce(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
-    is_lead = current is None or current.external_id.startswith(SALESFORCE_LEAD_PREFIX)
-    fields = salesforce_fields(record, "Lead" if is_lead else "Contact", creating=False)
-    fields.pop("attributes", None)
-    return fields
-
-
-SHAPES: dict[Platform, Shape] = {
-    Platform.HUBSPOT: _hubspot,
-    Platform.SALESFORCE: _salesforce,
-    Platform.SHOPIFY: _shopify,
-    Platform.MARKETO: _marketo,
-    Platform.MAILCHIMP: _mailchimp,
-}
-
-
 def already_holds(current: CustomerRecord | None, desired: CustomerRecord) -> bool:
     """True when the platform's current record carries every value the write would send."""
     if current is None:
         return False
-    shape = SHAPES[desired.platform]
+    shape = spec_of(desired.platform).write_shape
     wanted = _flat(shape(desired, current))
     held = _flat(shape(current, current))
     return all(held.get(key) == value for key, value in wanted.items())

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from connectors.exceptions import ConnectorError
-from gateway.security.principal import INTERNAL, Principal
+from access.principal import INTERNAL, Principal
 from hub import CustomerRead, ReadService
 from hub.changes import ChangeBus
+from hub.exceptions import PlatformError
 from hub.graph import GraphReader
 from hub.resilience import Integrations
 from hub.write_service import WriteService
@@ -23,7 +23,7 @@ from resolvers.sync_control import SyncControl
 class PartialFailure:
     """A platform that failed while the field at `path` was still answered from the others."""
 
-    error: ConnectorError
+    error: PlatformError
     path: tuple[str | int, ...]
 
 
@@ -53,7 +53,7 @@ class GatewayContext:
     connection_params: dict[str, object] | None = None
     """A WebSocket's `connection_init` payload (its credentials, in the serve profile)."""
 
-    def report(self, failures: Sequence[ConnectorError], path: tuple[str | int, ...]) -> None:
+    def report(self, failures: Sequence[PlatformError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""
         seen = {(id(failure.error), failure.path) for failure in self.partial_failures}
         for error in failures:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
+from access.scopes import READ_PII
 from canonical_schema import (
     Customer,
     EmailConsent,
@@ -24,8 +25,8 @@ from canonical_schema import (
     is_email,
     normalize_email,
 )
-from connectors.exceptions import ConnectorError
-from gateway.security.scopes import READ_PII
+from hub.capabilities import Capability, with_capability
+from hub.exceptions import PlatformError
 from hub.graph_base import Partial, PersonRef
 from resolvers.common import Info, MoneyType, Node, SourceRecordType, answer, checked_first
 from resolvers.permissions import needs
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
     from resolvers.order import OrderType
 
 T = TypeVar("T")
-CRM = (Platform.HUBSPOT, Platform.SALESFORCE)
-SHOP = (Platform.SHOPIFY,)
-EVENTS = (Platform.MARKETO, Platform.MAILCHIMP, Platform.SHOPIFY)
 
 Company = Annotated["CompanyType", strawberry.lazy("resolvers.company")]
 Deal = Annotated["DealType", strawberry.lazy("resolvers.deal")]
@@ -115,12 +113,13 @@ class CustomerType(Node):
         description="The latest update time among the sources."
     )
     model: strawberry.Private[Customer]
-    read_failures: strawberry.Private[tuple[ConnectorError, ...]]
+    read_failures: strawberry.Private[tuple[PlatformError, ...]]
     """Platforms that failed when the customer was read: what they feed is unknown."""
 
-    def _known(self, info: Info, read: Partial[T], platforms: tuple[Platform, ...]) -> T:
-        """`read`'s value, reporting its failures and those of the customer's own read on
-        `platforms` (a platform that failed then may hold more of this person)."""
+    def _known(self, info: Info, read: Partial[T], feeds: Capability) -> T:
+        """`read`'s value, reporting its failures and those of the customer's own read on the
+        platforms that `feeds` it (a platform that failed then may hold more of this person)."""
+        platforms = with_capability(feeds)
         missed = tuple(f for f in self.read_failures if f.platform in platforms)
         return answer(info, Partial(read.value, (*missed, *read.failures)))
 
@@ -128,13 +127,15 @@ class CustomerType(Node):
         description="Lifetime amount spent in the shop (Shopify); null when not a shopper."
     )
     def total_spent(self, info: Info) -> MoneyType | None:
-        return MoneyType.from_model(self._known(info, Partial(self.model.total_spent), SHOP))
+        return MoneyType.from_model(
+            self._known(info, Partial(self.model.total_spent), Capability.ORDERS)
+        )
 
     @strawberry.field(
         description="Email open and click rates (Mailchimp); null when not in the audience."
     )
     def engagement(self, info: Info) -> EmailEngagementType | None:
-        found = self._known(info, Partial(self.model.engagement), (Platform.MAILCHIMP,))
+        found = self._known(info, Partial(self.model.engagement), Capability.CAMPAIGNS)
         return EmailEngagementType.from_model(found)
 
     @strawberry.field(
@@ -148,7 +149,7 @@ class CustomerType(Node):
         from resolvers.company import CompanyType
 
         read = await info.context.graph.company_of.load(PersonRef.of(self.model))
-        found = self._known(info, read, CRM)
+        found = self._known(info, read, Capability.COMPANIES)
         return CompanyType.from_model(found) if found else None
 
     @strawberry.field(
@@ -162,7 +163,7 @@ class CustomerType(Node):
 
         size = checked_first(first, 10)
         read = await info.context.graph.deals_of.load(PersonRef.of(self.model))
-        found = self._known(info, read, CRM)
+        found = self._known(info, read, Capability.DEALS)
         return [DealType.from_model(deal) for deal in found[:size]]
 
     @strawberry.field(
@@ -176,7 +177,7 @@ class CustomerType(Node):
 
         size = checked_first(first, 10)
         key = (PersonRef.of(self.model), size)
-        found = self._known(info, await info.context.graph.orders_of.load(key), SHOP)
+        found = self._known(info, await info.context.graph.orders_of.load(key), Capability.ORDERS)
         return [OrderType.from_model(order) for order in found]
 
     @strawberry.field(
@@ -193,15 +194,13 @@ class CustomerType(Node):
 
         size = checked_first(first, 20)
         read = await info.context.graph.events_of.load(PersonRef.of(self.model))
-        found = self._known(info, read, EVENTS)
+        found = self._known(info, read, Capability.EVENTS)
         wanted = set(types) if types else None
         kept = [event for event in found if wanted is None or event.type in wanted]
         return [BehavioralEventType.from_model(event) for event in kept[:size]]
 
     @classmethod
-    def from_model(
-        cls, customer: Customer, failures: Sequence[ConnectorError] = ()
-    ) -> CustomerType:
+    def from_model(cls, customer: Customer, failures: Sequence[PlatformError] = ()) -> CustomerType:
         """The customer; `failures`: the platforms that failed when it was read."""
         return cls(
             id=strawberry.ID(customer.id),

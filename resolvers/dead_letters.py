@@ -8,8 +8,8 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from access.scopes import ADMIN_DLQ
 from canonical_schema import Platform
-from gateway.security.scopes import ADMIN_DLQ
 from hub.dead_letters import DeadLetter
 from resolvers.common import Node, PageInfo, checked_first
 from resolvers.context import GatewayContext

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from canonical_schema import BehavioralEvent, EventType, Platform, RecordRef
+from hub.capabilities import Capability, with_capability
 from resolvers.common import Info, answer
 
 if TYPE_CHECKING:
@@ -47,10 +48,11 @@ class BehavioralEventType:
 
         event = self.model
         graph = info.context.graph
-        if event.platform is Platform.MAILCHIMP and event.campaign_external_id:
-            ref = RecordRef("campaign", Platform.MAILCHIMP, event.campaign_external_id)
+        sends_campaigns = event.platform in with_capability(Capability.CAMPAIGNS)
+        if sends_campaigns and event.campaign_external_id:
+            ref = RecordRef("campaign", event.platform, event.campaign_external_id)
             found = answer(info, await graph.campaign.load(ref.public_id()))
-        elif event.platform is Platform.SHOPIFY and event.campaign_name:
+        elif event.type is EventType.ORDER_PLACED and event.campaign_name:
             found = answer(info, await graph.campaign_of_utm.load(event.campaign_name))
         else:
             return None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from access.scopes import READ_CUSTOMERS
 from canonical_schema import Platform, RecordRef, is_customer_id
-from gateway.security.scopes import READ_CUSTOMERS
 from resolvers.campaign import CampaignConnection, CampaignEdge, CampaignType
 from resolvers.common import Info, Node, PageInfo, answer, checked_first
 from resolvers.company import CompanyType

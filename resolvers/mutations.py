@@ -10,8 +10,8 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
+from access.scopes import ADMIN_DLQ, WRITE_CUSTOMERS
 from canonical_schema import EmailConsent, LifecycleStage, Platform, WriteStatus
-from gateway.security.scopes import ADMIN_DLQ, WRITE_CUSTOMERS
 from hub.write_plan import validated_change
 from hub.write_service import IdempotencyConflictError, TargetResult, WriteService
 from resolvers.context import GatewayContext

@@ -35,8 +35,8 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncExtensionResolver
 from strawberry.types import Info
 
-from gateway.security.principal import INTERNAL, Principal
-from gateway.security.scopes import READ_CUSTOMERS
+from access.principal import INTERNAL, Principal
+from access.scopes import READ_CUSTOMERS
 
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a field's own definition
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from access.scopes import READ_CUSTOMERS
 from canonical_schema import is_customer_id, is_email, normalize_email
-from gateway.security.scopes import READ_CUSTOMERS
 from resolvers.connection import CustomerConnection, CustomerFilterInput
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import strawberry
 
+from access.scopes import READ_CUSTOMERS
 from cache.throttle import deadline
 from canonical_schema import EventType, Platform
-from gateway.security.scopes import READ_CUSTOMERS
 from hub import CustomerRead
 from hub.changes import ChangeNotice
 from resolvers.common import Info

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import strawberry
 
+from access.scopes import ADMIN_SYNC
 from canonical_schema import Platform
-from gateway.security.scopes import ADMIN_SYNC
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
 from resolvers.permissions import needs

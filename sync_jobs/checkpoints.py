@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
 from hub.store import Store
-from hub.store_tables import sync_checkpoints
+from hub.tables import sync_checkpoints
 
 CUSTOMERS = "customers"
 

@@ -20,24 +20,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, DateTime, String, Table, select
+from sqlalchemy import select
 
 from canonical_schema import CustomerRecord, Platform
-from hub.store import Store, metadata
+from hub.store import Store
+from hub.tables import seen_values
 from hub.write_plan import CustomerChange
 from sync_jobs.sync_settings import PropagationRule
 
 logger = logging.getLogger("mgw.sync")
-
-seen_values = Table(
-    "mgw_propagation_seen",
-    metadata,
-    Column("platform", String(16), primary_key=True),
-    Column("email", String(320), primary_key=True),
-    Column("field", String(32), primary_key=True),
-    Column("value", String(255), nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class Writes(Protocol):

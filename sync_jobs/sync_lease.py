@@ -12,19 +12,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, String, Table, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.identity_tables import utc
-from hub.store import Store, metadata
-
-sync_leases = Table(
-    "mgw_sync_leases",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("holder", String(64), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)
+from hub.store import Store
+from hub.tables import sync_leases
 
 
 class LeaseLostError(RuntimeError):

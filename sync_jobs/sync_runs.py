@@ -13,28 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
 from hub.identity_tables import utc
-from hub.store import Store, metadata
+from hub.store import Store
+from hub.tables import sync_runs
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, SKIPPED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "SKIPPED"
-
-sync_runs = Table(
-    "mgw_sync_runs",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("platform", String(16), nullable=True, index=True),
-    Column("full", Boolean, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("finished_at", DateTime(timezone=True), nullable=True),
-    Column("records_read", Integer, nullable=False, default=0),
-    Column("records_written", Integer, nullable=False, default=0),
-    Column("error", Text, nullable=True),
-)
 
 
 @dataclass(frozen=True)

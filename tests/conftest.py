@@ -30,8 +30,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("MGW_PROFILE", "demo")
 
+from connectors.hubspot.settings import HubSpotSettings
 from gateway.app import create_app as create_gateway
-from gateway.platform_settings import HubSpotSettings
 from gateway.servers import free_port
 from gateway.settings import Settings
 from hub.identity import IdentityIndex

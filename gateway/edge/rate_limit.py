@@ -12,10 +12,10 @@ import math
 
 from starlette.requests import HTTPConnection
 
+from access.principal import STATE_KEY, Principal
 from cache.limits import Limiter
 from gateway.edge.refusals import EdgeRefusal
 from gateway.edge.settings import RateLimit
-from gateway.security.principal import STATE_KEY, Principal
 
 
 def client_of(request: HTTPConnection) -> str:

@@ -16,25 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from sqlalchemy import Column, DateTime, String, Table, select, update
+from sqlalchemy import select, update
 
-from gateway.security.principal import Principal
-from gateway.security.scopes import parse_scopes
-from hub.store import Store, metadata
+from access.principal import Principal
+from access.scopes import parse_scopes
+from hub.store import Store
+from hub.tables import api_keys
 
 PREFIX: Final = "mgw_"
 _KEY = re.compile(r"^mgw_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
-
-api_keys = Table(
-    "mgw_api_keys",
-    metadata,
-    Column("id", String(12), primary_key=True),
-    Column("name", String(128), nullable=False),
-    Column("scopes", String(255), nullable=False),
-    Column("key_hash", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-)
 
 
 @dataclass(frozen=True)

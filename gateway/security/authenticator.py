@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import httpx
 
+from access.principal import Principal
 from gateway.security.api_keys import ApiKeyStore, looks_like_api_key
 from gateway.security.jwt import InvalidTokenError, JwtVerifier
-from gateway.security.principal import Principal
 from gateway.security.settings import SecuritySettings
 from hub.store import Store
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from access.scopes import ALL_SCOPES, READ_CUSTOMERS
 from gateway.security.api_keys import ApiKeyStore
-from gateway.security.scopes import ALL_SCOPES, READ_CUSTOMERS
 from hub.store import Store
 
 ALL_NAME = "demo --secure: every scope"

@@ -17,10 +17,10 @@ from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
+from access.principal import NOBODY, STATE_KEY, Principal
 from gateway.graphql_http import GatewayGraphQL
 from gateway.security.authenticator import AuthenticationError, Authenticator
 from gateway.security.jwt import KeysUnavailableError
-from gateway.security.principal import NOBODY, STATE_KEY, Principal
 from resolvers import GatewayContext
 
 ACK: UnsetType = UNSET  # a plain `connection_ack`, no payload

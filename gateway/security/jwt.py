@@ -20,8 +20,8 @@ import httpx
 from joserfc import errors, jws, jwt
 from joserfc.jwk import KeySet, OctKey
 
-from gateway.security.principal import Principal
-from gateway.security.scopes import parse_scopes
+from access.principal import Principal
+from access.scopes import parse_scopes
 from gateway.security.settings import SecuritySettings
 
 JWKS_MIN_REFRESH_SECONDS = 10.0

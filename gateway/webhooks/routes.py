@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from canonical_schema import Platform
 from gateway.settings import Settings
 from gateway.webhooks import parse, verify
 from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
@@ -32,7 +33,7 @@ class WebhookEndpoints:
         self._clock = clock
 
     async def hubspot(self, request: Request) -> Response:
-        secret = self._settings.hubspot.client_secret
+        secret = self._settings.platform_settings(Platform.HUBSPOT).client_secret
         if secret is None:
             return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
         body = await request.body()
@@ -44,7 +45,7 @@ class WebhookEndpoints:
         return await self._take(request, problem, lambda: parse.hubspot(body))
 
     async def shopify(self, request: Request) -> Response:
-        secret = self._settings.shopify.client_secret
+        secret = self._settings.platform_settings(Platform.SHOPIFY).client_secret
         if secret is None:
             return _refused("Shopify webhooks need MGW_SHOPIFY__CLIENT_SECRET", 503)
         body = await request.body()
@@ -59,7 +60,7 @@ class WebhookEndpoints:
         )  # fmt: skip
 
     async def mailchimp(self, request: Request) -> Response:
-        expected = self._settings.mailchimp.webhook_secret
+        expected = self._settings.platform_settings(Platform.MAILCHIMP).webhook_secret
         problem = verify.secret_path(
             expected.get_secret_value() if expected else "", request.path_params["secret"]
         )

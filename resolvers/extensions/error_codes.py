@@ -19,8 +19,8 @@ from typing import Any
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
-from connectors.exceptions import ConnectorError
 from hub import InvalidArgumentError
+from hub.exceptions import PlatformError
 from resolvers.errors import BadUserInputError
 from resolvers.extensions.results import ResultWithErrors
 
@@ -32,7 +32,7 @@ def public_error(error: GraphQLError, correlation_id: str | None = None) -> Grap
     original = error.original_error
     extensions: dict[str, Any] = dict(error.extensions or {})
     message = error.message
-    if isinstance(original, ConnectorError):
+    if isinstance(original, PlatformError):
         extensions.update(
             code=original.code, platform=original.platform.name, retryable=original.retryable
         )

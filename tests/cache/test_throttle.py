@@ -19,7 +19,7 @@ from cache.throttle import (
     deadline,
     priority,
 )
-from gateway.limits import _shopify_throttle_status
+from connectors.shopify.spec import throttle_status
 from simulators import SimConfig, create_app
 
 LIST = "/hubspot/crm/v3/objects/contacts"
@@ -100,7 +100,7 @@ async def test_concurrency_leases_hold_until_the_body_is_read(sim_app, credentia
 
 async def test_a_cost_bucket_learns_what_shopify_says_is_left(sim_app, credentials) -> None:
     shop = credentials["shopify"]
-    bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 50, learn=_shopify_throttle_status)
+    bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 50, learn=throttle_status)
     limiter = MemoryLimiter()
     inner = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
     transport = ThrottledTransport(inner, limiter, [bucket])
@@ -121,7 +121,7 @@ async def test_a_cost_bucket_learns_what_shopify_says_is_left(sim_app, credentia
 async def test_leases_are_released_when_learning_reads_the_body(sim_app, credentials) -> None:
     shop = credentials["shopify"]
     limiter = MemoryLimiter()
-    bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 10, learn=_shopify_throttle_status)
+    bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 10, learn=throttle_status)
     rules = [Concurrency("c", limit=2), bucket]
     inner = httpx.ASGITransport(app=sim_app)  # type: ignore[arg-type]
     transport = ThrottledTransport(inner, limiter, rules, max_wait=0)

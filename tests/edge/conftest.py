@@ -14,11 +14,11 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from access.scopes import ALL_SCOPES
+from cache.rate_rules import LimitSettings
 from canonical_schema import Platform
 from gateway.app import create_app
-from gateway.limits import LimitSettings
 from gateway.security.api_keys import ApiKeyStore
-from gateway.security.scopes import ALL_SCOPES
 from gateway.servers import free_port
 from gateway.settings import Settings
 from gateway.simulated import with_simulators

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from connectors.hubspot.settings import HubSpotSettings
 from gateway.app import create_app
-from gateway.platform_settings import HubSpotSettings
 from gateway.servers import free_port
 from gateway.settings import Settings
 

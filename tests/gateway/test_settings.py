@@ -81,7 +81,8 @@ def test_a_merge_policy_names_real_platforms_and_fields() -> None:
 
 
 def test_every_secret_is_known_for_redaction() -> None:
-    from gateway.platform_settings import HubSpotSettings, MailchimpSettings
+    from connectors.hubspot.settings import HubSpotSettings
+    from connectors.mailchimp.settings import MailchimpSettings
 
     settings = Settings(
         hubspot=HubSpotSettings(private_app_token="pat-secret-1"),

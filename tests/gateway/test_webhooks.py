@@ -20,7 +20,8 @@ from gateway.app import create_app as create_gateway
 from gateway.settings import MergeSettings, Settings
 from gateway.simulated import with_simulators
 from hub.changes import ChangeNotice
-from hub.inbox import unprocessed_count, webhook_events
+from hub.inbox import unprocessed_count
+from hub.tables import webhook_events
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from canonical_schema import CustomerRecord, LifecycleStage, MergePolicy, Platform, Priority
 from hub.customer_list import NO_FILTER, CustomerFilter, CustomerList
 from hub.identity import IdentityIndex
-from hub.identity_tables import index_customers
 from hub.store import Store
+from hub.tables import index_customers
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from connectors.hubspot.settings import HubSpotSettings
 from gateway.app import create_app
-from gateway.platform_settings import HubSpotSettings
 from gateway.settings import Settings
 from hub.response_cache import ResponseCache
 from tests.conftest import SIM_BASE

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from gateway.security.api_keys import ApiKeyStore
 from hub import store_migrate
 from hub.identity import IdentityIndex
-from hub.identity_tables import index_customers
-from hub.store import Store, identity_links
+from hub.store import Store
 from hub.store_migrate import StoreError
+from hub.tables import identity_links, index_customers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LEGACY_KEY = "mgw_21c1f098f976_Uk-P3WxmY1ont96Kws2zHi9XccrEODiyPay5tuq29RA"

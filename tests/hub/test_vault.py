@@ -7,7 +7,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from hub.store import Store
-from hub.vault import CredentialVault, VaultError, audit_log, credentials
+from hub.tables import audit_log, credentials
+from hub.vault import CredentialVault, VaultError
 
 OLD, NEW = Fernet.generate_key().decode(), "a passphrase that is long enough"
 SECRET = {"refresh_token": "rt-very-secret-123", "client_secret": "cs-also-secret"}

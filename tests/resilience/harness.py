@@ -24,10 +24,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from cache.rate_rules import LimitSettings
 from canonical_schema import Platform
+from connectors.hubspot.settings import HubSpotSettings
+from connectors.shopify.settings import ShopifySettings
 from gateway.app import create_app as create_gateway
-from gateway.limits import LimitSettings
-from gateway.platform_settings import HubSpotSettings, ShopifySettings
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
 from simulators import SimConfig

@@ -17,7 +17,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from canonical_schema import Platform
-from hub.identity_tables import index_records
+from hub.tables import index_records
 from tests.resilience.harness import Cell, inject, judge, open_cell, run_cells
 from tests.resilience.matrix import cells, expected, ids, injection
 

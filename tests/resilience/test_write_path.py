@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from hub.write_log import write_targets
+from hub.tables import write_targets
 from tests.resilience.harness import Cell, eventually, inject, judge, open_cell, run_cells
 from tests.resilience.matrix import cells, expected, ids, injection
 

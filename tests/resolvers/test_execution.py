@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import strawberry
 
-from gateway.security.principal import INTERNAL, Principal
-from gateway.security.scopes import READ_PII
+from access.principal import INTERNAL, Principal
+from access.scopes import READ_PII
 from resolvers.execution import PlainLeavesExecution
 from resolvers.permissions import needs
 

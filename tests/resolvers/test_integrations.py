@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from cache.rate_rules import LimitSettings
 from gateway.app import create_app
-from gateway.limits import LimitSettings
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
 

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from access.scopes import ALL_SCOPES
 from gateway.app import create_app
 from gateway.security.api_keys import ApiKeyStore
-from gateway.security.scopes import ALL_SCOPES
 from gateway.security.settings import SecuritySettings
 from gateway.settings import Settings
 from gateway.simulated import with_simulators

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from access.scopes import UnknownScopeError
 from gateway.cli import app
 from gateway.security.api_keys import ApiKeyStore
 from gateway.security.authenticator import AuthenticationError, Authenticator
-from gateway.security.scopes import UnknownScopeError
 from gateway.security.settings import SecuritySettings
 from hub.store import Store
 from tests.security.conftest import Secured

@@ -53,7 +53,8 @@ from gateway.servers import free_port, wait_until_answers
 from gateway.settings import Settings
 from gateway.simulated import fetch_credentials, with_simulators
 from hub.store import Store
-from hub.vault import CredentialVault, credentials, fernet_for
+from hub.tables import credentials
+from hub.vault import CredentialVault, fernet_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 

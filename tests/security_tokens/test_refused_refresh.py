@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from connectors.hubspot.settings import HubSpotSettings
 from gateway.app import create_app
-from gateway.platform_settings import HubSpotSettings
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
 

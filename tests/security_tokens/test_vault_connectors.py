@@ -11,9 +11,9 @@ import pytest
 
 from canonical_schema import Platform
 from connectors.oauth import token_request
+from connectors.salesforce.settings import SalesforceSettings
 from connectors.token_store import token_record
 from gateway.app import create_app
-from gateway.platform_settings import SalesforceSettings
 from gateway.settings import ConfigError, Settings
 from gateway.simulated import with_simulators
 from hub.store import Store

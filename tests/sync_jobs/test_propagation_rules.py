@@ -23,9 +23,9 @@ from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
 from hub.inbox import unprocessed_count
+from hub.tables import seen_values
 from simulators import SimConfig
 from simulators import create_app as create_simulators
-from sync_jobs.propagation import seen_values
 from sync_jobs.sync_settings import PropagationRule, SyncSettings
 from tests.sync_jobs.sync_services import SIM
 

@@ -15,7 +15,7 @@ from canonical_schema import Platform
 from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
-from sync_jobs.propagation import seen_values
+from hub.tables import seen_values
 from sync_jobs.sync_settings import PropagationRule, SyncSettings
 from tests.sync_jobs.sync_services import SIM
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from canonical_schema import Platform
 from gateway.services import Services
-from hub.identity_tables import index_records
+from hub.tables import index_records
 from simulators import SimConfig
 from sync_jobs import checkpoints
 from sync_jobs.sync_runner import Progress, sync_platform

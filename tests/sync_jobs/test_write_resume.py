@@ -18,7 +18,7 @@ from canonical_schema import Platform
 from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
-from hub.write_log import write_targets
+from hub.tables import write_targets
 from hub.write_plan import validated_change
 from sync_jobs.settings import JobSettings
 from sync_jobs.sync_settings import SyncSettings

@@ -17,9 +17,9 @@ from typing import Literal
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from access.principal import STATE_KEY, anonymous
 from gateway.security.authenticator import AuthenticationError, Authenticator
 from gateway.security.jwt import KeysUnavailableError
-from gateway.security.principal import STATE_KEY, anonymous
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 

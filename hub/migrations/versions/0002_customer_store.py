@@ -1,4 +1,4 @@
-"""The store's canonical customer records and its connected accounts (hub/store_tables.py).
+"""The store's canonical customer records and its connected accounts (hub/tables.py).
 
 Revision ID: 0002_customer_store
 Revises: 0001_baseline

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from gateway.security.scopes import ALL_SCOPES
+from access.scopes import ALL_SCOPES
 
 STATE_KEY: Final = "principal"
 """Where the auth middleware leaves the principal in the ASGI scope's `state`."""

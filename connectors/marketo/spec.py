@@ -1,0 +1,62 @@
+"""Marketo as the gateway knows it: leads and their activities; a LaunchPoint service's
+client credentials; 100 calls per 20 s, 10 at once, 50,000 a day."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from cache.rate_rules import LimitSettings
+from canonical_schema import CustomerRecord, Platform
+from connectors.base import CustomerSource
+from connectors.credentials import Credentials
+from connectors.marketo.auth import client_credentials_auth
+from connectors.marketo.client import MarketoConnector
+from connectors.marketo.errors import SHAPE
+from connectors.marketo.mapping import from_canonical
+from connectors.marketo.settings import MarketoSettings
+from connectors.spec import Capability, PlatformSpec, required
+
+
+def connect(
+    options: MarketoSettings, http: httpx.AsyncClient, creds: Credentials
+) -> CustomerSource:
+    auth = client_credentials_auth(
+        http,
+        required(options.client_id, "MGW_MARKETO__CLIENT_ID"),
+        required(options.client_secret, "MGW_MARKETO__CLIENT_SECRET"),
+        store=creds.store,
+    )
+    return MarketoConnector(http, auth)
+
+
+def write_shape(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:
+    return dict(from_canonical(record))
+
+
+def simulated(base: str, credentials: Mapping[str, Any]) -> MarketoSettings:
+    return MarketoSettings(
+        base_url=f"{base}/marketo",
+        client_id=credentials.get("client_id"),
+        client_secret=credentials.get("client_secret"),
+    )
+
+
+SPEC = PlatformSpec(
+    platform=Platform.MARKETO,
+    settings=MarketoSettings,
+    connect=connect,
+    api_base=lambda options: required(options.base_url, "MGW_MARKETO__BASE_URL"),
+    capabilities=frozenset(
+        {Capability.CUSTOMERS, Capability.WRITES, Capability.CHANGES, Capability.EVENTS}
+    ),
+    errors=SHAPE,
+    write_shape=write_shape,
+    limits=LimitSettings(requests=100, window_seconds=20, concurrency=10, daily_requests=50_000),
+    entities="leads, activities",
+    auth_method=lambda options: "client credentials",
+    oauth=None,  # client credentials (a LaunchPoint service), set in configuration
+    simulated=simulated,
+)
