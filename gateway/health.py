@@ -2,7 +2,8 @@
 
 `/health/live` answers while the process serves at all. `/health/ready` answers 200 only when
 what requests need answers: the durable store, and Redis when one is configured; otherwise
-503 with what is down, so traffic goes elsewhere until it recovers. `/health/integrations`
+503 with what is down, so traffic goes elsewhere until it recovers. `reads` says where reads
+are served from: `store` (within their freshness bound), or `live: the store is unreachable`. `/health/integrations`
 reports each platform as `query { integrations }` does, 503 while any is DOWN, with the alerts
 firing for it. `/health/alerts` lists every alert (gateway/alerts/), firing or not, with its
 value, threshold and runbook; it answers 200 either way (an alert is for people, not for load
@@ -41,6 +42,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
             checks["store"] = "ok"
         except Exception as exc:
             checks["store"] = f"down: {type(exc).__name__}"
+        reads = "store" if checks["store"] == "ok" else "live: the store is unreachable"
         if settings.redis_url:
             redis = Redis.from_url(settings.redis_url)
             try:
@@ -55,7 +57,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
         monitor = getattr(request.app.state, "monitor", None)
         firing = [a.key for a in monitor.firing] if monitor is not None else []
         return JSONResponse({"status": "ok" if ok else "down", "checks": checks,
-                             "alerts_firing": firing},
+                             "reads": reads, "alerts_firing": firing},
                             status_code=200 if ok else 503)  # fmt: skip
 
     async def integrations(request: Request) -> Response:

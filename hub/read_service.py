@@ -163,13 +163,15 @@ class ReadService:
             await self._cache.store({key: customers.get(key) for key in keys})
         return {key: CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys}
 
-    async def customers_by_id(self, customer_ids: Sequence[str]) -> list[CustomerRead]:
+    async def customers_by_id(
+        self, customer_ids: Sequence[str], max_staleness: float | None = None
+    ) -> list[CustomerRead]:
         """One read per id, in order; an id the identity index has never seen reads as None."""
         emails = await self._identity.emails_for(customer_ids)
         reads = dict(
             zip(
                 emails.values(),
-                await self.customers_by_email(list(emails.values())),
+                await self.customers_by_email(list(emails.values()), max_staleness),
                 strict=True,
             )
         )

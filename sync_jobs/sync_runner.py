@@ -36,7 +36,7 @@ from sync_jobs import checkpoints
 from sync_jobs.checkpoints import Position
 from sync_jobs.propagation import Propagator
 from sync_jobs.registry import job
-from sync_jobs.sync_feeds import Feed, FeedPage, begin_full
+from sync_jobs.sync_feeds import FULL_OVERLAP, Feed, FeedPage, begin_full
 from sync_jobs.sync_lease import StoreLease
 from sync_jobs.sync_runs import FAILED, RUNNING, SKIPPED, SUCCEEDED, SyncRuns
 from sync_jobs.sync_settings import SyncSettings
@@ -195,9 +195,10 @@ async def _commit(
         if ended is not None:
             full = ended.walk.mode == "full"
             caught_up_to = ended.walk.since if full and ended.walk.since else ended.began
+            started = ended.walk.since + FULL_OVERLAP if full and ended.walk.since else None
             await store_accounts.end_walk(
                 sync.store, connection, platform, account, caught_up_to=caught_up_to,
-                full_since=ended.walk.since if full else None, policy=sync.policy, now=now,
+                full_since=started, policy=sync.policy, now=now,
             )  # fmt: skip
         await checkpoints.save(sync.store, connection, platform, page.next, now, account)
         await SyncRuns.count(connection, run_ids, len(page.records), applied)

@@ -15,6 +15,7 @@ import pytest
 from cache.rate_rules import LimitSettings
 from gateway.app import create_app
 from gateway.settings import Settings
+from hub.store_reads import ReadSettings
 from gateway.simulated import with_simulators
 
 SIM = "http://sim.test"
@@ -35,6 +36,7 @@ async def client(sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path) -> AsyncI
             platforms="hubspot,salesforce",
             cache="memory",
             cache_ttl_seconds=0,  # every read goes upstream; the last answer stays as stale
+            read=ReadSettings(max_staleness_seconds=0),  # the live path, not the store
             limits={
                 "hubspot": LimitSettings(
                     retry_delays=(0.01,), breaker_min_calls=4, breaker_open_seconds=0.3

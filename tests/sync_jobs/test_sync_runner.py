@@ -180,10 +180,11 @@ async def test_one_sync_of_a_platform_at_a_time(services: Services) -> None:
 
 async def test_the_checkpoint_is_where_the_last_walk_ended(services: Services) -> None:
     assert services.sync is not None
+    account = services.identity.accounts[Platform.MARKETO]
     await services.sync.run(Platform.MARKETO)
-    full = await checkpoints.load(services.store, Platform.MARKETO)
+    full = await checkpoints.load(services.store, Platform.MARKETO, account)
     await services.sync.run(Platform.MARKETO)
-    changes = await checkpoints.load(services.store, Platform.MARKETO)
+    changes = await checkpoints.load(services.store, Platform.MARKETO, account)
     assert full is not None
     assert (full.mode, full.done) == ("full", True)
     assert changes is not None
