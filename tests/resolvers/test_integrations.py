@@ -15,8 +15,8 @@ import pytest
 from cache.rate_rules import LimitSettings
 from gateway.app import create_app
 from gateway.settings import Settings
-from hub.store_reads import ReadSettings
 from gateway.simulated import with_simulators
+from hub.store_reads import ReadSettings
 
 SIM = "http://sim.test"
 CUSTOMER = """query ($email: String!) { customer(email: $email) {
