@@ -1,13 +1,12 @@
-"""Liveness and readiness, for load balancers and orchestrators.
-
-`/health/live` answers while the process serves at all. `/health/ready` answers 200 only when
-what requests need answers: the durable store, and Redis when one is configured; otherwise
-503 with what is down, so traffic goes elsewhere until it recovers. `reads` says where reads
-are served from: `store` (within their freshness bound), or `live: the store is unreachable`.
-`/health/integrations` reports each platform as `query { integrations }` does, 503 while any
-is DOWN, with the alerts firing for it. `/health/alerts` lists every alert (gateway/alerts/), firing or not, with its
-value, threshold and runbook; it answers 200 either way (an alert is for people, not for load
-balancers), and readiness names the firing ones without failing on them.
+"""Liveness and readiness, for load balancers and orchestrators. `/health/live` answers while the
+process serves at all. `/health/ready` answers 200 only when what requests need answers: the
+durable store, and Redis when one is configured; otherwise 503 with what is down, so traffic
+goes elsewhere until it recovers. `reads` says where reads are served from: `store` (within
+their freshness bound), or `live: the store is unreachable`. `/health/integrations` reports each
+platform as `query { integrations }` does, 503 while any is DOWN, with the alerts firing for it.
+`/health/alerts` lists every alert (gateway/alerts/), firing or not, with its value, threshold
+and runbook; it answers 200 either way (an alert is for people, not for load balancers), and
+readiness names the firing ones without failing on them.
 """
 
 from __future__ import annotations
