@@ -31,7 +31,7 @@ SIM, GATEWAY = "http://sim.test", "http://gateway.test"
 PLATFORMS = "hubspot,shopify,mailchimp"
 READ = """query ($email: String!, $stale: Int) {
   customer(email: $email, maxStaleness: $stale) {
-    id email firstName syncedAt sources { platform }
+    id email firstName syncedAt sources { platform } fieldSources { field platform }
   }
 }"""
 
@@ -131,6 +131,9 @@ async def test_a_synced_person_answers_from_the_store_and_zero_reads_live(
     live = await read(world, email, stale=0)
     assert "errors" not in live, live
     assert await calls(sim) > before
+    # the same person, each field from the same platform, whether stored or live
+    assert live["data"]["customer"]["fieldSources"] == customer["fieldSources"]
+    assert customer["fieldSources"]  # provenance is kept in the store
     synced_live = datetime.fromisoformat(live["data"]["customer"]["syncedAt"])
     assert synced_live >= datetime.fromisoformat(customer["syncedAt"])
 
