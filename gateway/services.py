@@ -83,7 +83,7 @@ async def open_services(
             read.responses = ResponseCache(settings.response_cache_seconds)
         sync = open_sync(store, identity, policy, settings.sync, raw, cache=cache)
         stack.push_async_callback(sync.close)
-        graph = GraphReader.from_sources(raw, settings.graph)
+        graph = GraphReader.from_sources(raw, settings.graph, store=store)
         stack.push_async_callback(graph.close)
         jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
         sync.use_engine(jobs.engine)  # background syncs are jobs from here on

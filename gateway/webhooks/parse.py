@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -48,18 +48,44 @@ def hubspot(body: bytes) -> list[WebhookEvent]:
     return parsed
 
 
-def shopify(body: bytes, topic: str, webhook_id: str) -> list[WebhookEvent]:
-    """One resource per call; `X-Shopify-Webhook-Id` names the delivery."""
+SHOPIFY_MAX_AGE = timedelta(hours=48)
+"""Shopify retries a delivery for at most 48 hours; a body whose resource changed longer ago
+than that is a replay."""
+_CHECKOUT_MARKS = ("abandoned_checkout_url", "completed_at")
+
+
+def _shopify_kind(resource: dict[str, Any]) -> str:
+    """What the signed body is, whatever the (unsigned) topic header says: an order or a
+    checkout has a `total_price` (a customer has `total_spent`), and only a checkout an
+    `abandoned_checkout_url` or `completed_at`."""
+    if "total_price" not in resource:
+        return "customers/"
+    return "checkouts/" if any(mark in resource for mark in _CHECKOUT_MARKS) else "orders/"
+
+
+def shopify(
+    body: bytes, topic: str, webhook_id: str, now: datetime | None = None
+) -> list[WebhookEvent]:
+    """One resource per call. `X-Shopify-Webhook-Id` and `X-Shopify-Topic` are not signed, so
+    neither is trusted: the event's id is the signed body's hash (the same body under a new
+    webhook id is a duplicate), the topic must fit the body, and a resource last changed more
+    than 48 hours before `now` is refused as stale."""
     if not topic or not webhook_id:
         raise MalformedWebhook("X-Shopify-Topic and X-Shopify-Webhook-Id are required")
     resource = _json(body)
     if not isinstance(resource, dict):
         raise MalformedWebhook("Shopify sends one JSON object")
+    kind = _shopify_kind(resource)
+    if topic.startswith(("customers/", "orders/", "checkouts/")) and not topic.startswith(kind):
+        raise MalformedWebhook(f"X-Shopify-Topic {topic!r} does not fit the body (a {kind[:-2]})")
+    updated = _from_iso(resource.get("updated_at"))
+    if updated is not None and now is not None and now - updated > SHOPIFY_MAX_AGE:
+        raise MalformedWebhook("stale: the resource's updated_at is more than 48 hours old")
     customer = resource.get("customer") if topic.startswith(("orders/", "checkouts/")) else resource
     email = (customer or {}).get("email") if isinstance(customer, dict) else None
     return [
         WebhookEvent(
-            Platform.SHOPIFY, webhook_id, topic,
+            Platform.SHOPIFY, "sha256:" + hashlib.sha256(body).hexdigest()[:40], topic,
             email=normalize_email(email) if isinstance(email, str) and email else None,
             external_id=str(resource["id"]) if "id" in resource else None,
             payload=resource,
@@ -95,6 +121,16 @@ def _json(body: bytes) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedWebhook("the body is not JSON") from exc
+
+
+def _from_iso(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _from_ms(value: int) -> datetime:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -14,13 +15,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from canonical_schema import Platform
+from gateway.edge.body import read_body
+from gateway.edge.refusals import EdgeRefusal
 from gateway.settings import Settings
 from gateway.webhooks import parse, verify
 from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
+from gateway.webhooks.public_url import signed_url
 from hub.inbox import Inbox
 from sync_jobs.webhook_jobs import enqueue_webhook, resume_webhooks
 
 logger = logging.getLogger("mgw.webhooks")
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _refused(reason: str, status: int = 401) -> Response:
@@ -36,9 +41,10 @@ class WebhookEndpoints:
         secret = self._settings.platform_settings(Platform.HUBSPOT).client_secret
         if secret is None:
             return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
-        body = await request.body()
+        body = await self._body(request)
         problem = verify.hubspot_v3(
-            secret.get_secret_value(), request.method, str(request.url), body,
+            secret.get_secret_value(), request.method,
+            signed_url(request, self._settings.webhooks), body,
             request.headers.get("x-hubspot-request-timestamp", ""),
             request.headers.get("x-hubspot-signature-v3", ""), round(self._clock() * 1000),
         )  # fmt: skip
@@ -48,7 +54,7 @@ class WebhookEndpoints:
         secret = self._settings.platform_settings(Platform.SHOPIFY).client_secret
         if secret is None:
             return _refused("Shopify webhooks need MGW_SHOPIFY__CLIENT_SECRET", 503)
-        body = await request.body()
+        body = await self._body(request)
         headers = request.headers
         problem = verify.shopify(
             secret.get_secret_value(), body, headers.get("x-shopify-hmac-sha256", "")
@@ -56,7 +62,7 @@ class WebhookEndpoints:
         return await self._take(
             request, problem,
             lambda: parse.shopify(body, headers.get("x-shopify-topic", ""),
-                                  headers.get("x-shopify-webhook-id", "")),
+                                  headers.get("x-shopify-webhook-id", ""), self._now()),
         )  # fmt: skip
 
     async def mailchimp(self, request: Request) -> Response:
@@ -66,8 +72,17 @@ class WebhookEndpoints:
         )
         if request.method == "GET":  # Mailchimp checks the URL answers before it sends
             return _refused(problem, 404) if problem else JSONResponse({"ok": True})
-        body = await request.body()
+        body = await self._body(request)
         return await self._take(request, problem, lambda: parse.mailchimp(body))
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), tz=UTC)
+
+    async def _body(self, request: Request) -> bytes:
+        """The body within the edge's bounds, read before anything checks it: EdgeRefusal
+        (413, 408) for one too large or too slow."""
+        edge = self._settings.edge
+        return await read_body(request, edge.webhook_max_body_bytes, edge.body_read_seconds)
 
     async def _take(
         self, request: Request, problem: str | None, events: Callable[[], Sequence[WebhookEvent]]
@@ -100,10 +115,25 @@ async def resume_here(services: Any, settings: Settings) -> int:
     )  # fmt: skip
 
 
+def _bounded(endpoint: Endpoint) -> Endpoint:
+    """`endpoint`, answering a body refused by its bounds as the other refusals are."""
+
+    async def bounded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except EdgeRefusal as refusal:
+            logger.warning("webhook refused at %s: %s", request.url.path, refusal.message)
+            return _refused(refusal.message, refusal.status)
+
+    return bounded
+
+
 def webhook_routes(settings: Settings) -> list[BaseRoute]:
     endpoints = WebhookEndpoints(settings)
     return [
-        Route("/webhooks/hubspot", endpoints.hubspot, methods=["POST"]),
-        Route("/webhooks/shopify", endpoints.shopify, methods=["POST"]),
-        Route("/webhooks/mailchimp/{secret}", endpoints.mailchimp, methods=["GET", "POST"]),
+        Route("/webhooks/hubspot", _bounded(endpoints.hubspot), methods=["POST"]),
+        Route("/webhooks/shopify", _bounded(endpoints.shopify), methods=["POST"]),
+        Route(
+            "/webhooks/mailchimp/{secret}", _bounded(endpoints.mailchimp), methods=["GET", "POST"]
+        ),
     ]

@@ -8,7 +8,7 @@ adopts them as its own and starts a full pass, which drops what that account no 
 store knows of a person no platform's sync has named) and when the gateway last wrote to them.
 
 Revision ID: 0003_account_keys
-Revises: 0002_customer_store
+Revises: 0010_commerce_store (0010 landed first; the chain stays one line, numbers aside)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_account_keys"
-down_revision = "0002_customer_store"
+down_revision = "0010_commerce_store"
 branch_labels = None
 depends_on = None
 
