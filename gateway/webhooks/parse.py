@@ -41,7 +41,7 @@ def hubspot(body: bytes) -> list[WebhookEvent]:
             WebhookEvent(
                 Platform.HUBSPOT, str(event["eventId"]), str(event["subscriptionType"]),
                 external_id=str(event["objectId"]) if "objectId" in event else None,
-                occurred_at=_from_ms(occurred) if isinstance(occurred, int) else None,
+                occurred_at=_from_ms(occurred) if occurred is not None else None,
                 payload=event,
             )
         )  # fmt: skip
@@ -133,8 +133,15 @@ def _from_iso(value: object) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _from_ms(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+def _from_ms(value: object) -> datetime:
+    """Milliseconds since the epoch; anything else (`1e20`, a string, a year past 9999) is
+    not a time HubSpot sends."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedWebhook("a HubSpot event's occurredAt is not epoch milliseconds")
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedWebhook("a HubSpot event's occurredAt is not a time") from None
 
 
 def _from_fired_at(text: str) -> datetime | None:

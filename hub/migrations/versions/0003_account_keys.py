@@ -8,7 +8,8 @@ adopts them as its own and starts a full pass, which drops what that account no 
 store knows of a person no platform's sync has named) and when the gateway last wrote to them.
 
 Revision ID: 0003_account_keys
-Revises: 0010_commerce_store (0010 landed first; the chain stays one line, numbers aside)
+Revises: 0011_customer_segments (0010 and 0011 landed first; the chain stays one line,
+numbers aside, and the copy of mgw_index_records keeps 0011's columns)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_account_keys"
-down_revision = "0010_commerce_store"
+down_revision = "0011_customer_segments"
 branch_labels = None
 depends_on = None
 
@@ -62,6 +63,9 @@ def upgrade() -> None:
             sa.Column("updated_at", When, nullable=True),
             sa.Column("fingerprint", sa.String(64), nullable=False),
             sa.Column("synced_at", When, nullable=False),
+            sa.Column("lead_score", sa.Integer, nullable=True),
+            sa.Column("email_consent", sa.String(16), nullable=True),
+            sa.Column("total_spent_e4", sa.BigInteger, nullable=True),
         ],
         ("platform", "account", "external_id"),
     )
