@@ -26,16 +26,18 @@ from cache.retry import full_jitter
 from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
+from hub import store_accounts
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.freshness import Person, evict_people
 from hub.identity import IdentityIndex
 from hub.store import Store
+from hub.store_records import account_of
 from sync_jobs import checkpoints
 from sync_jobs.checkpoints import Position
 from sync_jobs.propagation import Propagator
 from sync_jobs.registry import job
-from sync_jobs.sync_feeds import Feed, FeedPage, begin_full
+from sync_jobs.sync_feeds import FULL_OVERLAP, Feed, FeedPage, begin_full
 from sync_jobs.sync_lease import StoreLease
 from sync_jobs.sync_runs import FAILED, RUNNING, SKIPPED, SUCCEEDED, SyncRuns
 from sync_jobs.sync_settings import SyncSettings
@@ -116,7 +118,10 @@ async def _walk(
     progress: Progress | None,
 ) -> None:
     platform = feed.platform
-    position = await checkpoints.load(sync.store, platform)
+    account = account_of(sync.identity.accounts, platform)
+    began = datetime.now(UTC)
+    await store_accounts.connect(sync.store, platform, account, sync.policy, began)
+    position = await checkpoints.load(sync.store, platform, account)
     if position is None or (full and (position.mode != "full" or position.done)):
         position = begin_full(datetime.now(UTC))
     elif position.done:
@@ -127,14 +132,17 @@ async def _walk(
         if sync.propagator is not None:  # before the commit: a crash re-reads and re-offers
             await sync.propagator.propagate(platform, page.records)
         changed: list[CustomerRecord] = []
-        applied = await _uninterrupted(_commit(sync, lease, platform, page, run_ids, changed))
+        ended = _Ended(account, began, position) if page.next.done else None
+        applied = await _uninterrupted(
+            _commit(sync, lease, platform, page, run_ids, changed, ended)
+        )
         if position.mode != "full":  # what a poll found goes the way a webhook's does
             await _announce(sync, platform, changed)
         read, written, position = read + len(page.records), written + applied, page.next
         if progress is not None:
             progress(platform, read, written, position.done)
         if position.done:
-            logger.info("%s: synced, %d read, %d written", platform.value, read, written)
+            logger.info("synced, %d read, %d written", read, written, extra=_fields(platform))
             return
 
 
@@ -146,7 +154,9 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
         try:
             await evict_people(sync.cache, people)
         except Exception:  # a cache that is down only delays freshness until its TTL
-            logger.warning("%s: could not evict %d changed people", platform.value, len(people))
+            logger.warning(
+                "could not evict %d changed people", len(people), extra=_fields(platform)
+            )
     if sync.changes is None:
         return
     for record in changed:
@@ -157,6 +167,15 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
         await sync.changes.publish(notice)
 
 
+@dataclass(frozen=True)
+class _Ended:
+    """A walk's last page: whose it was, when this run of it began, and where it started."""
+
+    account: str
+    began: datetime
+    walk: Position
+
+
 async def _commit(
     sync: SyncContext,
     lease: StoreLease,
@@ -164,14 +183,27 @@ async def _commit(
     page: FeedPage,
     run_ids: list[str],
     changed: list[CustomerRecord] | None = None,
+    ended: _Ended | None = None,
 ) -> int:
     """One transaction: the page's records, the checkpoint after them, the runs' counts, and
-    the lease (which fails the whole commit when another worker has taken it over)."""
+    the lease (which fails the whole commit when another worker has taken it over). On a
+    walk's last page, the store is marked caught up with the account, and after a full walk
+    what it did not see leaves the store (gone upstream)."""
+    account = account_of(sync.identity.accounts, platform)
+    now = datetime.now(UTC)
     async with sync.store.engine.begin() as connection:
         applied = await sync.identity.apply_records(
             connection, page.records, sync.policy, changed_out=changed
         )
-        await checkpoints.save(sync.store, connection, platform, page.next, datetime.now(UTC))
+        if ended is not None:
+            full = ended.walk.mode == "full"
+            caught_up_to = ended.walk.since if full and ended.walk.since else ended.began
+            started = ended.walk.since + FULL_OVERLAP if full and ended.walk.since else None
+            await store_accounts.end_walk(
+                sync.store, connection, platform, account, caught_up_to=caught_up_to,
+                full_since=started, policy=sync.policy, now=now,
+            )  # fmt: skip
+        await checkpoints.save(sync.store, connection, platform, page.next, now, account)
         await SyncRuns.count(connection, run_ids, len(page.records), applied)
         await lease.renew(connection)
     return applied
@@ -200,8 +232,20 @@ async def _read(settings: SyncSettings, feed: Feed, position: Position) -> FeedP
             after = getattr(exc, "retry_after", None)
             delay = full_jitter(delays.pop(0))  # replicas' syncs do not retry in lockstep
             wait = max(delay, after) if isinstance(after, int | float) else delay
-            logger.warning("%s: %s; retrying in %.1fs", feed.platform.value, exc, wait)
+            # One DEBUG line per retry (the failure that ends the retries is a WARNING).
+            reason = _unprefixed(exc, feed.platform)
+            logger.debug("%s; retrying in %.1fs", reason, wait, extra=_fields(feed.platform))
             await asyncio.sleep(wait)
+
+
+def _fields(platform: Platform) -> dict[str, str]:
+    """A log line's fields: which platform, which operation (gateway/telemetry/logs.py)."""
+    return {"platform": platform.value, "operation": "sync"}
+
+
+def _unprefixed(exc: BaseException, platform: Platform) -> str:
+    """A connector's message without its `hubspot: ` prefix: the platform is a field."""
+    return str(exc).removeprefix(f"{platform.value}: ")
 
 
 def _describe(exc: BaseException) -> str:
@@ -230,7 +274,7 @@ async def sync_all(
         try:
             await sync_platform(sync, platform, full=full, run_ids=[own, parent], progress=progress)
         except Exception as exc:  # recorded on the platform's run; the others still sync
-            logger.warning("%s: sync failed: %s", platform.value, exc)
+            logger.warning("sync failed: %s", _unprefixed(exc, platform), extra=_fields(platform))
             failures.append(f"{platform.value}: {_describe(exc)}")
         except BaseException:
             await _uninterrupted(sync.runs.mark(parent, FAILED, "interrupted"))
