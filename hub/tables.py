@@ -42,6 +42,7 @@ identity_links = Table(
     "mgw_identity_links",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("external_id", String(255), primary_key=True),
     Column("customer_id", String(40), nullable=False),
     Column("email", String(320), nullable=False),
@@ -54,6 +55,7 @@ index_records = Table(
     "mgw_index_records",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("external_id", String(255), primary_key=True),
     Column("customer_id", String(40), nullable=False),
     Column("email", String(320), nullable=False),
@@ -61,6 +63,10 @@ index_records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Column("fingerprint", String(64), nullable=False),
     Column("synced_at", DateTime(timezone=True), nullable=False),
+    # what segments filter on (migration 0011_customer_segments)
+    Column("lead_score", Integer, nullable=True),
+    Column("email_consent", String(16), nullable=True),
+    Column("total_spent_e4", BigInteger, nullable=True),
     Index("ix_mgw_index_records_customer", "customer_id", "platform"),
 )
 
@@ -75,9 +81,17 @@ index_customers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Column("platforms", String(128), nullable=False),
     Column("synced_at", DateTime(timezone=True), nullable=False),
+    # segments (hub/customer_list.py; migration 0011_customer_segments): merged like the rest
+    Column("lead_score", Integer, nullable=True),
+    Column("email_consent", String(16), nullable=True),
+    Column("total_spent_e4", BigInteger, nullable=True),  # ten-thousandths, as orders keep money
     Index("ix_mgw_index_customers_domain", "email_domain", "customer_id"),
     Index("ix_mgw_index_customers_stage", "lifecycle_stage", "customer_id"),
     Index("ix_mgw_index_customers_updated", "updated_at"),
+    Index("ix_mgw_index_customers_score", "lead_score", "customer_id"),
+    Index("ix_mgw_index_customers_consent", "email_consent", "customer_id"),
+    Index("ix_mgw_index_customers_spent", "total_spent_e4", "customer_id"),
+    Index("ix_mgw_index_customers_synced", "synced_at", "customer_id"),
 )
 
 # hub/vault.py
@@ -217,6 +231,7 @@ sync_checkpoints = Table(
     "mgw_sync_checkpoints",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("entity", String(32), primary_key=True),
     Column("position", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -267,6 +282,15 @@ store_accounts = Table(
     Column("connected_at", DateTime(timezone=True), nullable=False),
     Column("caught_up_at", DateTime(timezone=True), nullable=True),
     Column("full_pass_at", DateTime(timezone=True), nullable=True),
+)
+
+# hub/store_records.py, hub/store_reads.py (migration 0003_account_keys)
+store_people = Table(
+    "mgw_store_people",
+    metadata,
+    Column("customer_id", String(40), primary_key=True),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("written_at", DateTime(timezone=True), nullable=True),
 )
 
 # hub/order_store.py, hub/attribution_windows.py (orders and campaigns of each connected
