@@ -18,6 +18,7 @@ from gateway.alerts import Monitor
 from gateway.connectors import vault_candidates
 from gateway.dashboard import dashboard_routes
 from gateway.edge import EdgeGuard
+from gateway.graphiql import graphiql_routes
 from gateway.health import health_routes
 from gateway.security.authenticator import Authenticator
 from gateway.security.graphql_view import AuthenticatedGraphQL
@@ -91,6 +92,7 @@ def create_app(
             Route("/metrics", metrics_endpoint),
             *health_routes(settings),
             *dashboard_routes(settings, authenticator),
+            *(graphiql_routes() if edge.policy.graphiql else []),
             *webhook_routes(settings),
         ],
         lifespan=lifespan,

@@ -37,6 +37,10 @@ def _platform(name: str) -> str:
     return name
 
 
+# Salesforce and Marketo have no signed webhooks: their change feeds are polled often.
+DEFAULT_INTERVALS: dict[str, float] = {"salesforce": 0.5, "marketo": 0.5}
+
+
 class SyncSettings(BaseModel):
     schedule: bool = Field(
         True,
@@ -46,11 +50,11 @@ class SyncSettings(BaseModel):
         15.0, gt=0, description="How often each platform is synced, unless `intervals` says."
     )
     intervals: dict[str, float] = Field(
-        # Salesforce and Marketo have no signed webhooks: their change feeds are polled often.
-        default_factory=lambda: {"salesforce": 0.5, "marketo": 0.5},
+        default_factory=lambda: dict(DEFAULT_INTERVALS),
         description=(
-            "Per-platform interval in minutes, e.g. {hubspot = 5}; 0 never schedules that "
-            "platform (`mgw sync run` and `triggerSync` still sync it)."
+            "Per-platform interval in minutes, e.g. {hubspot = 5}, merged over the defaults "
+            "(Salesforce and Marketo every 0.5); 0 never schedules that platform (`mgw sync "
+            "run` and `triggerSync` still sync it)."
         ),
     )
     on_start: bool = Field(
@@ -79,6 +83,14 @@ class SyncSettings(BaseModel):
         (1.0, 4.0, 16.0),
         description="Seconds to wait before each retry of a page that failed transiently.",
     )
+
+    @field_validator("intervals", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: object) -> object:
+        """A partial map (`MGW_SYNC__INTERVALS='{"hubspot": 5}'`) keeps the other defaults."""
+        if isinstance(value, dict):
+            return {**DEFAULT_INTERVALS, **value}
+        return value
 
     @field_validator("intervals")
     @classmethod

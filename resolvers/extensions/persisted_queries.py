@@ -7,7 +7,8 @@ again with the hash, which stores it. A query whose SHA-256 is not the hash sent
 refused (`PERSISTED_QUERY_HASH_MISMATCH`) and not stored.
 
 The store is this process's LRU of `MAX_QUERIES` documents: a replica that has not seen a hash
-asks for the query once, which is the protocol's normal path (docs/adr/0013-apq-and-caches.md).
+asks for the query once, which is the protocol's normal path
+(docs/adr/0013-apq-and-document-caches.md).
 """
 
 from __future__ import annotations
