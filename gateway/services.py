@@ -16,6 +16,7 @@ from cache import EntityCache, MemoryCache
 from cache.entity import CountedCache
 from cache.limits import Limiter, MemoryLimiter
 from cache.outage import shared_cache, shared_limiter
+from gateway.accounts import account_keys
 from gateway.connectors import build_connector, http_client, open_credentials, vault_candidates
 from gateway.resilience import last_sync_reader, resilient
 from gateway.settings import Settings
@@ -60,9 +61,9 @@ async def open_services(
     async with AsyncExitStack() as stack:
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
-        identity = await IdentityIndex.open(store, id_key)
         vaulted = await stack.enter_async_context(open_credentials(settings, store))
         platforms = settings.connected_platforms(also=vaulted.connected(settings))
+        identity = await IdentityIndex.open(store, id_key, account_keys(settings, platforms))
         cache = _customer_cache(settings, backend)
         if cache is not None:
             stack.push_async_callback(cache.close)
@@ -77,7 +78,8 @@ async def open_services(
             sources.append(source)
             raw.append(connector)  # sync reads with its own retries (sync_jobs/)
             watched.append(watch)
-        read = ReadService(sources, identity, policy, cache)
+        staleness = settings.read.max_staleness_seconds
+        read = ReadService(sources, identity, policy, cache, max_staleness=staleness)
         if settings.response_cache_seconds > 0 and backend != "off":
             read.responses = ResponseCache(settings.response_cache_seconds)
         sync = open_sync(store, identity, policy, settings.sync, raw, cache=cache)
