@@ -229,6 +229,7 @@ async def test_a_refresh_outlives_the_caller_that_gave_up_on_it(
         http, client_id=sh["client_id"], client_secret=sh["client_secret"],
         refresh_token=sh["refresh_token"], clock=clock.now, store=shared,
     )  # fmt: skip
+    assert await shared.load() is None  # the vault's key derived (Argon2id) before the race
     slow = {"platform": "shopify", "latency_ms": 300}
     assert (await sim.post("/_sim/faults", json=slow)).status_code == 200
     with pytest.raises(TimeoutError):
