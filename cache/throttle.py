@@ -195,8 +195,12 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         try:
             await self._learn_from(request, response)
         except RedisError as exc:  # what the answer said is lost; the windows still hold
-            logger.warning("could not record what %s %s said of limits: %s",
-                           request.method, request.url.path, exc)  # fmt: skip
+            logger.warning(
+                "could not record what %s %s said of limits: %s",
+                request.method,
+                request.url.path,
+                exc,
+            )
 
     async def _learn_from(self, request: httpx.Request, response: httpx.Response) -> None:
         for rule in self._rules:

@@ -162,8 +162,9 @@ class RefreshingAuth(httpx.Auth):
             return
         error, at = self._refused
         if self._clock() - at < self._recheck:
-            raise type(error)(error.platform, error.message, status=error.status,
-                              endpoint=error.endpoint)  # fmt: skip
+            raise type(error)(
+                error.platform, error.message, status=error.status, endpoint=error.endpoint
+            )
 
     async def _fetched(self) -> Token:
         token = await self._fetch()

@@ -41,9 +41,11 @@ def config_docs(
         stale.append(path)
         if check:
             diff = difflib.unified_diff(
-                current.splitlines(keepends=True), text.splitlines(keepends=True),
-                str(path), "generated",
-            )  # fmt: skip
+                current.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                str(path),
+                "generated",
+            )
             sys.stdout.writelines(diff)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,8 +77,9 @@ def unknown_variables(environ: dict[str, str]) -> dict[str, list[str]]:
     from gateway.reference_config import sections
 
     documented = [row.variable for section in sections() for row in section.rows]
-    patterns = [re.compile("^" + re.escape(v).replace("<PLATFORM>", "[A-Z]+") + "$")
-                for v in documented]  # fmt: skip
+    patterns = [
+        re.compile("^" + re.escape(v).replace("<PLATFORM>", "[A-Z]+") + "$") for v in documented
+    ]
     known = [*documented, *_OTHER_VARIABLES]
     found: dict[str, list[str]] = {}
     for name in sorted(environ):
@@ -98,15 +101,17 @@ def unknown_toml_keys(table: dict[str, object]) -> dict[str, list[str]]:
     from gateway.reference_config import sections
 
     documented = [row.toml_key for section in sections() for row in section.rows]
-    patterns = [re.compile("^" + re.escape(k).replace("<platform>", "[a-z]+") + "$")
-                for k in documented]  # fmt: skip
+    patterns = [
+        re.compile("^" + re.escape(k).replace("<platform>", "[a-z]+") + "$") for k in documented
+    ]
     found: dict[str, list[str]] = {}
 
     def walk(value: object, path: str) -> None:
         if path and any(pattern.match(path) for pattern in patterns):
             return  # a setting (a table-valued one included) reads it whole
-        if isinstance(value, dict) and (not path or any(k.startswith(f"{path}.") for k in
-                                                        _generic(documented))):  # fmt: skip
+        if isinstance(value, dict) and (
+            not path or any(k.startswith(f"{path}.") for k in _generic(documented))
+        ):
             for key, item in value.items():
                 walk(item, f"{path}.{key}" if path else str(key))
             return
@@ -165,8 +170,10 @@ def config_check() -> None:
         errors.print(f"[red]error:[/] {exc}")
         raise typer.Exit(code=1) from None
     names = ", ".join(platform.value for platform in platforms)
-    console.print(f"profile {settings.profile}; store {_redacted(settings.database_url)}; "
-                  f"redis {_redacted(settings.redis_url or 'none (in memory)')}")  # fmt: skip
+    console.print(
+        f"profile {settings.profile}; store {_redacted(settings.database_url)}; "
+        f"redis {_redacted(settings.redis_url or 'none (in memory)')}"
+    )
     console.print(f"platforms that would connect: {names}")
     if problems:
         raise typer.Exit(code=1)

@@ -102,8 +102,9 @@ def list_letters(
     for letter in letters:
         email = str(letter.request.get("input", {}).get("email", ""))
         last = letter.last_failed_at.isoformat(timespec="seconds")
-        table.add_row(letter.id, letter.platform.name, email, letter.error[:80],
-                      str(letter.attempts), last)  # fmt: skip
+        table.add_row(
+            letter.id, letter.platform.name, email, letter.error[:80], str(letter.attempts), last
+        )
     console.print(table)
     console.print(f"{len(letters)} open dead letter(s)")
 
@@ -168,9 +169,16 @@ def discard(
 
 def _json(letter: DeadLetter) -> dict[str, object]:
     return {
-        "id": letter.id, "platform": letter.platform.name, "operation": letter.operation,
-        "state": letter.state, "request": letter.request, "lastResponse": letter.last_response,
-        "errorClass": letter.error_class, "errorMessage": letter.error_message,
-        "attempts": letter.attempts, "firstFailedAt": letter.first_failed_at.isoformat(),
-        "lastFailedAt": letter.last_failed_at.isoformat(), "correlationId": letter.correlation_id,
-    }  # fmt: skip
+        "id": letter.id,
+        "platform": letter.platform.name,
+        "operation": letter.operation,
+        "state": letter.state,
+        "request": letter.request,
+        "lastResponse": letter.last_response,
+        "errorClass": letter.error_class,
+        "errorMessage": letter.error_message,
+        "attempts": letter.attempts,
+        "firstFailedAt": letter.first_failed_at.isoformat(),
+        "lastFailedAt": letter.last_failed_at.isoformat(),
+        "correlationId": letter.correlation_id,
+    }

@@ -125,8 +125,13 @@ def _show(runs: list[SyncRunRecord]) -> None:
     table = Table("run", "platform", "full", "status", "read", "written", "started", "error")
     for r in runs:
         table.add_row(
-            r.id, r.platform.value if r.platform else "all", "yes" if r.full else "",
-            r.status, f"{r.records_read:,}", f"{r.records_written:,}",
-            r.started_at.strftime("%Y-%m-%d %H:%M:%S"), r.error or "",
-        )  # fmt: skip
+            r.id,
+            r.platform.value if r.platform else "all",
+            "yes" if r.full else "",
+            r.status,
+            f"{r.records_read:,}",
+            f"{r.records_written:,}",
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.error or "",
+        )
     console.print(table)

@@ -92,8 +92,18 @@ async def open_services(
         stack.push_async_callback(changes.close)
         sync.use_changes(changes)  # polled platforms (Salesforce, Marketo) feed subscribers too
         write.use_changes(changes)  # and so does the gateway's own write-back
-        services = Services(store, identity, read, cache, integrations, sync, graph=graph,
-                            write=write, jobs=jobs, changes=changes)  # fmt: skip
+        services = Services(
+            store,
+            identity,
+            read,
+            cache,
+            integrations,
+            sync,
+            graph=graph,
+            write=write,
+            jobs=jobs,
+            changes=changes,
+        )
         jobs.start({"services": services})
         yield services
 

@@ -52,9 +52,11 @@ def sse_route(graphql: GatewayGraphQL) -> Route:
             )
         context = await graphql.get_context(request, Response())
         outcome = await schema.subscribe(
-            query, variable_values=variables, context_value=context,
+            query,
+            variable_values=variables,
+            context_value=context,
             operation_name=body.get("operationName"),
-        )  # fmt: skip
+        )
 
         async def events() -> AsyncIterator[str]:
             if isinstance(outcome, GraphQLResult) or not hasattr(outcome, "__aiter__"):
@@ -65,8 +67,9 @@ def sse_route(graphql: GatewayGraphQL) -> Route:
             yield _event("complete")
 
         return StreamingResponse(
-            events(), media_type="text/event-stream",
+            events(),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )  # fmt: skip
+        )
 
     return Route("/graphql/stream", stream, methods=["POST"])

@@ -98,14 +98,21 @@ class DeadLetters:
         letter_id = ID_PREFIX + uuid.uuid4().hex
         await connection.execute(
             dead_letters.insert().values(
-                id=letter_id, operation=operation, platform=platform.value,
-                request_id=request_id, request=json.dumps(request),
-                last_response=json.dumps(last_response), error_class=error_class,
-                error_message=error_message, attempts=attempts,
-                first_failed_at=first_failed_at, last_failed_at=last_failed_at,
-                correlation_id=correlation_id, state=OPEN,
+                id=letter_id,
+                operation=operation,
+                platform=platform.value,
+                request_id=request_id,
+                request=json.dumps(request),
+                last_response=json.dumps(last_response),
+                error_class=error_class,
+                error_message=error_message,
+                attempts=attempts,
+                first_failed_at=first_failed_at,
+                last_failed_at=last_failed_at,
+                correlation_id=correlation_id,
+                state=OPEN,
             )
-        )  # fmt: skip
+        )
         return letter_id
 
     async def get(self, letter_id: str) -> DeadLetter | None:
@@ -163,9 +170,18 @@ def _letter(row: Any) -> DeadLetter:
     assert first is not None
     assert last is not None
     return DeadLetter(
-        id=row.id, seq=row.seq, operation=row.operation, platform=Platform(row.platform),
-        request_id=row.request_id, request=json.loads(row.request),
-        last_response=json.loads(row.last_response), error_class=row.error_class,
-        error_message=row.error_message, attempts=row.attempts, first_failed_at=first,
-        last_failed_at=last, correlation_id=row.correlation_id, state=row.state,
-    )  # fmt: skip
+        id=row.id,
+        seq=row.seq,
+        operation=row.operation,
+        platform=Platform(row.platform),
+        request_id=row.request_id,
+        request=json.loads(row.request),
+        last_response=json.loads(row.last_response),
+        error_class=row.error_class,
+        error_message=row.error_message,
+        attempts=row.attempts,
+        first_failed_at=first,
+        last_failed_at=last,
+        correlation_id=row.correlation_id,
+        state=row.state,
+    )

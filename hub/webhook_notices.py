@@ -29,14 +29,21 @@ class WebhookEvent(Protocol):
 
 
 _HUBSPOT_FIELDS = {
-    "firstname": "firstName", "lastname": "lastName", "phone": "phone", "email": "email",
-    "lifecyclestage": "lifecycleStage", "hubspotscore": "leadScore", "company": "companyName",
-}  # fmt: skip
+    "firstname": "firstName",
+    "lastname": "lastName",
+    "phone": "phone",
+    "email": "email",
+    "lifecyclestage": "lifecycleStage",
+    "hubspotscore": "leadScore",
+    "company": "companyName",
+}
 _MAILCHIMP_FIELDS = {
-    "subscribe": ("emailConsent",), "unsubscribe": ("emailConsent",),
-    "cleaned": ("emailConsent",), "profile": ("firstName", "lastName", "phone"),
+    "subscribe": ("emailConsent",),
+    "unsubscribe": ("emailConsent",),
+    "cleaned": ("emailConsent",),
+    "profile": ("firstName", "lastName", "phone"),
     "upemail": ("email",),
-}  # fmt: skip
+}
 
 
 def notice_for(event: WebhookEvent, person: Person) -> ChangeNotice:
@@ -90,8 +97,12 @@ def _properties(event: WebhookEvent) -> dict[str, object]:
             amount = str(Decimal(str(total))) if total is not None else None
         except InvalidOperation:
             amount = None
-        return {"name": payload.get("name"), "total": amount, "currency": payload.get("currency"),
-                "url": payload.get("abandoned_checkout_url")}  # fmt: skip
+        return {
+            "name": payload.get("name"),
+            "total": amount,
+            "currency": payload.get("currency"),
+            "url": payload.get("abandoned_checkout_url"),
+        }
     if event.platform is Platform.HUBSPOT:
         return {"score": payload.get("propertyValue"), "source": payload.get("changeSource")}
     return {"reason": payload.get("data[reason]"), "list_id": payload.get("data[list_id]")}

@@ -81,9 +81,13 @@ async def attempt_write(
     tries = target.attempts + 1
     # Counted before the call, so a try cut short (a killed worker) still counts as made.
     started = await log.update(
-        request.request_id, platform, generation, datetime.now(UTC),
-        attempts=tries, attempts_were=target.attempts,
-    )  # fmt: skip
+        request.request_id,
+        platform,
+        generation,
+        datetime.now(UTC),
+        attempts=tries,
+        attempts_were=target.attempts,
+    )
     if not started:
         return Attempt(STALE)
     # Acceptance order: a field a later upsert of this person sets is theirs to write. With
@@ -93,9 +97,14 @@ async def attempt_write(
     change = request.change.without(superseded)
     if superseded and not change.fields():
         await log.update(
-            request.request_id, platform, generation, datetime.now(UTC),
-            status=SKIPPED, error=None, next_attempt_at=None,
-        )  # fmt: skip
+            request.request_id,
+            platform,
+            generation,
+            datetime.now(UTC),
+            status=SKIPPED,
+            error=None,
+            next_attempt_at=None,
+        )
         return Attempt(SKIPPED, attempts=tries)
     desired = change.record(platform)
     try:
@@ -110,15 +119,27 @@ async def attempt_write(
     except Exception as exc:
         now = datetime.now(UTC)
         await log.update(
-            request.request_id, platform, generation, now, status=RETRYING,
-            first_failed_at=target.first_failed_at or now, last_failed_at=now,
-            error=f"{type(exc).__name__}: {exc}", last_response=json.dumps(_response(exc)),
-        )  # fmt: skip
+            request.request_id,
+            platform,
+            generation,
+            now,
+            status=RETRYING,
+            first_failed_at=target.first_failed_at or now,
+            last_failed_at=now,
+            error=f"{type(exc).__name__}: {exc}",
+            last_response=json.dumps(_response(exc)),
+        )
         return Attempt(RETRYING, error=exc, attempts=tries)
     await log.update(
-        request.request_id, platform, generation, datetime.now(UTC),
-        status=status, external_id=external_id, error=None, next_attempt_at=None,
-    )  # fmt: skip
+        request.request_id,
+        platform,
+        generation,
+        datetime.now(UTC),
+        status=status,
+        external_id=external_id,
+        error=None,
+        next_attempt_at=None,
+    )
     return Attempt(status, external_id, attempts=tries)
 
 

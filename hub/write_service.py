@@ -140,11 +140,16 @@ class WriteService:
             raise InvalidArgumentError("`idempotencyKey` must be 1 to 255 characters")
         now = datetime.now(UTC)
         request = WriteRequest(
-            request_id="wrq_" + uuid.uuid4().hex, operation=OPERATION, change=change,
-            customer_id=self._identity.customer_id(change.email), targets=chosen,
-            fingerprint=change.fingerprint(chosen), idempotency_key=idempotency_key,
-            correlation_id=correlation_id or current_correlation_id(), created_at=now,
-        )  # fmt: skip
+            request_id="wrq_" + uuid.uuid4().hex,
+            operation=OPERATION,
+            change=change,
+            customer_id=self._identity.customer_id(change.email),
+            targets=chosen,
+            fingerprint=change.fingerprint(chosen),
+            idempotency_key=idempotency_key,
+            correlation_id=correlation_id or current_correlation_id(),
+            created_at=now,
+        )
         stored = await self.log.create(request, now)
         if stored.request_id != request.request_id:
             if stored.fingerprint != request.fingerprint:
@@ -195,9 +200,12 @@ class WriteService:
         change = request.change
         fields = [_CAMEL[name] for name in _CAMEL if getattr(change, name) is not None]
         notice = ChangeNotice(
-            customer_id=request.customer_id, email=change.email, platform=None,
-            at=datetime.now(UTC), changed_fields=tuple(fields),
-        )  # fmt: skip
+            customer_id=request.customer_id,
+            email=change.email,
+            platform=None,
+            at=datetime.now(UTC),
+            changed_fields=tuple(fields),
+        )
         try:
             await self._changes.publish(notice)
         except Exception:  # the write landed; subscribers missing it is not a failed write
@@ -240,17 +248,28 @@ class WriteService:
         platform, generation, request_id = target.platform, target.generation, request.request_id
         async with self.log.store.engine.begin() as connection:
             letter_id = await self.dead_letters.add(
-                operation=request.operation, platform=platform, request_id=request_id,
-                request={**request.as_json(), "generation": generation}, last_response=response,
-                error_class=error_class, error_message=message, attempts=target.attempts,
+                operation=request.operation,
+                platform=platform,
+                request_id=request_id,
+                request={**request.as_json(), "generation": generation},
+                last_response=response,
+                error_class=error_class,
+                error_message=message,
+                attempts=target.attempts,
                 first_failed_at=target.first_failed_at or now,
                 last_failed_at=target.last_failed_at or now,
-                correlation_id=request.correlation_id, connection=connection,
-            )  # fmt: skip
+                correlation_id=request.correlation_id,
+                connection=connection,
+            )
             moved = await self.log.update(
-                request_id, platform, generation, now, connection=connection,
-                status=DEAD_LETTERED, dead_letter_id=letter_id,
-            )  # fmt: skip
+                request_id,
+                platform,
+                generation,
+                now,
+                connection=connection,
+                status=DEAD_LETTERED,
+                dead_letter_id=letter_id,
+            )
             if not moved:
                 raise _NotMoved  # rolls the letter back
         return letter_id
@@ -361,17 +380,23 @@ class WriteService:
 
 
 _CAMEL = {
-    "first_name": "firstName", "last_name": "lastName", "phone": "phone",
-    "lifecycle_stage": "lifecycleStage", "email_consent": "emailConsent",
-}  # fmt: skip
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "phone": "phone",
+    "lifecycle_stage": "lifecycleStage",
+    "email_consent": "emailConsent",
+}
 
 
 def _result(target: TargetState) -> TargetResult:
     if target.status == DEAD_LETTERED:
         return TargetResult(
-            target.platform, WriteStatus.DEAD_LETTERED, target.external_id, target.error,
+            target.platform,
+            WriteStatus.DEAD_LETTERED,
+            target.external_id,
+            target.error,
             target.dead_letter_id,
-        )  # fmt: skip
+        )
     if target.status in _PUBLIC:
         return TargetResult(target.platform, _PUBLIC[target.status], target.external_id)
     return TargetResult(target.platform, WriteStatus.QUEUED, None, target.error)

@@ -57,9 +57,12 @@ async def open_jobs(settings: JobSettings, redis_url: str | None) -> AsyncIterat
     if settings.uses_arq(redis_url):
         assert redis_url is not None
         arq = await ArqEngine.connect(
-            redis_url, load_jobs(), queue_name=settings.queue_name,
-            default_timeout=settings.job_timeout_seconds, poll=settings.poll_seconds,
-        )  # fmt: skip
+            redis_url,
+            load_jobs(),
+            queue_name=settings.queue_name,
+            default_timeout=settings.job_timeout_seconds,
+            poll=settings.poll_seconds,
+        )
         engine, locks = arq, RedisLock(arq.pool)
     else:
         engine = InlineEngine(

@@ -150,9 +150,11 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
         return
     for record in changed:
         notice = ChangeNotice(
-            customer_id=sync.identity.customer_id(record.email), email=record.email,
-            platform=platform, at=record.updated_at or datetime.now(UTC),
-        )  # fmt: skip
+            customer_id=sync.identity.customer_id(record.email),
+            email=record.email,
+            platform=platform,
+            at=record.updated_at or datetime.now(UTC),
+        )
         await sync.changes.publish(notice)
 
 

@@ -160,7 +160,14 @@ def open_sync(
     feeds = {feed.platform: feed for c in connectors if (feed := feed_for(c)) is not None}
     readers = {c.platform: c for c in connectors}
     context = SyncContext(
-        store, identity, policy, feeds, settings, SyncRuns(store), worker,
-        cache=cache, readers=readers,
-    )  # fmt: skip
+        store,
+        identity,
+        policy,
+        feeds,
+        settings,
+        SyncRuns(store),
+        worker,
+        cache=cache,
+        readers=readers,
+    )
     return SyncService(context)

@@ -28,9 +28,12 @@ async def checkout_idle(ctx: dict[str, Any], event_id: str) -> str:
         return "unknown checkout"
     checkout_id = event.payload.get("id")
     later = await later_events(
-        services.store, Platform.SHOPIFY, event.email,
-        ("orders/create", "checkouts/update"), event.received_at,
-    )  # fmt: skip
+        services.store,
+        Platform.SHOPIFY,
+        event.email,
+        ("orders/create", "checkouts/update"),
+        event.received_at,
+    )
     for follow in later:
         if follow.topic == "orders/create":
             return "ordered"
@@ -41,16 +44,25 @@ async def checkout_idle(ctx: dict[str, Any], event_id: str) -> str:
     digest = hashlib.sha256(f"shopify:abandoned:{checkout_id}".encode()).hexdigest()
     total = event.payload.get("total_price")
     abandoned = BehavioralEvent(
-        id=f"evt_{digest[:24]}", type=EventType.CHECKOUT_ABANDONED, platform=Platform.SHOPIFY,
-        occurred_at=event.received_at, customer_email=event.email,
-        properties={"checkout_id": checkout_id, "total": None if total is None else str(total),
-                    "currency": event.payload.get("currency"),
-                    "url": event.payload.get("abandoned_checkout_url")},
-    )  # fmt: skip
+        id=f"evt_{digest[:24]}",
+        type=EventType.CHECKOUT_ABANDONED,
+        platform=Platform.SHOPIFY,
+        occurred_at=event.received_at,
+        customer_email=event.email,
+        properties={
+            "checkout_id": checkout_id,
+            "total": None if total is None else str(total),
+            "currency": event.payload.get("currency"),
+            "url": event.payload.get("abandoned_checkout_url"),
+        },
+    )
     await services.changes.publish(
         ChangeNotice(
-            customer_id=services.identity.customer_id(event.email), email=event.email,
-            platform=Platform.SHOPIFY, at=datetime.now(UTC), event=abandoned,
+            customer_id=services.identity.customer_id(event.email),
+            email=event.email,
+            platform=Platform.SHOPIFY,
+            at=datetime.now(UTC),
+            event=abandoned,
         )
-    )  # fmt: skip
+    )
     return "abandoned"

@@ -59,12 +59,20 @@ async def enqueue_webhook(
         return True
     try:
         await engine.enqueue(
-            WEBHOOK_JOB, platform.value, list(event_ids), checkout_idle_seconds,
-            priority="high", job_id=f"webhook:{platform.value}:{event_ids[0]}:{_unique()}",
-        )  # fmt: skip
+            WEBHOOK_JOB,
+            platform.value,
+            list(event_ids),
+            checkout_idle_seconds,
+            priority="high",
+            job_id=f"webhook:{platform.value}:{event_ids[0]}:{_unique()}",
+        )
     except Exception:
-        logger.warning("could not queue %d %s event(s); they wait for the sweep",
-                       len(event_ids), platform.value, exc_info=True)  # fmt: skip
+        logger.warning(
+            "could not queue %d %s event(s); they wait for the sweep",
+            len(event_ids),
+            platform.value,
+            exc_info=True,
+        )
         return False
     return True
 
@@ -89,9 +97,13 @@ async def resume_webhooks(
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
             await engine.enqueue(
-                WEBHOOK_JOB, platform.value, batch, checkout_idle_seconds, priority="high",
+                WEBHOOK_JOB,
+                platform.value,
+                batch,
+                checkout_idle_seconds,
+                priority="high",
                 job_id=f"webhook-again:{platform.value}:{batch[0]}:{stamp}:{_unique()}",
-            )  # fmt: skip
+            )
     return len(waiting)
 
 
@@ -159,15 +171,23 @@ async def reread(
     try:
         if by_email:
             records = await reader.records_by_email(sorted(set(by_email.values())))
-            found |= {event_id: records[email] for event_id, email in by_email.items()
-                      if email in records}  # fmt: skip
+            found |= {
+                event_id: records[email] for event_id, email in by_email.items() if email in records
+            }
         if by_id:
             records = await reader.records_by_id(sorted(set(by_id.values())))
-            found |= {event_id: records[record_id] for event_id, record_id in by_id.items()
-                      if record_id in records}  # fmt: skip
+            found |= {
+                event_id: records[record_id]
+                for event_id, record_id in by_id.items()
+                if record_id in records
+            }
     except Exception as exc:  # the event alone still evicts and notifies
-        logger.warning("%s: could not read %d changed record(s) again: %s",
-                       platform.value, len(by_email) + len(by_id), exc)  # fmt: skip
+        logger.warning(
+            "%s: could not read %d changed record(s) again: %s",
+            platform.value,
+            len(by_email) + len(by_id),
+            exc,
+        )
         return {}
     return found
 
@@ -191,6 +211,9 @@ async def _schedule_idle_checkouts(
         started = event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/")
         if started and not event.payload.get("completed_at") and event.email:
             await engine.enqueue(
-                CHECKOUT_IDLE, event.event_id, priority="high",
-                job_id=f"checkout-idle:{event.payload.get('id')}", defer=idle_seconds,
-            )  # fmt: skip
+                CHECKOUT_IDLE,
+                event.event_id,
+                priority="high",
+                job_id=f"checkout-idle:{event.payload.get('id')}",
+                defer=idle_seconds,
+            )

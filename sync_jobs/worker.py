@@ -62,8 +62,11 @@ async def run_worker(
 
     queues = engine.queues()
     resumed = await _resume(jobs, writes)
-    logger.info("worker started on %d queue(s); %d unfinished writes and webhook events queued",
-                len(queues), resumed)  # fmt: skip
+    logger.info(
+        "worker started on %d queue(s); %d unfinished writes and webhook events queued",
+        len(queues),
+        resumed,
+    )
     running = [
         asyncio.create_task(keep_running(worker_for(queue, list(names)), queue))
         for queue, names in queues.items()
@@ -99,8 +102,13 @@ async def keep_running(
         except REDIS_LOST as exc:
             if time.monotonic() - started > 60:
                 pause = first_pause
-            logger.warning("queue %s lost Redis (%s: %s); starting again in %.1f s",
-                           queue, type(exc).__name__, exc, pause)  # fmt: skip
+            logger.warning(
+                "queue %s lost Redis (%s: %s); starting again in %.1f s",
+                queue,
+                type(exc).__name__,
+                exc,
+                pause,
+            )
         finally:
             with contextlib.suppress(*REDIS_LOST):
                 await close_worker(worker)

@@ -50,9 +50,14 @@ class WriteDispatcher:
         if resumed_after is not None:  # a new id: arq keeps a failed job's id for an hour
             job_id += f":after{resumed_after}"
         return await self._engine.enqueue(
-            WRITE_JOB, request_id, platform.value, generation,
-            priority="high", job_id=job_id, defer=defer,
-        )  # fmt: skip
+            WRITE_JOB,
+            request_id,
+            platform.value,
+            generation,
+            priority="high",
+            job_id=job_id,
+            defer=defer,
+        )
 
 
 @job(WRITE_JOB, max_tries=1000)  # the policy counts tries itself, in the store
@@ -96,9 +101,13 @@ def open_writes(
     """The write service over every connector that can be written, handing its work to `jobs`;
     jobs find it in `ctx["writes"]`."""
     service = WriteService(
-        WriteLog(store), DeadLetters(store), writable(connectors), identity, cache,
+        WriteLog(store),
+        DeadLetters(store),
+        writable(connectors),
+        identity,
+        cache,
         deadline=jobs.settings.write_deadline_seconds,
-    )  # fmt: skip
+    )
     service.attach(WriteDispatcher(jobs.engine))
     jobs.extra["writes"] = service
     return service

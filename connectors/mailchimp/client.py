@@ -107,9 +107,13 @@ class MailchimpConnector:
         # boundary second.
         floor = boundary - timedelta(seconds=1) if boundary else since
         params: Params = {
-            "count": limit, "offset": skip, "fields": _PAGE_FIELDS, "sort_field": "last_changed",
-            "sort_dir": "ASC", "since_last_changed": floor.replace(microsecond=0).isoformat(),
-        }  # fmt: skip
+            "count": limit,
+            "offset": skip,
+            "fields": _PAGE_FIELDS,
+            "sort_field": "last_changed",
+            "sort_dir": "ASC",
+            "since_last_changed": floor.replace(microsecond=0).isoformat(),
+        }
         body = await self._api.call("GET", self._members, params=params)
         members = self._page(body)
         if len(members) < limit or skip + len(members) >= total(body, self._listing):

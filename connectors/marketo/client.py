@@ -222,9 +222,11 @@ def _map_leads(raw: list[Any], request_id: str | None) -> list[CustomerRecord]:
             lead = parse_lead(item)
         except ValidationError as exc:
             raise InvalidUpstreamDataError(
-                PLATFORM, f"a lead has an unexpected shape: {exc.errors()[0]}",
-                endpoint=f"GET {LEADS}", correlation_id=request_id,
-            ) from exc  # fmt: skip
+                PLATFORM,
+                f"a lead has an unexpected shape: {exc.errors()[0]}",
+                endpoint=f"GET {LEADS}",
+                correlation_id=request_id,
+            ) from exc
         record = to_canonical(lead)
         if record is not None:
             mapped.append(record)
@@ -241,6 +243,8 @@ def _sync_results(raw: list[Any], expected: int, request_id: str | None) -> list
             return results
         problem = f"{len(results)} results for {expected} records"
     raise InvalidUpstreamDataError(
-        PLATFORM, f"a createOrUpdate sync answered {problem}",
-        endpoint=f"POST {LEADS}", correlation_id=request_id,
-    )  # fmt: skip
+        PLATFORM,
+        f"a createOrUpdate sync answered {problem}",
+        endpoint=f"POST {LEADS}",
+        correlation_id=request_id,
+    )

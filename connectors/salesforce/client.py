@@ -90,8 +90,11 @@ class SalesforceConnector:
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         people = await self._people(emails)
-        return {email: record for email, person in people.items()
-                if (record := to_canonical(person)) is not None}  # fmt: skip
+        return {
+            email: record
+            for email, person in people.items()
+            if (record := to_canonical(person)) is not None
+        }
 
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
@@ -106,8 +109,14 @@ class SalesforceConnector:
             soql = f"{select(fields, model.__name__, where)} ORDER BY Id LIMIT {wanted}"
             batch = await self._api.query_as(model, soql)
             chosen = await self._people([e for p in batch if (e := email_of(p))])
-            found += [r for p in batch if (e := email_of(p)) and e in chosen
-                      and chosen[e].Id == p.Id and (r := to_canonical(p)) is not None]  # fmt: skip
+            found += [
+                r
+                for p in batch
+                if (e := email_of(p))
+                and e in chosen
+                and chosen[e].Id == p.Id
+                and (r := to_canonical(p)) is not None
+            ]
             if len(batch) == wanted:
                 position = (index, batch[-1].Id)
             else:
@@ -118,12 +127,18 @@ class SalesforceConnector:
         return RecordPage(found, next_after)
 
     async def count_records(self) -> int:
-        answers = await asyncio.gather(*(
-            self._api.query(select(["Email"], model.__name__, "Email != null"))
-            for model, _ in PEOPLE
-        ))  # fmt: skip
-        emails = {normalize_email(str(row.get("Email") or ""))
-                  for rows in answers for row in rows if isinstance(row, dict)}  # fmt: skip
+        answers = await asyncio.gather(
+            *(
+                self._api.query(select(["Email"], model.__name__, "Email != null"))
+                for model, _ in PEOPLE
+            )
+        )
+        emails = {
+            normalize_email(str(row.get("Email") or ""))
+            for rows in answers
+            for row in rows
+            if isinstance(row, dict)
+        }
         return sum(1 for email in emails if is_email(email))
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
@@ -133,10 +148,12 @@ class SalesforceConnector:
         """Every person whose Contact or Lead changed after `since` (to the second), each as
         their chosen record, oldest change first."""
         where = f"SystemModstamp > {datetime_literal(since)}"
-        changed = await asyncio.gather(*(
-            self._api.query_as(model, select(fields, model.__name__, where))
-            for model, fields in PEOPLE
-        ))  # fmt: skip
+        changed = await asyncio.gather(
+            *(
+                self._api.query_as(model, select(fields, model.__name__, where))
+                for model, fields in PEOPLE
+            )
+        )
         people = [p for batch in changed for p in batch]
         current = await self.records_by_email([e for p in people if (e := email_of(p))])
         records = sorted(current.values(), key=lambda r: (r.updated_at is None, r.updated_at))
@@ -162,8 +179,11 @@ class SalesforceConnector:
     async def contact_account_ids(self, emails: Sequence[str]) -> dict[str, str]:
         """The Account of each email whose chosen record is a Contact under an Account."""
         people = await self._people(emails)
-        return {email: person.AccountId for email, person in people.items()
-                if isinstance(person, Contact) and person.AccountId}  # fmt: skip
+        return {
+            email: person.AccountId
+            for email, person in people.items()
+            if isinstance(person, Contact) and person.AccountId
+        }
 
     async def opportunities_by_id(self, opportunity_ids: Sequence[str]) -> dict[str, Deal]:
         """The Opportunities among `opportunity_ids`, as Deals keyed by Opportunity Id."""

@@ -188,9 +188,11 @@ class ShopifyConnector:
         if refused:
             detail = "; ".join(f"{o.email}: {', '.join(o.errors)}" for o in refused)
             raise FatalError(
-                PLATFORM, f"refused {len(refused)} of {len(outcomes)} records: {detail}",
-                status=200, endpoint=f"POST {self._api.path}",
-            )  # fmt: skip
+                PLATFORM,
+                f"refused {len(refused)} of {len(outcomes)} records: {detail}",
+                status=200,
+                endpoint=f"POST {self._api.path}",
+            )
         return [o for o in outcomes if isinstance(o, UpsertResult)]
 
     async def _by_email(self, emails: list[str]) -> list[CustomerRecord]:

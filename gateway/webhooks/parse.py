@@ -39,12 +39,14 @@ def hubspot(body: bytes) -> list[WebhookEvent]:
         occurred = event.get("occurredAt")
         parsed.append(
             WebhookEvent(
-                Platform.HUBSPOT, str(event["eventId"]), str(event["subscriptionType"]),
+                Platform.HUBSPOT,
+                str(event["eventId"]),
+                str(event["subscriptionType"]),
                 external_id=str(event["objectId"]) if "objectId" in event else None,
                 occurred_at=_from_ms(occurred) if isinstance(occurred, int) else None,
                 payload=event,
             )
-        )  # fmt: skip
+        )
     return parsed
 
 
@@ -59,12 +61,14 @@ def shopify(body: bytes, topic: str, webhook_id: str) -> list[WebhookEvent]:
     email = (customer or {}).get("email") if isinstance(customer, dict) else None
     return [
         WebhookEvent(
-            Platform.SHOPIFY, webhook_id, topic,
+            Platform.SHOPIFY,
+            webhook_id,
+            topic,
             email=normalize_email(email) if isinstance(email, str) and email else None,
             external_id=str(resource["id"]) if "id" in resource else None,
             payload=resource,
         )
-    ]  # fmt: skip
+    ]
 
 
 def mailchimp(body: bytes) -> list[WebhookEvent]:
@@ -81,13 +85,15 @@ def mailchimp(body: bytes) -> list[WebhookEvent]:
     fired = form.get("fired_at")
     return [
         WebhookEvent(
-            Platform.MAILCHIMP, hashlib.sha256(body).hexdigest()[:32], form["type"],
+            Platform.MAILCHIMP,
+            hashlib.sha256(body).hexdigest()[:32],
+            form["type"],
             email=normalize_email(email) if email else None,
             external_id=form.get("data[id]"),
             occurred_at=_from_fired_at(fired) if fired else None,
             payload=form,
         )
-    ]  # fmt: skip
+    ]
 
 
 def _json(body: bytes) -> Any:

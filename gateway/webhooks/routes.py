@@ -38,10 +38,14 @@ class WebhookEndpoints:
             return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
         body = await request.body()
         problem = verify.hubspot_v3(
-            secret.get_secret_value(), request.method, str(request.url), body,
+            secret.get_secret_value(),
+            request.method,
+            str(request.url),
+            body,
             request.headers.get("x-hubspot-request-timestamp", ""),
-            request.headers.get("x-hubspot-signature-v3", ""), round(self._clock() * 1000),
-        )  # fmt: skip
+            request.headers.get("x-hubspot-signature-v3", ""),
+            round(self._clock() * 1000),
+        )
         return await self._take(request, problem, lambda: parse.hubspot(body))
 
     async def shopify(self, request: Request) -> Response:
@@ -54,10 +58,12 @@ class WebhookEndpoints:
             secret.get_secret_value(), body, headers.get("x-shopify-hmac-sha256", "")
         )
         return await self._take(
-            request, problem,
-            lambda: parse.shopify(body, headers.get("x-shopify-topic", ""),
-                                  headers.get("x-shopify-webhook-id", "")),
-        )  # fmt: skip
+            request,
+            problem,
+            lambda: parse.shopify(
+                body, headers.get("x-shopify-topic", ""), headers.get("x-shopify-webhook-id", "")
+            ),
+        )
 
     async def mailchimp(self, request: Request) -> Response:
         expected = self._settings.platform_settings(Platform.MAILCHIMP).webhook_secret
@@ -83,9 +89,11 @@ class WebhookEndpoints:
         fresh = await Inbox(services.store).accept(parsed)
         if fresh and services.jobs is not None:
             await enqueue_webhook(
-                services.jobs.engine, fresh[0].platform, [event.event_id for event in fresh],
+                services.jobs.engine,
+                fresh[0].platform,
+                [event.event_id for event in fresh],
                 self._settings.abandoned_checkout_seconds,
-            )  # fmt: skip
+            )
         return JSONResponse({"accepted": len(fresh), "duplicates": len(parsed) - len(fresh)})
 
 
@@ -95,9 +103,11 @@ async def resume_here(services: Any, settings: Settings) -> int:
     if services.jobs is None or not services.jobs.runs_here:
         return 0
     return await resume_webhooks(
-        services.store, services.jobs.engine, older_than=0.0,
+        services.store,
+        services.jobs.engine,
+        older_than=0.0,
         checkout_idle_seconds=settings.abandoned_checkout_seconds,
-    )  # fmt: skip
+    )
 
 
 def webhook_routes(settings: Settings) -> list[BaseRoute]:

@@ -19,8 +19,13 @@ from graphql import GraphQLError
 logger = logging.getLogger("mgw.graphql")
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?", re.DOTALL)
-NAMES = {"HUBSPOT": "HubSpot", "SALESFORCE": "Salesforce", "SHOPIFY": "Shopify",
-         "MARKETO": "Marketo", "MAILCHIMP": "Mailchimp"}  # fmt: skip
+NAMES = {
+    "HUBSPOT": "HubSpot",
+    "SALESFORCE": "Salesforce",
+    "SHOPIFY": "Shopify",
+    "MARKETO": "Marketo",
+    "MAILCHIMP": "Mailchimp",
+}
 SENTENCES = {
     "UPSTREAM_REJECTED": "{} refused the request.",
     "UPSTREAM_NOT_FOUND": "{} does not hold the record asked for.",

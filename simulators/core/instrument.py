@@ -87,9 +87,13 @@ class PlatformMiddleware:
             return None
 
         await self.platform.app(scope, receive, discard)
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"4096")]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
         raise ConnectionResetError("connection reset by peer (injected)")
 
     async def _rewritten(

@@ -13,13 +13,26 @@ from dataclasses import dataclass
 LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Not Converted")
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
 STAGES = (
-    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
-    "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won",
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
     "Closed Lost",
-)  # fmt: skip
+)
 INDUSTRIES = (
-    "Technology", "Retail", "Healthcare", "Finance", "Manufacturing", "Education", "Other",
-)  # fmt: skip
+    "Technology",
+    "Retail",
+    "Healthcare",
+    "Finance",
+    "Manufacturing",
+    "Education",
+    "Other",
+)
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,17 @@ from simulators.shopify.webhooks import ShopifyWebhooks
 GRAPHQL = f"/admin/api/{API_VERSION}/graphql.json"
 # `/_sim/shopify/mutate` fields: the admin's (REST) names, or the GraphQL ones.
 _UI_FIELDS = {
-    "email": "email", "first_name": "first_name", "firstName": "first_name",
-    "last_name": "last_name", "lastName": "last_name", "phone": "phone", "note": "note",
-    "tags": "tags", "email_marketing_consent": "consent", "emailMarketingConsent": "consent",
-}  # fmt: skip
+    "email": "email",
+    "first_name": "first_name",
+    "firstName": "first_name",
+    "last_name": "last_name",
+    "lastName": "last_name",
+    "phone": "phone",
+    "note": "note",
+    "tags": "tags",
+    "email_marketing_consent": "consent",
+    "emailMarketingConsent": "consent",
+}
 _CONSENT_STATES = {"subscribed", "unsubscribed", "not_subscribed", "pending"}
 
 
