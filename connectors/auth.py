@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from canonical_schema.invariants import BrokenInvariant
 from connectors.exceptions import AuthError, AuthExpiredError
 
 if TYPE_CHECKING:
@@ -176,7 +177,8 @@ class RefreshingAuth(httpx.Auth):
         stale, if it is still good; else a fresh one, published for the others."""
         from connectors.token_store import AdoptsRefreshToken  # (it imports this module)
 
-        assert self._store is not None
+        if self._store is None:
+            raise BrokenInvariant("expected self._store is not None")
         async with self._store.exclusive():
             shared = await self._store.load()
             if shared is not None:

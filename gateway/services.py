@@ -15,6 +15,7 @@ import httpx
 from cache import EntityCache, MemoryCache, RedisCache
 from cache.entity import CountedCache
 from cache.limits import Limiter, MemoryLimiter, RedisLimiter
+from canonical_schema.invariants import BrokenInvariant
 from gateway.connectors import build_connector, http_client, open_credentials, vault_candidates
 from gateway.resilience import last_sync_reader, resilient
 from gateway.settings import Settings
@@ -118,7 +119,9 @@ def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:
     if backend == "off":
         return None
     if backend == "redis":
-        assert settings.redis_url is not None  # cache_backend() checked it
+        # cache_backend() checked it
+        if settings.redis_url is None:
+            raise BrokenInvariant("expected settings.redis_url is not None")
         entities = RedisCache.from_url(settings.redis_url)
     else:
         entities = MemoryCache(max_bytes=settings.cache_max_bytes)

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from canonical_schema import Campaign, Money, Order, Platform
+from canonical_schema.invariants import BrokenInvariant
 from connectors.exceptions import ConnectorError, RateLimitedError
 from connectors.mailchimp import MailchimpConnector
 from connectors.shopify import ShopifyConnector
@@ -157,7 +158,8 @@ class AttributionIndex:
         )
 
     async def _read_campaigns(self, previous: tuple[Campaign, ...] | None) -> tuple[Campaign, ...]:
-        assert self._mailchimp is not None
+        if self._mailchimp is None:
+            raise BrokenInvariant("expected self._mailchimp is not None")
         found = await self._mailchimp.campaigns()
         sent = sorted(
             (c for c in found if c.sent_at), key=lambda c: (c.sent_at, c.id), reverse=True
@@ -175,7 +177,8 @@ class AttributionIndex:
         self._checked_at = started
 
     async def _read_ledger(self, previous: Ledger | None) -> Ledger:
-        assert self._shopify is not None
+        if self._shopify is None:
+            raise BrokenInvariant("expected self._shopify is not None")
         now = self._clock()
         full = previous is None or now - previous.built_at >= self._full_every
         entries = {} if full or previous is None else dict(previous.entries)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.exceptions import InvalidCursorError
 from hub.store import Store
 from hub.tables import dead_letters
@@ -167,8 +168,10 @@ def _seq(cursor: str) -> int:
 
 def _letter(row: Any) -> DeadLetter:
     first, last = aware(row.first_failed_at), aware(row.last_failed_at)
-    assert first is not None
-    assert last is not None
+    if first is None:
+        raise BrokenInvariant("expected first is not None")
+    if last is None:
+        raise BrokenInvariant("expected last is not None")
     return DeadLetter(
         id=row.id,
         seq=row.seq,

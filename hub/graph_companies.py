@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 
 from canonical_schema import Company, Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.graph_base import Partial, PersonRef, settle
 from hub.graph_crm import HUBSPOT, SALESFORCE, CrmSources, company_ref, merged_company
 
@@ -98,7 +99,8 @@ class CompanyReads:
         return found
 
     async def _hubspot_of(self, people: Sequence[PersonRef]) -> dict[PersonRef, Company]:
-        assert self._crm.hubspot is not None
+        if self._crm.hubspot is None:
+            raise BrokenInvariant("expected self._crm.hubspot is not None")
         links = await self._crm.hubspot_links("companies", people)
         primary = {person: ids[0] for person, ids in links.items() if ids}
         if not primary:
@@ -107,7 +109,8 @@ class CompanyReads:
         return {p: companies[i] for p, i in primary.items() if i in companies}
 
     async def _salesforce_of(self, people: Sequence[PersonRef]) -> dict[PersonRef, Company]:
-        assert self._crm.salesforce is not None
+        if self._crm.salesforce is None:
+            raise BrokenInvariant("expected self._crm.salesforce is not None")
         accounts = await self._crm.account_ids(people)
         if not accounts:
             return {}
@@ -115,7 +118,8 @@ class CompanyReads:
         return {p: companies[i] for p, i in accounts.items() if i in companies}
 
     async def _hubspot_people(self, company_ids: list[str]) -> dict[str, list[str]]:
-        assert self._crm.hubspot is not None
+        if self._crm.hubspot is None:
+            raise BrokenInvariant("expected self._crm.hubspot is not None")
         links = await self._crm.hubspot.associations("companies", "contacts", company_ids)
         contact_ids = list(dict.fromkeys(c for ids in links.values() for c in ids))
         records = await self._crm.hubspot.records_by_id(contact_ids) if contact_ids else {}

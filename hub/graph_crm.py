@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from cache import BatchSingleFlight
 from canonical_schema import Company, Platform, RecordRef
+from canonical_schema.invariants import BrokenInvariant
 from connectors.hubspot import HubSpotConnector
 from connectors.salesforce import SalesforceConnector
 from hub.graph_base import PersonRef
@@ -40,7 +41,8 @@ class CrmSources:
         self, to_type: str, people: Sequence[PersonRef]
     ) -> dict[PersonRef, list[str]]:
         """Each HubSpot-held person -> the ids of their associated `to_type` records."""
-        assert self.hubspot is not None
+        if self.hubspot is None:
+            raise BrokenInvariant("expected self.hubspot is not None")
         ids = {person: contact for person in people if (contact := person.id_on(HUBSPOT))}
         if not ids:
             return {}
@@ -49,7 +51,8 @@ class CrmSources:
 
     async def account_ids(self, people: Sequence[PersonRef]) -> dict[PersonRef, str]:
         """Each Salesforce-held person whose Contact is under an Account -> that Account's Id."""
-        assert self.salesforce is not None
+        if self.salesforce is None:
+            raise BrokenInvariant("expected self.salesforce is not None")
         salesforce = self.salesforce
         emails = [person.email for person in people if person.held_by(SALESFORCE)]
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Sequence
 from datetime import date
 
 from canonical_schema import Company, Deal, Platform, RecordRef
+from canonical_schema.invariants import BrokenInvariant
 from hub.graph_base import Partial, PersonRef, settle
 from hub.graph_crm import HUBSPOT, SALESFORCE, CrmSources
 
@@ -116,7 +117,8 @@ class DealReads:
         return {p: [deals[i] for i in ids if i in deals] for p, ids in links.items()}
 
     async def _salesforce_of(self, people: Sequence[PersonRef]) -> dict[PersonRef, list[Deal]]:
-        assert self._crm.salesforce is not None
+        if self._crm.salesforce is None:
+            raise BrokenInvariant("expected self._crm.salesforce is not None")
         accounts = await self._crm.account_ids(people)
         if not accounts:
             return {}
@@ -126,12 +128,14 @@ class DealReads:
         return {p: by_account.get(account, []) for p, account in accounts.items()}
 
     async def _hubspot_linked(self, from_type: str, ids: list[str]) -> dict[str, list[Deal]]:
-        assert self._crm.hubspot is not None
+        if self._crm.hubspot is None:
+            raise BrokenInvariant("expected self._crm.hubspot is not None")
         links = await self._crm.hubspot.associations(from_type, "deals", ids)
         deals = await self._hubspot_deals([i for linked in links.values() for i in linked])
         return {key: [deals[i] for i in linked if i in deals] for key, linked in links.items()}
 
     async def _hubspot_deals(self, deal_ids: list[str]) -> dict[str, Deal]:
-        assert self._crm.hubspot is not None
+        if self._crm.hubspot is None:
+            raise BrokenInvariant("expected self._crm.hubspot is not None")
         wanted = list(dict.fromkeys(deal_ids))
         return await self._crm.hubspot.deals_by_id(wanted) if wanted else {}

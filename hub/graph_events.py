@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from canonical_schema import BehavioralEvent, Platform
+from canonical_schema.invariants import BrokenInvariant
 from connectors.mailchimp import MailchimpConnector
 from connectors.marketo import MarketoConnector
 from connectors.shopify import ShopifyConnector
@@ -64,7 +65,8 @@ class EventReads:
         return found
 
     async def _marketo_events(self, people: Sequence[PersonRef]) -> Events:
-        assert self._marketo is not None
+        if self._marketo is None:
+            raise BrokenInvariant("expected self._marketo is not None")
         leads = {lead: p.email for p in people if (lead := p.id_on(MARKETO)) and lead.isdigit()}
         if not leads:
             return {}
@@ -74,7 +76,8 @@ class EventReads:
 
     async def _mailchimp_events(self, people: Sequence[PersonRef]) -> Events:
         mailchimp = self._mailchimp
-        assert mailchimp is not None
+        if mailchimp is None:
+            raise BrokenInvariant("expected mailchimp is not None")
         emails = [p.email for p in people if p.held_by(MAILCHIMP)]
 
         async def one(email: str) -> list[BehavioralEvent]:
@@ -85,7 +88,8 @@ class EventReads:
         return dict(zip(emails, feeds, strict=True))
 
     async def _shopify_events(self, people: Sequence[PersonRef]) -> Events:
-        assert self._shopify is not None
+        if self._shopify is None:
+            raise BrokenInvariant("expected self._shopify is not None")
         gids = {gid: p.email for p in people if (gid := p.id_on(SHOPIFY))}
         if not gids:
             return {}

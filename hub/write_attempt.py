@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from canonical_schema import CustomerRecord, Platform
+from canonical_schema.invariants import BrokenInvariant
 from connectors.base import UpsertResult
 from connectors.exceptions import (
     ConnectorError,
@@ -148,7 +149,8 @@ async def _read_then_write(
 ) -> tuple[str, str]:
     current = (await connector.records_by_email([desired.email])).get(desired.email)
     if already_holds(current, desired):
-        assert current is not None
+        if current is None:
+            raise BrokenInvariant("expected current is not None")
         first_try = generation == 0 and tries == 1
         return (SKIPPED if first_try else WRITTEN), current.external_id
     results = await connector.upsert_records([desired])

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.store import Store
 from hub.tables import write_requests, write_targets
 from hub.write_plan import CustomerChange
@@ -109,11 +110,14 @@ class WriteLog:
             if inserted.rowcount == 1:
                 await connection.execute(write_targets.insert().values(targets))
                 return request
-        assert request.idempotency_key is not None  # only the key can conflict
+        # only the key can conflict
+        if request.idempotency_key is None:
+            raise BrokenInvariant("expected request.idempotency_key is not None")
         earlier = await self._request_where(
             write_requests.c.idempotency_key, request.idempotency_key
         )
-        assert earlier is not None
+        if earlier is None:
+            raise BrokenInvariant("expected earlier is not None")
         return earlier
 
     async def request(self, request_id: str) -> WriteRequest | None:

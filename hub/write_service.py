@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from canonical_schema import Customer, Platform, SourceRecord, WriteStatus
+from canonical_schema.invariants import BrokenInvariant
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.dead_letters import REPLAYED, DeadLetters, current_correlation_id
@@ -285,7 +286,8 @@ class WriteService:
             waits = [await self._submit(letter.request_id, letter.platform, generation)]
             await self._wait(waits, self._deadline if wait is None else wait)
         target = await self.log.target(letter.request_id, letter.platform)
-        assert target is not None
+        if target is None:
+            raise BrokenInvariant("expected target is not None")
         return _result(target)
 
     async def replay_many(self, letter_ids: Sequence[str], *, wait: float) -> list[TargetResult]:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from canonical_schema import CustomerRecord, Platform
+from canonical_schema.invariants import BrokenInvariant
 from connectors import RecordPage
 from connectors.hubspot import client as hubspot
 from connectors.mailchimp import client as mailchimp
@@ -80,7 +81,8 @@ class PagedFeed:
         if position.mode == "full":
             page = await self.list_page(position.after)
         else:
-            assert position.since is not None
+            if position.since is None:
+                raise BrokenInvariant("expected position.since is not None")
             page = await self.changes_page(position.since, position.after)
         stamps = [record.updated_at for record in page.records]
         done = page.next_after is None
@@ -103,7 +105,8 @@ class SalesforceFeed:
             stamps = [record.updated_at for record in page.records]
             done = page.next_after is None
             return FeedPage(page.records, position.moved(page.next_after, stamps, done=done))
-        assert position.since is not None
+        if position.since is None:
+            raise BrokenInvariant("expected position.since is not None")
         changes = await self.connector.records_changed_since(position.since)
         return FeedPage(changes.records, position.moved(None, [changes.through], done=True))
 
@@ -126,7 +129,8 @@ class MarketoFeed:
             stamps = [record.updated_at for record in page.records]
             done = page.next_after is None
             return FeedPage(page.records, position.moved(page.next_after, stamps, done=done))
-        assert position.since is not None
+        if position.since is None:
+            raise BrokenInvariant("expected position.since is not None")
         changes = await self.connector.lead_changes(position.since, position.after)
         found = await self.connector.records_by_id(changes.lead_ids)
         records = [found[lead_id] for lead_id in changes.lead_ids if lead_id in found]

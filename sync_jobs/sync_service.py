@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from canonical_schema import MergePolicy, Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.changes import ChangeBus
 from hub.customer_cache import CustomerCache
 from hub.identity import IdentityIndex
@@ -89,7 +90,8 @@ class SyncService:
         with contextlib.suppress(Exception):  # recorded on the run
             await self._start(platform, full, run_id, progress)
         found = await runs.get(run_id)
-        assert found is not None
+        if found is None:
+            raise BrokenInvariant("expected found is not None")
         return found
 
     async def trigger(
@@ -107,7 +109,8 @@ class SyncService:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         found = await self.context.runs.get(run_id)
-        assert found is not None
+        if found is None:
+            raise BrokenInvariant("expected found is not None")
         return found
 
     async def get(self, run_id: str) -> SyncRunRecord | None:

@@ -28,6 +28,7 @@ from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from canonical_schema.invariants import BrokenInvariant
 from hub.write_service import WriteService
 from sync_jobs.arq_engine import ArqEngine, arq_functions
 from sync_jobs.engine import JobContext, JobSpec
@@ -44,7 +45,8 @@ async def run_worker(
     jobs: Jobs, redis_url: str, writes: WriteService, extra: JobContext, *, burst: bool = False
 ) -> None:
     settings, engine, registered = jobs.settings, jobs.engine, load_jobs()
-    assert isinstance(engine, ArqEngine)
+    if not isinstance(engine, ArqEngine):
+        raise BrokenInvariant("expected isinstance(engine, ArqEngine)")
 
     def worker_for(queue: str, names: list[str]) -> Callable[[], Worker]:
         return lambda: Worker(

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from simulators.core.invariants import BrokenInvariant
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
 from simulators.shopify.auth import OAuthEndpoints, ShopifyCredentials, Tokens
 from simulators.shopify.cost import CostBucket
@@ -44,7 +45,8 @@ _CONSENT_STATES = {"subscribed", "unsubscribed", "not_subscribed", "pending"}
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise BrokenInvariant("expected isinstance(exc, HTTPException)")
     return http_error(exc.status_code if exc.status_code != 405 else 404)
 
 
