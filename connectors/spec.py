@@ -20,6 +20,7 @@ from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
 from connectors.errors import ErrorShape
+from connectors.webhooks import WebhookSpec
 
 
 class Capability(StrEnum):
@@ -92,6 +93,8 @@ class PlatformSpec:
     simulated: Callable[[str, Mapping[str, Any]], Any] | None = None
     """Its settings pointing at the simulator under a base URL, with the demo credentials
     the simulators publish (`--simulators URL`)."""
+    webhooks: WebhookSpec | None = None
+    """How it pushes changes (`/webhooks/<route>`); None: it does not (sync polls it)."""
 
     @property
     def key(self) -> str:

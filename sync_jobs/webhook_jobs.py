@@ -39,7 +39,7 @@ from hub.webhook_notices import notice_for
 from sync_jobs.engine import JobContext, JobEngine
 from sync_jobs.registry import job
 from sync_jobs.sync_runner import SyncContext
-from sync_jobs.triggers import CHECKOUT_IDLE
+from sync_jobs.triggers import CHECKOUT_IDLE, abandonment_of
 
 logger = logging.getLogger("mgw.webhooks")
 WEBHOOK_JOB = "process_webhook"
@@ -204,16 +204,19 @@ def _person(
 async def _schedule_idle_checkouts(
     engine: JobEngine, idle_seconds: float | None, events: Sequence[KeptEvent]
 ) -> None:
-    """A checkout not completed starts its idle timer (one per checkout)."""
+    """An event that starts a timed trigger (a checkout not completed) starts its timer, one
+    per thing (sync_jobs/triggers.py)."""
     if idle_seconds is None:
         return
     for event in events:
-        started = event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/")
-        if started and not event.payload.get("completed_at") and event.email:
+        rule = abandonment_of(event.platform)
+        thing = rule.starts(event) if rule is not None else None
+        if thing is not None and event.email:
             await engine.enqueue(
                 CHECKOUT_IDLE,
                 event.event_id,
+                event.platform.value,
                 priority="high",
-                job_id=f"checkout-idle:{event.payload.get('id')}",
+                job_id=f"checkout-idle:{thing}",
                 defer=idle_seconds,
             )

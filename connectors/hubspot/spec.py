@@ -17,6 +17,7 @@ from connectors.hubspot.client import HubSpotConnector
 from connectors.hubspot.errors import SHAPE
 from connectors.hubspot.mapping import OPT_OUT, from_canonical, opts_out
 from connectors.hubspot.settings import HubSpotSettings
+from connectors.hubspot.webhooks import WEBHOOKS
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
 
 
@@ -102,4 +103,5 @@ SPEC = PlatformSpec(
     ),
     vault_ready=_vault_ready,
     simulated=simulated,
+    webhooks=WEBHOOKS,
 )

@@ -17,6 +17,7 @@ from connectors.mailchimp.client import MailchimpConnector
 from connectors.mailchimp.errors import SHAPE
 from connectors.mailchimp.mapping import from_canonical
 from connectors.mailchimp.settings import MailchimpSettings
+from connectors.mailchimp.webhooks import WEBHOOKS
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
 
 
@@ -93,4 +94,5 @@ SPEC = PlatformSpec(
     oauth=OAuthFlow(()),
     vault_ready=_vault_ready,
     simulated=simulated,
+    webhooks=WEBHOOKS,
 )

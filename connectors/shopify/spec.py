@@ -19,6 +19,7 @@ from connectors.shopify.client import ShopifyConnector
 from connectors.shopify.errors import SHAPE
 from connectors.shopify.mapping import from_canonical
 from connectors.shopify.settings import ShopifySettings
+from connectors.shopify.webhooks import WEBHOOKS
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
 
 
@@ -109,4 +110,5 @@ SPEC = PlatformSpec(
     oauth=OAuthFlow(("read_customers", "write_customers", "read_orders")),
     vault_ready=_vault_ready,
     simulated=simulated,
+    webhooks=WEBHOOKS,
 )

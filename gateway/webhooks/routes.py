@@ -1,22 +1,24 @@
-"""The webhook endpoints: verify, parse, keep once in the inbox, queue a high-priority job to
-process what is new (sync_jobs/webhook_jobs.py), answer 200 at once. A forged or replayed
-delivery queues nothing."""
+"""The webhook endpoints: one per platform whose spec has webhooks (`/webhooks/<route>`).
+Each hands the delivery to its platform's `WebhookSpec` (verify, parse), keeps the events
+once in the inbox, queues a high-priority job to process what is new
+(sync_jobs/webhook_jobs.py) and answers 200 at once. A forged or replayed delivery queues
+nothing."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from canonical_schema import Platform
+from connectors.registry import specs
+from connectors.spec import PlatformSpec
+from connectors.webhooks import Delivery, MalformedWebhook, WebhookRefused, WebhookSpec
 from gateway.settings import Settings
-from gateway.webhooks import parse, verify
-from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
 from hub.inbox import Inbox
 from sync_jobs.webhook_jobs import enqueue_webhook, resume_webhooks
 
@@ -27,64 +29,41 @@ def _refused(reason: str, status: int = 401) -> Response:
     return JSONResponse({"error": reason}, status_code=status)
 
 
-class WebhookEndpoints:
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+class WebhookEndpoint:
+    """`/webhooks/<route>` of one platform."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        spec: PlatformSpec,
+        webhooks: WebhookSpec,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._settings = settings
+        self._spec = spec
+        self._webhooks = webhooks
         self._clock = clock
 
-    async def hubspot(self, request: Request) -> Response:
-        secret = self._settings.platform_settings(Platform.HUBSPOT).client_secret
-        if secret is None:
-            return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
-        body = await request.body()
-        problem = verify.hubspot_v3(
-            secret.get_secret_value(),
-            request.method,
-            str(request.url),
-            body,
-            request.headers.get("x-hubspot-request-timestamp", ""),
-            request.headers.get("x-hubspot-signature-v3", ""),
-            round(self._clock() * 1000),
+    async def handle(self, request: Request) -> Response:
+        delivery = Delivery(
+            method=request.method,
+            url=str(request.url),
+            headers=request.headers,
+            body=await request.body(),
+            path={key: str(value) for key, value in request.path_params.items()},
+            now_ms=round(self._clock() * 1000),
         )
-        return await self._take(request, problem, lambda: parse.hubspot(body))
-
-    async def shopify(self, request: Request) -> Response:
-        secret = self._settings.platform_settings(Platform.SHOPIFY).client_secret
-        if secret is None:
-            return _refused("Shopify webhooks need MGW_SHOPIFY__CLIENT_SECRET", 503)
-        body = await request.body()
-        headers = request.headers
-        problem = verify.shopify(
-            secret.get_secret_value(), body, headers.get("x-shopify-hmac-sha256", "")
-        )
-        return await self._take(
-            request,
-            problem,
-            lambda: parse.shopify(
-                body, headers.get("x-shopify-topic", ""), headers.get("x-shopify-webhook-id", "")
-            ),
-        )
-
-    async def mailchimp(self, request: Request) -> Response:
-        expected = self._settings.platform_settings(Platform.MAILCHIMP).webhook_secret
-        problem = verify.secret_path(
-            expected.get_secret_value() if expected else "", request.path_params["secret"]
-        )
-        if request.method == "GET":  # Mailchimp checks the URL answers before it sends
-            return _refused(problem, 404) if problem else JSONResponse({"ok": True})
-        body = await request.body()
-        return await self._take(request, problem, lambda: parse.mailchimp(body))
-
-    async def _take(
-        self, request: Request, problem: str | None, events: Callable[[], Sequence[WebhookEvent]]
-    ) -> Response:
-        if problem is not None:
-            logger.warning("webhook refused at %s: %s", request.url.path, problem)
-            return _refused(problem)
+        options = self._settings.platform_settings(self._spec.platform)
         try:
-            parsed = events()
+            parsed = self._webhooks.receive(options, delivery)
+        except WebhookRefused as exc:
+            if exc.status == 401:
+                logger.warning("webhook refused at %s: %s", request.url.path, exc.reason)
+            return _refused(exc.reason, exc.status)
         except MalformedWebhook as exc:
             return _refused(str(exc), 400)
+        if parsed is None:  # the platform checking that the URL answers
+            return JSONResponse({"ok": True})
         services = request.app.state.services
         fresh = await Inbox(services.store).accept(parsed)
         if fresh and services.jobs is not None:
@@ -111,9 +90,12 @@ async def resume_here(services: Any, settings: Settings) -> int:
 
 
 def webhook_routes(settings: Settings) -> list[BaseRoute]:
-    endpoints = WebhookEndpoints(settings)
     return [
-        Route("/webhooks/hubspot", endpoints.hubspot, methods=["POST"]),
-        Route("/webhooks/shopify", endpoints.shopify, methods=["POST"]),
-        Route("/webhooks/mailchimp/{secret}", endpoints.mailchimp, methods=["GET", "POST"]),
+        Route(
+            f"/webhooks/{spec.webhooks.route}",
+            WebhookEndpoint(settings, spec, spec.webhooks).handle,
+            methods=list(spec.webhooks.methods),
+        )
+        for spec in specs()
+        if spec.webhooks is not None
     ]
