@@ -20,6 +20,7 @@ from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
 from connectors.errors import ErrorShape
+from connectors.feeds import Feed
 from connectors.webhooks import WebhookSpec
 
 
@@ -94,6 +95,8 @@ class PlatformSpec:
     """Its settings pointing at the simulator under a base URL, with the demo credentials
     the simulators publish (`--simulators URL`)."""
     webhooks: WebhookSpec | None = None
+    feed: Callable[[Any], Feed | None] | None = None
+    """Its change feed over a connector (incremental sync); None: it is not synced."""
     """How it pushes changes (`/webhooks/<route>`); None: it does not (sync polls it)."""
 
     @property

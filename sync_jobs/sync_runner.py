@@ -25,16 +25,15 @@ from typing import Any, TypeVar
 from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
+from connectors.feeds import Feed, FeedPage, Position, begin_full
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.freshness import Person, evict_people
 from hub.identity import IdentityIndex
 from hub.store import Store
 from sync_jobs import checkpoints
-from sync_jobs.checkpoints import Position
 from sync_jobs.propagation import Propagator
 from sync_jobs.registry import job
-from sync_jobs.sync_feeds import Feed, FeedPage, begin_full
 from sync_jobs.sync_lease import StoreLease
 from sync_jobs.sync_runs import FAILED, RUNNING, SKIPPED, SUCCEEDED, SyncRuns
 from sync_jobs.sync_settings import SyncSettings

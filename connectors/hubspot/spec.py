@@ -12,8 +12,9 @@ from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
+from connectors.feeds import paged
 from connectors.hubspot.auth import PrivateAppAuth, hubspot_oauth
-from connectors.hubspot.client import HubSpotConnector
+from connectors.hubspot.client import PAGE_LIMIT, SEARCH_LIMIT, HubSpotConnector
 from connectors.hubspot.errors import SHAPE
 from connectors.hubspot.mapping import OPT_OUT, from_canonical, opts_out
 from connectors.hubspot.settings import HubSpotSettings
@@ -104,4 +105,5 @@ SPEC = PlatformSpec(
     vault_ready=_vault_ready,
     simulated=simulated,
     webhooks=WEBHOOKS,
+    feed=paged(PAGE_LIMIT, SEARCH_LIMIT, "records_changed_since"),
 )

@@ -12,8 +12,9 @@ from cache.rate_rules import LimitSettings
 from canonical_schema import CustomerRecord, EmailConsent, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
+from connectors.feeds import paged
 from connectors.mailchimp.auth import api_key_auth, base_url_for_key, oauth_auth
-from connectors.mailchimp.client import MailchimpConnector
+from connectors.mailchimp.client import PAGE_LIMIT, MailchimpConnector
 from connectors.mailchimp.errors import SHAPE
 from connectors.mailchimp.mapping import from_canonical
 from connectors.mailchimp.settings import MailchimpSettings
@@ -95,4 +96,5 @@ SPEC = PlatformSpec(
     vault_ready=_vault_ready,
     simulated=simulated,
     webhooks=WEBHOOKS,
+    feed=paged(PAGE_LIMIT, PAGE_LIMIT, "members_changed_since"),
 )

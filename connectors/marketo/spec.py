@@ -15,6 +15,7 @@ from connectors.credentials import Credentials
 from connectors.marketo.auth import client_credentials_auth
 from connectors.marketo.client import MarketoConnector
 from connectors.marketo.errors import SHAPE
+from connectors.marketo.feed import MarketoFeed
 from connectors.marketo.mapping import from_canonical
 from connectors.marketo.settings import MarketoSettings
 from connectors.spec import Capability, PlatformSpec, required
@@ -59,4 +60,5 @@ SPEC = PlatformSpec(
     auth_method=lambda options: "client credentials",
     oauth=None,  # client credentials (a LaunchPoint service), set in configuration
     simulated=simulated,
+    feed=lambda connector: MarketoFeed(connector.platform, connector),
 )

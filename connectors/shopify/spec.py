@@ -14,8 +14,9 @@ from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
+from connectors.feeds import paged
 from connectors.shopify.auth import expiring_token_auth, offline_token_auth
-from connectors.shopify.client import ShopifyConnector
+from connectors.shopify.client import CUSTOMER_PAGE, ShopifyConnector
 from connectors.shopify.errors import SHAPE
 from connectors.shopify.mapping import from_canonical
 from connectors.shopify.settings import ShopifySettings
@@ -111,4 +112,5 @@ SPEC = PlatformSpec(
     vault_ready=_vault_ready,
     simulated=simulated,
     webhooks=WEBHOOKS,
+    feed=paged(CUSTOMER_PAGE, CUSTOMER_PAGE, "records_changed_since"),
 )
