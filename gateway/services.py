@@ -77,22 +77,30 @@ async def open_services(
             sources.append(source)
             raw.append(connector)  # sync reads with its own retries (sync_jobs/)
             watched.append(watch)
-        read = ReadService(sources, identity, policy, cache)
+        responses = None
         if settings.response_cache_seconds > 0 and backend != "off":
-            read.responses = ResponseCache(settings.response_cache_seconds)
-        sync = open_sync(store, identity, policy, settings.sync, raw, cache=cache)
+            responses = ResponseCache(settings.response_cache_seconds)
+        read = ReadService(sources, identity, policy, cache, responses=responses)
+        changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
+        stack.push_async_callback(changes.close)
+        jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
+        # the gateway's own write-back announces upserts; closed before what it uses
+        write = open_writes(store, identity, cache, raw, jobs, changes)
+        sync = open_sync(
+            store,
+            identity,
+            policy,
+            settings.sync,
+            raw,
+            engine=jobs.engine,  # background syncs are jobs
+            writes=write,  # propagation rules (sync.propagate) write through it
+            changes=changes,  # polled platforms (Salesforce, Marketo) feed subscribers too
+            cache=cache,
+        )
         stack.push_async_callback(sync.close)
         graph = GraphReader.from_sources(raw, settings.graph)
         stack.push_async_callback(graph.close)
-        jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
-        sync.use_engine(jobs.engine)  # background syncs are jobs from here on
-        write = open_writes(store, identity, cache, raw, jobs)  # closed before what it uses
-        sync.use_writes(write)  # propagation rules (sync.propagate) write through it
         integrations = Integrations(watched, last_sync_reader(store))
-        changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
-        stack.push_async_callback(changes.close)
-        sync.use_changes(changes)  # polled platforms (Salesforce, Marketo) feed subscribers too
-        write.use_changes(changes)  # and so does the gateway's own write-back
         services = Services(
             store,
             identity,

@@ -74,6 +74,8 @@ class ReadService:
         identity: IdentityIndex,
         policy: MergePolicy | None = None,
         cache: CustomerCache | None = None,
+        *,
+        responses: ResponseCache | None = None,
     ) -> None:
         self._sources = {source.platform: source for source in sources}
         self._identity = identity
@@ -81,7 +83,7 @@ class ReadService:
         self._cache = cache
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
         self._listing = CustomerList(identity.store)
-        self.responses: ResponseCache | None = None
+        self.responses = responses
         """Whole answers to repeated queries, when configured (resolvers/extensions)."""
 
     @property

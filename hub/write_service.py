@@ -101,25 +101,22 @@ class WriteService:
         platforms: Mapping[Platform, WritablePlatform],
         identity: IdentityIndex,
         cache: CustomerCache | None,
+        jobs: WriteJobs,
         *,
+        changes: ChangeBus | None = None,
         deadline: float = 3.0,
     ) -> None:
+        """`jobs` runs each platform's write; `changes`, when given, hears each upsert once its
+        first platform has it (subscriptions)."""
         self.log = log
         self.dead_letters = dead_letters
         self._platforms = dict(platforms)
         self._identity = identity
         self._cache = cache
         self._deadline = deadline
-        self._jobs: WriteJobs | None = None
-        self._changes: ChangeBus | None = None
-        self._announced: set[str] = set()
-
-    def use_changes(self, changes: ChangeBus) -> None:
-        """Announce each upsert on `changes` once its first platform has it (subscriptions)."""
-        self._changes = changes
-
-    def attach(self, jobs: WriteJobs) -> None:
         self._jobs = jobs
+        self._changes = changes
+        self._announced: set[str] = set()
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
@@ -364,8 +361,6 @@ class WriteService:
         defer: float = 0.0,
         resumed_after: int | None = None,
     ) -> JobWait | None:
-        if self._jobs is None:
-            raise RuntimeError("the write service has no job engine attached")
         try:
             return await self._jobs.submit(
                 request_id, platform, generation, defer=defer, resumed_after=resumed_after

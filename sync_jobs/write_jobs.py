@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from canonical_schema import Platform
+from hub.changes import ChangeBus
 from hub.customer_cache import CustomerCache
 from hub.dead_letters import DeadLetters
 from hub.identity import IdentityIndex
@@ -97,17 +98,19 @@ def open_writes(
     cache: CustomerCache | None,
     connectors: Iterable[object],
     jobs: Jobs,
+    changes: ChangeBus | None = None,
 ) -> WriteService:
-    """The write service over every connector that can be written, handing its work to `jobs`;
-    jobs find it in `ctx["writes"]`."""
+    """The write service over every connector that can be written, handing its work to `jobs`
+    (which find it in `ctx["writes"]`) and announcing upserts on `changes`."""
     service = WriteService(
         WriteLog(store),
         DeadLetters(store),
         writable(connectors),
         identity,
         cache,
+        WriteDispatcher(jobs.engine),
+        changes=changes,
         deadline=jobs.settings.write_deadline_seconds,
     )
-    service.attach(WriteDispatcher(jobs.engine))
     jobs.extra["writes"] = service
     return service
