@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 
 from canonical_schema import Platform, WriteStatus
-from canonical_schema.invariants import BrokenInvariant
 from gateway.settings import ConfigError, Settings
 from hub.dead_letters import DeadLetter
 from hub.write_service import TargetResult, WriteService
@@ -54,8 +53,6 @@ def _run(settings: Settings, work: Callable[[WriteService], Awaitable[T]]) -> T:
 
     async def main() -> T:
         async with open_services(settings) as services:
-            if services.write is None:
-                raise BrokenInvariant("expected services.write is not None")
             return await work(services.write)
 
     try:

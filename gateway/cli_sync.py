@@ -11,7 +11,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from canonical_schema import Platform
-from canonical_schema.invariants import BrokenInvariant
 from gateway.services import open_services
 from gateway.settings import ConfigError, Settings
 from sync_jobs.sync_runs import SUCCEEDED, SyncRunRecord
@@ -75,8 +74,6 @@ def run(
 async def _run(settings: Settings, platform: Platform | None, full: bool) -> list[SyncRunRecord]:
     async with open_services(settings) as services:
         sync = services.sync
-        if sync is None:
-            raise BrokenInvariant("expected sync is not None")
         if platform is not None and platform not in sync.platforms:
             errors.print(f"[red]error:[/] {platform.value} is not connected")
             raise typer.Exit(code=2)

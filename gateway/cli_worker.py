@@ -61,10 +61,6 @@ async def _work(settings: Settings, burst: bool) -> None:
     json_lines = settings.log_format == "json"
     configure_logging(level, json_lines=json_lines, secrets=settings.secret_values())
     async with open_services(settings) as services:
-        if services.jobs is None:
-            raise BrokenInvariant("expected services.jobs is not None")
-        if services.write is None:
-            raise BrokenInvariant("expected services.write is not None")
         await run_worker(
             services.jobs, settings.redis_url, services.write, {"services": services}, burst=burst
         )

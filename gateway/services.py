@@ -39,12 +39,12 @@ class Services:
     identity: IdentityIndex
     read: ReadService
     cache: CustomerCache | None
-    integrations: Integrations | None = None
-    sync: SyncService | None = None
-    graph: GraphReader | None = None
-    write: WriteService | None = None
-    jobs: Jobs | None = None
-    changes: ChangeBus | None = None
+    integrations: Integrations
+    sync: SyncService
+    graph: GraphReader
+    write: WriteService
+    jobs: Jobs
+    changes: ChangeBus
 
 
 @asynccontextmanager
