@@ -32,11 +32,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from canonical_schema import Campaign, Money, Order, Platform
+from canonical_schema import Campaign, Money, Order
 from canonical_schema.invariants import BrokenInvariant
+from connectors.base import CampaignSource, OrderLedgerSource
 from connectors.exceptions import ConnectorError, RateLimitedError
-from connectors.mailchimp import MailchimpConnector
-from connectors.shopify import ShopifyConnector
 from hub.graph_base import Partial
 from hub.refreshing import Refreshing
 
@@ -79,16 +78,16 @@ def utm_key(value: str | None) -> str | None:
 class AttributionIndex:
     def __init__(
         self,
-        shopify: ShopifyConnector | None,
-        mailchimp: MailchimpConnector | None,
+        shop: OrderLedgerSource | None,
+        mail: CampaignSource | None,
         *,
         ttl: float = 300.0,
         full_every: float = 3600.0,
         warm_wait: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._shopify = shopify
-        self._mailchimp = mailchimp
+        self._shop = shop
+        self._mail = mail
         self._ttl = ttl
         self._full_every = full_every
         self._warm_wait = warm_wait
@@ -104,7 +103,7 @@ class AttributionIndex:
 
     async def campaigns(self) -> Partial[tuple[Campaign, ...]]:
         """Every campaign, most recently sent first (unsent ones last)."""
-        if self._mailchimp is None:
+        if self._mail is None:
             return Partial(())
         read = await self._campaigns.get()
         return Partial(read.value or (), read.failures)
@@ -120,7 +119,7 @@ class AttributionIndex:
     async def tallies(self) -> Partial[dict[str, Tally] | None]:
         """Attributed orders and revenue by lower-cased UTM value; None while the orders were
         never read in full (with the reason), {} when Shopify is not connected."""
-        if self._shopify is None:
+        if self._shop is None:
             return Partial({})
         building = self.warm()
         if self._ledger is None and building is not None:
@@ -134,7 +133,7 @@ class AttributionIndex:
     def warm(self) -> asyncio.Task[None] | None:
         """Start a refresh in the background when the ledger is missing or older than `ttl`
         (and none runs); the running refresh, if any."""
-        if self._shopify is None:
+        if self._shop is None:
             return None
         due = self._checked_at is None or self._clock() - self._checked_at >= self._ttl
         if due and (self._building is None or self._building.done()):
@@ -150,17 +149,19 @@ class AttributionIndex:
                 await self._building
 
     def _warming(self) -> ConnectorError:
+        if self._shop is None:
+            raise BrokenInvariant("the order ledger is built only with a shop")
         return RateLimitedError(
-            Platform.SHOPIFY,
+            self._shop.platform,
             f"attribution is still counting the shop's orders within Shopify's rate limit "
             f"({self._progress} read so far); ask again shortly",
             retry_after=self._warm_wait,
         )
 
     async def _read_campaigns(self, previous: tuple[Campaign, ...] | None) -> tuple[Campaign, ...]:
-        if self._mailchimp is None:
-            raise BrokenInvariant("expected self._mailchimp is not None")
-        found = await self._mailchimp.campaigns()
+        if self._mail is None:
+            raise BrokenInvariant("expected self._mail is not None")
+        found = await self._mail.campaigns()
         sent = sorted(
             (c for c in found if c.sent_at), key=lambda c: (c.sent_at, c.id), reverse=True
         )
@@ -177,8 +178,8 @@ class AttributionIndex:
         self._checked_at = started
 
     async def _read_ledger(self, previous: Ledger | None) -> Ledger:
-        if self._shopify is None:
-            raise BrokenInvariant("expected self._shopify is not None")
+        if self._shop is None:
+            raise BrokenInvariant("expected self._shop is not None")
         now = self._clock()
         full = previous is None or now - previous.built_at >= self._full_every
         entries = {} if full or previous is None else dict(previous.entries)
@@ -191,7 +192,7 @@ class AttributionIndex:
         waits = 0
         while True:
             try:
-                page = await self._shopify.orders(after=after, since=since)
+                page = await self._shop.orders(after=after, since=since)
             except RateLimitedError as exc:
                 waits += 1
                 if waits > THROTTLE_RETRIES:

@@ -3,27 +3,31 @@ campaigns, each read a batch at a time (the resolvers' DataLoaders hand over who
 
 `GraphReader` is built once per gateway from the same connectors the customer read service
 uses, so every call shares their HTTP pools and rate limits; the attribution index it holds
-lives as long as the gateway. Each read answers `Partial` values: what the platforms that
-answered could say, and the failures of those that could not.
+lives as long as the gateway. Each read works from capabilities (`connectors/base.py`:
+`CompanySource`, `DealSource`, `OrderSource`, `EventSource`, `CampaignSource`), never from a
+named platform, and answers `Partial` values: what the platforms that answered could say, and
+the failures of those that could not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from connectors import CustomerSource
-from connectors.hubspot import HubSpotConnector
-from connectors.mailchimp import MailchimpConnector
-from connectors.marketo import MarketoConnector
-from connectors.salesforce import SalesforceConnector
-from connectors.shopify import ShopifyConnector
+from canonical_schema import Platform
+from connectors.base import (
+    CampaignSource,
+    CompanySource,
+    DealSource,
+    EventSource,
+    OrderLedgerSource,
+    OrderSource,
+)
 from hub.attribution import AttributionIndex
 from hub.graph_campaigns import CampaignReads
 from hub.graph_companies import CompanyReads
-from hub.graph_crm import CrmSources
 from hub.graph_deals import DealReads
 from hub.graph_events import EventReads
 from hub.graph_orders import OrderReads
@@ -43,39 +47,29 @@ class GraphSettings(BaseModel):
     )
 
 
-S = TypeVar("S")
-
-
-def _one(sources: Sequence[CustomerSource], kind: type[S]) -> S | None:
-    return next((source for source in sources if isinstance(source, kind)), None)
-
-
 class GraphReader:
     def __init__(
         self,
-        *,
-        hubspot: HubSpotConnector | None = None,
-        salesforce: SalesforceConnector | None = None,
-        shopify: ShopifyConnector | None = None,
-        marketo: MarketoConnector | None = None,
-        mailchimp: MailchimpConnector | None = None,
+        sources: Sequence[Any] = (),
         settings: GraphSettings | None = None,
     ) -> None:
+        """The reader over `sources` (connectors), each used for what it can do."""
         options = settings or GraphSettings()
-        crm = CrmSources(hubspot, salesforce)
+        ledger = [s for s in sources if isinstance(s, OrderLedgerSource)]
+        campaigns = [s for s in sources if isinstance(s, CampaignSource)]
         self.index = AttributionIndex(
-            shopify,
-            mailchimp,
+            ledger[0] if ledger else None,  # attribution counts one shop's orders
+            campaigns[0] if campaigns else None,  # against one sender's campaigns
             ttl=options.attribution_ttl_seconds,
             full_every=options.attribution_rebuild_seconds,
         )
-        self.companies = CompanyReads(crm)
-        self.deals = DealReads(crm)
-        self.orders = OrderReads(shopify)
-        self.events = EventReads(marketo, mailchimp, shopify, days=options.events_days)
+        self.companies = CompanyReads([s for s in sources if isinstance(s, CompanySource)])
+        self.deals = DealReads([s for s in sources if isinstance(s, DealSource)])
+        self.orders = OrderReads([s for s in sources if isinstance(s, OrderSource)])
+        events = [s for s in sources if isinstance(s, EventSource)]
+        self.events = EventReads(events, days=options.events_days)
         self.campaigns = CampaignReads(self.index)
-        held = (hubspot, salesforce, shopify, marketo, mailchimp)
-        self.platforms = tuple(source.platform for source in held if source is not None)
+        self.platforms: tuple[Platform, ...] = tuple(source.platform for source in sources)
 
     async def close(self) -> None:
         """Stop background work (the attribution index's refresh)."""
@@ -83,14 +77,6 @@ class GraphReader:
 
     @classmethod
     def from_sources(
-        cls, sources: Sequence[CustomerSource], settings: GraphSettings | None = None
+        cls, sources: Sequence[Any], settings: GraphSettings | None = None
     ) -> GraphReader:
-        """The reader over whichever of the five connectors `sources` holds."""
-        return cls(
-            hubspot=_one(sources, HubSpotConnector),
-            salesforce=_one(sources, SalesforceConnector),
-            shopify=_one(sources, ShopifyConnector),
-            marketo=_one(sources, MarketoConnector),
-            mailchimp=_one(sources, MailchimpConnector),
-            settings=settings,
-        )
+        return cls(sources, settings)

@@ -36,7 +36,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from canonical_schema import BehavioralEvent, CustomerRecord, is_email, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.marketo.activities import ActivityReader
 from connectors.marketo.api import DEFAULT_CONCURRENCY, PLATFORM, MarketoApi
@@ -160,6 +160,17 @@ class MarketoConnector:
     ) -> list[BehavioralEvent]:
         """The leads' events since `since`, oldest first (see `activities.py`)."""
         return await self._activities.events_for_leads(lead_ids, since, emails=emails)
+
+    async def events_of(self, people: Held, since: datetime) -> dict[str, list[BehavioralEvent]]:
+        """Each lead's activities since `since`, by email (ids that are no lead ids skipped)."""
+        leads = {lead: email for email, lead in people.items() if lead.isdigit()}
+        if not leads:
+            return {}
+        found: dict[str, list[BehavioralEvent]] = {}
+        for event in await self.events_for_leads(list(leads), since, emails=leads):
+            if event.customer_email:
+                found.setdefault(event.customer_email, []).append(event)
+        return found
 
     async def changed_lead_ids_since(self, since: datetime) -> list[str]:
         """Leads created or with a read field changed since `since`, first change first."""

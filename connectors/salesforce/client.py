@@ -25,8 +25,9 @@ from typing import TypeVar
 
 import httpx
 
+from cache import BatchSingleFlight
 from canonical_schema import Company, CustomerRecord, Deal, is_email, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.salesforce.account_mapping import (
     ACCOUNT_FIELDS,
     OPPORTUNITY_FIELDS,
@@ -58,6 +59,9 @@ PEOPLE: tuple[tuple[type[Contact] | type[Lead], tuple[str, ...]], ...] = (
 )
 
 
+_NO_ACCOUNT = ""  # single-flight value of "no Account"
+
+
 @dataclass(frozen=True)
 class ChangeSet:
     """The people changed since a time, and the `SystemModstamp` to ask from next time."""
@@ -82,6 +86,9 @@ class SalesforceConnector:
     ) -> None:
         self._api = Api(http, session, api_version)
         self._currency = currency
+        # The Account ids of many people, read once however many graph reads ask at once
+        # (a customer's company and deals both need them).
+        self._accounts: BatchSingleFlight[str, str] = BatchSingleFlight()
 
     @property
     def api_usage(self) -> tuple[int, int] | None:
@@ -246,3 +253,47 @@ def _cursor(after: str | None) -> tuple[int, str] | None:
     if name not in names or not (last_id == "" or (last_id.isalnum() and len(last_id) in (15, 18))):
         raise ValueError(f"not a Salesforce list cursor: {after!r}")
     return (names.index(name), last_id)
+
+    # -- the graph: CompanySource, DealSource ------------------------------------------------
+
+    async def companies_of(self, people: Held) -> dict[str, Company]:
+        """The Account of each person whose Contact is under one."""
+        accounts = await self._account_ids(list(people))
+        if not accounts:
+            return {}
+        companies = await self.accounts_by_id(list(set(accounts.values())))
+        return {email: companies[a] for email, a in accounts.items() if a in companies}
+
+    async def companies_by_id(self, ids: Sequence[str]) -> dict[str, Company]:
+        return await self.accounts_by_id(ids)
+
+    async def companies_by_domain(self, domains: Sequence[str]) -> dict[str, Company]:
+        return await self.accounts_by_domain(domains)
+
+    async def company_people(self, company_ids: Sequence[str]) -> dict[str, list[str]]:
+        return await self.contact_emails_by_account(company_ids)
+
+    async def deals_of(self, people: Held) -> dict[str, list[Deal]]:
+        """The Opportunities of each person's Account."""
+        accounts = await self._account_ids(list(people))
+        if not accounts:
+            return {}
+        by_account = await self.opportunities_by_account(list(set(accounts.values())))
+        return {email: by_account.get(account, []) for email, account in accounts.items()}
+
+    async def deals_of_companies(self, company_ids: Sequence[str]) -> dict[str, list[Deal]]:
+        return await self.opportunities_by_account(company_ids)
+
+    async def deals_by_id(self, ids: Sequence[str]) -> dict[str, Deal]:
+        return await self.opportunities_by_id(ids)
+
+    async def deal_companies(self, deal_ids: Sequence[str]) -> dict[str, str]:
+        return {}  # an Opportunity names its Account itself
+
+    async def _account_ids(self, emails: list[str]) -> dict[str, str]:
+        async def load(missing: list[str]) -> dict[str, str]:
+            found = await self.contact_account_ids(missing)
+            return {email: found.get(email, _NO_ACCOUNT) for email in missing}
+
+        found = await self._accounts.do_many(emails, load) if emails else {}
+        return {email: account for email, account in found.items() if account != _NO_ACCOUNT}
