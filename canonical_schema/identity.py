@@ -23,6 +23,7 @@ from canonical_schema.enums import Platform
 from canonical_schema.normalize import normalize_email
 
 CUSTOMER_PREFIX = "cus_"
+OPAQUE_PREFIX = "opq_"
 _CUSTOMER_ID_LENGTH = len(CUSTOMER_PREFIX) + 26
 _BASE32 = set("abcdefghijklmnopqrstuvwxyz234567")
 RECORD_PREFIXES = {"company": "com_", "deal": "deal_", "order": "ord_", "campaign": "cmp_"}
@@ -40,6 +41,13 @@ class IdMinter:
 
     def customer_id(self, email: str) -> str:
         return self._mint(normalize_email(email))
+
+    def opaque_id(self, platform: Platform, external_id: str) -> str:
+        """A stand-in for a platform id that encodes personal data (Mailchimp's MD5 of the
+        email): the same on every replica, and revealing nothing without the key."""
+        text = f"external:{platform.value}:{external_id}"
+        digest = hmac.new(self._key, text.encode(), hashlib.sha256).digest()
+        return OPAQUE_PREFIX + base64.b32encode(digest).decode()[:26].lower()
 
     def _digest(self, normalized: str) -> str:
         digest = hmac.new(self._key, normalized.encode(), hashlib.sha256).digest()

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from canonical_schema import (
     BehavioralEvent,
-    Campaign,
     Company,
     CustomerRecord,
     Deal,
@@ -146,23 +145,3 @@ class EventSource(Protocol):
     async def events_of(self, people: Held, since: datetime) -> dict[str, list[BehavioralEvent]]:
         """Each person's events since `since`, by email (at most the platform's own window)."""
         ...
-
-
-@runtime_checkable
-class CampaignSource(Protocol):
-    """A platform that sends email campaigns (their UTM values attribute orders)."""
-
-    @property
-    def platform(self) -> Platform: ...
-
-    async def campaigns(self) -> list[Campaign]: ...
-
-
-@runtime_checkable
-class OrderLedgerSource(Protocol):
-    """A shop whose orders can be walked in pages, oldest updates first (attribution)."""
-
-    @property
-    def platform(self) -> Platform: ...
-
-    async def orders(self, *, after: str | None = None, since: datetime | None = None) -> Any: ...

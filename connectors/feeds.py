@@ -1,137 +1,72 @@
-"""Each platform's records as pages a sync can checkpoint between: full walks and change feeds.
+"""What the hub's stored commerce and email data asks of a connector: small protocols, one per
+feed, each naming the connected account its data belongs to (a shop, an audience).
 
-A `Position` is a walk through one platform's records: a full walk (`list_records` from the
-start) or a changes walk (the platform's change feed from `since`). `after` is the feed's own
-cursor inside the walk, `high` the latest update time seen in it, and `done` says the walk
-reached its end. Each platform's spec names its feed (`PlatformSpec.feed`): most page both
-walks with an opaque cursor (`paged`); Salesforce and Marketo have feeds of their own
-(`connectors/salesforce/feed.py`, `connectors/marketo/feed.py`).
-
-A full walk starts `FULL_OVERLAP` before the gateway's clock says it started, and the changes
-walk after it begins there, so a record changed while the full walk was passing is read again
-rather than missed. A changes walk after another starts one second before the latest update
-the last one saw (the feeds compare to the second, some exclusively): boundary records are
-read twice, which the index ignores (hub/identity_records.py).
+A connector that holds orders is an `OrderFeed`: every order in one pass (a first backfill),
+pages of those changed since a moment (incremental), and orders by id (a webhook names one).
+A connector that sends campaigns is a `CampaignFeed`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
-from canonical_schema import CustomerRecord, Platform
-from canonical_schema.invariants import BrokenInvariant
-from connectors.base import RecordPage
+from canonical_schema import Campaign, Order, Platform
 
 
-@dataclass(frozen=True)
-class Position:
-    mode: Literal["full", "changes"]
-    since: datetime | None = None
-    """changes: the feed starts after this time. full: where the changes walk after it starts."""
-    after: str | None = None
-    high: datetime | None = None
-    done: bool = False
+class OrderPage(Protocol):
+    @property
+    def items(self) -> Sequence[Order]: ...
 
-    def moved(self, after: str | None, seen: list[datetime | None], *, done: bool) -> Position:
-        """This walk after one more page: its cursor, the latest time seen, whether it ended."""
-        stamps = [stamp for stamp in seen if stamp is not None]
-        if self.high is not None:
-            stamps.append(self.high)
-        return replace(self, after=after, high=max(stamps, default=None), done=done)
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        for name in ("since", "high"):
-            data[name] = data[name].isoformat() if data[name] else None
-        return json.dumps(data, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str) -> Position:
-        data = json.loads(text)
-        for name in ("since", "high"):
-            data[name] = datetime.fromisoformat(data[name]) if data[name] else None
-        return cls(**data)
+    @property
+    def next_after(self) -> str | None: ...
 
 
-FULL_OVERLAP = timedelta(minutes=5)
-BOUNDARY = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class FeedPage:
-    records: Sequence[CustomerRecord]
-    next: Position
-
-
-class Feed(Protocol):
+@runtime_checkable
+class OrderFeed(Protocol):
     @property
     def platform(self) -> Platform: ...
 
-    def begin_changes(self, last: Position) -> Position: ...
+    @property
+    def account(self) -> str:
+        """The connected account the orders belong to."""
+        ...
 
-    async def read(self, position: Position) -> FeedPage: ...
+    def every_order(self) -> AsyncIterator[Order]:
+        """Every order the account holds, in one pass (a bulk export where the platform has
+        one)."""
+        ...
 
+    async def orders(self, *, after: str | None = None, since: datetime | None = None) -> OrderPage:
+        """A page of orders updated after `since` (all when None); page on with `next_after`."""
+        ...
 
-def begin_full(now: datetime) -> Position:
-    return Position("full", since=now - FULL_OVERLAP)
+    async def orders_by_id(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The orders among these external ids that the account holds, by external id."""
+        ...
 
-
-def changes_after(last: Position) -> Position:
-    """The changes walk that follows a finished walk."""
-    since = last.since
-    if last.mode == "changes" and last.high is not None:
-        since = last.high - BOUNDARY
-    return Position("changes", since=since)
-
-
-ListPage = Callable[[str | None], Awaitable[RecordPage]]
-ChangesPage = Callable[[datetime, str | None], Awaitable[RecordPage]]
+    def order_named(self, topic: str, payload: Mapping[str, Any]) -> OrderNotice | None:
+        """The order a webhook of this platform names, if it names one."""
+        ...
 
 
 @dataclass(frozen=True)
-class PagedFeed:
-    """A platform whose list and change feed both page with an opaque cursor."""
+class OrderNotice:
+    """A webhook said an order changed (read it again) or was deleted."""
 
-    platform: Platform
-    list_page: ListPage
-    changes_page: ChangesPage
-
-    def begin_changes(self, last: Position) -> Position:
-        return changes_after(last)
-
-    async def read(self, position: Position) -> FeedPage:
-        if position.mode == "full":
-            page = await self.list_page(position.after)
-        else:
-            if position.since is None:
-                raise BrokenInvariant("expected position.since is not None")
-            page = await self.changes_page(position.since, position.after)
-        stamps = [record.updated_at for record in page.records]
-        done = page.next_after is None
-        return FeedPage(page.records, position.moved(page.next_after, stamps, done=done))
+    external_id: str
+    deleted: bool
 
 
-def paged(list_size: int, change_size: int, changes: str) -> Callable[[Any], Feed | None]:
-    """The feed of a connector whose list and changes (its method `changes`:
-    `(since, limit, after) -> RecordPage`) both page with an opaque cursor, at these sizes."""
+@runtime_checkable
+class CampaignFeed(Protocol):
+    @property
+    def account(self) -> str:
+        """The connected account (an audience) the campaigns were sent to."""
+        ...
 
-    def feed(connector: Any) -> Feed | None:
-        changed = getattr(connector, changes, None)
-        if changed is None:
-            return None
-
-        async def list_page(after: str | None) -> RecordPage:
-            page: RecordPage = await connector.list_records(list_size, after)
-            return page
-
-        async def changes_page(since: datetime, after: str | None) -> RecordPage:
-            page: RecordPage = await changed(since, change_size, after)
-            return page
-
-        return PagedFeed(connector.platform, list_page, changes_page)
-
-    return feed
+    async def campaigns(self) -> list[Campaign]:
+        """Every campaign, with its stats."""
+        ...

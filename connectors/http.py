@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -56,10 +57,14 @@ async def call_json(
     shape: ErrorShape,
     *,
     auth: httpx.Auth | None = None,
+    seen: Callable[[httpx.Response], None] | None = None,
 ) -> Any:
     """Send, decode, and classify by the platform's error shape: the body of an OK answer, or
-    the connector error its table names (HTTP-200 errors included)."""
+    the connector error its table names (HTTP-200 errors included). `seen` is shown every
+    response first (to learn from its headers)."""
     response = await send(client, platform, request, auth=auth)
+    if seen is not None:
+        seen(response)
     if response.is_success or _looks_like_json(response):
         body = json_body(platform, response)
     else:

@@ -18,9 +18,9 @@ import httpx
 from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import Feed
 from connectors.credentials import Credentials
 from connectors.errors import ErrorShape
-from connectors.feeds import Feed
 from connectors.webhooks import WebhookSpec
 
 
@@ -91,6 +91,9 @@ class PlatformSpec:
     """None: no flow for a person to approve (credentials are set in configuration)."""
     vault_ready: Callable[[Any], bool] = lambda settings: False
     """Whether its settings name what a vaulted connection (`mgw connect`) still needs."""
+    ids_encode_pii: bool = False
+    """Its record ids encode personal data (Mailchimp's: the MD5 of the email), so the graph
+    shows them only to callers who may read that data."""
     simulated: Callable[[str, Mapping[str, Any]], Any] | None = None
     """Its settings pointing at the simulator under a base URL, with the demo credentials
     the simulators publish (`--simulators URL`)."""

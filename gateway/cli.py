@@ -114,8 +114,15 @@ def serve(
     from gateway.servers import settle_memory
 
     settle_memory()
+    proxies = settings.webhooks.trusted_proxies  # forwarded headers from these only
     uvicorn.run(
-        application, host=settings.host, port=settings.port, log_config=None, log_level=None
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        log_level=None,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
 
 

@@ -130,8 +130,9 @@ async def _announce_when_up(
     emails = [p["email"] for p in people["people"] if connected & set(p["external_ids"])][:2]
     app.state.sample_queries = sample_queries(emails)  # GraphiQL opens on them
     graph = getattr(getattr(app.state, "services", None), "graph", None)
-    if graph is not None:
-        graph.index.warm()  # count attributed orders in the background before anyone asks
+    if graph is not None:  # the shop's orders and campaigns stored before anyone asks
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(graph.attribution.backfill(), BACKFILL_WAIT)
     where = "GraphQL" if keys is not None else "GraphiQL"  # serve has no GraphiQL
     dashboard_url = graphql_url.removesuffix("/graphql") + "/dashboard"
     console.print(
@@ -176,6 +177,7 @@ def access_banner(keys: DemoKeys | None, graphql_url: str) -> str:
     )
 
 
+BACKFILL_WAIT = 60.0  # seconds the banner waits for the shop's orders to be stored
 READ_SAMPLE = "{ customers(first: 3) { edges { node { id lifecycleStage leadScore } } } }"
 
 

@@ -14,6 +14,7 @@ body's size, and sets the operation bounds of this app's profile for the schema'
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from cross_web import HTTPException
@@ -32,11 +33,17 @@ from gateway.graphiql import graphiql_html
 from gateway.json_encoding import encode_json
 from hub import ReadService
 from resolvers import GatewayContext, make_context
-from resolvers.extensions.operation_limits import QUERY_TOO_COMPLEX, operation_limits
+from resolvers.extensions.operation_limits import (
+    QUERY_TOO_COMPLEX,
+    RESULT_TOO_LARGE,
+    operation_limits,
+)
 
 REQUEST_ERROR_CODES = frozenset(
-    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX}
+    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX, RESULT_TOO_LARGE}
 )
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+logger = logging.getLogger("mgw.graphql")
 
 
 class _SubResponse(Response):
@@ -140,11 +147,25 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         sub_response: Response,
     ) -> Response:
         response = super().create_response(response_data, sub_response)
+        most = self.edge.policy.max_response_bytes
+        if len(response.body) > most:  # the last line behind RESULT_TOO_LARGE
+            response_data = _too_large(len(response.body), most)
+            response = super().create_response(response_data, sub_response)
         if isinstance(sub_response, _SubResponse) and sub_response.accepts_graphql_response:
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
         return response
+
+
+def _too_large(found: int, most: int) -> GraphQLHTTPResponse:
+    message = (
+        f"The answer is {found} bytes long; at most {most} are sent. "
+        "Ask for fewer items (`first`) or fewer fields."
+    )
+    logger.warning("answer of %d bytes not sent (max_response_bytes %d)", found, most)
+    extensions = dict(code=RESPONSE_TOO_LARGE, limit="responseBytes", max=most, found=found)
+    return {"errors": [{"message": message, "extensions": extensions}]}
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -98,7 +98,7 @@ async def open_services(
             cache=cache,
         )
         stack.push_async_callback(sync.close)
-        graph = GraphReader.from_sources(raw, settings.graph)
+        graph = GraphReader.from_sources(raw, settings.graph, store=store)
         stack.push_async_callback(graph.close)
         integrations = Integrations(watched, last_sync_reader(store))
         services = Services(

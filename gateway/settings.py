@@ -26,6 +26,7 @@ from canonical_schema.merge import FieldPolicy
 from connectors.registry import platforms, spec_of, specs
 from gateway.alerts.settings import AlertSettings
 from gateway.edge.settings import EdgeSettings
+from gateway.proxy_settings import WebhookSettings
 from gateway.security.settings import SecuritySettings
 from hub.graph import GraphSettings
 from sync_jobs.settings import JobSettings
@@ -123,6 +124,10 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(
         default_factory=SecuritySettings,
         description="Client auth on /graphql in the serve profile (docs/adr/0050-client-auth.md).",
+    )
+    webhooks: WebhookSettings = Field(
+        default_factory=WebhookSettings,
+        description="The public URL webhooks are signed for, and the proxies to believe.",
     )
     edge: EdgeSettings = Field(
         default_factory=EdgeSettings,

@@ -3,7 +3,13 @@ above the hub (a field's partial answer names the platforms that feed it)."""
 
 from __future__ import annotations
 
-from connectors.registry import with_capability
+from canonical_schema import Platform
+from connectors.registry import spec_of, with_capability
 from connectors.spec import Capability
 
-__all__ = ["Capability", "with_capability"]
+__all__ = ["Capability", "ids_encode_pii", "with_capability"]
+
+
+def ids_encode_pii(platform: Platform) -> bool:
+    """Whether `platform`'s record ids encode personal data (its spec says)."""
+    return spec_of(platform).ids_encode_pii

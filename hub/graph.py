@@ -18,29 +18,48 @@ from pydantic import BaseModel, Field
 
 from canonical_schema import Platform
 from connectors.base import (
-    CampaignSource,
     CompanySource,
     DealSource,
     EventSource,
-    OrderLedgerSource,
     OrderSource,
 )
-from hub.attribution import AttributionIndex
+from connectors.feeds import CampaignFeed, OrderFeed
+from hub.attribution import Attribution
 from hub.graph_campaigns import CampaignReads
 from hub.graph_companies import CompanyReads
 from hub.graph_deals import DealReads
 from hub.graph_events import EventReads
 from hub.graph_orders import OrderReads
+from hub.store import Store
 
 
 class GraphSettings(BaseModel):
     """`MGW_GRAPH__…`: how the graph's reads behave."""
 
     attribution_ttl_seconds: float = Field(
-        300.0, gt=0, description="How long campaigns and attributed orders are reused."
+        300.0,
+        gt=0,
+        description=(
+            "How often stored campaigns and orders are read again from the platforms (only "
+            "what changed since the last read)."
+        ),
     )
     attribution_rebuild_seconds: float = Field(
-        3600.0, gt=0, description="How often the order ledger is rebuilt in full."
+        86_400.0,
+        gt=0,
+        description=(
+            "How often the stored orders are read again in full (one bulk export), after "
+            "which orders deleted upstream leave the store."
+        ),
+    )
+    attribution_window_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description=(
+            "How long after a campaign is sent an order can be attributed to it: an order "
+            "counts when placed after the send and within this many days."
+        ),
     )
     events_days: int = Field(
         730, ge=1, le=3650, description="How far back `Customer.events` reads Marketo activity."
@@ -52,31 +71,40 @@ class GraphReader:
         self,
         sources: Sequence[Any] = (),
         settings: GraphSettings | None = None,
+        store: Store | None = None,
     ) -> None:
-        """The reader over `sources` (connectors), each used for what it can do."""
+        """The reader over `sources` (connectors), each used for what it can do. Without a
+        `store`, nothing is stored: no attribution (a reader for tests of the schema alone)."""
         options = settings or GraphSettings()
-        ledger = [s for s in sources if isinstance(s, OrderLedgerSource)]
-        campaigns = [s for s in sources if isinstance(s, CampaignSource)]
-        self.index = AttributionIndex(
-            ledger[0] if ledger else None,  # attribution counts one shop's orders
+        feeds = sources if store is not None else ()
+        orders = [s for s in feeds if isinstance(s, OrderFeed)]
+        campaigns = [s for s in feeds if isinstance(s, CampaignFeed)]
+        self.attribution = Attribution(
+            store,
+            orders[0] if orders else None,  # attribution counts one shop's orders
             campaigns[0] if campaigns else None,  # against one sender's campaigns
+            window_days=options.attribution_window_days,
             ttl=options.attribution_ttl_seconds,
-            full_every=options.attribution_rebuild_seconds,
+            rebuild=options.attribution_rebuild_seconds,
         )
         self.companies = CompanyReads([s for s in sources if isinstance(s, CompanySource)])
         self.deals = DealReads([s for s in sources if isinstance(s, DealSource)])
         self.orders = OrderReads([s for s in sources if isinstance(s, OrderSource)])
         events = [s for s in sources if isinstance(s, EventSource)]
         self.events = EventReads(events, days=options.events_days)
-        self.campaigns = CampaignReads(self.index)
+        self.campaigns = CampaignReads(self.attribution)
         self.platforms: tuple[Platform, ...] = tuple(source.platform for source in sources)
 
     async def close(self) -> None:
-        """Stop background work (the attribution index's refresh)."""
-        await self.index.close()
+        """Stop background work (the attribution's refreshes)."""
+        await self.attribution.close()
 
     @classmethod
     def from_sources(
-        cls, sources: Sequence[Any], settings: GraphSettings | None = None
+        cls,
+        sources: Sequence[Any],
+        settings: GraphSettings | None = None,
+        *,
+        store: Store,
     ) -> GraphReader:
-        return cls(sources, settings)
+        return cls(sources, settings, store)

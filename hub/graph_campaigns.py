@@ -1,7 +1,7 @@
 """Campaigns: pages of them with stable cursors, by id, by UTM value, with attribution.
 
-Campaigns come from Mailchimp (the only connected platform that sends campaigns) through the
-attribution index's cached list. A page's cursor is the last campaign's (sent time, id), so
+Campaigns come from the connected campaign feed, as stored by the attribution service
+(hub/attribution.py). A page's cursor is the last campaign's (sent time, id), so
 a page resumes after the same campaign even when newer campaigns were sent in between.
 """
 
@@ -12,10 +12,11 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from canonical_schema import Campaign, Platform, RecordRef
 from connectors.exceptions import ConnectorError
-from hub.attribution import AttributionIndex, Tally, utm_key
+from hub.attribution import Attribution, Tally
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.graph_base import Partial
 
@@ -54,7 +55,7 @@ def _position(cursor: str) -> tuple[str | None, str]:
 
 
 class CampaignReads:
-    def __init__(self, index: AttributionIndex) -> None:
+    def __init__(self, index: Attribution) -> None:
         self._index = index
 
     async def page(self, first: int, after: str | None, platform: Platform | None) -> CampaignPage:
@@ -87,26 +88,19 @@ class CampaignReads:
             found.append(Partial(by_id.get(campaign_id), read.failures) if known else Partial(None))
         return found
 
-    async def by_utm(self, utms: Sequence[str | None]) -> list[Partial[Campaign | None]]:
-        """The campaign each UTM value attributes to (None for no value or no campaign)."""
-        wanted = [utm_key(utm) for utm in utms]
-        if not any(wanted):
-            return [Partial(None) for _ in utms]
-        read = await self._index.campaigns_by_utm()
-        return [
-            Partial(read.value.get(key), read.failures) if key else Partial(None) for key in wanted
-        ]
+    async def of_orders(
+        self, orders: Sequence[tuple[str | None, datetime]]
+    ) -> list[Partial[Campaign | None]]:
+        """The campaign each (UTM value, placed at) order is attributed to (None for none)."""
+        read = await self._index.campaign_for(orders)
+        return [Partial(found, read.failures) if found else Partial(None) for found in read.value]
 
     async def tallies(self, campaigns: Sequence[Campaign]) -> list[Partial[Tally | None]]:
         """Each campaign's attributed orders and revenue; None when the orders are unknown."""
-        read = await self._index.tallies()
+        read = await self._index.tallies(campaigns)
         if read.value is None:
             return [Partial(None, read.failures) for _ in campaigns]
-        empty = Tally(0, None)
-        return [
-            Partial(read.value.get(utm_key(c.utm_campaign) or "", empty), read.failures)
-            for c in campaigns
-        ]
+        return [Partial(read.value.get(c.id), read.failures) for c in campaigns]
 
 
 def _after(campaign: Campaign, start: tuple[str | None, str]) -> bool:

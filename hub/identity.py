@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from canonical_schema import Customer, CustomerRecord, IdMinter, MergePolicy
+from canonical_schema import Customer, CustomerRecord, IdMinter, MergePolicy, Platform
 from hub.identity_records import apply_records
 from hub.store import Store
 from hub.tables import identities, identity_links, secrets
@@ -51,6 +51,9 @@ class IdentityIndex:
 
     def customer_id(self, email: str) -> str:
         return self._minter.customer_id(email)
+
+    def opaque_id(self, platform: Platform, external_id: str) -> str:
+        return self._minter.opaque_id(platform, external_id)
 
     async def apply_records(
         self,

@@ -23,6 +23,7 @@ from canonical_schema import (
 )
 from connectors import CustomerSource
 from connectors.exceptions import ConnectorError
+from hub.capabilities import ids_encode_pii
 from hub.cursors import IndexCursor, ListCursor, decode_cursor
 from hub.customer_cache import CustomerCache
 from hub.customer_list import NO_FILTER, CustomerFilter, CustomerList
@@ -89,6 +90,13 @@ class ReadService:
     @property
     def platforms(self) -> tuple[Platform, ...]:
         return tuple(self._sources)
+
+    def stand_in_id(self, platform: Platform, external_id: str) -> str | None:
+        """An opaque id to show instead of `external_id` to a caller who may not read
+        personal data, when the platform's ids encode it (`ids_encode_pii`); else None."""
+        if not ids_encode_pii(platform):
+            return None
+        return self._identity.opaque_id(platform, external_id)
 
     async def customers_by_email(self, emails: Sequence[str]) -> list[CustomerRead]:
         """One read per email, in order; the batch function behind the email DataLoader.

@@ -5,6 +5,7 @@ Each table is used by the module its comment names."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -266,4 +267,51 @@ store_accounts = Table(
     Column("connected_at", DateTime(timezone=True), nullable=False),
     Column("caught_up_at", DateTime(timezone=True), nullable=True),
     Column("full_pass_at", DateTime(timezone=True), nullable=True),
+)
+
+# hub/order_store.py, hub/attribution_windows.py (orders and campaigns of each connected
+# account; migration 0010_commerce_store). Money in ten-thousandths of its unit (`total_e4`), so
+# sums are exact in SQL; `utm_key` is the UTM value trimmed and lower-cased, as attribution
+# compares it; (account, utm_key, placed_at) answers a campaign's window without a scan.
+orders = Table(
+    "mgw_orders",
+    metadata,
+    Column("account", String(160), primary_key=True),
+    Column("external_id", String(255), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("customer_email", String(320), nullable=True),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("financial_status", String(32), nullable=True),
+    Column("utm_key", String(255), nullable=True),
+    Column("total_e4", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("body", Text, nullable=False),  # the canonical Order, JSON
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mgw_orders_attribution", "account", "utm_key", "placed_at"),
+    Index("ix_mgw_orders_customer", "account", "customer_email", "placed_at"),
+)
+
+campaigns = Table(
+    "mgw_campaigns",
+    metadata,
+    Column("account", String(160), primary_key=True),
+    Column("external_id", String(255), primary_key=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("utm_key", String(255), nullable=True),
+    Column("body", Text, nullable=False),  # the canonical Campaign with its stats, JSON
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mgw_campaigns_utm", "account", "utm_key", "sent_at"),
+)
+
+feeds = Table(
+    "mgw_commerce_feeds",
+    metadata,
+    Column("account", String(160), primary_key=True),
+    Column("feed", String(32), primary_key=True),  # "orders" | "campaigns"
+    Column("backfilled_at", DateTime(timezone=True), nullable=True),
+    Column("through", DateTime(timezone=True), nullable=True),  # newest change read
+    Column("checked_at", DateTime(timezone=True), nullable=True),
+    Column("currency", String(3), nullable=True),  # the shop's (orders)
+    Column("failure", Text, nullable=True),  # the last refresh's failure, if it failed
 )

@@ -12,6 +12,7 @@ lives with the jobs (sync_jobs/retry.py); `dead_letter` and `retry_later` record
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 import uuid
@@ -93,6 +94,17 @@ class UpsertOutcome:
     results: list[TargetResult]
 
 
+def scoped_key(owner: str | None, key: str | None) -> str | None:
+    """An idempotency key as stored: `<owner tag>:<key>`, the tag 16 hex characters of the
+    owner's SHA-256, so one client's key never finds (or reveals) another's. A key too long
+    to fit the 255-character column beside the tag is stored as its SHA-256."""
+    if key is None or owner is None:
+        return key
+    tag = hashlib.sha256(owner.encode()).hexdigest()[:16]
+    fits = len(key) <= 255 - len(tag) - 1
+    return f"{tag}:{key if fits else 'sha256.' + hashlib.sha256(key.encode()).hexdigest()}"
+
+
 class WriteService:
     def __init__(
         self,
@@ -130,9 +142,11 @@ class WriteService:
         correlation_id: str | None = None,
         *,
         wait: float | None = None,
+        owner: str | None = None,
     ) -> UpsertOutcome:
         """Accept the change and wait up to `wait` seconds (the deadline when None) for its
-        targets; those not finished by then answer QUEUED."""
+        targets; those not finished by then answer QUEUED. `owner` (the client) scopes the
+        idempotency key: another client's same key is another request."""
         chosen = self._targets(targets)
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise InvalidArgumentError("`idempotencyKey` must be 1 to 255 characters")
@@ -144,7 +158,7 @@ class WriteService:
             customer_id=self._identity.customer_id(change.email),
             targets=chosen,
             fingerprint=change.fingerprint(chosen),
-            idempotency_key=idempotency_key,
+            idempotency_key=scoped_key(owner, idempotency_key),
             correlation_id=correlation_id or current_correlation_id(),
             created_at=now,
         )

@@ -57,14 +57,16 @@ class CampaignType(Node):
 
     @strawberry.field(
         description=(
-            "How many Shopify orders came from this campaign: orders whose last visit's UTM "
-            "campaign equals `utmCampaign`. From an order ledger refreshed every few minutes; "
-            "0 with an error when Shopify has never answered."
+            "How many orders came from this campaign: orders whose last visit's UTM campaign "
+            "equals `utmCampaign`, placed after the campaign was sent and within the "
+            "attribution window (30 days by default). Counted over the orders the gateway "
+            "stores (an order webhook moves it within seconds); null, with an error saying "
+            "why, while the shop's orders have not been read yet."
         )
     )
-    async def attributed_orders(self, info: Info) -> int:
+    async def attributed_orders(self, info: Info) -> int | None:
         tally = answer(info, await info.context.graph.tally.load(self.model))
-        return tally.orders if tally else 0
+        return tally.orders if tally else None
 
     @strawberry.field(
         description=(

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import strawberry
 
+from access.scopes import READ_PII
 from canonical_schema import Money, Platform, SourceRecord
 from hub.graph_base import Partial
 from resolvers import enums  # noqa: F401  (registers the enums under their contract names)
@@ -61,17 +62,30 @@ class MoneyType:
 @strawberry.type(name="SourceRecord", description="Where a canonical record came from.")
 class SourceRecordType:
     platform: Platform = strawberry.field(description="The platform holding this record.")
-    external_id: strawberry.ID = strawberry.field(description="The record's id in that platform.")
+    raw_id: strawberry.Private[str]
     updated_at: datetime | None = strawberry.field(
         description="When the platform last changed the record, if it says."
     )
 
+    @strawberry.field(
+        description=(
+            "The record's id in that platform. Where that id encodes personal data "
+            "(Mailchimp's is the MD5 of the email), a caller without `read:pii` gets an "
+            "opaque `opq_` id instead, stable across requests."
+        )
+    )
+    def external_id(self, info: Info) -> strawberry.ID:
+        principal = getattr(info.context, "principal", None)
+        if principal is not None and not principal.has(READ_PII):
+            stand_in = info.context.read.stand_in_id(self.platform, self.raw_id)
+            if stand_in is not None:
+                return strawberry.ID(stand_in)
+        return strawberry.ID(self.raw_id)
+
     @classmethod
     def from_model(cls, source: SourceRecord) -> SourceRecordType:
         return cls(
-            platform=source.platform,
-            external_id=strawberry.ID(source.external_id),
-            updated_at=source.updated_at,
+            platform=source.platform, raw_id=source.external_id, updated_at=source.updated_at
         )
 
 

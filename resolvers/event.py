@@ -53,7 +53,8 @@ class BehavioralEventType:
             ref = RecordRef("campaign", event.platform, event.campaign_external_id)
             found = answer(info, await graph.campaign.load(ref.public_id()))
         elif event.type is EventType.ORDER_PLACED and event.campaign_name:
-            found = answer(info, await graph.campaign_of_utm.load(event.campaign_name))
+            key = (event.campaign_name, event.occurred_at)
+            found = answer(info, await graph.campaign_of_order.load(key))
         else:
             return None
         return CampaignType.from_model(found) if found else None

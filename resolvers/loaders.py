@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from opentelemetry import trace
 from strawberry.dataloader import DataLoader
 
 from canonical_schema import BehavioralEvent, Campaign, Company, Deal, Order
-from hub.attribution import Tally
+from hub.attribution_windows import Tally
 from hub.graph import GraphReader
 from hub.graph_base import Partial, PersonRef
 
@@ -66,7 +67,7 @@ class GraphLoaders:
     deal_company_id: DataLoader[Deal, Partial[str | None]]
     order: DataLoader[str, Partial[Order | None]]
     campaign: DataLoader[str, Partial[Campaign | None]]
-    campaign_of_utm: DataLoader[str, Partial[Campaign | None]]
+    campaign_of_order: DataLoader[tuple[str, datetime], Partial[Campaign | None]]
     tally: DataLoader[Campaign, Partial[Tally | None]]
 
 
@@ -83,8 +84,10 @@ def make_loaders(graph: GraphReader) -> GraphLoaders:
             )
         return [found[key] for key in keys]
 
-    async def campaign_of_utm(utms: list[str]) -> Sequence[Partial[Campaign | None]]:
-        return await graph.campaigns.by_utm(list(utms))
+    async def campaign_of_order(
+        orders: list[tuple[str, datetime]],
+    ) -> Sequence[Partial[Campaign | None]]:
+        return await graph.campaigns.of_orders([(utm, placed) for utm, placed in orders])
 
     return GraphLoaders(
         company_of=_loader(graph.companies.for_people),
@@ -99,6 +102,6 @@ def make_loaders(graph: GraphReader) -> GraphLoaders:
         deal_company_id=_loader(graph.deals.company_ids, _by_id),
         order=_loader(graph.orders.by_id),
         campaign=_loader(graph.campaigns.by_id),
-        campaign_of_utm=_loader(campaign_of_utm, lambda u: u.strip().lower()),
+        campaign_of_order=_loader(campaign_of_order, lambda o: (o[0].strip().lower(), o[1])),
         tally=_loader(graph.campaigns.tallies, _by_id),
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from access.scopes import ADMIN_DLQ, WRITE_CUSTOMERS
+from access.principal import Principal
+from access.scopes import ADMIN_DLQ, READ_CUSTOMERS, WRITE_CUSTOMERS
 from canonical_schema import EmailConsent, LifecycleStage, Platform, WriteStatus
 from hub.write_plan import validated_change
 from hub.write_service import IdempotencyConflictError, TargetResult, WriteService
@@ -76,12 +77,25 @@ class UpsertCustomerPayload:
     results: list[WriteResultType] = strawberry.field(description="One per target platform.")
     email: strawberry.Private[str]
 
-    @strawberry.field(description="The customer as the platforms hold them now (read fresh).")
+    @strawberry.field(
+        description=(
+            "The customer as the platforms hold them now (read fresh); needs "
+            "`read:customers`, as reading them anywhere else does."
+        ),
+        extensions=needs(READ_CUSTOMERS),
+    )
     async def customer(self, info: Info) -> CustomerType | None:
         read = await info.context.customers_by_email.load(self.email)
         if read.failures:
             info.context.report(read.failures, tuple(info.path.as_list()))
         return CustomerType.from_model(read.customer) if read.customer else None
+
+
+def key_owner(info: Info) -> str:
+    """Whose idempotency keys these are: the API key or JWT subject; in the open demo, and
+    for in-process callers, everyone alike."""
+    principal: Principal = info.context.principal
+    return principal.client_id if principal.kind in {"api_key", "jwt"} else principal.kind
 
 
 def write_service(info: Info) -> WriteService:
@@ -97,7 +111,8 @@ class WriteMutations:
         description=(
             "Writes to every connected platform, or only `targets`. Same key, same payload: "
             "applied once (the first request's results are answered again); same key with a "
-            "different payload: IDEMPOTENCY_CONFLICT. Waits a few seconds at most; writes not "
+            "different payload: IDEMPOTENCY_CONFLICT. Keys are per client: another client's "
+            "same key is its own. Waits a few seconds at most; writes not "
             "done by then are QUEUED and finish in the background."
         ),
         extensions=needs(WRITE_CUSTOMERS),
@@ -123,7 +138,7 @@ class WriteMutations:
         correlation_id = getattr(info.context, "correlation_id", None)
         try:
             outcome = await write_service(info).upsert(
-                change, targets, idempotency_key, correlation_id
+                change, targets, idempotency_key, correlation_id, owner=key_owner(info)
             )
         except IdempotencyConflictError as exc:
             raise GraphQLError(str(exc), extensions={"code": exc.code}) from exc

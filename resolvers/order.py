@@ -33,7 +33,9 @@ class OrderType(Node):
     @strawberry.field(
         description=(
             "The email campaign the order is attributed to: the one whose UTM value "
-            "(Mailchimp `tracking.google_analytics`) equals `utmCampaign`. Null when none does."
+            "(Mailchimp `tracking.google_analytics`) equals `utmCampaign`, sent before the "
+            "order and at most the attribution window (30 days by default) before it. Null "
+            "when none is."
         )
     )
     async def campaign(self, info: Info) -> Campaign | None:
@@ -41,7 +43,8 @@ class OrderType(Node):
 
         if not self.model.utm_campaign:
             return None
-        found = answer(info, await info.context.graph.campaign_of_utm.load(self.model.utm_campaign))
+        key = (self.model.utm_campaign, self.model.placed_at)
+        found = answer(info, await info.context.graph.campaign_of_order.load(key))
         return CampaignType.from_model(found) if found else None
 
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -15,7 +16,13 @@ from starlette.routing import BaseRoute, Route
 
 from simulators.core.faults import Faults, FaultSpec
 from simulators.core.people import Person
-from simulators.core.platform import InvalidFields, Platform, Revocable, UnknownRecord
+from simulators.core.platform import (
+    InvalidFields,
+    Platform,
+    Revocable,
+    Storefront,
+    UnknownRecord,
+)
 from simulators.core.stats import Stats
 from simulators.core.webhooks import WebhookSender
 
@@ -40,6 +47,13 @@ class FaultRequest(BaseModel):
 class MutateRequest(BaseModel):
     email: str
     fields: dict[str, Any]
+
+
+class OrderRequest(BaseModel):
+    email: str
+    total: str
+    utm_campaign: str | None = None
+    processed_at: datetime | None = None  # an imported order's own date
 
 
 @dataclass
@@ -137,6 +151,28 @@ class Control:
             return _error(400, str(exc))
         return JSONResponse({"record": record})
 
+    async def place_order(self, request: Request) -> Response:
+        """A shopper checks out in the platform's storefront."""
+        platform = self._platform(request)
+        if platform is None:
+            return _error(404, "unknown platform")
+        if not isinstance(platform, Storefront):
+            return _error(409, f"{platform.name} has no storefront")
+        try:
+            wanted = OrderRequest.model_validate_json(await request.body())
+            processed = wanted.processed_at
+            processed_ms = None if processed is None else int(processed.timestamp() * 1000)
+            order = platform.place_order(
+                wanted.email, wanted.total, wanted.utm_campaign, processed_ms
+            )
+        except ValidationError as exc:
+            return _error(400, "invalid order", details=exc.errors(include_url=False))
+        except UnknownRecord:
+            return _error(404, "no customer with that email")
+        except InvalidFields as exc:
+            return _error(400, str(exc))
+        return JSONResponse({"order": order})
+
     async def writes(self, request: Request) -> Response:
         platform = self._platform(request)
         if platform is None:
@@ -177,5 +213,6 @@ class Control:
             Route("/{platform}/records", self.records, methods=["GET"]),
             Route("/{platform}/mutate", self.mutate, methods=["POST"]),
             Route("/{platform}/writes", self.writes, methods=["GET"]),
+            Route("/{platform}/orders", self.place_order, methods=["POST"]),
             Route("/{platform}/revoke", self.revoke, methods=["POST"]),
         ]

@@ -1,6 +1,6 @@
 """Durable sync checkpoints: where each platform's sync stands, one row per (platform, entity).
 
-The row holds a `Position` (connectors/feeds.py): where a walk through one platform's
+The row holds a `Position` (connectors/change_feeds.py): where a walk through one platform's
 records stands. The row is written in the same transaction as the records of the page that
 moved it (sync_jobs/sync_runner.py), so a crash leaves it exactly where the index stands.
 """
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
-from connectors.feeds import Position
+from connectors.change_feeds import Position
 from hub.store import Store
 from hub.tables import sync_checkpoints
 

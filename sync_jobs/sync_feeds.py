@@ -1,10 +1,10 @@
-"""Which feed syncs a connector: the one its platform's spec names (connectors/feeds.py)."""
+"""Which feed syncs a connector: the one its platform's spec names (connectors/change_feeds.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from connectors.feeds import Feed
+from connectors.change_feeds import Feed
 from connectors.registry import spec_of
 
 

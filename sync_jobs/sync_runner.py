@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
+from connectors.change_feeds import Feed, FeedPage, Position, begin_full
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
-from connectors.feeds import Feed, FeedPage, Position, begin_full
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.freshness import Person, evict_people

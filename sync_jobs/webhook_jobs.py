@@ -37,6 +37,7 @@ from hub.inbox import KeptEvent, processed, unprocessed, unprocessed_events
 from hub.store import Store
 from hub.webhook_notices import notice_for
 from sync_jobs.engine import JobContext, JobEngine
+from sync_jobs.order_webhooks import store_orders
 from sync_jobs.registry import job
 from sync_jobs.sync_runner import SyncContext
 from sync_jobs.triggers import CHECKOUT_IDLE, abandonment_of
@@ -142,6 +143,8 @@ async def process_webhook(
         for event, person in zip(events, after, strict=True):
             if person is not None:
                 await services.changes.publish(notice_for(event, person))
+    graph = getattr(services, "graph", None)
+    await store_orders(graph.attribution if graph else None, source, events)
     await _schedule_idle_checkouts(ctx["engine"], checkout_idle_seconds, events)
     if sync.propagator is not None and changed:
         await sync.propagator.propagate(source, changed, wait=0)

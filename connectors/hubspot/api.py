@@ -3,24 +3,40 @@ in chunks (concurrently, a few at a time), and the parts of an answer every call
 
 A record that does not validate is upstream drift: `InvalidUpstreamDataError` naming the
 endpoint and the record, and nothing of that answer is used.
+
+The daily limit (private apps) resets at midnight in the account's time zone, not UTC. Once
+`X-HubSpot-RateLimit-Daily-Remaining` falls to `LOW_DAILY_SHARE` of the cap (or 2), the
+account's time zone is read once (`GET /account-info/v3/details`), so a later `DAILY` 429
+waits until the right midnight; a process that meets the cap before it knows the zone waits
+for midnight UTC (and, if that is early, is told to wait again).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
 from canonical_schema import Platform
-from connectors.exceptions import FatalError, InvalidUpstreamDataError, RateLimitedError
+from connectors.exceptions import (
+    ConnectorError,
+    FatalError,
+    InvalidUpstreamDataError,
+    RateLimitedError,
+)
 from connectors.http import call_json
 from connectors.hubspot.errors import SHAPE, policy_wait
 
 PLATFORM = Platform.HUBSPOT
 BATCH_LIMIT = 100  # inputs per batch call (objects, upserts, associations)
+ACCOUNT_DETAILS = "/account-info/v3/details"
+LOW_DAILY_SHARE = 0.01  # read the account's time zone once this little of the day is left
+logger = logging.getLogger("mgw.hubspot")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,6 +58,23 @@ class HubSpotApi:
         self.auth = auth
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
+        self.zone: ZoneInfo | None = None  # the account's, once read
+        self._zone_wanted = False
+
+    def _seen(self, response: httpx.Response) -> None:
+        limit = response.headers.get("x-hubspot-ratelimit-daily")
+        left = response.headers.get("x-hubspot-ratelimit-daily-remaining")
+        if self.zone is None and limit and left and limit.isdigit() and left.isdigit():
+            self._zone_wanted = int(left) <= max(int(limit) * LOW_DAILY_SHARE, 2)
+
+    async def _learn_zone(self) -> None:
+        self._zone_wanted = False
+        request = self.http.build_request("GET", ACCOUNT_DETAILS)
+        try:
+            details = await call_json(self.http, PLATFORM, request, SHAPE, auth=self.auth)
+            self.zone = ZoneInfo(str(details["timeZone"]))
+        except (ConnectorError, KeyError, TypeError, ValueError, ZoneInfoNotFoundError) as exc:
+            logger.warning("could not read the HubSpot account's time zone: %s", exc)
 
     async def call(
         self,
@@ -53,11 +86,16 @@ class HubSpotApi:
     ) -> Any:
         request = self.http.build_request(method, path, params=params, json=json)
         try:
-            return await call_json(self.http, PLATFORM, request, SHAPE, auth=self.auth)
+            body = await call_json(
+                self.http, PLATFORM, request, SHAPE, auth=self.auth, seen=self._seen
+            )
         except RateLimitedError as exc:
             if exc.retry_after is None:
-                exc.retry_after = policy_wait(exc.message, self.clock())
+                exc.retry_after = policy_wait(exc.message, self.clock(), self.zone)
             raise
+        if self._zone_wanted:
+            await self._learn_zone()
+        return body
 
     def endpoint(self, method: str, path: str) -> str:
         """`POST /hubspot/crm/v3/...`: how errors name an endpoint (the path under the base)."""

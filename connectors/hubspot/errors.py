@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from canonical_schema import Platform
@@ -65,8 +65,9 @@ def _correlation_id(body: Any, headers: Mapping[str, str]) -> str | None:
 SHAPE = ErrorShape(ERROR_TABLE, _code, _message, _correlation_id)
 
 
-def policy_wait(message: str, now: float) -> float | None:
-    """Seconds until the limit a 429's message names (see `_message`) lets requests through.
+def policy_wait(message: str, now: float, zone: tzinfo | None = None) -> float | None:
+    """Seconds until the limit a 429's message names (see `_message`) lets requests through;
+    the daily limit resets at midnight in the account's time zone (`zone`; UTC if unknown).
 
     HubSpot sends no `Retry-After`; the wait follows from `policyName`. (Read back from the
     message because `call_json` keeps only the message of a body.)"""
@@ -74,9 +75,10 @@ def policy_wait(message: str, now: float) -> float | None:
     if found is None:
         return None
     if found.group(1) == "DAILY":
-        moment = datetime.fromtimestamp(now, tz=UTC)
-        midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), UTC)
-        return (midnight - moment).total_seconds()
+        where = zone or UTC
+        moment = datetime.fromtimestamp(now, tz=where)
+        midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), where)
+        return (midnight.astimezone(UTC) - moment.astimezone(UTC)).total_seconds()
     return POLICY_WAIT_S.get(found.group(1))
 
 

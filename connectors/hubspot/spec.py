@@ -11,8 +11,8 @@ import httpx
 from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import paged
 from connectors.credentials import Credentials
-from connectors.feeds import paged
 from connectors.hubspot.auth import PrivateAppAuth, hubspot_oauth
 from connectors.hubspot.client import PAGE_LIMIT, SEARCH_LIMIT, HubSpotConnector
 from connectors.hubspot.errors import SHAPE

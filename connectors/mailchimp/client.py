@@ -65,9 +65,16 @@ class MailchimpConnector:
             raise ValueError(f"a Mailchimp list (audience) id is required, not {list_id!r}")
         self.list_id = list_id
         self._api = Api(http, auth, concurrency=concurrency)
+        self._where = str(http.base_url).rstrip("/")
         self._members = f"/lists/{list_id}/members"
         self._listing = self._api.where("GET", self._members)
         self._list_known = False
+
+    @property
+    def account(self) -> str:
+        """The audience this connector reads: its API base and list id (what the store keys
+        its data by)."""
+        return f"{self._where}/lists/{self.list_id}"
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         wanted = [e for e in dict.fromkeys(normalize_email(e) for e in emails) if is_email(e)]

@@ -11,8 +11,8 @@ import httpx
 from cache.rate_rules import LimitSettings
 from canonical_schema import CustomerRecord, EmailConsent, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import paged
 from connectors.credentials import Credentials
-from connectors.feeds import paged
 from connectors.mailchimp.auth import api_key_auth, base_url_for_key, oauth_auth
 from connectors.mailchimp.client import PAGE_LIMIT, MailchimpConnector
 from connectors.mailchimp.errors import SHAPE
@@ -74,6 +74,7 @@ def _vault_ready(options: MailchimpSettings) -> bool:
 
 SPEC = PlatformSpec(
     platform=Platform.MAILCHIMP,
+    ids_encode_pii=True,  # a member's id is md5(email): a guessed email is confirmed by it
     settings=MailchimpSettings,
     connect=connect,
     api_base=api_base,

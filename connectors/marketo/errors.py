@@ -10,8 +10,9 @@ Marketo sends no `Retry-After`, so the wait a rate-limited error carries comes f
 
     606  100 calls in a rolling 20 s      retry after 20 s (the window; our calls have left it)
     607  daily quota (50,000 by default)  retry after the quota resets, midnight US Central
-                                          (fixed UTC-6, as Marketo's "12:00AM CST"); a long
-                                          wait, not fatal: tomorrow the same call succeeds
+                                          (America/Chicago: UTC-6 in winter, UTC-5 in
+                                          summer); a long wait, not fatal: tomorrow the same
+                                          call succeeds
     615  more than 10 concurrent calls    retry after 1 s
 """
 
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from canonical_schema import Platform
 from connectors.base import UpsertResult
@@ -61,8 +64,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
 
 RATE_WINDOW_S = 20.0
 CONCURRENCY_WAIT_S = 1.0
-_QUOTA_DAY_OFFSET_S = -6 * 3600  # the quota day turns at midnight CST (UTC-6)
-_DAY_S = 86_400
+QUOTA_ZONE = ZoneInfo("America/Chicago")  # the quota day turns at midnight US Central
 
 
 def retry_after(code: str | None, now: float) -> float | None:
@@ -72,8 +74,9 @@ def retry_after(code: str | None, now: float) -> float | None:
     if code == "615":
         return CONCURRENCY_WAIT_S
     if code == "607":
-        local = now + _QUOTA_DAY_OFFSET_S
-        return float((local // _DAY_S + 1) * _DAY_S - local)
+        moment = datetime.fromtimestamp(now, QUOTA_ZONE)
+        midnight = datetime.combine(moment.date() + timedelta(days=1), time(), QUOTA_ZONE)
+        return midnight.timestamp() - now
     return None
 
 

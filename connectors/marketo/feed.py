@@ -9,7 +9,7 @@ from typing import Any
 from canonical_schema import Platform
 from canonical_schema.invariants import BrokenInvariant
 from connectors.base import RecordPage
-from connectors.feeds import FeedPage, Position, changes_after
+from connectors.change_feeds import FeedPage, Position, changes_after
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,20 @@ class Api:
             records += _records(body)
         return records
 
+    async def count(self, soql: str) -> int:
+        """`SELECT COUNT() ...`: one call, the answer's `totalSize`."""
+        body = await self.call("GET", "/query", params={"q": soql})
+        total = body.get("totalSize") if isinstance(body, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise InvalidUpstreamDataError(
+                PLATFORM, "a COUNT() query answered without an integer `totalSize`", endpoint=QUERY
+            )
+        return total
+
+    async def describe(self, sobject: str) -> Any:
+        """`GET /sobjects/{sobject}/describe`: the object's fields, picklist values included."""
+        return await self.call("GET", f"/sobjects/{sobject}/describe")
+
     async def query_as(self, model: type[M], soql: str) -> list[M]:
         return [parse(model, raw, QUERY) for raw in await self.query(soql)]
 

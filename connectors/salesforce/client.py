@@ -8,8 +8,11 @@ Opportunities. Every read is SOQL (`GET /query`), read to the end through `nextR
   is held between pages). The cursor is `Contact:<last id>` or `Lead:<last id>`. A record that
   is not its email's chosen record (a duplicate Lead, a Lead of someone who is a Contact) is
   skipped, so every person is listed once; checking that costs one by-email read a page.
-- Count: the distinct usable emails over Contacts and Leads, read 2,000 a call
-  (`SELECT COUNT()` would not dedupe and the simulator does not support it).
+- Count: `SELECT COUNT()` of Contacts and of unconverted Leads with an email: two calls
+  whatever the org's size (reading every email costs a call per 2,000). It counts records,
+  so a person with a Contact and a Lead, or two Leads, counts more than once.
+- Converted Leads (`IsConverted = true`) are history: read-only, and their person is now a
+  Contact. Every Lead query leaves them out, so a write never chooses one.
 - Changes: `SystemModstamp > since` on both objects; the people whose records changed are
   then read by email, so a change answers with the person's chosen record.
 - Writes: writes.py.
@@ -38,9 +41,11 @@ from connectors.salesforce.account_mapping import (
 )
 from connectors.salesforce.api import DEFAULT_API_VERSION, PLATFORM, Api
 from connectors.salesforce.auth import SalesforceSession
+from connectors.salesforce.lead_status import LeadStatuses
 from connectors.salesforce.mapping import (
     CONTACT_FIELDS,
     LEAD_FIELDS,
+    STAGE_LEAD_STATUSES,
     Contact,
     Lead,
     SObject,
@@ -57,6 +62,8 @@ PEOPLE: tuple[tuple[type[Contact] | type[Lead], tuple[str, ...]], ...] = (
     (Contact, CONTACT_FIELDS),
     (Lead, LEAD_FIELDS),
 )
+# What makes a record a current one: a converted Lead is read-only history.
+CURRENT = {"Contact": "", "Lead": "IsConverted = false AND "}
 
 
 _NO_ACCOUNT = ""  # single-flight value of "no Account"
@@ -89,6 +96,7 @@ class SalesforceConnector:
         # The Account ids of many people, read once however many graph reads ask at once
         # (a customer's company and deals both need them).
         self._accounts: BatchSingleFlight[str, str] = BatchSingleFlight()
+        self._statuses: LeadStatuses | None = None
 
     @property
     def api_usage(self) -> tuple[int, int] | None:
@@ -111,7 +119,8 @@ class SalesforceConnector:
         while position is not None and len(found) < limit:
             index, last_id = position
             model, fields = PEOPLE[index]
-            where = "Email != null" + (f" AND Id > {literal(last_id)}" if last_id else "")
+            where = CURRENT[model.__name__] + "Email != null"
+            where += f" AND Id > {literal(last_id)}" if last_id else ""
             wanted = limit - len(found)
             soql = f"{select(fields, model.__name__, where)} ORDER BY Id LIMIT {wanted}"
             batch = await self._api.query_as(model, soql)
@@ -136,29 +145,33 @@ class SalesforceConnector:
     async def count_records(self) -> int:
         answers = await asyncio.gather(
             *(
-                self._api.query(select(["Email"], model.__name__, "Email != null"))
-                for model, _ in PEOPLE
+                self._api.count(f"SELECT COUNT() FROM {name} WHERE {CURRENT[name]}Email != null")
+                for name in (model.__name__ for model, _ in PEOPLE)
             )
         )
-        emails = {
-            normalize_email(str(row.get("Email") or ""))
-            for rows in answers
-            for row in rows
-            if isinstance(row, dict)
-        }
-        return sum(1 for email in emails if is_email(email))
+        return sum(answers)
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
-        return await upsert(self._api, records, await self._people([r.email for r in records]))
+        current = await self._people([r.email for r in records])
+        sets_status = any(r.lifecycle_stage in STAGE_LEAD_STATUSES for r in records)
+        statuses = await self._lead_statuses() if sets_status else LeadStatuses((), None)
+        return await upsert(self._api, records, current, statuses)
+
+    async def _lead_statuses(self) -> LeadStatuses:
+        """The org's Lead Status picklist, read once (`describe`) and kept."""
+        if self._statuses is None:
+            self._statuses = LeadStatuses.from_describe(await self._api.describe("Lead"))
+        return self._statuses
 
     async def records_changed_since(self, since: datetime) -> ChangeSet:
         """Every person whose Contact or Lead changed after `since` (to the second), each as
         their chosen record, oldest change first."""
-        where = f"SystemModstamp > {datetime_literal(since)}"
+        after = f"SystemModstamp > {datetime_literal(since)}"
         changed = await asyncio.gather(
             *(
-                self._api.query_as(model, select(fields, model.__name__, where))
+                self._api.query_as(model, select(fields, name, CURRENT[name] + after))
                 for model, fields in PEOPLE
+                if (name := model.__name__)
             )
         )
         people = [p for batch in changed for p in batch]
@@ -239,7 +252,8 @@ class SalesforceConnector:
     async def _by_values(
         self, model: type[M], fields: Sequence[str], field: str, values: Sequence[str]
     ) -> list[M]:
-        prefix = f"{select(fields, model.__name__)} WHERE {field} IN ("
+        current = CURRENT.get(model.__name__, "")
+        prefix = f"{select(fields, model.__name__)} WHERE {current}{field} IN ("
         queries = list(in_chunks(prefix, list(dict.fromkeys(values))))
         batches = await asyncio.gather(*(self._api.query_as(model, q) for q in queries))
         return [record for batch in batches for record in batch]

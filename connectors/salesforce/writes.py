@@ -8,6 +8,10 @@ with `PATCH /composite/sobjects` and create the rest as Leads with `POST /compos
 record fails alone. Every call runs to its end; then the first refusal, if any, is raised
 as a `FatalError` naming the email and Salesforce's reason.
 
+A Lead's `Status` is set from the org's own picklist (lead_status.py); a record whose stage
+fits none of its values is refused without being sent. Converted Leads are never in `current`
+(the reads leave them out: they are read-only).
+
 An email given twice in one upsert is written once, with its last record's values.
 """
 
@@ -20,6 +24,7 @@ from canonical_schema import CustomerRecord
 from connectors.base import UpsertResult
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.salesforce.api import PLATFORM, Api
+from connectors.salesforce.lead_status import LeadStatuses
 from connectors.salesforce.mapping import Contact, Lead, from_canonical
 
 COLLECTION_LIMIT = 200
@@ -27,20 +32,34 @@ COLLECTIONS = "/composite/sobjects"
 
 
 async def upsert(
-    api: Api, records: Sequence[CustomerRecord], current: dict[str, Contact | Lead]
+    api: Api,
+    records: Sequence[CustomerRecord],
+    current: dict[str, Contact | Lead],
+    statuses: LeadStatuses,
 ) -> list[UpsertResult]:
-    """Write `records`; `current` is each email's record as read just before."""
+    """Write `records`; `current` is each email's record as read just before, `statuses` the
+    org's Lead Status values."""
     last = {record.email: record for record in records}
     planned: dict[str, list[tuple[str, dict[str, Any]]]] = {"PATCH": [], "POST": []}
+    failures: list[str] = []
     for email, record in last.items():
         found = current.get(email)
+        kind = "Lead" if found is None else found.kind
+        body = from_canonical(record, kind, creating=found is None)
+        if "Status" in body and record.lifecycle_stage is not None:
+            status = statuses.for_stage(record.lifecycle_stage)
+            if status is None:
+                failures.append(
+                    f"{email}: no Lead Status of this org stands for "
+                    f"{record.lifecycle_stage.value} (its values: {', '.join(statuses.values)})"
+                )
+                continue
+            body["Status"] = status
         if found is None:
-            planned["POST"].append((email, from_canonical(record, "Lead", creating=True)))
+            planned["POST"].append((email, body))
         else:
-            body = from_canonical(record, found.kind, creating=False)
             planned["PATCH"].append((email, {**body, "Id": found.Id}))
     ids: dict[str, str] = {}
-    failures: list[str] = []
     for method, writes in planned.items():
         for start in range(0, len(writes), COLLECTION_LIMIT):
             chunk = writes[start : start + COLLECTION_LIMIT]

@@ -13,7 +13,7 @@ makes it page through customer ids instead, 250 a call, counting those with an e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -23,6 +23,7 @@ import httpx
 from canonical_schema import BehavioralEvent, CustomerRecord, Order, is_email, normalize_email
 from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError
+from connectors.feeds import OrderNotice
 from connectors.shopify import queries as q
 from connectors.shopify.api import (
     API_VERSION,
@@ -35,6 +36,7 @@ from connectors.shopify.api import (
     invalid,
     parse,
 )
+from connectors.shopify.bulk import bulk_orders
 from connectors.shopify.mapping import parse_customer, to_canonical
 from connectors.shopify.order_mapping import (
     checkout_event,
@@ -43,6 +45,7 @@ from connectors.shopify.order_mapping import (
     parse_order,
     to_order,
 )
+from connectors.shopify.order_webhooks import order_named
 from connectors.shopify.writes import Outcome, RecordRejected, upsert
 
 T = TypeVar("T")
@@ -71,7 +74,21 @@ class ShopifyConnector:
         self, http: httpx.AsyncClient, auth: httpx.Auth, *, api_version: str = API_VERSION
     ) -> None:
         self._api = GraphQLApi(http, auth, api_version=api_version)
+        self._http = http
         self._count_served = True
+
+    @property
+    def account(self) -> str:
+        """The shop this connector reads: its base URL (what the store keys its data by)."""
+        return str(self._http.base_url).rstrip("/")
+
+    def order_named(self, topic: str, payload: Mapping[str, Any]) -> OrderNotice | None:
+        return order_named(topic, payload)
+
+    def every_order(self) -> AsyncIterator[Order]:
+        """Every order of the shop through one bulk operation (a first backfill), instead of
+        paging under the cost limit."""
+        return bulk_orders(self._api, self._http)
 
     @property
     def throttle_status(self) -> ThrottleStatus | None:

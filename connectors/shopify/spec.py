@@ -13,8 +13,8 @@ import httpx
 from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import paged
 from connectors.credentials import Credentials
-from connectors.feeds import paged
 from connectors.shopify.auth import expiring_token_auth, offline_token_auth
 from connectors.shopify.client import CUSTOMER_PAGE, ShopifyConnector
 from connectors.shopify.errors import SHAPE

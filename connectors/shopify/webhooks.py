@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,25 +34,61 @@ def hmac_problem(secret: str, body: bytes, signature: str) -> str | None:
     return None
 
 
-def parse(body: bytes, topic: str, webhook_id: str) -> list[WebhookEvent]:
-    """One resource per call; `X-Shopify-Webhook-Id` names the delivery."""
+MAX_AGE = timedelta(hours=48)
+"""Shopify retries a delivery for at most 48 hours; a body whose resource changed longer ago
+than that is a replay."""
+_CHECKOUT_MARKS = ("abandoned_checkout_url", "completed_at")
+
+
+def _kind(resource: dict[str, Any]) -> str:
+    """What the signed body is, whatever the (unsigned) topic header says: an order or a
+    checkout has a `total_price` (a customer has `total_spent`), and only a checkout an
+    `abandoned_checkout_url` or `completed_at`."""
+    if "total_price" not in resource:
+        return "customers/"
+    return "checkouts/" if any(mark in resource for mark in _CHECKOUT_MARKS) else "orders/"
+
+
+def parse(
+    body: bytes, topic: str, webhook_id: str, now: datetime | None = None
+) -> list[WebhookEvent]:
+    """One resource per call. `X-Shopify-Webhook-Id` and `X-Shopify-Topic` are not signed, so
+    neither is trusted: the event's id is the signed body's hash (the same body under a new
+    webhook id is a duplicate), the topic must fit the body, and a resource last changed more
+    than 48 hours before `now` is refused as stale."""
     if not topic or not webhook_id:
         raise MalformedWebhook("X-Shopify-Topic and X-Shopify-Webhook-Id are required")
     resource = json_body(body)
     if not isinstance(resource, dict):
         raise MalformedWebhook("Shopify sends one JSON object")
+    kind = _kind(resource)
+    if topic.startswith(("customers/", "orders/", "checkouts/")) and not topic.startswith(kind):
+        raise MalformedWebhook(f"X-Shopify-Topic {topic!r} does not fit the body (a {kind[:-2]})")
+    updated = _from_iso(resource.get("updated_at"))
+    if updated is not None and now is not None and now - updated > MAX_AGE:
+        raise MalformedWebhook("stale: the resource's updated_at is more than 48 hours old")
     customer = resource.get("customer") if topic.startswith(("orders/", "checkouts/")) else resource
     email = (customer or {}).get("email") if isinstance(customer, dict) else None
     return [
         WebhookEvent(
             Platform.SHOPIFY,
-            webhook_id,
+            "sha256:" + hashlib.sha256(body).hexdigest()[:40],
             topic,
             email=normalize_email(email) if isinstance(email, str) and email else None,
             external_id=str(resource["id"]) if "id" in resource else None,
             payload=resource,
         )
     ]
+
+
+def _from_iso(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def receive(options: ShopifySettings, delivery: Delivery) -> list[WebhookEvent]:
@@ -63,7 +100,8 @@ def receive(options: ShopifySettings, delivery: Delivery) -> list[WebhookEvent]:
     if problem is not None:
         raise WebhookRefused(problem)
     topic, webhook_id = headers.get("x-shopify-topic", ""), headers.get("x-shopify-webhook-id", "")
-    return parse(delivery.body, topic, webhook_id)
+    now = datetime.fromtimestamp(delivery.now_ms / 1000, tz=UTC)
+    return parse(delivery.body, topic, webhook_id, now)
 
 
 def change(topic: str, payload: Mapping[str, Any]) -> CanonicalChange:

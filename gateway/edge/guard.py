@@ -65,5 +65,7 @@ class EdgeGuard:
         if self.policy.rate_limit is not None:
             await check_rate(request, self._limiter_now(), self.policy.rate_limit)
         if request.method == "POST":
-            return await read_bounded(request, self.policy.max_body_bytes)
+            return await read_bounded(
+                request, self.policy.max_body_bytes, self.policy.body_read_seconds
+            )
         return request.receive

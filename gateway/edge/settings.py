@@ -34,6 +34,8 @@ class EdgePolicy:
     csrf: bool
     max_body_bytes: int
     rate_limit: RateLimit | None
+    max_response_bytes: int = 16_777_216
+    body_read_seconds: float = 10.0
 
 
 class EdgeSettings(BaseModel):
@@ -85,6 +87,38 @@ class EdgeSettings(BaseModel):
         ),
     )
     cost_limit_in_demo: bool = Field(False, description="Apply `max_cost` in the demo profile.")
+    max_result_objects: int = Field(
+        100_000,
+        gt=0,
+        description=(
+            "Most objects an answer may hold, the widths of its lists (`first`) multiplied "
+            "through the document (resolvers/extensions/result_size.py); more: refused "
+            "before it runs with RESULT_TOO_LARGE. Every profile."
+        ),
+    )
+    body_read_seconds: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Longest a client may take to send its request body to /graphql or a webhook "
+            "route (slower: 408)."
+        ),
+    )
+    webhook_max_body_bytes: int = Field(
+        2_097_152,
+        gt=0,
+        description=(
+            "Largest body a webhook route reads, before its signature is checked (larger: 413)."
+        ),
+    )
+    max_response_bytes: int = Field(
+        16_777_216,
+        gt=0,
+        description=(
+            "Largest answer /graphql sends (its JSON); a larger one is replaced by a "
+            "RESPONSE_TOO_LARGE error. Every profile."
+        ),
+    )
     max_body_bytes: int = Field(
         1_048_576, gt=0, description="Largest request body /graphql reads (larger: 413)."
     )
@@ -117,6 +151,7 @@ class EdgeSettings(BaseModel):
                 max_directives_at_once=self.max_directives_at_once,
                 max_field_repeats=self.max_field_repeats,
                 max_cost=self.max_cost if cost_applies else None,
+                max_result_objects=self.max_result_objects,
                 introspection=switch(self.introspection, serve_default=False),
                 suggestions=switch(self.field_suggestions, serve_default=False),
                 upstream_messages=switch(self.upstream_messages, serve_default=False),
@@ -124,6 +159,8 @@ class EdgeSettings(BaseModel):
             graphiql=switch(self.graphiql, serve_default=False),
             csrf=switch(self.csrf_protection, serve_default=True),
             max_body_bytes=self.max_body_bytes,
+            max_response_bytes=self.max_response_bytes,
+            body_read_seconds=self.body_read_seconds,
             rate_limit=(
                 RateLimit(self.rate_limit_requests, self.rate_limit_window_seconds)
                 if rate_applies and self.rate_limit_requests

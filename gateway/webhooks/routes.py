@@ -18,7 +18,10 @@ from starlette.routing import BaseRoute, Route
 from connectors.registry import specs
 from connectors.spec import PlatformSpec
 from connectors.webhooks import Delivery, MalformedWebhook, WebhookRefused, WebhookSpec
+from gateway.edge.body import read_body
+from gateway.edge.refusals import EdgeRefusal
 from gateway.settings import Settings
+from gateway.webhooks.public_url import signed_url
 from hub.inbox import Inbox
 from sync_jobs.webhook_jobs import enqueue_webhook, resume_webhooks
 
@@ -45,11 +48,20 @@ class WebhookEndpoint:
         self._clock = clock
 
     async def handle(self, request: Request) -> Response:
+        try:
+            return await self._handle(request)
+        except EdgeRefusal as refusal:  # a body too large or too slow
+            logger.warning("webhook refused at %s: %s", request.url.path, refusal.message)
+            return _refused(refusal.message, refusal.status)
+
+    async def _handle(self, request: Request) -> Response:
+        edge = self._settings.edge
+        body = await read_body(request, edge.webhook_max_body_bytes, edge.body_read_seconds)
         delivery = Delivery(
             method=request.method,
-            url=str(request.url),
+            url=signed_url(request, self._settings.webhooks),  # as the platform signed it
             headers=request.headers,
-            body=await request.body(),
+            body=body,
             path={key: str(value) for key, value in request.path_params.items()},
             now_ms=round(self._clock() * 1000),
         )

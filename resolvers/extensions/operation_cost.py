@@ -14,6 +14,7 @@ The figures are upper bounds with every platform connected; fields not listed co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graphql import (
@@ -27,12 +28,12 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
     get_named_type,
 )
+
+from resolvers.extensions.result_size import argument_value, declared_defaults, width_of
 
 PLATFORMS = 5
 
@@ -82,7 +83,7 @@ class _Estimate:
         self,
         schema: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
-        variables: dict[str, object],
+        variables: Mapping[str, object],
     ) -> None:
         self._schema = schema
         self._fragments = fragments
@@ -136,14 +137,8 @@ class _Estimate:
         """How many objects the field returns at most: its `first`, else one."""
         if "first" not in definition.args:
             return 1
-        value: object = definition.args["first"].default_value
-        for argument in node.arguments or ():
-            if argument.name.value == "first":
-                if isinstance(argument.value, IntValueNode):
-                    value = int(argument.value.value)
-                elif isinstance(argument.value, VariableNode):
-                    value = self._variables.get(argument.value.name.value, value)
-        return max(value, 1) if isinstance(value, int) else 1
+        value = width_of(argument_value(definition, node, "first", self._variables))
+        return max(value, 1) if value is not None else 1
 
 
 def estimate(
@@ -168,7 +163,6 @@ def estimate(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    cost = _Estimate(schema, fragments, variables or {}).selection_set(
-        root, operation.selection_set
-    )
+    given = {**declared_defaults(operation), **(variables or {})}
+    cost = _Estimate(schema, fragments, given).selection_set(root, operation.selection_set)
     return cost.batched + cost.per_parent

@@ -11,7 +11,13 @@ Refusals, all before anything is executed:
 - tokens: graphql-core stops parsing, `GRAPHQL_PARSE_FAILED`;
 - depth, aliases, root fields, directives, one field repeated, introspection:
   `GRAPHQL_VALIDATION_FAILED` with `limit`, `max` and `found` in `extensions`;
+- the objects the answer can hold, list widths multiplied through the document
+  (resolvers/extensions/result_size.py): `RESULT_TOO_LARGE` with `limit: "resultObjects"`,
+  `max` and `found`;
 - estimated upstream calls: `QUERY_TOO_COMPLEX` with `cost: {estimatedCalls, maxCalls}`.
+
+As a last line, an answer whose JSON is longer than `max_response_bytes` is not sent
+(gateway/graphql_http.py): `RESPONSE_TOO_LARGE`.
 
 What errors may reveal is bounded too (resolvers/extensions/error_disclosure.py): with
 `suggestions` off, messages lose graphql-core's "Did you mean …?" hints, and with
@@ -30,9 +36,11 @@ from strawberry.extensions import SchemaExtension
 from resolvers.extensions.document_shape import SDL_FIELD, SHAPES, Shape
 from resolvers.extensions.error_disclosure import without_suggestions, without_upstream_text
 from resolvers.extensions.operation_cost import estimate
+from resolvers.extensions.result_size import result_size
 from resolvers.extensions.results import ResultWithErrors
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+RESULT_TOO_LARGE = "RESULT_TOO_LARGE"
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,8 @@ class OperationLimits:
     max_field_repeats: int = 5
     max_cost: int | None = None
     """Most upstream calls an operation may be estimated to make; None: no bound."""
+    max_result_objects: int = 100_000
+    """Most objects an answer may hold, list widths multiplied through the document."""
     introspection: bool = True
     """`__schema`, `__type` and the federation `_service` SDL may be queried."""
     suggestions: bool = True
@@ -133,6 +143,25 @@ class OperationLimitsExtension(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
+        if context.graphql_document is not None:
+            objects = result_size(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
+            )
+            most = self._limits.max_result_objects
+            if objects > most:
+                raise GraphQLError(
+                    f"The answer could hold {objects} objects; at most {most} are allowed. "
+                    "Ask for fewer items (`first`) or fewer nested lists.",
+                    extensions={
+                        "code": RESULT_TOO_LARGE,
+                        "limit": "resultObjects",
+                        "max": most,
+                        "found": objects,
+                    },
+                )
         bound = self._limits.max_cost
         if bound is not None and context.graphql_document is not None:
             calls = estimate(

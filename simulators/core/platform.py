@@ -105,3 +105,20 @@ class Revocable(Protocol):
         Lasts until the simulators restart; a new authorization-code flow issues working
         tokens again. Returns how many tokens stopped working."""
         ...
+
+
+@runtime_checkable
+class Storefront(Protocol):
+    """A platform shoppers buy from (`POST /_sim/{platform}/orders`)."""
+
+    def place_order(
+        self, email: str, total: str, utm_campaign: str | None, processed_ms: int | None = None
+    ) -> dict[str, Any]:
+        """A shopper with `email` (an existing customer) checks out for `total` in the shop's
+        currency, having arrived last from a link carrying `utm_campaign`: the order exists
+        from now on and the platform announces it as it would (webhooks). `processed_ms`
+        backdates it, as an order imported from another system is (its processing date is
+        its own; it is created and updated now). Returns the order as the platform's API
+        shows it. Raises UnknownRecord for an email the shop does not hold, InvalidFields for
+        a total that is not a positive amount or a processing date in the future."""
+        ...

@@ -1,12 +1,15 @@
 """HubSpot's request limits, per app: 100 requests per rolling 10 s (`TEN_SECONDLY_ROLLING`),
 search at 4 requests a second (`SECONDLY`), and a daily cap for private apps (`DAILY`,
-250,000 a day, reset at midnight UTC; public OAuth apps have no daily cap).
+250,000 a day, reset at midnight in the account's time zone, `TIME_ZONE`, which
+`GET /account-info/v3/details` reports; public OAuth apps have no daily cap).
 With `enforce=False` everything is counted and nothing refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from simulators.core.clock import Clock
 from simulators.core.limiter import RollingWindowLimiter
@@ -16,7 +19,7 @@ GENERAL_WINDOW_S = 10.0
 SEARCH_LIMIT = 4
 SEARCH_WINDOW_S = 1.0
 DAILY_LIMIT = 250_000
-_DAY_S = 86_400
+TIME_ZONE = "US/Eastern"  # the portal's, as HubSpot names it
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,11 @@ class DailyQuota:
         self.limit = limit
         self.enforce = enforce
         self._clock = clock
+        self._zone = ZoneInfo(TIME_ZONE)
         self._used: dict[str, tuple[int, int]] = {}  # key -> (day, requests that day)
 
     def hit(self, key: str) -> DailyDecision:
-        day = int(self._clock.now() // _DAY_S)
+        day = datetime.fromtimestamp(self._clock.now(), self._zone).date().toordinal()
         seen_day, used = self._used.get(key, (day, 0))
         used = used if seen_day == day else 0
         if self.enforce and used >= self.limit:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from simulators.core.clock import Clock, parse_iso_ms
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
+from simulators.hubspot.account import ACCOUNT_DETAILS, AccountInfo
 from simulators.hubspot.association_api import AssociationReads
 from simulators.hubspot.auth import HubSpotCredentials, Tokens
 from simulators.hubspot.errors import (
@@ -31,7 +32,7 @@ from simulators.hubspot.limits import RateLimits
 from simulators.hubspot.oauth import OAuthEndpoints
 from simulators.hubspot.objects import CONTACTS, MODERN_PORTAL_LACKS, ObjectType
 from simulators.hubspot.portal import UI, Portal
-from simulators.hubspot.preferences import UNSUBSCRIBE_ALL, Preferences
+from simulators.hubspot.preferences import BATCH_UNSUBSCRIBE_ALL, UNSUBSCRIBE_ALL, Preferences
 from simulators.hubspot.reads import ObjectReads
 from simulators.hubspot.search import ObjectSearch
 from simulators.hubspot.webhooks import HubSpotWebhooks
@@ -75,6 +76,10 @@ class HubSpotPlatform:
                 associations.batch_read,
                 methods=["POST"],
             ),
+            Route(
+                ACCOUNT_DETAILS, AccountInfo(self.creds.portal_id, clock).details, methods=["GET"]
+            ),
+            Route(BATCH_UNSUBSCRIBE_ALL, preferences.batch_unsubscribe_all, methods=["POST"]),
             Route(UNSUBSCRIBE_ALL, preferences.unsubscribe_all, methods=["POST"]),
         ]
         inner = Starlette(

@@ -8,6 +8,10 @@ a contact created for it later carries the opt-out. Opting out again changes not
 webhook) and answers every subscription `NOT_SUBSCRIBED` with `NO_STATUS_CHANGE`. Scopes:
 `communication_preferences.write` or `communication_preferences.read_write`.
 
+`POST /communication-preferences/v4/statuses/batch/unsubscribe-all?channel=EMAIL` with
+`{"inputs": [email, ...]}` (at most 100) does the same for many addresses in one call and
+answers each address's statuses: `{results: [{subscriberIdString, statuses: [...]}]}`.
+
 The simulated portal has the two default email subscription types. Resubscribing (v4
 `POST /statuses/{subscriberIdString}` with a legal basis) is not served.
 """
@@ -21,9 +25,12 @@ from starlette.responses import JSONResponse, Response
 
 from simulators.core.clock import Clock, iso_ms
 from simulators.hubspot.errors import HubSpotError
+from simulators.hubspot.inputs import read_json_object
 from simulators.hubspot.portal import Portal
 
 UNSUBSCRIBE_ALL = "/communication-preferences/v4/statuses/{subscriberIdString}/unsubscribe-all"
+BATCH_UNSUBSCRIBE_ALL = "/communication-preferences/v4/statuses/batch/unsubscribe-all"
+BATCH_LIMIT = 100
 SUBSCRIPTIONS = ((4001, "Marketing Information"), (4002, "One to One"))
 _EMAIL_CHANNEL = "EMAIL"
 
@@ -38,25 +45,59 @@ class Preferences:
 
     async def unsubscribe_all(self, request: Request) -> Response:
         started = self._now()
-        channel = request.query_params.get("channel")
-        if channel != _EMAIL_CHANNEL:
-            raise HubSpotError(400, f"Unable to process channel {channel!r}: must be EMAIL")
-        email = str(request.path_params["subscriberIdString"]).strip().lower()
-        if "@" not in email:
-            raise HubSpotError(400, f"Invalid subscriberIdString: {email} is not an email address")
+        _channel(request)
+        email = _address(request.path_params["subscriberIdString"])
+        results = self._opt_out(email, f"POST {UNSUBSCRIBE_ALL}")
+        return JSONResponse(
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": self._now(),
+            }
+        )
+
+    async def batch_unsubscribe_all(self, request: Request) -> Response:
+        started = self._now()
+        _channel(request)
+        body = await read_json_object(request)
+        inputs = body.get("inputs")
+        if (
+            not isinstance(inputs, list)
+            or not inputs
+            or not all(isinstance(i, str) for i in inputs)
+        ):
+            raise HubSpotError(400, "Invalid input JSON: inputs must be a list of email addresses")
+        if len(inputs) > BATCH_LIMIT:
+            raise HubSpotError(400, f"Too many inputs: {len(inputs)} (max {BATCH_LIMIT})")
+        emails = list(dict.fromkeys(_address(i) for i in inputs))
+        results = [
+            {"subscriberIdString": e, "statuses": self._opt_out(e, f"POST {BATCH_UNSUBSCRIBE_ALL}")}
+            for e in emails
+        ]
+        return JSONResponse(
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": self._now(),
+            }
+        )
+
+    def _opt_out(self, email: str, route: str) -> list[dict[str, Any]]:
         changed = email not in self.portal.opted_out
         contact = self.portal.opt_out(email)
         reason = "UNSUBSCRIBE_FROM_ALL_OCCURRED" if changed else "NO_STATUS_CHANGE"
         self.portal.record_write(
             operation="unsubscribe-all",
-            route=f"POST {UNSUBSCRIBE_ALL}",
+            route=route,
             objectType="contacts",
             objectId=None if contact is None else str(contact.id),
             id=email,
             channel=_EMAIL_CHANNEL,
         )
         at = self._now()
-        results: list[dict[str, Any]] = [
+        return [
             {
                 "subscriberIdString": email,
                 "channel": _EMAIL_CHANNEL,
@@ -71,6 +112,16 @@ class Preferences:
             }
             for subscription, name in SUBSCRIPTIONS
         ]
-        return JSONResponse(
-            {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": at}
-        )
+
+
+def _channel(request: Request) -> None:
+    channel = request.query_params.get("channel")
+    if channel != _EMAIL_CHANNEL:
+        raise HubSpotError(400, f"Unable to process channel {channel!r}: must be EMAIL")
+
+
+def _address(raw: object) -> str:
+    email = str(raw).strip().lower()
+    if "@" not in email:
+        raise HubSpotError(400, f"Invalid subscriberIdString: {email} is not an email address")
+    return email

@@ -14,6 +14,9 @@ Calls refused for auth or limits do not count towards the window or the quota. W
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,7 +33,7 @@ CONCURRENCY_LIMIT = 10
 DAILY_QUOTA = 50_000
 MAX_URI_BYTES = 8 * 1024
 MAX_BODY_BYTES = 1024 * 1024
-_CST_OFFSET_S = -6 * 3600
+_CENTRAL = ZoneInfo("America/Chicago")  # the quota day: UTC-6 in winter, UTC-5 in summer
 
 
 def route_path(scope: Scope) -> str:
@@ -56,7 +59,7 @@ class Limits:
         self._today = 0
 
     def _roll_day(self) -> None:
-        day = int((self._clock.now() + _CST_OFFSET_S) // 86_400)
+        day = datetime.fromtimestamp(self._clock.now(), _CENTRAL).date().toordinal()
         if day != self._day:
             self._day, self._today = day, 0
 

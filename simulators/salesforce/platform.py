@@ -31,7 +31,7 @@ from simulators.salesforce.errors import (
 from simulators.salesforce.guard import DailyQuota, Guard
 from simulators.salesforce.org import OrgEndpoints
 from simulators.salesforce.query import QueryEndpoints
-from simulators.salesforce.schema import SOBJECTS
+from simulators.salesforce.schema import CUSTOM_LEAD_STATUSES, LEAD_STATUSES, SOBJECTS
 from simulators.salesforce.seed import seed
 from simulators.salesforce.sobjects import SingleRecords
 from simulators.salesforce.store import (
@@ -52,7 +52,9 @@ class SalesforcePlatform:
     def __init__(self, ctx: PlatformContext) -> None:
         self._ctx = ctx
         self.creds = SalesforceCredentials()
-        self.store = Store(ctx.clock)
+        # A newer org has its admins' own Lead Status picklist.
+        self._statuses = CUSTOM_LEAD_STATUSES if ctx.modern else LEAD_STATUSES
+        self.store = Store(ctx.clock, lead_statuses=self._statuses)
         self._external_ids: dict[str, str] = {}
         self._reseed()
         self.sessions = Sessions(self.creds, ctx.clock, ctx.token_ttl)
@@ -75,6 +77,7 @@ class SalesforcePlatform:
             Route(f"{composite}/{{sobject}}", collections.read, methods=["GET", "POST"]),
             Route(f"{composite}/{{sobject}}/{{field}}", collections.upsert, methods=["PATCH"]),
             Route(sobjects, single.create, methods=["POST"]),
+            Route(f"{sobjects}/describe", single.describe, methods=["GET"]),
             Route(f"{sobjects}/{{id}}", single.get, methods=["GET"]),
             Route(f"{sobjects}/{{id}}", single.update, methods=["PATCH"]),
             Route(f"{sobjects}/{{field}}/{{value}}", single.get_by_key, methods=["GET"]),
@@ -92,7 +95,8 @@ class SalesforcePlatform:
         self._app = Guard(inner, self.sessions, self.quota, ctx.stats)
 
     def _reseed(self) -> None:
-        seeded = seed(self._ctx.world.people, self._ctx.rng("seed"), self._ctx.rng("mess"))
+        ctx = self._ctx
+        seeded = seed(ctx.world.people, ctx.rng("seed"), ctx.rng("mess"), self._statuses)
         for name, records in seeded.tables.items():
             self.store.load(name, records, seeded.next_numbers[name])
         self.store.writes.clear()

@@ -158,6 +158,8 @@ class QueryEndpoints:
             raise SalesforceError(400, "MALFORMED_QUERY", "A query string has to be specified")
         query = parse(request.query_params["q"])
         matched = run(self.store, query)
+        if query.count:  # one call, whatever the number: no records, no cursor
+            return JSONResponse({"totalSize": len(matched), "done": True, "records": []})
         cursor = Cursor(
             query.sobject.name,
             query.fields,

@@ -9,8 +9,12 @@ way out, as in Salesforce.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Not Converted")
+# An org whose admins set their own Lead Status picklist (the first is the default).
+CUSTOM_LEAD_STATUSES = ("New", "Working", "Nurturing", "Qualified", "Unqualified")
+CONVERTED_STATUS = {LEAD_STATUSES: "Closed - Converted", CUSTOM_LEAD_STATUSES: "Qualified"}
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
 STAGES = (
     "Prospecting",
@@ -135,3 +139,37 @@ _SOBJECT_LOWER = {name.lower(): name for name in SOBJECTS}
 def sobject(name: str) -> SObject | None:
     canonical = _SOBJECT_LOWER.get(name.lower())
     return None if canonical is None else SOBJECTS[canonical]
+
+
+def describe(obj: SObject, picklists: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """`GET /sobjects/{name}/describe`, the parts clients read: each field's name, type,
+    label, length, whether the API may create/update it, and a picklist's values (the first
+    is the default). `picklists` holds this org's own values for a field, by name."""
+    fields = []
+    for field in obj.fields.values():
+        values = picklists.get(field.name, field.picklist)
+        fields.append(
+            {
+                "name": field.name,
+                "type": field.type,
+                "label": field.label,
+                "length": field.length,
+                "createable": field.writable,
+                "updateable": field.writable,
+                "nillable": not field.required and field.type != "boolean",
+                "restrictedPicklist": field.restricted,
+                "referenceTo": [field.reference_to] if field.reference_to else [],
+                "picklistValues": [
+                    {"value": v, "label": v, "active": True, "defaultValue": i == 0}
+                    for i, v in enumerate(values)
+                ],
+            }
+        )
+    return {
+        "name": obj.name,
+        "label": obj.name,
+        "createable": True,
+        "updateable": True,
+        "queryable": True,
+        "fields": fields,
+    }

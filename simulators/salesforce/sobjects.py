@@ -17,7 +17,7 @@ from simulators.salesforce.composite import path_sobject
 from simulators.salesforce.errors import NOT_FOUND, SalesforceError
 from simulators.salesforce.ids import normalize
 from simulators.salesforce.query import render
-from simulators.salesforce.schema import SObject
+from simulators.salesforce.schema import SObject, describe
 from simulators.salesforce.store import API, Record, Store
 from simulators.salesforce.values import decode, read_json
 from simulators.salesforce.writer import Plan, Writer, external_id_field
@@ -64,6 +64,10 @@ class SingleRecords:
         if plan.error is not None:
             raise plan.error.as_request_error()
         return self.writer.apply_one(plan, route=route, operation=operation)
+
+    async def describe(self, request: Request) -> Response:
+        obj = path_sobject(request)
+        return JSONResponse(describe(obj, self.store.picklists.get(obj.name, {})))
 
     async def get(self, request: Request) -> Response:
         obj = path_sobject(request)

@@ -1,6 +1,6 @@
 """The SOQL subset the simulator understands, parsed into a `Query`, with Salesforce's errors:
 
-    SELECT f1, f2 FROM Contact|Lead|Account|Opportunity
+    SELECT f1, f2 | COUNT() FROM Contact|Lead|Account|Opportunity
       [WHERE cond [AND|OR cond]...]      cond: field op literal | field [NOT] IN (literals)
                                           | field LIKE 'a%' | ( cond ... )
       [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST]] [LIMIT n]
@@ -76,6 +76,7 @@ class Query:
     where: Condition | Group | None
     order: tuple[str, bool, bool] | None  # field, descending, nulls first
     limit: int | None
+    count: bool = False  # SELECT COUNT(): the answer is `totalSize` alone, no records
 
 
 def _tokens(text: str) -> list[Token]:
@@ -139,7 +140,14 @@ class _Parser:
 
     def query(self) -> Query:
         self.word("SELECT")
-        names = [self.take("ident")]
+        count = self.peek("COUNT") and self.tokens[self.pos + 1].text == "("
+        if count:
+            self.pos += 1
+            self.take("punct", "(")
+            self.take("punct", ")")
+            names = []
+        else:
+            names = [self.take("ident")]
         while self.tokens[self.pos].kind == "punct" and self.tokens[self.pos].text == ",":
             self.pos += 1
             names.append(self.take("ident"))
@@ -165,7 +173,9 @@ class _Parser:
             limit = int(token.text)
         if self.tokens[self.pos].kind != "eof":
             raise self.unexpected()
-        return Query(self.object, fields, where, order, limit)
+        if count and order is not None:
+            raise self.fail("MALFORMED_QUERY", "ORDER BY is not allowed with COUNT()")
+        return Query(self.object, fields, where, order, limit, count)
 
     def _select(self, names: list[Token]) -> tuple[str, ...]:
         fields: list[str] = []

@@ -13,7 +13,7 @@ from typing import Any
 
 from simulators.core.clock import Clock
 from simulators.salesforce.ids import KEY_PREFIXES, IdSequence
-from simulators.salesforce.schema import SOBJECTS, STAGES
+from simulators.salesforce.schema import LEAD_STATUSES, SOBJECTS, STAGES
 
 Record = dict[str, Any]
 EMAIL_OBJECTS = ("Contact", "Lead")
@@ -46,8 +46,10 @@ def attributes(sobject: str, record_id: str) -> dict[str, str]:
 
 
 class Store:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, *, lead_statuses: tuple[str, ...] = LEAD_STATUSES) -> None:
         self._clock = clock
+        # This org's own picklist values, by sObject and field (the first is the default).
+        self.picklists: dict[str, dict[str, tuple[str, ...]]] = {"Lead": {"Status": lead_statuses}}
         self.tables: dict[str, dict[str, Record]] = {name: {} for name in KEY_PREFIXES}
         self._emails: dict[str, dict[str, list[str]]] = {name: {} for name in EMAIL_OBJECTS}
         self._ids = {name: IdSequence(prefix) for name, prefix in KEY_PREFIXES.items()}
@@ -65,6 +67,9 @@ class Store:
                 if key := email_key(record.get("Email")):
                     index.setdefault(key, []).append(record["Id"])
             self._emails[sobject] = index
+
+    def picklist(self, sobject: str, field: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        return self.picklists.get(sobject, {}).get(field, default)
 
     def all(self, sobject: str) -> Iterable[Record]:
         return self.tables[sobject].values()
@@ -86,7 +91,7 @@ class Store:
         record.update(fields)
         record.update(CreatedDate=stamp, LastModifiedDate=stamp, SystemModstamp=stamp)
         if sobject == "Lead":
-            record["Status"] = record["Status"] or "Open - Not Contacted"
+            record["Status"] = record["Status"] or self.picklists["Lead"]["Status"][0]
             record["IsConverted"] = False
         derive(sobject, record)
         self.tables[sobject][record["Id"]] = record

@@ -120,6 +120,8 @@ def check(
     if creating and "Id" in values:
         raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call")
     values = {k: v for k, v in values.items() if k != "Id"}
+    if existing is not None and existing.get("IsConverted") is True:
+        raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
     read_only = [k for k in values if not obj.fields[k].writable]
     if read_only:
         message = _READ_ONLY.format(names=", ".join(read_only))
@@ -140,7 +142,7 @@ def check(
         if field.length and isinstance(value, str) and len(value) > field.length:
             message = f"{field.label}: data value too large: {value} (max length={field.length})"
             raise RecordError("STRING_TOO_LONG", message, [name])
-        if field.restricted and value not in field.picklist:
+        if field.restricted and value not in store.picklist(obj.name, name, field.picklist):
             message = f"{field.label}: bad value for restricted picklist field: {value}"
             raise RecordError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", message, [name])
         if field.type == "reference":

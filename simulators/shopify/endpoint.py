@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from simulators.core.clock import Clock
 from simulators.core.invariants import BrokenInvariant
 from simulators.shopify.auth import Tokens
+from simulators.shopify.bulk import BulkOperations
 from simulators.shopify.cost import MAX_QUERY_COST, CostBucket, QueryCost
 from simulators.shopify.errors import (
     http_error,
@@ -49,12 +50,14 @@ class GraphQLEndpoint:
         bucket: CostBucket,
         clock: Clock,
         changed: Callable[[str, Customer], None],
+        bulk: BulkOperations | None = None,
     ) -> None:
         self.store = store
         self.tokens = tokens
         self.bucket = bucket
         self.clock = clock
         self.changed = changed
+        self.bulk = bulk or BulkOperations(clock)
 
     async def handle(self, request: Request) -> Response:
         app = self.tokens.app_for(request.headers.get("x-shopify-access-token"))
@@ -76,7 +79,8 @@ class GraphQLEndpoint:
             return JSONResponse(_MISSING_QUERY, status_code=400)
         operation_name = body.get("operationName")
         name = operation_name if isinstance(operation_name, str) else None
-        return JSONResponse(self.run(app, query, variables or {}, name))
+        origin = str(request.url).split("/admin/api/", 1)[0]
+        return JSONResponse(self.run(app, query, variables or {}, name, origin=origin))
 
     def _cost(self, app: str, requested: int, actual: int | None) -> dict[str, Any]:
         return {
@@ -88,7 +92,13 @@ class GraphQLEndpoint:
         }
 
     def run(
-        self, app: str, query: str, variables: dict[str, Any], name: str | None
+        self,
+        app: str,
+        query: str,
+        variables: dict[str, Any],
+        name: str | None,
+        *,
+        origin: str = "",
     ) -> dict[str, Any]:
         schema = served_schema()
         try:
@@ -118,7 +128,9 @@ class GraphQLEndpoint:
             return {"errors": [error], "extensions": self._cost(app, requested, None)}
         if not self.bucket.take(app, requested):
             return {"errors": [throttled()], "extensions": self._cost(app, requested, None)}
-        context = Context(self.store, self.clock, self.changed)
+        context = Context(
+            self.store, self.clock, self.changed, bulk=self.bulk, app=app, origin=origin
+        )
         result = execute(
             schema, document, context_value=context, variable_values=variables, operation_name=name
         )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -20,6 +22,18 @@ from graphql import GraphQLError
 T = TypeVar("T")
 SortKey = tuple[Any, int]
 MAX_PAGE = 250
+_UNBOUNDED: contextvars.ContextVar[bool] = contextvars.ContextVar("unbounded", default=False)
+
+
+@contextmanager
+def unbounded() -> Iterator[None]:
+    """Within it, a connection is read whole (a bulk operation's query): no page size needed,
+    none applied."""
+    token = _UNBOUNDED.set(True)
+    try:
+        yield
+    finally:
+        _UNBOUNDED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,10 @@ def paginate(
     presorted: bool = False,
 ) -> Page[T]:
     """One page of `records` ordered by `key` (ascending, or descending when `reverse`)."""
+    if _UNBOUNDED.get():
+        first = last = after = before = None
+        keyed = sorted(((key(r), r) for r in records), key=lambda pair: pair[0], reverse=reverse)
+        return Page([(encode_cursor(k), r) for k, r in keyed], False, False)
     if first is None and last is None:
         raise GraphQLError("you must provide one of first or last")
     first, last = _count("first", first), _count("last", last)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,12 +18,13 @@ from starlette.types import ASGIApp
 from simulators.core.invariants import BrokenInvariant
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
 from simulators.shopify.auth import OAuthEndpoints, ShopifyCredentials, Tokens
+from simulators.shopify.bulk import RESULTS_PATH, BulkOperations
 from simulators.shopify.cost import CostBucket
 from simulators.shopify.endpoint import GraphQLEndpoint
 from simulators.shopify.errors import http_error
 from simulators.shopify.mutations import EMAIL, normalized
-from simulators.shopify.records import Customer
-from simulators.shopify.render import Renderer, customer_payload
+from simulators.shopify.records import SHOP_DOMAIN, Customer, Order, Visit
+from simulators.shopify.render import Renderer, customer_payload, order_payload
 from simulators.shopify.schema import API_VERSION
 from simulators.shopify.store import ShopStore, e164
 from simulators.shopify.webhooks import ShopifyWebhooks
@@ -61,9 +63,13 @@ class ShopifyPlatform:
         self.bucket = CostBucket(ctx.clock, enforce=ctx.enforce_limits)
         self.hooks = ShopifyWebhooks(ctx.webhooks, self.creds.client_secret, ctx.clock)
         oauth = OAuthEndpoints(self.tokens)
-        graphql = GraphQLEndpoint(self.store, self.tokens, self.bucket, ctx.clock, self._changed)
+        self.bulk = BulkOperations(ctx.clock)
+        graphql = GraphQLEndpoint(
+            self.store, self.tokens, self.bucket, ctx.clock, self._changed, self.bulk
+        )
         self._routes: list[BaseRoute] = [
             Route(GRAPHQL, graphql.handle, methods=["POST"]),
+            Route(f"{RESULTS_PATH}/{{number}}/{{name}}", self.bulk.result, methods=["GET"]),
             Route("/admin/oauth/access_token", oauth.access_token, methods=["POST"]),
             Route("/admin/oauth/authorize", oauth.authorize, methods=["GET"]),
         ]
@@ -114,6 +120,7 @@ class ShopifyPlatform:
 
     def reset(self, *, reseed: bool) -> None:
         self.bucket.reset()
+        self.bulk.reset()
         if reseed:
             self.store.reseed()
 
@@ -164,6 +171,50 @@ class ShopifyPlatform:
             tags = values["tags"]
             listed = tags.split(",") if isinstance(tags, str) else list(tags or ())
             customer.tags = sorted({str(t).strip() for t in listed if str(t).strip()})
+
+    def place_order(
+        self, email: str, total: str, utm_campaign: str | None, processed_ms: int | None = None
+    ) -> dict[str, Any]:
+        customer = self.store.by_mail(email)
+        if customer is None:
+            raise UnknownRecord(email)
+        try:
+            cents = round(Decimal(total) * 100)
+        except (InvalidOperation, ValueError) as exc:
+            raise InvalidFields(f"total {total!r} is not an amount") from exc
+        if cents <= 0:
+            raise InvalidFields("an order's total is positive")
+        now = self.store.now_ms(self.ctx.clock)
+        if processed_ms is not None and processed_ms > now:
+            raise InvalidFields("an order cannot be processed in the future")
+        processed = now if processed_ms is None else processed_ms - processed_ms % 1000
+        visit = None
+        if utm_campaign:
+            page = f"https://{SHOP_DOMAIN}/?utm_campaign={utm_campaign}&utm_source=newsletter"
+            visit = Visit(
+                processed - 60_000, "email", page, None, utm_campaign, "newsletter", "email"
+            )
+        order_id = max(self.store.orders, default=5_600_000_000_000) + 1
+        number = self.store.next_order_number
+        self.store.next_order_number += 1
+        order = Order(
+            order_id,
+            number,
+            customer.id,
+            now,
+            now,
+            cents,
+            "PAID",
+            visit,
+            None if processed_ms is None else processed,
+        )
+        self.store.orders[order_id] = order
+        customer.order_ids.append(order_id)
+        customer.orders_count += 1
+        customer.spent_cents += cents
+        customer.updated_ms = self.store.now_ms(self.ctx.clock, customer.updated_ms)
+        self.hooks.send("orders/create", order_payload(order, customer))
+        return Renderer(self.store).order(order) | {"customer": customer.gid}
 
     def revoke_tokens(self) -> int:
         return self.tokens.revoke()

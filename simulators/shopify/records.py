@@ -91,6 +91,11 @@ class Order:
     total_cents: int
     financial_status: str  # OrderDisplayFinancialStatus
     visit: Visit | None
+    processed_ms: int | None = None  # an imported order's own date; else when it was created
+
+    @property
+    def processed(self) -> int:
+        return self.created_ms if self.processed_ms is None else self.processed_ms
 
     @property
     def gid(self) -> str:

@@ -23,7 +23,7 @@ from simulators.shopify.store import ShopStore
 ORDER_SORT: dict[str, Callable[[Order], SortKey]] = {
     "CREATED_AT": lambda o: (o.created_ms, o.id),
     "UPDATED_AT": lambda o: (o.updated_ms, o.id),
-    "PROCESSED_AT": lambda o: (o.created_ms, o.id),
+    "PROCESSED_AT": lambda o: (o.processed, o.id),
     "ORDER_NUMBER": lambda o: (o.number, o.id),
     "TOTAL_PRICE": lambda o: (o.total_cents, o.id),
 }
@@ -115,7 +115,7 @@ class Renderer:
             "email": customer.email if customer else None,
             "createdAt": iso(o.created_ms),
             "updatedAt": iso(o.updated_ms),
-            "processedAt": iso(o.created_ms),
+            "processedAt": iso(o.processed),
             "displayFinancialStatus": o.financial_status,
             "totalPriceSet": price_set(o.total_cents),
             "customer": self._customer_of(o.customer_id),
@@ -169,4 +169,31 @@ def customer_payload(c: Customer) -> dict[str, Any]:
         "sms_marketing_consent": None,
         "admin_graphql_api_id": c.gid,
         "default_address": None,
+    }
+
+
+def order_payload(o: Order, customer: Customer | None) -> dict[str, Any]:
+    """The `orders/create` and `orders/updated` webhook body (REST shape, the fields read)."""
+    landing = o.visit.landing_page if o.visit else None
+    total = f"{o.total_cents // 100}.{o.total_cents % 100:02d}"
+    return {
+        "id": o.id,
+        "admin_graphql_api_id": o.gid,
+        "name": o.name,
+        "order_number": o.number,
+        "email": customer.email if customer else None,
+        "contact_email": customer.email if customer else None,
+        "created_at": rest_time(o.created_ms),
+        "updated_at": rest_time(o.updated_ms),
+        "processed_at": rest_time(o.processed),
+        "currency": CURRENCY,
+        "presentment_currency": CURRENCY,
+        "total_price": total,
+        "subtotal_price": total,
+        "total_tax": "0.00",
+        "financial_status": o.financial_status.lower(),
+        "landing_site": landing,
+        "referring_site": o.visit.referrer if o.visit else None,
+        "customer": customer_payload(customer) if customer else None,
+        "line_items": [],
     }

@@ -14,6 +14,8 @@ from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQL
 
 from simulators.core.clock import Clock
 from simulators.core.invariants import BrokenInvariant
+from simulators.shopify.bulk import BulkOperations
+from simulators.shopify.bulk import resolver as bulk_resolver
 from simulators.shopify.paging import SortKey, connection, paginate
 from simulators.shopify.records import Checkout, Customer, Order, parse_gid
 from simulators.shopify.render import Renderer, order_key
@@ -29,6 +31,9 @@ class Context:
     clock: Clock
     changed: Callable[[str, Customer], None]  # (webhook topic, customer) after a write
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    bulk: BulkOperations | None = None
+    app: str = ""  # the calling app (bulk operations are per app)
+    origin: str = ""  # the shop's base URL as the caller reached it (bulk result URLs)
 
     @property
     def render(self) -> Renderer:
@@ -69,7 +74,7 @@ def _order_search(store: ShopStore) -> Search[Order]:
             "customer_id": Field("number", lambda o: o.customer_id),
             "financial_status": Field("text", lambda o: o.financial_status),
             "created_at": Field("time", lambda o: o.created_ms),
-            "processed_at": Field("time", lambda o: o.created_ms),
+            "processed_at": Field("time", lambda o: o.processed),
             "updated_at": Field("time", lambda o: o.updated_ms),
         },
         ("name", "email"),
@@ -180,11 +185,14 @@ def attach(schema: GraphQLSchema) -> None:
             "orders": orders,
             "order": order,
             "abandonedCheckouts": abandoned_checkouts,
+            "currentBulkOperation": bulk_resolver("currentBulkOperation"),
         },
         schema.mutation_type: {
             "customerCreate": customer_create,
             "customerUpdate": customer_update,
             "customerEmailMarketingConsentUpdate": customer_email_marketing_consent_update,
+            "bulkOperationRunQuery": bulk_resolver("bulkOperationRunQuery"),
+            "bulkOperationCancel": bulk_resolver("bulkOperationCancel"),
         },
     }
     for root, fields in table.items():

@@ -41,12 +41,22 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
         "orders": _PAGING,
         "order": ("id",),
         "abandonedCheckouts": _PAGING,
+        "currentBulkOperation": ("type",),
     },
     "Mutation": {
         "customerCreate": ("input",),
         "customerUpdate": ("input",),
         "customerEmailMarketingConsentUpdate": ("input",),
+        "bulkOperationRunQuery": ("query",),
+        "bulkOperationCancel": ("id",),
     },
+    "BulkOperation": _plain(
+        "id type status errorCode createdAt completedAt objectCount rootObjectCount fileSize "
+        "url partialDataUrl query"
+    ),
+    "BulkOperationRunQueryPayload": _plain("bulkOperation userErrors"),
+    "BulkOperationCancelPayload": _plain("bulkOperation userErrors"),
+    "BulkOperationUserError": _plain("code field message"),
     "Customer": {
         **_plain(
             "id email firstName lastName displayName phone note tags state verifiedEmail "

@@ -29,6 +29,7 @@ _CONSENT = {
 }
 _STATUSES = ("PAID", "PAID", "PAID", "PAID", "PAID", "PARTIALLY_REFUNDED", "REFUNDED", "PENDING")
 _NOT_DIGIT = re.compile(r"\D")
+CLICKS_FOR_DAYS = 45
 _OTHER_UTM = ("google_shopping", "retargeting_q3", "ig_story_promo", "affiliate_spring")
 
 
@@ -50,13 +51,18 @@ def e164(phone: str | None) -> str | None:
     return f"+{digits}" if phone.strip().startswith("+") else f"+1{digits}"
 
 
-def _visit(r: random.Random, created_ms: int, campaigns: Sequence[str]) -> Visit | None:
+def _visit(r: random.Random, created_ms: int, campaigns: Sequence[tuple[str, int]]) -> Visit | None:
+    """The order's last visit. A visit from an email campaign comes after the campaign was
+    sent, within `CLICKS_FOR_DAYS` of it (a link in an old email is rarely clicked)."""
     roll = r.random()
     occurred = _whole(created_ms - _between(r, 60_000, 3 * _DAY_MS))
     if roll < 0.25:
         return None
-    if roll < 0.60 and campaigns:
-        campaign: str | None = r.choice(campaigns)
+    recent = [
+        utm for utm, sent in campaigns if sent <= occurred <= sent + CLICKS_FOR_DAYS * _DAY_MS
+    ]
+    if roll < 0.60 and recent:
+        campaign: str | None = r.choice(recent)
         source, medium, kind = "newsletter", "email", "email"
     elif roll < 0.75:
         campaign, source, medium, kind = r.choice(_OTHER_UTM), "google", "cpc", "google"
@@ -83,7 +89,7 @@ class ShopStore:
         self.checkouts: dict[int, Checkout] = {}
         self.writes: list[dict[str, Any]] = []
         self._seeded: dict[str, str] = {}
-        utms = [c.utm for c in self._world.sent_campaigns()]
+        utms = [(c.utm, c.send_ms or 0) for c in self._world.sent_campaigns()]
         next_id = 7_100_000_000_000
         drafts: list[tuple[int, int, int, str, Visit | None]] = []
         for person in held:
@@ -130,7 +136,11 @@ class ShopStore:
         )
 
     def _order_drafts(
-        self, customer: Customer, person: Person, r: random.Random, utms: Sequence[str]
+        self,
+        customer: Customer,
+        person: Person,
+        r: random.Random,
+        utms: Sequence[tuple[str, int]],
     ) -> list[tuple[int, int, int, str, Visit | None]]:
         drafts = []
         left = person.spent_cents

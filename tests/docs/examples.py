@@ -54,6 +54,8 @@ class Graph:
     url: str
     subscribers: Callable[[], int | None] = lambda: None
     """How many subscriptions the gateway's change bus holds (None: it cannot say)."""
+    backfill: Callable[[], Awaitable[None]] | None = None
+    """Store the shop's orders and campaigns now, as the demo does before its banner."""
 
 
 async def run(
@@ -139,6 +141,8 @@ async def demo_data(database_url: str) -> AsyncIterator[Demo]:
         demo = Demo(sim_app, sim, settings)
         async with gateway(demo) as graph:
             await _sync_once(graph.post)
+            if graph.backfill is not None:
+                await graph.backfill()
         yield demo
 
 
@@ -206,7 +210,7 @@ async def gateway(demo: Demo) -> AsyncIterator[Graph]:
                 queues = getattr(getattr(app.state.services, "changes", None), "_queues", None)
                 return len(queues) if isinstance(queues, set) else None
 
-            yield Graph(post, url, subscribers)
+            yield Graph(post, url, subscribers, app.state.services.graph.attribution.backfill)
 
 
 @asynccontextmanager

@@ -4,6 +4,7 @@ runs: 400 for a client accepting `application/graphql-response+json`, the bound 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -34,10 +35,11 @@ def refused(response: httpx.Response, code: str = "GRAPHQL_VALIDATION_FAILED") -
 
 
 def nested(levels: int) -> str:
-    """`levels` fields nested in one another, the innermost a leaf."""
+    """`levels` fields nested in one another, the innermost a leaf (lists of 2, so the
+    answer's size stays far within its own bound: tests/edge/test_result_size.py)."""
     inner = "email"
     while levels > 2:  # company { customers { … } } adds two levels
-        inner = f"company {{ customers {{ {inner} }} }}"
+        inner = f"company {{ customers(first: 2) {{ {inner} }} }}"
         levels -= 2
     return f'{{ customer(email: "a@b.co") {{ {inner} }} }}' if levels == 2 else inner
 
@@ -206,16 +208,26 @@ async def test_the_estimate_bounds_the_calls_the_platforms_see(
     """Counted by the simulators, token grants and Mailchimp's one-time audience check left
     out (as tests/resolvers/test_upstream_calls.py does)."""
     people = (await sim.get("/_sim/people", params={"limit": 1})).json()["people"]
+    customer = (
+        "query($e: String!) { customer(email: $e) { email company { name } deals { name } } }"
+    )
+    listed = """query($n: Int!) { customers(first: $n) { edges { node { email company { name }
+       deals { name } orders(first: 2) { name } engagement { openRate } } } } }"""
+    # (query, variables, fewest calls): campaigns and their attribution come from the store,
+    # filled once at start (the warm-up here), so a repeated read may call nobody.
     queries = [
-        ("query($e: String!) { customer(email: $e) { email company { name } deals { name } } }",
-         {"e": people[0]["email"]}),
-        ("""query($n: Int!) { customers(first: $n) { edges { node { email company { name }
-           deals { name } orders(first: 2) { name } engagement { openRate } } } } }""", {"n": 10}),
-        ("{ campaigns(first: 5) { edges { node { name attributedOrders } } } }", {}),
-    ]  # fmt: skip
+        (customer, {"e": people[0]["email"]}, 1),
+        (listed, {"n": 10}, 1),
+        ("{ campaigns(first: 5) { edges { node { name attributedOrders } } } }", {}, 0),
+    ]
+    warm_up = "{ campaigns(first: 1) { totalCount edges { node { attributedOrders } } } }"
     async with in_process(make_app("demo")) as demo:
-        await demo.post("/graphql", json={"query": "{ campaigns(first: 1) { totalCount } }"})
-        for query, variables in queries:
+        for _ in range(100):  # until the shop's orders are stored
+            known = (await demo.post("/graphql", json={"query": warm_up})).json()
+            if known["data"]["campaigns"]["edges"][0]["node"]["attributedOrders"] is not None:
+                break
+            await asyncio.sleep(0.1)
+        for query, variables, fewest in queries:
             await sim.post("/_sim/reset")
             body = (
                 await demo.post("/graphql", json={"query": query, "variables": variables})
@@ -229,4 +241,4 @@ async def test_the_estimate_bounds_the_calls_the_platforms_see(
                 if "token" not in route and route != "GET /3.0/lists/{list_id}"
             )
             estimated = estimate(schema._schema, parse(query), None, variables)
-            assert 0 < made <= estimated, (query, made, estimated)
+            assert fewest <= made <= estimated, (query, made, estimated)

@@ -1,39 +1,38 @@
-"""The attribution index against the Shopify and Mailchimp simulators: tallies that match a
-direct count of the shop's orders, incremental refreshes, and stale answers on failure."""
+"""Attribution from the store, against the Shopify and Mailchimp simulators and a real store
+(SQLite and PostgreSQL): the first backfill is one bulk export, the tallies match a direct
+count of the shop's orders within each campaign's window, they survive a restart without
+reading the shop again, and an order outside the window is never counted."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from connectors.exceptions import ConnectorError
+from canonical_schema import Campaign, Money, Order, Platform, SourceRecord
 from connectors.mailchimp import MailchimpConnector, api_key_auth
 from connectors.shopify import ShopifyConnector, offline_token_auth
-from hub.attribution import AttributionIndex
+from hub.attribution import Attribution
+from hub.attribution_windows import campaign_of, count, windows
 from hub.exceptions import InvalidCursorError
 from hub.graph_campaigns import CampaignReads
+from hub.order_store import save_orders
+from hub.store import Store
 from simulators import SimConfig
 
 SIM_BASE = "http://sim.test"
 SHOPIFY_CALL = "POST /admin/api/2025-01/graphql.json"
+WINDOW = timedelta(days=30)
 
 
 @pytest.fixture
 def sim_config() -> SimConfig:
-    """Enough people that the shop's orders take several pages."""
+    """Enough people that paging the shop's orders would take several pages."""
     return SimConfig(seed=7, people=300, rate_limits="off")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -55,86 +54,146 @@ async def connectors(
         yield shopify, mailchimp
 
 
-async def every_order_utm(shopify: ShopifyConnector) -> tuple[Counter[str], dict[str, Decimal]]:
-    counts: Counter[str] = Counter()
-    sums: dict[str, Decimal] = {}
+async def every_order(shopify: ShopifyConnector) -> list[Order]:
+    found: list[Order] = []
     after = None
     while True:
         page = await shopify.orders(after=after)
-        for order in page.items:
-            if order.utm_campaign:
-                key = order.utm_campaign.lower()
-                counts[key] += 1
-                sums[key] = sums.get(key, Decimal(0)) + order.total.amount
+        found += page.items
         if page.next_after is None:
-            return counts, sums
+            return found
         after = page.next_after
 
 
-async def finished(index: AttributionIndex) -> None:
-    building = index.warm()
+def expected(orders: Sequence[Order], campaigns: Sequence[Campaign]) -> dict[str, int]:
+    """Each campaign's orders, counted directly: same UTM value, placed after the send and at
+    most 30 days after it, the latest such send winning."""
+    counts: Counter[str] = Counter()
+    for order in orders:
+        utm = (order.utm_campaign or "").lower()
+        claims = [
+            c
+            for c in campaigns
+            if c.sent_at and (c.utm_campaign or "").lower() == utm and utm
+            if c.sent_at < order.placed_at <= c.sent_at + WINDOW
+        ]
+        if claims:
+            counts[max(claims, key=lambda c: c.sent_at or datetime.min).id] += 1
+    return dict(counts)
+
+
+async def shopify_stats(sim: httpx.AsyncClient) -> dict[str, int]:
+    stats = (await sim.get("/_sim/stats")).json()
+    routes: dict[str, int] = stats["shopify"]["requests_by_route"]
+    return routes
+
+
+async def test_tallies_come_from_one_bulk_export_and_match_a_direct_count(
+    connectors: tuple[ShopifyConnector, MailchimpConnector],
+    sim: httpx.AsyncClient,
+    any_store: Store,
+) -> None:
+    shopify, mailchimp = connectors
+    orders = await every_order(shopify)
+    campaigns = await mailchimp.campaigns()
+    await sim.post("/_sim/reset")
+    attribution = Attribution(any_store, shopify, mailchimp, ttl=60)
+
+    await attribution.backfill()
+    read = await attribution.tallies(campaigns)
+    routes = await shopify_stats(sim)
+
+    assert read.value is not None
+    assert not read.failures
+    counted = {cid: t.orders for cid, t in read.value.items() if t.orders}
+    assert counted == expected(orders, campaigns)
+    assert sum(counted.values()) > 0, "the seeded shop has orders from its campaigns"
+    downloads = sum(n for route, n in routes.items() if route.startswith("GET /bulk-operation"))
+    assert downloads == 1, routes
+    assert routes[SHOPIFY_CALL] <= 10, "a bulk run and its polls, not a walk through pages"
+    await attribution.close()
+
+
+async def test_tallies_survive_a_restart_without_reading_the_shop_again(
+    connectors: tuple[ShopifyConnector, MailchimpConnector],
+    sim: httpx.AsyncClient,
+    any_store: Store,
+) -> None:
+    shopify, mailchimp = connectors
+    first = Attribution(any_store, shopify, mailchimp, ttl=60)
+    await first.backfill()
+    campaigns = (await first.campaigns()).value
+    before = await first.tallies(campaigns)
+    await first.close()
+    await sim.post("/_sim/reset")
+
+    again = Attribution(any_store, shopify, mailchimp, ttl=60)  # a restart: nothing in memory
+    after = await again.tallies(campaigns)
+    building = again.warm()
     if building is not None:
         await building
+    routes = await shopify_stats(sim)
+
+    assert after.value is not None
+    assert after.value == before.value
+    assert not any(route.startswith("GET /bulk-operation") for route in routes)
+    assert routes.get(SHOPIFY_CALL, 0) == 1, "only the orders changed since the last read"
+    await again.close()
 
 
-async def shopify_calls(sim: httpx.AsyncClient) -> int:
-    stats = (await sim.get("/_sim/stats")).json()
-    calls: int = stats["shopify"]["requests_by_route"].get(SHOPIFY_CALL, 0)
-    return calls
-
-
-async def test_tallies_match_a_direct_count_and_refresh_incrementally(
-    connectors: tuple[ShopifyConnector, MailchimpConnector], sim: httpx.AsyncClient
-) -> None:
-    shopify, mailchimp = connectors
-    clock = Clock()
-    index = AttributionIndex(shopify, mailchimp, ttl=60, full_every=3600, clock=clock)
-    counts, sums = await every_order_utm(shopify)
-
-    await sim.post("/_sim/reset")
-    first = await index.tallies()
-    full_read = await shopify_calls(sim)
-    cached = await index.tallies()
-    clock.now += 61
-    answered_at_once = await index.tallies()  # the refresh runs in the background
-    await finished(index)
-    refreshed = await index.tallies()
-
-    assert first.value is not None
-    assert not first.failures
-    assert {utm: t.orders for utm, t in first.value.items()} == dict(counts)
-    assert all(
-        t.revenue is not None and t.revenue.amount == sums[u] for u, t in first.value.items()
+def _order(number: int, placed: datetime, utm: str | None, total: str) -> Order:
+    gid = f"gid://shopify/Order/{number}"
+    return Order(
+        id=f"ord_{number}",
+        name=f"#{number}",
+        total=Money(amount=Decimal(total), currency_code="USD"),
+        placed_at=placed,
+        utm_campaign=utm,
+        sources=(SourceRecord(platform=Platform.SHOPIFY, external_id=gid, updated_at=placed),),
     )
-    assert cached.value == first.value
-    assert answered_at_once.value == refreshed.value == first.value
-    assert full_read > 1, "the shop's orders take several pages"
-    assert await shopify_calls(sim) == full_read + 1, "a refresh reads only what changed"
 
 
-async def test_a_failed_refresh_keeps_answering_with_the_failure(
-    connectors: tuple[ShopifyConnector, MailchimpConnector], sim: httpx.AsyncClient
+def _campaign(cid: str, sent: datetime | None, utm: str) -> Campaign:
+    status = "sent" if sent else "save"
+    return Campaign(
+        id=cid, name=cid, platform=Platform.MAILCHIMP, status=status, sent_at=sent, utm_campaign=utm
+    )
+
+
+async def test_an_order_before_the_send_or_past_the_window_is_not_attributed(
+    any_store: Store,
 ) -> None:
-    shopify, mailchimp = connectors
-    clock = Clock()
-    index = AttributionIndex(shopify, mailchimp, ttl=60, clock=clock)
-    known = await index.tallies()
-    await sim.post("/_sim/faults", json={"platform": "shopify", "error_rate": 1.0, "status": 503})
-    clock.now += 61
-    await index.tallies()
-    await finished(index)
+    september = datetime(2025, 9, 10, 12, tzinfo=UTC)
+    autumn = _campaign("cmp_autumn", september, "Autumn_Sale")
+    autumn_again = _campaign("cmp_autumn_again", september + timedelta(days=20), "autumn_sale")
+    orders = [
+        _order(1, datetime(2024, 2, 14, 9, tzinfo=UTC), "autumn_sale", "80.00"),  # long before
+        _order(2, september - timedelta(minutes=1), "autumn_sale", "10.00"),  # just before
+        _order(3, september + timedelta(days=3), "AUTUMN_SALE ", "25.50"),  # the first send's
+        _order(4, september + timedelta(days=25), "autumn_sale", "4.50"),  # the second send's
+        _order(5, september + timedelta(days=20 + 31), "autumn_sale", "7.00"),  # past both
+        _order(6, september + timedelta(days=4), "spring_sale", "99.00"),  # another campaign's
+    ]
+    await save_orders(any_store, "https://shop.example", orders)
+    spans = windows([autumn, autumn_again], WINDOW)
 
-    stale = await index.tallies()
+    tallies = await count(any_store, "https://shop.example", spans, "USD")
+    other_shop = await count(any_store, "https://other.example", spans, "USD")
 
-    assert stale.value == known.value
-    assert [type(f).__name__ for f in stale.failures] == ["UnavailableError"]
-    assert all(isinstance(f, ConnectorError) for f in stale.failures)
+    assert {cid: t.orders for cid, t in tallies.items()} == {"cmp_autumn": 1, "cmp_autumn_again": 1}
+    revenue = tallies["cmp_autumn"].revenue
+    assert revenue is not None
+    assert revenue.amount == Decimal("25.50")
+    assert {t.orders for t in other_shop.values()} == {0}, "another shop's orders never mix"
+    for order, owner in zip(orders, [None, None, autumn, autumn_again, None, None], strict=True):
+        found = campaign_of(order.utm_campaign, order.placed_at, [autumn, autumn_again], WINDOW)
+        assert found == owner, order.name
 
 
 async def test_campaign_pages_resume_after_their_cursor(
-    connectors: tuple[ShopifyConnector, MailchimpConnector],
+    connectors: tuple[ShopifyConnector, MailchimpConnector], store: Store
 ) -> None:
-    reads = CampaignReads(AttributionIndex(*connectors))
+    reads = CampaignReads(Attribution(store, *connectors))
     every = (await reads.page(100, None, None)).edges
 
     first = await reads.page(4, None, None)

@@ -6,12 +6,14 @@ in the gateway cannot agree with it by accident."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from tests.resolvers.conftest import Post
 
+WINDOW = timedelta(days=30)  # the default attribution window
 GRAPH = """
 query($email: String!) {
   customer(email: $email) {
@@ -108,14 +110,21 @@ async def test_an_order_is_attributed_to_the_campaign_with_its_utm_value(
 
     attributed = [o for o in orders if o["campaign"] is not None]
     assert attributed, "the seeded shop has orders from email campaigns"
+    campaigns = await post("{ campaigns(first: 100) { edges { node { id utmCampaign sentAt } } } }")
+    listed = [e["node"] for e in campaigns["data"]["campaigns"]["edges"]]
+    sent = {c["id"]: datetime.fromisoformat(c["sentAt"]) for c in listed if c["sentAt"]}
     for order in attributed:
         assert order["campaign"]["utmCampaign"].lower() == order["utmCampaign"].lower()
         assert order["campaign"]["attributedOrders"] >= 1
-    campaigns = await post("{ campaigns(first: 100) { edges { node { utmCampaign } } } }")
-    utms = {e["node"]["utmCampaign"] for e in campaigns["data"]["campaigns"]["edges"]}
+        placed = datetime.fromisoformat(order["placedAt"])
+        assert sent[order["campaign"]["id"]] < placed <= sent[order["campaign"]["id"]] + WINDOW
     for order in orders:
-        if order["campaign"] is None:
-            assert order["utmCampaign"] is None or order["utmCampaign"] not in utms
+        if order["campaign"] is None and order["utmCampaign"]:
+            placed = datetime.fromisoformat(order["placedAt"])
+            for campaign in listed:
+                if campaign["utmCampaign"] == order["utmCampaign"] and campaign["sentAt"]:
+                    opened = sent[campaign["id"]]
+                    assert not opened < placed <= opened + WINDOW, "in the window, yet unclaimed"
 
 
 async def test_attributed_orders_and_revenue_add_up_over_the_shop(post: Post) -> None:

@@ -26,6 +26,7 @@ SCOPE_SETS: dict[str, frozenset[str]] = {
     "read": frozenset({"read:customers"}),
     "pii": frozenset({"read:customers", "read:pii"}),
     "write": frozenset({"write:customers"}),
+    "write-read": frozenset({"write:customers", "read:customers"}),
     "sync": frozenset({"admin:sync"}),
     "dlq": frozenset({"admin:dlq"}),
 }

@@ -215,7 +215,7 @@ async def test_the_payload_of_an_allowed_mutation_still_hides_pii(secured: Secur
     query = """mutation($input: CustomerInput!) {
       upsertCustomer(input: $input) { results { status } customer { id firstName } } }"""
 
-    body = await secured.post(query, "write", input=NEW)
+    body = await secured.post(query, "write-read", input=NEW)
 
     assert body["data"]["upsertCustomer"]["customer"]["firstName"] is None
     assert forbidden(body) == [(("upsertCustomer", "customer", "firstName"), "read:pii")]

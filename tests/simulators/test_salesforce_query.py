@@ -173,11 +173,14 @@ async def test_soql_errors_have_salesforce_codes_and_messages(sf: httpx.AsyncCli
         "SELECT FROM Contact",
         "SELECT Id FROM Contact LIMIT x",
         "SELECT Id FROM Contact WHERE Email = 'a' AND LastName = 'b' OR Phone = null",
-        "SELECT COUNT() FROM Contact",
+        "SELECT COUNT() FROM Contact ORDER BY Id",
         "DELETE FROM Contact",
         "SELECT Id, Id FROM Contact",
     ):
         assert (await ask(malformed))["errorCode"] == "MALFORMED_QUERY", malformed
+    counted = await sf.get(f"{API}/query", params={"q": "SELECT COUNT() FROM Lead"})
+    every = await sf.get(f"{API}/query", params={"q": "SELECT Id FROM Lead"})
+    assert counted.json() == {"totalSize": every.json()["totalSize"], "done": True, "records": []}
     quoted = await ask("SELECT Id FROM Lead WHERE SystemModstamp > '2026-01-01T00:00:00Z'")
     assert quoted["errorCode"] == "INVALID_FIELD"
     assert "must be of type dateTime and should not be enclosed in quotes" in quoted["message"]

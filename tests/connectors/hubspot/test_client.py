@@ -168,6 +168,28 @@ async def test_an_unsubscribe_is_an_opt_out_from_all_email(sim, hubspot) -> None
     assert sorted(opted) == sorted([held, other, "new@example.com"])
 
 
+async def test_opt_outs_go_in_batches_of_one_hundred(sim, hubspot) -> None:
+    """`statuses/batch/unsubscribe-all`: 150 opt-outs are two calls, not 150."""
+    out = EmailConsent.UNSUBSCRIBED
+    held = list(await people_in_hubspot(sim))
+    emails = [*held[:20], *(f"gone{i}@example.com" for i in range(130))]
+    await hubspot.records_by_email(emails)  # only consent changes for the held ones
+    await sim.post("/_sim/reset")
+    records = [
+        CustomerRecord(platform=Platform.MAILCHIMP, external_id=str(i), email=e, email_consent=out)
+        for i, e in enumerate(emails)
+    ]
+
+    await hubspot.upsert_records(records)
+
+    routes = (await sim.get("/_sim/stats")).json()["hubspot"]["requests_by_route"]
+    batch = "POST /communication-preferences/v4/statuses/batch/unsubscribe-all"
+    assert routes[batch] == 2
+    assert not [r for r in routes if r.endswith("/{subscriberIdString}/unsubscribe-all")]
+    back = await hubspot.records_by_email(held[:20])
+    assert {r.email_consent for r in back.values()} == {out}
+
+
 async def test_upserts_go_in_calls_of_one_hundred(sim, hubspot) -> None:
     records = [
         CustomerRecord(platform=Platform.MARKETO, external_id=str(i), email=f"bulk{i}@example.com")

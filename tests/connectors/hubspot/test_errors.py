@@ -64,16 +64,25 @@ async def test_search_limit_is_rate_limited_for_a_second(hubspot_token) -> None:
     assert caught.value.retry_after == 1.0
 
 
-async def test_daily_limit_is_rate_limited_until_midnight_utc(hubspot_token) -> None:
-    clock = ManualClock(EPOCH_BASE.timestamp() + 3600)  # 01:00 UTC
+async def test_daily_limit_is_rate_limited_until_midnight_in_the_accounts_zone(
+    hubspot_token,
+) -> None:
+    """The portal is in US/Eastern (UTC-5 in January): its day ends at 05:00 UTC. The zone is
+    read once (account details) when little of the day's cap is left."""
+    clock = ManualClock(EPOCH_BASE.timestamp() + 3600)  # 01:00 UTC, 20:00 in New York
     async with limited(clock, daily=3) as http:
         connector = HubSpotConnector(http, PrivateAppAuth(hubspot_token), clock=clock.now)
-        for _ in range(3):
+        for _ in range(2):  # the first answer says 2 of 3 left: the zone is read (the 2nd call)
             await connector.list_records(1, None)
         with pytest.raises(RateLimitedError) as caught:
             await connector.list_records(1, None)
+        clock.advance(4 * 3600 - 1)  # still before midnight in New York
+        with pytest.raises(RateLimitedError):
+            await connector.list_records(1, None)
+        clock.advance(1)
+        assert (await connector.list_records(1, None)).records
     assert "daily limit" in caught.value.message
-    assert caught.value.retry_after == 23 * 3600
+    assert caught.value.retry_after == 4 * 3600
 
 
 async def test_an_unknown_token_is_an_auth_error(http) -> None:

@@ -70,8 +70,15 @@ async def test_606_past_100_calls_in_20_seconds_waits_out_the_window(creds) -> N
     assert caught.value.correlation_id
 
 
-async def test_607_daily_quota_waits_until_midnight_central(creds) -> None:
-    clock = ManualClock(datetime(2026, 3, 2, 23, 0, tzinfo=UTC).timestamp())  # 17:00 CST
+@pytest.mark.parametrize(
+    ("moment", "wait"),
+    [
+        (datetime(2026, 3, 2, 23, 0, tzinfo=UTC), 7 * 3600.0),  # 17:00 CST (UTC-6)
+        (datetime(2026, 7, 2, 23, 0, tzinfo=UTC), 6 * 3600.0),  # 18:00 CDT (UTC-5)
+    ],
+)
+async def test_607_daily_quota_waits_until_midnight_central(creds, moment, wait) -> None:
+    clock = ManualClock(moment.timestamp())
     app = create_app(SimConfig(people=5, rate_limits="real"), clock=clock)
     app.state.sim.platforms["marketo"].limits.daily_quota = 3  # no /_sim knob for it
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
@@ -83,8 +90,11 @@ async def test_607_daily_quota_waits_until_midnight_central(creds) -> None:
             await marketo.records_by_email(["a@b.co"])
         with pytest.raises(RateLimitedError) as caught:
             await marketo.records_by_email(["a@b.co"])
-        assert caught.value.retry_after == 7 * 3600.0
-        clock.advance(7 * 3600)
+        assert caught.value.retry_after == wait
+        clock.advance(wait - 1)
+        with pytest.raises(RateLimitedError):
+            await marketo.records_by_email(["a@b.co"])
+        clock.advance(1)
         assert await marketo.records_by_email(["a@b.co"]) == {}
 
 
@@ -236,5 +246,7 @@ def test_retry_after_by_code() -> None:
     assert retry_after("615", 0) == 1.0
     assert retry_after("607", midnight_cst - 90) == 90.0
     assert retry_after("607", midnight_cst) == 86_400.0
+    midnight_cdt = datetime(2026, 7, 3, 5, 0, tzinfo=UTC).timestamp()  # summer: UTC-5
+    assert retry_after("607", midnight_cdt - 90) == 90.0
     assert retry_after("1003", 0) is None
     assert classify(ERROR_TABLE, 200, None).value == "ok"

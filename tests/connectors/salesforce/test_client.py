@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 
-from canonical_schema import DealStatus, Platform, RecordRef
+from canonical_schema import CustomerRecord, DealStatus, Platform, RecordRef
 from connectors.salesforce import SalesforceConnector, SalesforceSession
 from simulators.core.clock import EPOCH_BASE, ManualClock
 from tests.connectors.salesforce.conftest import LOGIN, ground_truth, raw_records
@@ -59,11 +59,45 @@ async def test_asks_once_per_object_for_a_chunk_of_emails(http, salesforce) -> N
     assert (await http.get("/_sim/stats")).json()["salesforce"]["requests"] == 2
 
 
+async def current_records(http: httpx.AsyncClient) -> int:
+    """Contacts and unconverted Leads with an email, counted by hand over the seeded people."""
+    total = 0
+    for email in await ground_truth(http):
+        held = await raw_records(http, email)
+        total += sum(1 for r in held if not r.get("IsConverted"))
+    return total
+
+
 async def test_lists_every_person_once_and_counts_them(http, salesforce) -> None:
     truth = await ground_truth(http)
     seen = await walk(salesforce, 7)
-    assert sorted(seen) == sorted(truth)
-    assert await salesforce.count_records() == len(truth)
+    assert sorted(seen) == sorted(truth)  # converted Leads (old addresses) are not people
+    await http.post("/_sim/reset")
+    assert await salesforce.count_records() == await current_records(http)
+    # COUNT(): one call an object, however many records.
+    assert (await http.get("/_sim/stats")).json()["salesforce"]["requests"] == 2
+
+
+async def test_a_converted_lead_is_never_written(http, salesforce) -> None:
+    """A Contact converted from a Lead leaves that Lead behind, read-only (Salesforce refuses
+    an update: CANNOT_UPDATE_CONVERTED_LEAD). A write for its old address makes a new Lead."""
+    converted = None
+    for email in await ground_truth(http):
+        local, _, domain = email.partition("@")
+        held = await raw_records(http, f"{local}+was@{domain}")
+        if held and held[0]["IsConverted"]:
+            converted = held[0]
+            break
+    assert converted is not None, "the seed holds no converted Lead"
+    old = str(converted["Email"]).lower()
+    assert old not in await salesforce.records_by_email([old])
+    [result] = await salesforce.upsert_records(
+        [CustomerRecord(platform=Platform.HUBSPOT, external_id="1", email=old, last_name="Back")]
+    )
+    assert result.created
+    assert result.external_id != converted["Id"]
+    [still] = [r for r in await raw_records(http, old) if r["Id"] == converted["Id"]]
+    assert still["LastName"] == converted["LastName"]
 
 
 async def test_duplicates_are_one_person_the_contact_or_the_latest_lead(
@@ -92,7 +126,7 @@ async def test_duplicates_are_one_person_the_contact_or_the_latest_lead(
     assert found[lead_email].last_name == "Again"
     seen = await walk(salesforce, 11)
     assert sorted(seen) == sorted(truth)
-    assert await salesforce.count_records() == len(truth)
+    assert await salesforce.count_records() == await current_records(http)
 
 
 async def access_token(http: httpx.AsyncClient, creds: dict[str, str]) -> str:
