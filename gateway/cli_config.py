@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from connectors.registry import platforms
+
 config_app = typer.Typer(help="The configuration, and the reference pages written from code.")
 console = Console()
 errors = Console(stderr=True)
@@ -123,12 +125,11 @@ def unknown_toml_keys(table: dict[str, object]) -> dict[str, list[str]]:
 
 def _generic(documented: list[str]) -> list[str]:
     """Documented keys with `<platform>` made concrete for every platform."""
-    from canonical_schema import Platform
 
     out: list[str] = []
     for key in documented:
         if "<platform>" in key:
-            out.extend(key.replace("<platform>", p.value) for p in Platform)
+            out.extend(key.replace("<platform>", p.value) for p in platforms())
         else:
             out.append(key)
     return out

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from canonical_schema import Platform, WriteStatus
+from connectors.registry import platforms
 from gateway.settings import ConfigError, Settings
 from hub.dead_letters import DeadLetter
 from hub.write_service import TargetResult, WriteService
@@ -68,7 +69,7 @@ def _platform(name: str | None) -> Platform | None:
     try:
         return Platform(name.strip().lower())
     except ValueError:
-        known = ", ".join(p.value for p in Platform)
+        known = ", ".join(p.value for p in platforms())
         errors.print(f"[red]error:[/] unknown platform {name!r}; known: {known}")
         raise typer.Exit(code=2) from None
 

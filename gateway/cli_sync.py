@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from canonical_schema import Platform
+from connectors.registry import platforms
 from gateway.services import open_services
 from gateway.settings import ConfigError, Settings
 from sync_jobs.sync_runs import SUCCEEDED, SyncRunRecord
@@ -38,7 +39,7 @@ def _platform(name: str | None) -> Platform | None:
     try:
         return Platform(name.strip().lower())
     except ValueError:
-        known = ", ".join(p.value for p in Platform)
+        known = ", ".join(p.value for p in platforms())
         raise typer.BadParameter(f"{name!r} is not a platform; known: {known}") from None
 
 

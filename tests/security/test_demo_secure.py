@@ -32,9 +32,20 @@ def secure_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     workdir = tmp_path_factory.mktemp("secure-demo")
     info_file = workdir / "info.json"
     command = [
-        sys.executable, "-m", "gateway", "demo", "--secure", "--people", "60",
-        "--port", str(free_port()), "--sim-port", str(free_port()), "--info-file", str(info_file),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gateway",
+        "demo",
+        "--secure",
+        "--people",
+        "60",
+        "--port",
+        str(free_port()),
+        "--sim-port",
+        str(free_port()),
+        "--info-file",
+        str(info_file),
+    ]
     log_path = workdir / "demo.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)

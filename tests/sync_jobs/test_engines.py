@@ -38,9 +38,13 @@ def test_transient_failures_wait_1_4_16_then_dead_letter() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [FatalError(HUB, "400"), AuthError(HUB, "401"), InvalidUpstreamDataError(HUB, "not JSON"),
-     ValueError("a bug")],
-)  # fmt: skip
+    [
+        FatalError(HUB, "400"),
+        AuthError(HUB, "401"),
+        InvalidUpstreamDataError(HUB, "not JSON"),
+        ValueError("a bug"),
+    ],
+)
 def test_fatal_failures_dead_letter_at_once(error: Exception) -> None:
     assert RetryPolicy().after(error, 1) is None
 
@@ -116,9 +120,12 @@ async def test_arq_workers_run_the_same_jobs(redis_url: str) -> None:
         assert await engine.enqueue("remember", 21, job_id="j1") is None
         worker = Worker(
             functions=arq_functions({"remember": jobs["remember"]}),
-            redis_settings=RedisSettings.from_dsn(redis_url), queue_name=queue, burst=True,
-            poll_delay=0.01, handle_signals=False,
-        )  # fmt: skip
+            redis_settings=RedisSettings.from_dsn(redis_url),
+            queue_name=queue,
+            burst=True,
+            poll_delay=0.01,
+            handle_signals=False,
+        )
         await worker.async_run()
         await close_worker(worker)
         assert await handle.wait(5) is True

@@ -42,10 +42,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
             stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
 
     def stop(self) -> None:
         assert self.process is not None
@@ -96,9 +107,12 @@ async def test_a_worker_outlives_a_redis_restart(redis_server: RedisServer) -> N
 
     def make() -> Worker:
         return Worker(
-            functions=[remember], redis_settings=RedisSettings.from_dsn(redis_server.url),
-            queue_name=QUEUE, poll_delay=0.05, handle_signals=False,
-        )  # fmt: skip
+            functions=[remember],
+            redis_settings=RedisSettings.from_dsn(redis_server.url),
+            queue_name=QUEUE,
+            poll_delay=0.05,
+            handle_signals=False,
+        )
 
     running = asyncio.create_task(keep_running(make, QUEUE, first_pause=0.2, longest=1.0))
     try:

@@ -30,12 +30,15 @@ from tests.sync_jobs.sync_services import SIM
 async def services(sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path) -> AsyncIterator[Services]:
     settings = with_simulators(
         Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'resume.db'}", cache="off",
-            platforms="hubspot", sync=SyncSettings(schedule=False),
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'resume.db'}",
+            cache="off",
+            platforms="hubspot",
+            sync=SyncSettings(schedule=False),
             jobs=JobSettings(engine="inline", retry_delays_seconds=[600], write_deadline_seconds=2),
         ),
-        SIM, (await sim.get("/_sim/credentials")).json(),
-    )  # fmt: skip
+        SIM,
+        (await sim.get("/_sim/credentials")).json(),
+    )
     async with open_services(settings, httpx.ASGITransport(app=sim_app)) as opened:
         yield opened
 
