@@ -240,34 +240,6 @@ class SalesforceConnector:
         """Any SOQL, every record to the end, unmapped: for what the connector does not model."""
         return await self._api.query(soql)
 
-    async def _people(self, emails: Sequence[str]) -> dict[str, Contact | Lead]:
-        wanted = [e for e in dict.fromkeys(normalize_email(e) for e in emails) if is_email(e)]
-        contacts, leads = await asyncio.gather(
-            self._by_values(Contact, CONTACT_FIELDS, "Email", wanted),
-            self._by_values(Lead, LEAD_FIELDS, "Email", wanted),
-        )
-        chosen = choose([*contacts, *leads])
-        return {email: chosen[email] for email in wanted if email in chosen}
-
-    async def _by_values(
-        self, model: type[M], fields: Sequence[str], field: str, values: Sequence[str]
-    ) -> list[M]:
-        current = CURRENT.get(model.__name__, "")
-        prefix = f"{select(fields, model.__name__)} WHERE {current}{field} IN ("
-        queries = list(in_chunks(prefix, list(dict.fromkeys(values))))
-        batches = await asyncio.gather(*(self._api.query_as(model, q) for q in queries))
-        return [record for batch in batches for record in batch]
-
-
-def _cursor(after: str | None) -> tuple[int, str] | None:
-    if after is None:
-        return (0, "")
-    name, _, last_id = after.partition(":")
-    names = [model.__name__ for model, _ in PEOPLE]
-    if name not in names or not (last_id == "" or (last_id.isalnum() and len(last_id) in (15, 18))):
-        raise ValueError(f"not a Salesforce list cursor: {after!r}")
-    return (names.index(name), last_id)
-
     # -- the graph: CompanySource, DealSource ------------------------------------------------
 
     async def companies_of(self, people: Held) -> dict[str, Company]:
@@ -311,3 +283,31 @@ def _cursor(after: str | None) -> tuple[int, str] | None:
 
         found = await self._accounts.do_many(emails, load) if emails else {}
         return {email: account for email, account in found.items() if account != _NO_ACCOUNT}
+
+    async def _people(self, emails: Sequence[str]) -> dict[str, Contact | Lead]:
+        wanted = [e for e in dict.fromkeys(normalize_email(e) for e in emails) if is_email(e)]
+        contacts, leads = await asyncio.gather(
+            self._by_values(Contact, CONTACT_FIELDS, "Email", wanted),
+            self._by_values(Lead, LEAD_FIELDS, "Email", wanted),
+        )
+        chosen = choose([*contacts, *leads])
+        return {email: chosen[email] for email in wanted if email in chosen}
+
+    async def _by_values(
+        self, model: type[M], fields: Sequence[str], field: str, values: Sequence[str]
+    ) -> list[M]:
+        current = CURRENT.get(model.__name__, "")
+        prefix = f"{select(fields, model.__name__)} WHERE {current}{field} IN ("
+        queries = list(in_chunks(prefix, list(dict.fromkeys(values))))
+        batches = await asyncio.gather(*(self._api.query_as(model, q) for q in queries))
+        return [record for batch in batches for record in batch]
+
+
+def _cursor(after: str | None) -> tuple[int, str] | None:
+    if after is None:
+        return (0, "")
+    name, _, last_id = after.partition(":")
+    names = [model.__name__ for model, _ in PEOPLE]
+    if name not in names or not (last_id == "" or (last_id.isalnum() and len(last_id) in (15, 18))):
+        raise ValueError(f"not a Salesforce list cursor: {after!r}")
+    return (names.index(name), last_id)
