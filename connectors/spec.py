@@ -84,6 +84,8 @@ class PlatformSpec:
     limits: LimitSettings
     """Documented rate limits and breaker policy; `MGW_LIMITS__<PLATFORM>__…` overrides."""
     learners: Learners = field(default_factory=Learners)
+    display_name: str = ""
+    """Its name as people write it (HubSpot); empty: its key, capitalized."""
     entities: str = "customers"
     """What it holds that the gateway reads, in words (the integration map)."""
     auth_method: Callable[[Any], str] = lambda settings: "API credentials"
@@ -101,6 +103,10 @@ class PlatformSpec:
     feed: Callable[[Any], Feed | None] | None = None
     """Its change feed over a connector (incremental sync); None: it is not synced."""
     """How it pushes changes (`/webhooks/<route>`); None: it does not (sync polls it)."""
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.key.title()
 
     @property
     def key(self) -> str:

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from canonical_schema import Platform
+from connectors.registry import specs
+from connectors.spec import Capability
 
 PropagatedField = Literal["lifecycle_stage", "email_consent", "first_name", "last_name", "phone"]
 
@@ -46,8 +48,10 @@ class SyncSettings(BaseModel):
         15.0, gt=0, description="How often each platform is synced, unless `intervals` says."
     )
     intervals: dict[str, float] = Field(
-        # Salesforce and Marketo have no signed webhooks: their change feeds are polled often.
-        default_factory=lambda: {"salesforce": 0.5, "marketo": 0.5},
+        # A platform without webhooks (Salesforce, Marketo): its change feed is polled often.
+        default_factory=lambda: {
+            spec.key: 0.5 for spec in specs() if spec.feed and not spec.can(Capability.WEBHOOKS)
+        },
         description=(
             "Per-platform interval in minutes, e.g. {hubspot = 5}; 0 never schedules that "
             "platform (`mgw sync run` and `triggerSync` still sync it)."

@@ -74,6 +74,7 @@ def _vault_ready(options: HubSpotSettings) -> bool:
 
 SPEC = PlatformSpec(
     platform=Platform.HUBSPOT,
+    display_name="HubSpot",
     settings=HubSpotSettings,
     connect=connect,
     api_base=lambda options: str(options.base_url),

@@ -65,6 +65,7 @@ def _vault_ready(options: SalesforceSettings) -> bool:
 
 SPEC = PlatformSpec(
     platform=Platform.SALESFORCE,
+    display_name="Salesforce",
     settings=SalesforceSettings,
     connect=connect,
     api_base=lambda options: str(options.login_url),

@@ -16,16 +16,11 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from hub.capabilities import display_name
+
 logger = logging.getLogger("mgw.graphql")
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?", re.DOTALL)
-NAMES = {
-    "HUBSPOT": "HubSpot",
-    "SALESFORCE": "Salesforce",
-    "SHOPIFY": "Shopify",
-    "MARKETO": "Marketo",
-    "MAILCHIMP": "Mailchimp",
-}
 SENTENCES = {
     "UPSTREAM_REJECTED": "{} refused the request.",
     "UPSTREAM_NOT_FOUND": "{} does not hold the record asked for.",
@@ -62,7 +57,7 @@ def without_upstream_text(error: GraphQLError) -> GraphQLError:
     platform, code = extensions.get("platform"), extensions.get("code")
     if not isinstance(platform, str) or not str(code).startswith("UPSTREAM"):
         return error
-    name = NAMES.get(platform, platform.title())
+    name = display_name(platform)
     logger.info(
         "upstream error (masked for the client): %s",
         error.message,
