@@ -1,8 +1,11 @@
 """Retries with backoff, bounded by the operation's deadline.
 
 `retrying(work, policy, wait_hint=…)` runs `work`, and after a failure `wait_hint` calls
-retryable waits `max(delay, hint)` (the hint: what the platform said, `Retry-After`) and
-tries again, for each delay of the policy (1 s, 4 s, 16 s by default). A wait that would end
+retryable waits `max(jittered delay, hint)` (the hint: what the platform said, `Retry-After`)
+and tries again, for each delay of the policy (1 s, 4 s, 16 s by default). Each delay is
+"full jitter" (a uniform draw between 0 and the delay, as the AWS Architecture Blog's
+"Exponential Backoff And Jitter" measured best), so replicas that failed together do not
+all come back at the same instant. A wait that would end
 past the deadline (`cache.throttle.deadline`, set per GraphQL operation) is not taken: the last
 error is raised at once, so a retry never outlives the operation that asked for it.
 
@@ -12,6 +15,7 @@ Only idempotent work may be retried; the caller decides what is (reads, not writ
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
@@ -27,10 +31,25 @@ retry_count: ContextVar[int] = ContextVar("mgw_retry_count", default=0)
 """How many earlier tries the current one follows (0: the first), for upstream-call spans."""
 
 
+Jitter = Callable[[float], float]
+"""What a scheduled delay becomes: a random draw around it."""
+
+
+def full_jitter(delay: float) -> float:
+    """Anywhere between 0 and `delay`, uniformly."""
+    return random.uniform(0.0, delay)
+
+
+def no_jitter(delay: float) -> float:
+    """The delay as scheduled (tests that count the waits)."""
+    return delay
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     delays: Sequence[float] = DEFAULT_DELAYS
-    """Seconds to wait before each retry; as many retries as delays."""
+    """Seconds to wait before each retry (at most: see `jitter`); as many retries as delays."""
+    jitter: Jitter = full_jitter
 
 
 def time_left(clock: Callable[[], float] = time.monotonic) -> float | None:
@@ -59,7 +78,7 @@ async def retrying(
             hint = wait_hint(exc)
             if delay is None or hint is None:
                 raise
-            wait = max(delay, hint)
+            wait = max(policy.jitter(delay), hint)
             left = time_left(clock)
             if left is not None and wait >= left:
                 raise

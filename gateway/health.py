@@ -1,12 +1,16 @@
 """Liveness and readiness, for load balancers and orchestrators.
 
 `/health/live` answers while the process serves at all. `/health/ready` answers 200 only when
-what requests need answers: the durable store, and Redis when one is configured; otherwise
-503 with what is down, so traffic goes elsewhere until it recovers. `/health/integrations`
-reports each platform as `query { integrations }` does, 503 while any is DOWN, with the alerts
-firing for it. `/health/alerts` lists every alert (gateway/alerts/), firing or not, with its
-value, threshold and runbook; it answers 200 either way (an alert is for people, not for load
-balancers), and readiness names the firing ones without failing on them.
+what requests need answers: the durable store; otherwise 503 with what is down, so traffic
+goes elsewhere until it recovers. Redis, when one is configured, is checked too, but requests
+do not need it (a cache that cannot be reached is a miss, rate limits count in this process,
+cache/outage.py): without it the status is `degraded`, still 200, since every replica shares
+that Redis and taking them all out of the load balancer would answer nothing at all.
+`/health/integrations` reports each platform as `query { integrations }` does, 503 while any
+is DOWN, with the alerts firing for it. `/health/alerts` lists every alert (gateway/alerts/),
+firing or not, with its value, threshold and runbook; it answers 200 either way (an alert is
+for people, not for load balancers), and readiness names the firing ones without failing on
+them.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
         except Exception as exc:
             checks["store"] = f"down: {type(exc).__name__}"
         if settings.redis_url:
-            redis = Redis.from_url(settings.redis_url)
+            redis = Redis.from_url(settings.redis_url, socket_connect_timeout=CHECK_SECONDS)
             try:
                 async with asyncio.timeout(CHECK_SECONDS):
                     await redis.ping()
@@ -51,11 +55,12 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
                 checks["redis"] = f"down: {type(exc).__name__}"
             finally:
                 await redis.aclose()
-        ok = all(value == "ok" for value in checks.values())
+        ok = checks["store"] == "ok"
+        status = "down" if not ok else "ok" if checks.get("redis", "ok") == "ok" else "degraded"
         monitor = getattr(request.app.state, "monitor", None)
         firing = [a.key for a in monitor.firing] if monitor is not None else []
         return JSONResponse(
-            {"status": "ok" if ok else "down", "checks": checks, "alerts_firing": firing},
+            {"status": status, "checks": checks, "alerts_firing": firing},
             status_code=200 if ok else 503,
         )
 

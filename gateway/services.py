@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from cache import EntityCache, MemoryCache, RedisCache
+from cache import EntityCache, MemoryCache
 from cache.entity import CountedCache
-from cache.limits import Limiter, MemoryLimiter, RedisLimiter
+from cache.limits import Limiter, MemoryLimiter
+from cache.outage import shared_cache, shared_limiter
 from canonical_schema.invariants import BrokenInvariant
 from gateway.connectors import build_connector, http_client, open_credentials, vault_candidates
 from gateway.resilience import last_sync_reader, resilient
@@ -119,7 +120,7 @@ async def open_services(
 
 def _limiter(settings: Settings) -> Limiter:
     """Shared by every replica through Redis when there is one; else this process's own."""
-    return RedisLimiter.from_url(settings.redis_url) if settings.redis_url else MemoryLimiter()
+    return shared_limiter(settings.redis_url) if settings.redis_url else MemoryLimiter()
 
 
 def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:
@@ -130,7 +131,7 @@ def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:
         # cache_backend() checked it
         if settings.redis_url is None:
             raise BrokenInvariant("expected settings.redis_url is not None")
-        entities = RedisCache.from_url(settings.redis_url)
+        entities = shared_cache(settings.redis_url)  # a miss while Redis is away
     else:
         entities = MemoryCache(max_bytes=settings.cache_max_bytes)
     return CustomerCache(

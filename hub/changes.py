@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from cache.outage import UNREACHABLE, went_without
+from cache.retry import full_jitter
 from canonical_schema import BehavioralEvent, Platform
 
 logger = logging.getLogger("mgw.changes")
@@ -96,34 +98,55 @@ class MemoryBus:
 
 
 class RedisBus:
-    """Every replica: notices go through one Redis pub/sub channel."""
+    """Every replica: notices go through one Redis pub/sub channel.
 
-    def __init__(self, redis: Redis) -> None:
+    While Redis is away a notice published is dropped (counted in
+    `mgw_redis_unavailable_total{use="change_publish"}`: the change itself is in the platforms
+    and its cache entries are evicted, only the announcement is lost), and subscribers stay
+    subscribed: each joins the channel again once Redis answers (`change_subscribe`), missing
+    what was published meanwhile, as pub/sub always does."""
+
+    def __init__(self, redis: Redis, *, first_pause: float = 0.2, longest: float = 5.0) -> None:
         self._redis = redis
+        self._first_pause = first_pause
+        self._longest = longest
 
     @classmethod
     def from_url(cls, url: str) -> RedisBus:
         return cls(Redis.from_url(url))
 
     async def publish(self, notice: ChangeNotice) -> None:
-        await self._redis.publish(CHANNEL, notice.to_json())
+        try:
+            await self._redis.publish(CHANNEL, notice.to_json())
+        except UNREACHABLE as exc:
+            went_without("change_publish", exc)
 
     async def subscribe(self) -> AsyncIterator[ChangeNotice]:
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(CHANNEL)
-        try:
-            while True:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
-                if message is None:
-                    continue
-                try:
-                    yield ChangeNotice.from_json(message["data"])
-                except (ValueError, KeyError, TypeError):
-                    logger.warning("ignored a malformed change notice on %s", CHANNEL)
-        finally:
-            with contextlib.suppress(Exception):
-                await pubsub.unsubscribe(CHANNEL)
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+        pause = self._first_pause
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(CHANNEL)
+                pause = self._first_pause
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
+                    if message is None:
+                        continue
+                    try:
+                        notice = ChangeNotice.from_json(message["data"])
+                    except (ValueError, KeyError, TypeError):
+                        logger.warning("ignored a malformed change notice on %s", CHANNEL)
+                        continue
+                    yield notice
+            except UNREACHABLE as exc:
+                went_without("change_subscribe", exc)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.unsubscribe(CHANNEL)
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await asyncio.sleep(full_jitter(pause))
+            pause = min(pause * 2, self._longest)
 
     async def close(self) -> None:
         await self._redis.aclose()

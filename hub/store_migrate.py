@@ -11,7 +11,9 @@ never touched. (docs/adr/0065-store-migrations.md)
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +29,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 VERSION_TABLE = "mgw_schema_version"
 MIGRATION_LOCK = 0x6D67775F736368  # "mgw_sch": PostgreSQL's advisory lock around migrations
 SQLITE_LOCK_WAIT = 120.0  # seconds a replica waits for another's migrations on one SQLite file
+
+
+# Alembic's `context` and `op` are module-level proxies: two upgrades interleaving on one event
+# loop (stores opened side by side) would tear down each other's. One upgrade at a time per loop.
+_UPGRADING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _one_at_a_time() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _UPGRADING.get(loop)
+    if lock is None:
+        lock = _UPGRADING[loop] = asyncio.Lock()
+    return lock
 
 
 class StoreError(Exception):
@@ -48,6 +65,11 @@ def head() -> str:
 async def upgrade(url: str, connect_args: dict[str, Any], metadata: MetaData) -> list[str]:
     """Migrate the database at `url` to this release's head and check that its tables match
     `metadata`; returns the revisions applied (none when it was already current)."""
+    async with _one_at_a_time():
+        return await _upgrade_alone(url, connect_args, metadata)
+
+
+async def _upgrade_alone(url: str, connect_args: dict[str, Any], metadata: MetaData) -> list[str]:
     engine = _migration_engine(url, connect_args)
     try:
         async with engine.connect() as connection:

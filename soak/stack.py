@@ -79,13 +79,19 @@ class Stack:
     workdir: Path
     database_url: str
     people: int
+    gateways: int = 2
+    workers: int = 2
     redis_port: int = field(default_factory=free_port)
     sim_port: int = field(default_factory=free_port)
-    gateway_ports: tuple[int, int] = field(default_factory=lambda: (free_port(), free_port()))
+    gateway_ports: tuple[int, ...] = ()
     queue: str = field(default_factory=lambda: f"mgw:soak:{uuid.uuid4().hex[:8]}")
     services: dict[str, Service] = field(default_factory=dict)
     held_down: set[str] = field(default_factory=set)
     """Stopped on purpose: not to be started again by `supervise`."""
+
+    def __post_init__(self) -> None:
+        if not self.gateway_ports:
+            self.gateway_ports = tuple(free_port() for _ in range(self.gateways))
 
     @property
     def sim_url(self) -> str:
@@ -160,7 +166,7 @@ class Stack:
         ).start()
         self.wait_for("sim", f"{self.sim_url}/_sim/credentials")
         self.wait_for_redis()
-        for n in (0, 1):
+        for n in range(self.gateways):
             self._add(
                 f"gateway-{n + 1}",
                 [
@@ -174,9 +180,9 @@ class Stack:
                     "warning",
                 ],
             ).start()
-        for n in (0, 1):
+        for n in range(self.gateways):
             self.wait_for(f"gateway-{n + 1}", f"{self.gateway_url(n)}/health/live")
-        for n in (1, 2):
+        for n in range(1, self.workers + 1):
             self._add(
                 f"worker-{n}",
                 [

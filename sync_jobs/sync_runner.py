@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from cache.retry import full_jitter
 from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
 from connectors.change_feeds import Feed, FeedPage, Position, begin_full
@@ -198,7 +199,7 @@ async def _read(settings: SyncSettings, feed: Feed, position: Position) -> FeedP
             if not delays:
                 raise
             after = getattr(exc, "retry_after", None)
-            delay = delays.pop(0)
+            delay = full_jitter(delays.pop(0))  # replicas' syncs do not retry in lockstep
             wait = max(delay, after) if isinstance(after, int | float) else delay
             logger.warning("%s: %s; retrying in %.1fs", feed.platform.value, exc, wait)
             await asyncio.sleep(wait)

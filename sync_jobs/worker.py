@@ -25,9 +25,11 @@ from collections.abc import Callable
 
 from arq.connections import RedisSettings
 from arq.worker import Worker
+from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from cache.retry import full_jitter
 from canonical_schema.invariants import BrokenInvariant
 from hub.write_service import WriteService
 from sync_jobs.arq_engine import ArqEngine, arq_functions
@@ -38,6 +40,7 @@ from sync_jobs.webhook_jobs import resume_webhooks
 
 logger = logging.getLogger("mgw.worker")
 LANE_POLL_SECONDS = 0.02
+CLOSE_WAIT_SECONDS = 5.0
 REDIS_LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
 
@@ -91,9 +94,11 @@ async def run_worker(
 async def keep_running(
     make: Callable[[], Worker], queue: str, *, first_pause: float = 0.5, longest: float = 10.0
 ) -> None:
-    """Run arq's worker for `queue` until it ends (burst) or is cancelled; when Redis is lost,
-    start a fresh one after a pause that doubles up to `longest` (and starts over once a
-    worker has run for a minute). Jobs cut off meanwhile run again: arq re-queues them."""
+    """Run arq's worker for `queue` until it ends (burst) or this task is cancelled; whatever
+    else ends it — Redis lost mid-poll, mid-job or mid-close, and anything arq raises with
+    it — starts a fresh one after a pause (jittered) that doubles up to `longest` (and starts
+    over once a worker has run for a minute). Jobs cut off meanwhile run again: arq re-queues
+    them."""
     pause = first_pause
     while True:
         worker = make()
@@ -101,9 +106,12 @@ async def keep_running(
         try:
             await worker.async_run()
             return
+        except asyncio.CancelledError:
+            if _cancelling():
+                raise
+            # arq cancelled its own main task (its close() does): not a stop asked of us.
+            logger.warning("queue %s stopped by itself; starting again in %.1f s", queue, pause)
         except REDIS_LOST as exc:
-            if time.monotonic() - started > 60:
-                pause = first_pause
             logger.warning(
                 "queue %s lost Redis (%s: %s); starting again in %.1f s",
                 queue,
@@ -111,11 +119,19 @@ async def keep_running(
                 exc,
                 pause,
             )
+        except Exception:
+            logger.exception("queue %s failed; starting again in %.1f s", queue, pause)
         finally:
-            with contextlib.suppress(*REDIS_LOST):
-                await close_worker(worker)
-        await asyncio.sleep(pause)
+            await close_worker(worker)
+        if time.monotonic() - started > 60:
+            pause = first_pause
+        await asyncio.sleep(full_jitter(pause))  # workers do not all reconnect at once
         pause = min(pause * 2, longest)
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _poll(every: float, specs: list[JobSpec]) -> float:
@@ -123,11 +139,32 @@ def _poll(every: float, specs: list[JobSpec]) -> float:
     return min(every, LANE_POLL_SECONDS) if any(spec.lane for spec in specs) else every
 
 
-async def close_worker(worker: Worker) -> None:
-    """arq closes its pool with redis-py's deprecated `close()`; nothing to act on here."""
-    with warnings.catch_warnings():
+async def close_worker(worker: Worker, *, wait: float = CLOSE_WAIT_SECONDS) -> None:
+    """Stop `worker` and let go of its connections, whatever state Redis is in. The jobs it
+    runs are cut off (arq runs them again once their in-progress mark lapses; a write try is
+    idempotent, hub/write_attempt.py); arq's bookkeeping around each gets `wait` seconds to
+    record that, then is cut off too. No error of theirs, Redis's included, escapes: arq's own
+    `close()` waits on the tasks it has just cancelled, which raised `CancelledError` into the
+    caller (the soak saw `mgw worker` exit 0 of that)."""
+    for task in list(worker.job_tasks.values()):
+        task.cancel()
+    if worker.main_task is not None:
+        worker.main_task.cancel()
+    running = list(worker.tasks.values())
+    if running:
+        _, late = await asyncio.wait(running, timeout=wait)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    worker.tasks.clear()
+    pool: Redis | None = worker.pool  # None when it never connected
+    with warnings.catch_warnings(), contextlib.suppress(Exception):
+        # arq closes its pool with redis-py's deprecated `close()`; nothing to act on here.
         warnings.simplefilter("ignore", DeprecationWarning)
         await worker.close()
+    if pool is not None:  # arq's close() stops at its first Redis error, its pool left open
+        with contextlib.suppress(Exception):
+            await pool.aclose(close_connection_pool=True)
 
 
 async def _resume(jobs: Jobs, writes: WriteService) -> int:

@@ -96,6 +96,73 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+class RedisServer:
+    """A redis-server of a test's own, on a port of its own, that the test stops and starts
+    (Redis restarted under a running gateway or worker). `start` returns once it answers."""
+
+    def __init__(self, workdir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            missing_service("Redis", "put redis-server on PATH")
+        self.binary, self.workdir, self.port = str(binary), workdir, free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, within: float = 20.0) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        give_up = time.monotonic() + within
+        while not self.answers():
+            if self.process.poll() is not None:
+                pytest.fail(f"redis-server on port {self.port} exited {self.process.returncode}")
+            if time.monotonic() > give_up:
+                pytest.fail(f"redis-server on port {self.port} did not answer in {within} s")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """SIGKILL: gone at once, as a crashed or failed-over Redis is."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def answers(self) -> bool:
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of this test's own, to stop and start (`redis_url` is shared: never stop it)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     url = os.environ.get("MGW_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test")

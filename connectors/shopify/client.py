@@ -6,8 +6,14 @@ Every call is `POST /admin/api/2025-01/graphql.json` (api.py). Reads by email ar
 concurrent; lists page with Shopify's cursors (`after` is `pageInfo.endCursor`). Page sizes
 come from each query's cost (queries.py), so no query asks for more than 1000 points.
 
-`count_records` asks `customersCount`; a shop API that does not serve it (the simulator)
-makes it page through customer ids instead, 250 a call, counting those with an email.
+`count_records` asks `customersCount`. Shopify stops counting at 10,000 and then answers
+`precision: AT_LEAST`: that count is only a lower bound, so the exact number comes from paging
+customer ids instead, 250 a call, counting those with an email (as for a shop API that does
+not serve `customersCount`).
+
+Search trails writes by seconds, so an upsert that decided "create" from a search can meet
+"Email has already been taken": the customer is then read directly (`customerByIdentifier`)
+and updated instead (writes.py).
 """
 
 from __future__ import annotations
@@ -124,8 +130,10 @@ class ShopifyConnector:
                 count = dig(data, "customersCount", "count")
                 if not isinstance(count, int):
                     raise invalid("customersCount answered without an integer `count`")
-                return count  # precision AT_LEAST: Shopify stops counting at 10,000
-            self._count_served = False
+                if dig(data, "customersCount", "precision") == "EXACT":
+                    return count
+            else:
+                self._count_served = False
         total, after = 0, None
         while True:
             data = await self._api.data(q.CUSTOMER_IDS, {"first": q.MAX_PAGE, "after": after})
@@ -211,7 +219,7 @@ class ShopifyConnector:
 
     async def upsert(self, records: Sequence[CustomerRecord]) -> list[Outcome]:
         """Create or update each record; per record, its result or Shopify's refusal."""
-        return await upsert(self._api, self.records_by_email, records)
+        return await upsert(self._api, self.records_by_email, records, self._by_identifier)
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
         """Every write runs; then, if Shopify refused any record, one `FatalError` names each
@@ -245,6 +253,11 @@ class ShopifyConnector:
         nodes, next_after = connection(await self._api.data(q.CUSTOMERS, variables), "customers")
         records = [to_canonical(parse(parse_customer, node)) for node in nodes]
         return Page([r for r in records if r is not None], next_after)
+
+    async def _by_identifier(self, email: str) -> CustomerRecord | None:
+        data = await self._api.data(q.CUSTOMER_BY_EMAIL, {"email": email})
+        node = data.get("customerByIdentifier")
+        return None if node is None else to_canonical(parse(parse_customer, node))
 
     async def _orders_of(self, numbers: list[int], first: int) -> list[Any]:
         query = " OR ".join(f"id:{number}" for number in numbers)

@@ -57,6 +57,12 @@ CUSTOMER_ID_COST = 1
 
 CUSTOMERS_COUNT = "query CustomersCount { customersCount { count precision } }"
 
+# A direct lookup, not search: it sees a customer created a moment ago (search trails writes).
+CUSTOMER_BY_EMAIL = f"""
+query CustomerByEmail($email: String!) {{
+  customerByIdentifier(identifier: {{ emailAddress: $email }}) {{ {CUSTOMER_FIELDS} }}
+}}"""
+
 CUSTOMER_ORDERS = f"""
 query CustomerOrders($first: Int!, $after: String, $query: String!, $orders: Int!) {{
   customers(first: $first, after: $after, query: $query) {{

@@ -2,7 +2,10 @@
 `customerUpdate` (by id) the known ones, up to `WRITE_BATCH` aliased mutations a document.
 
 A mutation Shopify refuses answers `userErrors` (e.g. "Phone has already been taken") at HTTP
-200: that refuses the one record, not the batch, and comes back as a `RecordRejected`.
+200: that refuses the one record, not the batch, and comes back as a `RecordRejected`. One
+refusal is not final: "Email has already been taken" on a create means the lookup (a search,
+which trails writes by seconds) missed a customer created a moment ago; that customer is read
+directly (`direct`) and the record written to it as an update.
 Consent: `customerCreate` takes it in its input; `customerUpdate` refuses it, so an existing
 customer's consent goes through `customerEmailMarketingConsentUpdate`, aliased in the same
 document right after the customer's `customerUpdate`. A change of consent alone is that one
@@ -39,6 +42,8 @@ class RecordRejected:
 
 Outcome = UpsertResult | RecordRejected
 Lookup = Callable[[Sequence[str]], Awaitable[dict[str, CustomerRecord]]]
+Direct = Callable[[str], Awaitable[CustomerRecord | None]]
+TAKEN = "email: Email has already been taken"
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class _Write:
 
 
 async def upsert(
-    api: GraphQLApi, lookup: Lookup, records: Sequence[CustomerRecord]
+    api: GraphQLApi, lookup: Lookup, records: Sequence[CustomerRecord], direct: Direct
 ) -> list[Outcome]:
     """One outcome per record, in order."""
     emails = [normalize_email(record.email) for record in records]
@@ -63,6 +68,21 @@ async def upsert(
     writes = [
         _plan(record, existing.get(email)) for record, email in zip(records, emails, strict=True)
     ]
+    outcomes = await _run_all(api, writes)
+    missed = [
+        (i, record)
+        for i, (record, write, outcome) in enumerate(zip(records, writes, outcomes, strict=True))
+        if write.creates and isinstance(outcome, RecordRejected) and TAKEN in outcome.errors
+    ]
+    found = await asyncio.gather(*(direct(record.email) for _, record in missed))
+    pairs = zip(missed, found, strict=True)
+    again = [(i, _plan(record, held)) for (i, record), held in pairs if held is not None]
+    for (i, _), outcome in zip(again, await _run_all(api, [w for _, w in again]), strict=True):
+        outcomes[i] = outcome
+    return outcomes
+
+
+async def _run_all(api: GraphQLApi, writes: list[_Write]) -> list[Outcome]:
     batches = [writes[i : i + WRITE_BATCH] for i in range(0, len(writes), WRITE_BATCH)]
     done = await asyncio.gather(*(_run(api, batch) for batch in batches))
     return [outcome for batch in done for outcome in batch]

@@ -2,7 +2,8 @@
 counted for a forged request), the client's rate limit, then the body's size.
 
 One `EdgeGuard` per app; its limiter (Redis when the gateway has one, so every replica counts
-a client once) is opened and closed with the app (`running()`).
+a client once; this process's own while Redis does not answer, cache/outage.py) is opened and
+closed with the app (`running()`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from contextlib import asynccontextmanager
 from starlette.requests import HTTPConnection, Request
 from starlette.types import Receive
 
-from cache.limits import Limiter, MemoryLimiter, RedisLimiter
+from cache.limits import Limiter, MemoryLimiter
+from cache.outage import shared_limiter
 from gateway.edge.body import read_bounded
 from gateway.edge.csrf import check_csrf
 from gateway.edge.rate_limit import check_rate
@@ -36,9 +38,7 @@ class EdgeGuard:
     async def running(self) -> AsyncIterator[EdgeGuard]:
         """Opens the rate limiter's store for the app's lifetime (none without a limit)."""
         if self.policy.rate_limit is not None:
-            self._limiter = (
-                RedisLimiter.from_url(self._redis_url) if self._redis_url else MemoryLimiter()
-            )
+            self._limiter = shared_limiter(self._redis_url) if self._redis_url else MemoryLimiter()
         try:
             yield self
         finally:

@@ -115,6 +115,7 @@ def customer_create(
         customer.consent_level = consent.get("marketingOptInLevel") or "SINGLE_OPT_IN"
         customer.consent_updated_ms = now
     ctx.store.create(customer)
+    ctx.store.lag_search(customer, now)
     _log(ctx, "customerCreate", customer, input, True)
     ctx.changed("customers/create", customer)
     return _done(ctx, customer, [])
@@ -138,6 +139,7 @@ def customer_update(
     _apply(customer, values)
     customer.updated_ms = ctx.store.now_ms(ctx.clock, customer.updated_ms)
     ctx.store.reindex_email(customer, old_email)
+    ctx.store.lag_search(customer, customer.updated_ms)
     _log(ctx, "customerUpdate", customer, input, False)
     ctx.changed("customers/update", customer)
     return _done(ctx, customer, [])

@@ -120,11 +120,54 @@ def _page(
     return connection(paginate(records, sort, presorted=key is None, **args), render)
 
 
+def _searchable(ctx: Context) -> list[Customer]:
+    """The customers search sees now (its index trails writes: `ShopStore.search_lag_ms`)."""
+    now = int(ctx.clock.now() * 1000)
+    return [c for c in ctx.store.customers.values() if ctx.store.searchable(c, now)]
+
+
 def customers(_root: Any, info: GraphQLResolveInfo[Context], **args: Any) -> dict[str, Any]:
     ctx: Context = info.context
     key = CUSTOMER_SORT.get(args.get("sortKey") or "ID")
-    values = ctx.store.customers.values()
+    values = _searchable(ctx) if args.get("query") else ctx.store.customers.values()
     return _page(info, values, CUSTOMER_SEARCH, key, ctx.render.customer, args)
+
+
+COUNT_CAP = 10_000  # Shopify stops counting here and says AT_LEAST
+
+
+def customers_count(
+    _root: Any, info: GraphQLResolveInfo[Context], query: str | None = None
+) -> dict[str, Any]:
+    ctx: Context = info.context
+    predicate, _ = CUSTOMER_SEARCH.compile(query)
+    matched = sum(1 for c in _searchable(ctx) if predicate is None or predicate(c))
+    precision = "EXACT" if matched <= COUNT_CAP else "AT_LEAST"
+    return {"count": min(matched, COUNT_CAP), "precision": precision}
+
+
+def customer_by_identifier(
+    _root: Any, info: GraphQLResolveInfo[Context], identifier: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A direct lookup (not search: no index lag) by `id`, `emailAddress` or `phoneNumber`."""
+    ctx: Context = info.context
+    given = [k for k in ("id", "emailAddress", "phoneNumber", "customId") if identifier.get(k)]
+    if len(given) != 1:
+        raise GraphQLError(
+            "CustomerIdentifierInput requires exactly one of id, emailAddress, phoneNumber or "
+            "customId",
+            extensions={"code": "INVALID_FIELD_ARGUMENTS"},
+        )
+    found: Customer | None = None
+    if given[0] == "id":
+        number = global_id(str(identifier["id"]), "Customer")
+        found = None if number is None else ctx.store.customers.get(number)
+    elif given[0] == "emailAddress":
+        found = ctx.store.by_mail(str(identifier["emailAddress"]))
+    elif given[0] == "phoneNumber":
+        phone = str(identifier["phoneNumber"])
+        found = next((c for c in ctx.store.customers.values() if c.phone == phone), None)
+    return None if found is None else ctx.render.customer(found)
 
 
 def orders(_root: Any, info: GraphQLResolveInfo[Context], **args: Any) -> dict[str, Any]:
@@ -182,6 +225,8 @@ def attach(schema: GraphQLSchema) -> None:
         schema.query_type: {
             "customers": customers,
             "customer": customer,
+            "customerByIdentifier": customer_by_identifier,
+            "customersCount": customers_count,
             "orders": orders,
             "order": order,
             "abandonedCheckouts": abandoned_checkouts,

@@ -38,6 +38,8 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
     "QueryRoot": {
         "customers": _PAGING,
         "customer": ("id",),
+        "customerByIdentifier": ("identifier",),
+        "customersCount": ("query",),
         "orders": _PAGING,
         "order": ("id",),
         "abandonedCheckouts": _PAGING,
@@ -80,6 +82,7 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
     "MoneyBag": _plain("shopMoney presentmentMoney"),
     "MoneyV2": _plain("amount currencyCode"),
     "PageInfo": _plain("hasNextPage hasPreviousPage startCursor endCursor"),
+    "Count": _plain("count precision"),
     "CustomerCreatePayload": _plain("customer userErrors"),
     "CustomerUpdatePayload": _plain("customer userErrors"),
     "CustomerEmailMarketingConsentUpdatePayload": _plain("customer userErrors"),

@@ -76,6 +76,8 @@ class ShopStore:
     def __init__(self, world: World, rng: Callable[[str], random.Random]) -> None:
         self._world = world
         self._rng = rng  # the platform's own streams, by purpose (`PlatformContext.rng`)
+        self.search_lag_ms = 0
+        self._indexed_at: dict[int, int] = {}  # customer id -> when search sees its last write
         self.reseed()
 
     def reseed(self) -> None:
@@ -162,6 +164,15 @@ class ShopStore:
         updated = completed or created + _between(r, 0, 3_600) * 1000
         checkout = Checkout(checkout_id, token, customer.id, created, updated, completed, total)
         self.checkouts[checkout_id] = checkout
+
+    def searchable(self, customer: Customer, now_ms: int) -> bool:
+        """Whether search sees the customer yet: Shopify's search index trails writes by
+        `search_lag_ms` (seconds in a real shop; 0 here unless a test sets it)."""
+        return self._indexed_at.get(customer.id, 0) <= now_ms
+
+    def lag_search(self, customer: Customer, now_ms: int) -> None:
+        if self.search_lag_ms:
+            self._indexed_at[customer.id] = now_ms + self.search_lag_ms
 
     def _index(self, customer: Customer) -> None:
         self.customers[customer.id] = customer

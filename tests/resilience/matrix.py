@@ -187,10 +187,16 @@ _fill(
         },
         "timeout": dlq("after its retries; replay: written once"),
         "reset": recovers("the write's answer lost: the retry reads it there, written once"),
-        "malformed": dlq("unreadable answers are not retried; replay: written once"),
+        "malformed": dlq(
+            "after its retries, each reading first: an unreadable answer may hide "
+            "a landed write; replay: written once"
+        ),
         "drift": {
             **{p: recovers("the read before the write tolerates it") for p in PLATFORMS},
-            "mailchimp": dlq("the write landed, its answer drifted; replay finds it: no 2nd write"),
+            "mailchimp": dlq(
+                "the write landed, its answer drifted; after its retries, replay "
+                "finds it: no 2nd write"
+            ),
         },
         "revoked": {
             **{p: dlq("at once, no retry; replay refused until reconnected") for p in PLATFORMS},

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cache.retry import no_jitter
 from canonical_schema import Platform
 from connectors.exceptions import (
     AuthError,
@@ -26,24 +27,39 @@ from sync_jobs.worker import close_worker
 HUB = Platform.HUBSPOT
 
 
-def test_transient_failures_wait_1_4_16_then_dead_letter() -> None:
-    policy = RetryPolicy()
-    down = UnavailableError(HUB, "503")
-
-    assert [policy.after(down, tries) for tries in (1, 2, 3, 4)] == [1.0, 4.0, 16.0, None]
-    assert policy.after(RateLimitedError(HUB, "429", retry_after=30), 1) == 30
-    assert policy.after(RateLimitedError(HUB, "429", retry_after=0.5), 2) == 4.0
-    assert policy.after(AuthExpiredError(HUB, "expired"), 1) == 1.0
-
-
 @pytest.mark.parametrize(
     "error",
     [
-        FatalError(HUB, "400"),
-        AuthError(HUB, "401"),
-        InvalidUpstreamDataError(HUB, "not JSON"),
-        ValueError("a bug"),
+        UnavailableError(HUB, "503"),
+        AuthExpiredError(HUB, "expired"),
+        InvalidUpstreamDataError(HUB, "answered 200 with a body that is not JSON"),
     ],
+)
+def test_transient_failures_and_unknown_outcomes_wait_1_4_16_then_dead_letter(
+    error: Exception,
+) -> None:
+    policy = RetryPolicy(jitter=no_jitter)
+    assert [policy.after(error, tries) for tries in (1, 2, 3, 4)] == [1.0, 4.0, 16.0, None]
+
+
+def test_retry_after_wins_when_longer() -> None:
+    policy = RetryPolicy(jitter=no_jitter)
+    assert policy.after(RateLimitedError(HUB, "429", retry_after=30), 1) == 30
+    assert policy.after(RateLimitedError(HUB, "429", retry_after=0.5), 2) == 4.0
+
+
+def test_delays_are_full_jitter_below_the_schedule() -> None:
+    """Replicas whose writes failed together do not all try again at the same instant."""
+    down = UnavailableError(HUB, "503")
+    draws = {tries: [RetryPolicy().after(down, tries) for _ in range(200)] for tries in (1, 2, 3)}
+    for tries, ceiling in ((1, 1.0), (2, 4.0), (3, 16.0)):
+        assert all(d is not None and 0.0 <= d <= ceiling for d in draws[tries])
+        assert len(set(draws[tries])) > 100  # spread, not one value
+    assert RetryPolicy().after(RateLimitedError(HUB, "429", retry_after=30), 1) == 30
+
+
+@pytest.mark.parametrize(
+    "error", [FatalError(HUB, "400"), AuthError(HUB, "401"), ValueError("a bug")]
 )
 def test_fatal_failures_dead_letter_at_once(error: Exception) -> None:
     assert RetryPolicy().after(error, 1) is None

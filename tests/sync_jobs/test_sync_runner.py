@@ -22,7 +22,7 @@ from hub.tables import index_records
 from simulators import SimConfig
 from sync_jobs import checkpoints
 from sync_jobs.sync_runner import Progress, sync_platform
-from sync_jobs.sync_runs import SKIPPED, SUCCEEDED
+from sync_jobs.sync_runs import RUNNING, SKIPPED, SUCCEEDED
 from tests.sync_jobs.sync_services import ground_truth
 
 EDITS = {  # one UI edit a platform, as `/_sim/{platform}/mutate` takes it
@@ -167,12 +167,24 @@ async def test_a_sync_interrupted_at_random_points_reads_every_record_exactly_on
     assert written == edited
 
 
-async def test_one_sync_of_a_platform_at_a_time(services: Services) -> None:
+async def test_one_sync_of_a_platform_at_a_time(services: Services, sim: httpx.AsyncClient) -> None:
     assert services.sync is not None
     context = services.sync.context
+    # Each HubSpot page takes a while, so the first run still holds the platform when the
+    # second asks (waited for below: RUNNING is marked once the lease is held).
+    await sim.post("/_sim/faults", json={"platform": "hubspot", "latency_ms": 300})
     first = asyncio.create_task(sync_platform(context, Platform.HUBSPOT))
-    await asyncio.sleep(0.01)
+
+    async def running() -> bool:
+        return RUNNING in {r.status for r in await context.runs.recent(platform=Platform.HUBSPOT)}
+
+    async with asyncio.timeout(60):
+        while True:
+            if await running():
+                break
+            await asyncio.sleep(0.01)
     second = await sync_platform(context, Platform.HUBSPOT)
+    await sim.delete("/_sim/faults")
     assert (second, await first) == (SKIPPED, SUCCEEDED)
     runs = await context.runs.recent(platform=Platform.HUBSPOT)
     assert {run.status for run in runs} == {SKIPPED, SUCCEEDED}
