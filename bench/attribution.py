@@ -34,6 +34,7 @@ from gateway.settings import Settings
 from gateway.simulated import with_simulators
 from simulators import SimConfig
 from simulators import create_app as create_simulators
+from sync_jobs.sync_settings import SyncSettings
 
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 SIM = "http://sim.test"
@@ -50,7 +51,13 @@ async def shopify_calls(sim: httpx.AsyncClient) -> int:
 async def first_known(sim_app: Any, sim: httpx.AsyncClient, db: Path) -> dict[str, Any]:
     """Start a gateway and ask until attribution is known: seconds, Shopify calls, answer."""
     credentials = (await sim.get("/_sim/credentials")).json()
-    settings = Settings(profile="demo", database_url=f"sqlite+aiosqlite:///{db}", cache="off")
+    settings = Settings(
+        profile="demo",
+        database_url=f"sqlite+aiosqlite:///{db}",
+        cache="off",
+        platforms="shopify,mailchimp",  # what attribution reads; no sync of people beside it
+        sync=SyncSettings(schedule=False),
+    )
     app = create_app(
         with_simulators(settings, SIM, credentials), transport=httpx.ASGITransport(app=sim_app)
     )

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of issue 11 in one run, and BENCHMARKS.md written from it.
 
     python bench/run.py [--quick] [--rounds 3] [--seconds 10] [--workers 2] [--peer auto|off]
-                        [--scenarios list,customer,calls,limits,sync,realtime]
+                        [--scenarios list,customer,calls,limits,sync,realtime,attribution,segments]
 
 1. list — HubSpot-only `customers(first: 100)`, 8 fields against the peer (Hive Gateway over
    the same simulator, ../shared/bench/peer/): each side driven by wrk at the same concurrency,
@@ -60,7 +60,16 @@ UNLIMITED = {  # the gateway's own HubSpot limits out of the way: the simulators
     "MGW_LIMITS__HUBSPOT__SEARCH_PER_SECOND": "1000000000",
 }
 RESPONSE_CACHE_SECONDS = 5  # the warm side's MGW_RESPONSE_CACHE_SECONDS (hub/response_cache.py)
-SCENARIOS = ("list", "customer", "calls", "limits", "sync", "realtime")
+SCENARIOS = (
+    "list",
+    "customer",
+    "calls",
+    "limits",
+    "sync",
+    "realtime",
+    "attribution",
+    "segments",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,6 +365,8 @@ def _runners(size: str) -> dict[str, Callable[..., dict[str, Any]]]:
     limits = {"full": "60", "quick": "20", "smoke": "3"}[size]
     people = {"full": "100000", "quick": "20000", "smoke": "500"}[size]
     changes = {"full": "200", "quick": "50", "smoke": "5"}[size]
+    shop = {"full": "20000", "quick": "5000", "smoke": "300"}[size]
+    stored = {"full": "100000", "quick": "20000", "smoke": "1000"}[size]
     return {
         "list": list_scenario,
         "customer": script("cache", ["--seconds", seconds], 600),
@@ -363,6 +374,8 @@ def _runners(size: str) -> dict[str, Callable[..., dict[str, Any]]]:
         "limits": script("limits", ["--seconds", limits], 600),
         "sync": script("sync", ["--people", people, "--port", "{port}"], 900),
         "realtime": script("realtime", ["--changes", changes, "--redis", "{redis}"], 600),
+        "attribution": script("attribution", ["--people", shop], 900),
+        "segments": script("segments", ["--customers", stored], 900),
     }
 
 

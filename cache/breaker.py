@@ -6,7 +6,7 @@
 
 While open, `allow()` answers at once with the seconds until the next probe, so a caller can
 fail fast instead of waiting for timeouts. State is this process's own: each replica learns a
-platform's health from its own calls (docs/adr/0040-circuit-breaker-and-retries.md).
+platform's health from its own calls (docs/adr/0040-circuit-breaker-retries-deadlines.md).
 The breaker only counts; what counts as a failure is the caller's decision.
 """
 

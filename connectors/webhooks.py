@@ -109,5 +109,5 @@ def json_body(body: bytes) -> Any:
         raise MalformedWebhook("the body is not JSON") from exc
 
 
-def from_ms(value: int) -> datetime:
+def from_ms(value: float) -> datetime:
     return datetime.fromtimestamp(value / 1000, tz=UTC)

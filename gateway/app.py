@@ -13,14 +13,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway.admin import AdminGate
 from gateway.alerts import Monitor
 from gateway.connectors import vault_candidates
 from gateway.dashboard import dashboard_routes
 from gateway.edge import EdgeGuard
+from gateway.graphiql import graphiql_routes
 from gateway.health import health_routes
 from gateway.security.authenticator import Authenticator
 from gateway.security.graphql_view import AuthenticatedGraphQL
 from gateway.security.middleware.auth import AuthMiddleware
+from gateway.security.sessions import Sessions
 from gateway.services import open_services
 from gateway.settings import Settings
 from gateway.sse import sse_route
@@ -44,6 +47,7 @@ def create_app(
     configure_tracing(settings.otlp_endpoint)
 
     settings.merge.policy()  # fail now, not on the first request
+    admin = settings.admin_address()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -57,7 +61,12 @@ def create_app(
             await services.write.resume()  # writes accepted before a restart
             await resume_webhooks(services, settings)  # events accepted, not yet processed
             app.state.monitor = Monitor(services, settings.alerts)  # alerts, every few seconds
-            async with app.state.monitor.running(), scheduled(services.sync), edge.running():
+            async with (
+                app.state.monitor.running(),
+                scheduled(services.sync),
+                edge.running(),
+                sessions.running(services.store),
+            ):
                 yield
 
     async def healthz(request: Request) -> Response:
@@ -67,25 +76,33 @@ def create_app(
         return RedirectResponse("/graphql")
 
     authenticator = Authenticator(settings.security)  # who calls /graphql (gateway/security/)
+    sessions = Sessions(authenticator, recheck_seconds=settings.security.key_cache_seconds)
     edge = EdgeGuard.for_profile(settings.edge, settings.profile, settings.redis_url)
     graphql: Any = AuthenticatedGraphQL(
-        schema, authenticator=authenticator, graphql_ide="graphiql", edge=edge
+        schema, authenticator=authenticator, graphql_ide="graphiql", edge=edge, sessions=sessions
     )  # GraphiQL unless the profile turns it off (gateway/edge/)
     return Starlette(
         routes=[
             Route("/", root),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            sse_route(graphql),
+            sse_route(graphql, sessions),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             *health_routes(settings),
             *dashboard_routes(settings, authenticator),
+            *(graphiql_routes() if edge.policy.graphiql else []),
             *webhook_routes(settings),
         ],
         lifespan=lifespan,
         middleware=[
             Middleware(CorrelationMiddleware),
+            Middleware(
+                AdminGate,
+                authenticator=authenticator,
+                profile=settings.profile,
+                admin_port=admin[1] if admin else None,
+            ),
             Middleware(AuthMiddleware, authenticator=authenticator, profile=settings.profile),
         ],
     )

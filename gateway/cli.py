@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,6 +25,7 @@ app = typer.Typer(
     help="Marketing Graph Gateway: one GraphQL graph over your marketing platforms.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is plain: docstring line breaks do not show
 )
 schema_app = typer.Typer(help="Export the served GraphQL schema or check schema.graphql.")
 app.add_typer(schema_app, name="schema")
@@ -37,7 +39,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 PlatformsOption = Annotated[
     str,
@@ -54,8 +56,37 @@ SimulatorsOption = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/] {message}")
+LOOKUP_NOT_FOUND = 1
+LOOKUP_PLATFORM_FAILED = 3
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"mgw {version('marketing-graph-gateway')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Marketing Graph Gateway: one GraphQL graph over your marketing platforms."""
+
+
+def _fail(problem: str | BaseException) -> typer.Exit:
+    """Exit 2 after one line per problem (a settings refusal names each variable)."""
+    from rich.markup import escape
+
+    from gateway.settings_checks import explain
+
+    lines = [problem] if isinstance(problem, str) else explain(problem)
+    for line in lines:
+        errors.print(f"[red]error:[/] {escape(line)}")
     return typer.Exit(code=2)
 
 
@@ -76,6 +107,12 @@ def serve(
         int,
         typer.Option(min=1, help="Worker processes on the one port; above 1 needs MGW_REDIS_URL."),
     ] = 1,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="The mgw.toml to read (default: MGW_CONFIG, else ./mgw.toml if any)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the graph at /graphql (GraphiQL in a browser), configured from MGW_* variables and
     mgw.toml; flags override them."""
@@ -83,12 +120,17 @@ def serve(
     from hub.store_migrate import StoreError
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    if config_file is not None:
+        if not config_file.is_file():
+            raise _fail(f"--config {config_file}: no such file")
+        # read here, and by the processes of --workers
+        os.environ["MGW_CONFIG"] = str(config_file.resolve())
     try:
         settings = _settings(platforms, simulators, **overrides)
         check_workers(settings, workers)
         migrate_store(settings.database_url)
     except (ConfigError, ValueError, StoreError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     if workers > 1:  # each process builds its own app (gateway/servers.py)
         exec_workers(
             settings,
@@ -103,7 +145,7 @@ def serve(
     try:
         application = create_app(settings)
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     from gateway.telemetry.logs import configure_logging
 
     configure_logging(
@@ -115,7 +157,7 @@ def serve(
 
     settle_memory()
     proxies = settings.webhooks.trusted_proxies  # forwarded headers from these only
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=settings.host,
         port=settings.port,
@@ -124,6 +166,14 @@ def serve(
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
     )
+    admin = settings.admin_address()
+    if admin is None:
+        uvicorn.Server(config).run()
+        return
+    from gateway.servers import listening_socket
+
+    sockets = [config.bind_socket(), listening_socket(*admin)]  # the main port, then admin's
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 @app.command()
@@ -134,8 +184,9 @@ def lookup(
     simulators: SimulatorsOption = None,
 ) -> None:
     """Resolve one person live across every configured platform and print the canonical
-    customer, its sources and the platform each field came from. Exit 1 when no platform
-    holds the email."""
+    customer, its sources and the platform each field came from. Exit 0 when found, 1 when
+    every platform answered and none holds the email, 3 when a platform refused or failed
+    (the answer may be incomplete), 2 for a bad email or configuration."""
     import asyncio
 
     from canonical_schema import is_email
@@ -152,10 +203,12 @@ def lookup(
         settings.connected_platforms(also=vault_candidates(settings))
         read = asyncio.run(run_lookup(settings, email))
     except (ConfigError, ValueError, VaultError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     render(read, console, email, json_output=json_output)
+    if read.failures:
+        raise typer.Exit(code=LOOKUP_PLATFORM_FAILED)
     if read.customer is None:
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=LOOKUP_NOT_FOUND)
 
 
 def _settings(platforms: str, simulators: str | None, **overrides: object) -> Settings:
@@ -195,7 +248,7 @@ def connect(
             )
         )
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     console.print(f"connected {summary['platform']}; tokens sealed in the vault")
 
 
@@ -219,6 +272,12 @@ def simulate(
 ) -> None:
     """Serve the five platform simulators on one port, each under its own prefix (/hubspot, …),
     with the control API under /_sim (credentials, ground truth, faults, stats)."""
+    from gateway.simulated import require_simulators
+
+    try:
+        require_simulators()
+    except ConfigError as exc:
+        raise _fail(exc) from None
     from simulators import SimConfig, create_app
 
     if rate_limits not in ("real", "off"):
@@ -251,6 +310,14 @@ def demo(
             "read:customers only), also in the info file as `api_keys`.",
         ),
     ] = False,
+    keep_data: Annotated[
+        bool,
+        typer.Option(
+            "--keep-data",
+            help="Keep state in the configured database (MGW_DATABASE_URL, else the data "
+            "directory's mgw.db) instead of a fresh one that is removed when the demo stops.",
+        ),
+    ] = False,
 ) -> None:
     """Start the simulators with seeded data and the gateway connected to them, then print the
     GraphiQL URL and sample queries. No credentials needed (unless `--secure`)."""
@@ -265,11 +332,12 @@ def demo(
         platforms=platforms,
         info_file=info_file,
         secure=secure,
+        keep_data=keep_data,
     )
     try:
         run_demo(options, console)
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     except KeyboardInterrupt:
         pass
 
@@ -286,7 +354,7 @@ def integrations_map(
     try:
         text = markdown(_settings("all", simulators))
     except (ConfigError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     if output is None:
         sys.stdout.write(text)
     else:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from canonical_schema import Platform
 from connectors.registry import platforms
+from gateway.settings import Settings
 
 config_app = typer.Typer(help="The configuration, and the reference pages written from code.")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 @config_app.command("docs")
@@ -60,6 +65,8 @@ def config_docs(
     if not stale:
         console.print("every generated page is up to date")
 
+
+ONLINE_PROBE_EMAIL = "mgw-config-check@example.invalid"
 
 # Variables under MGW_ that are read outside the typed settings.
 _OTHER_VARIABLES = {
@@ -136,17 +143,25 @@ def _generic(documented: list[str]) -> list[str]:
 
 
 @config_app.command("check")
-def config_check() -> None:
+def config_check(
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online", help="Also try each connected platform's credentials with one cheap call."
+        ),
+    ] = False,
+) -> None:
     """Check the configuration as `mgw serve` would read it: every MGW_* variable and
     mgw.toml key is one a setting reads (a misspelt one is otherwise ignored), the values are
     valid, and which platforms would connect. Exit 1 when something is wrong."""
-    import os
     import tomllib
 
     from pydantic import ValidationError
+    from rich.markup import escape
 
     from gateway.connectors import vault_candidates
-    from gateway.settings import ConfigError, Settings
+    from gateway.settings import ConfigError
+    from gateway.settings_checks import explain
 
     problems = 0
     for name, likely in unknown_variables(dict(os.environ)).items():
@@ -168,16 +183,51 @@ def config_check() -> None:
         settings = Settings()
         platforms = settings.connected_platforms(also=vault_candidates(settings))
     except (ConfigError, ValidationError, ValueError) as exc:
-        errors.print(f"[red]error:[/] {exc}")
+        for line in explain(exc):
+            errors.print(f"[red]error:[/] {escape(line)}")
         raise typer.Exit(code=1) from None
     names = ", ".join(platform.value for platform in platforms)
     console.print(
         f"profile {settings.profile}; store {_redacted(settings.database_url)}; "
         f"redis {_redacted(settings.redis_url or 'none (in memory)')}"
     )
+    for note in settings_notes(settings, dict(os.environ)):
+        console.print(note, highlight=False)
     console.print(f"platforms that would connect: {names}")
+    if online:
+        problems += asyncio.run(_try_platforms(settings, platforms))
     if problems:
         raise typer.Exit(code=1)
+
+
+def settings_notes(settings: Settings, environ: dict[str, str]) -> list[str]:
+    """What the configuration was read as, where that is not what was written."""
+    notes = [f"data directory {settings.data_dir} (MGW_DATA_DIR)"]
+    given = environ.get("MGW_DATABASE_URL", "").strip()
+    if not given:
+        notes.append("store: SQLite in the data directory (MGW_DATABASE_URL overrides)")
+    elif given != settings.database_url:
+        notes.append(
+            f"MGW_DATABASE_URL {_redacted(given)} is read as {_redacted(settings.database_url)}"
+        )
+    return notes
+
+
+async def _try_platforms(settings: Settings, platforms: tuple[Platform, ...]) -> int:
+    """One cheap authenticated call per platform (a lookup of an email no one has, one batched
+    read each); the number of platforms that refused or did not answer."""
+    from gateway.services import open_services
+
+    async with open_services(settings) as services:
+        [read] = await services.read.customers_by_email([ONLINE_PROBE_EMAIL])
+    failures = {failure.platform: failure for failure in read.failures}
+    for platform in platforms:
+        failure = failures.get(platform)
+        if failure is None:
+            console.print(f"{platform.value}: credentials accepted", highlight=False)
+        else:
+            errors.print(f"[red]{platform.value}:[/] {failure.code}: {escape(failure.message)}")
+    return len(failures)
 
 
 def _redacted(url: str) -> str:

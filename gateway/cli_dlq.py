@@ -14,19 +14,21 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from canonical_schema import Platform, WriteStatus
 from connectors.registry import platforms
 from gateway.settings import ConfigError, Settings
-from hub.dead_letters import DeadLetter
+from gateway.settings_checks import explain
+from hub.dead_letters import DeadLetter, DeadLetters
 from hub.write_service import TargetResult, WriteService
 
 dlq_app = typer.Typer(
     help="The dead-letter queue: writes that failed for good.", no_args_is_help=True
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 PlatformsOption = Annotated[str, typer.Option(help="Platforms to connect: `all` or a list.")]
@@ -59,7 +61,28 @@ def _run(settings: Settings, work: Callable[[WriteService], Awaitable[T]]) -> T:
     try:
         return asyncio.run(main())
     except (ConfigError, ValueError) as exc:
-        errors.print(f"[red]error:[/] {exc}")
+        for line in explain(exc):
+            errors.print(f"[red]error:[/] {escape(line)}")
+        raise typer.Exit(code=2) from None
+
+
+def _read(work: Callable[[DeadLetters], Awaitable[T]]) -> T:
+    """Run `work` on the store's dead letters alone: reading them needs no platform
+    credentials, only MGW_DATABASE_URL (or the data directory's store)."""
+    from hub.store import Store
+
+    async def main() -> T:
+        store = await Store.open(Settings().database_url)
+        try:
+            return await work(DeadLetters(store))
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(main())
+    except (ConfigError, ValueError) as exc:
+        for line in explain(exc):
+            errors.print(f"[red]error:[/] {escape(line)}")
         raise typer.Exit(code=2) from None
 
 
@@ -74,11 +97,11 @@ def _platform(name: str | None) -> Platform | None:
         raise typer.Exit(code=2) from None
 
 
-async def _all_open(writes: WriteService, platform: Platform | None) -> list[DeadLetter]:
+async def _all_open(letters_: DeadLetters, platform: Platform | None) -> list[DeadLetter]:
     letters: list[DeadLetter] = []
     after = None
     while True:
-        page = await writes.dead_letters.page(100, after, platform)
+        page = await letters_.page(100, after, platform)
         letters += page.items
         if not page.has_next_page or not page.items:
             return letters
@@ -89,16 +112,16 @@ async def _all_open(writes: WriteService, platform: Platform | None) -> list[Dea
 def list_letters(
     platform: Annotated[str | None, typer.Option(help="Only this platform's.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    platforms: PlatformsOption = "all",
-    simulators: SimulatorsOption = None,
 ) -> None:
-    """The open dead letters, oldest first."""
+    """The open dead letters, oldest first. Reads the store only: no platform credentials."""
     only = _platform(platform)
-    letters = _run(cli_settings(platforms, simulators), lambda w: _all_open(w, only))
+    letters = _read(lambda dead: _all_open(dead, only))
     if json_output:
         console.print_json(json.dumps([_json(letter) for letter in letters]))
         return
     table = Table("id", "platform", "email", "error", "tries", "last failure")
+    table.columns[0].no_wrap = True  # `dlq show ID` needs the whole id, at any width
+    table.columns[0].min_width = max((len(letter.id) for letter in letters), default=2)
     for letter in letters:
         email = str(letter.request.get("input", {}).get("email", ""))
         last = letter.last_failed_at.isoformat(timespec="seconds")
@@ -112,11 +135,9 @@ def list_letters(
 @dlq_app.command("show")
 def show(
     letter_id: Annotated[str, typer.Argument(metavar="ID", help="The dead letter's id (dlq_…).")],
-    platforms: PlatformsOption = "all",
-    simulators: SimulatorsOption = None,
 ) -> None:
-    """Everything kept about one dead letter, as JSON."""
-    letter = _run(cli_settings(platforms, simulators), lambda w: w.dead_letters.get(letter_id))
+    """Everything kept about one dead letter, as JSON. Reads the store only."""
+    letter = _read(lambda dead: dead.get(letter_id))
     if letter is None:
         errors.print(f"[red]error:[/] no dead letter {letter_id!r}")
         raise typer.Exit(code=1)
@@ -141,7 +162,9 @@ def replay(
     only = _platform(platform)
 
     async def work(writes: WriteService) -> list[TargetResult]:
-        ids = [letter_id] if letter_id else [d.id for d in await _all_open(writes, only)]
+        ids = (
+            [letter_id] if letter_id else [d.id for d in await _all_open(writes.dead_letters, only)]
+        )
         return await writes.replay_many(ids, wait=wait)
 
     results = _run(cli_settings(platforms, simulators, inline_jobs=True), work)

@@ -24,7 +24,7 @@ keys_app = typer.Typer(
     help="API keys for clients of /graphql: create, list, revoke.", no_args_is_help=True
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 
@@ -62,12 +62,14 @@ def create(
     name: Annotated[str, typer.Option(help="Who or what the key is for.")],
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Create a key and print it — the only time it is shown."""
+    """Create a key and print it — the only time it is shown — alone on stdout (the rest goes
+    to stderr), so `KEY=$(mgw keys create …)` holds just the key."""
     info, raw = _run(lambda keys: keys.create(name, scopes))
     if json_output:
         typer.echo(json.dumps({**_as_dict(info), "key": raw}))
         return
-    console.print(f"key {info.id} ({info.name}), scopes: {' '.join(sorted(info.scopes))}")
+    # The key alone on stdout, so `KEY=$(mgw keys create …)` works; the rest on stderr.
+    errors.print(f"key {info.id} ({info.name}), scopes: {' '.join(sorted(info.scopes))}")
     typer.echo(raw)
     errors.print("Store it now: it is not shown again. Send it as `Authorization: Bearer <key>`.")
 

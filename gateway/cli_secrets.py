@@ -30,7 +30,7 @@ def _vault_run(action: str, platform: str | None = None) -> object:
     try:
         return asyncio.run(run())
     except (ConfigError, VaultError) as exc:
-        Console(stderr=True).print(f"[red]error:[/] {exc}")
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(code=2) from None
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -14,6 +15,7 @@ from canonical_schema import Platform
 from connectors.registry import platforms
 from gateway.services import open_services
 from gateway.settings import ConfigError, Settings
+from gateway.settings_checks import explain
 from sync_jobs.sync_runs import SUCCEEDED, SyncRunRecord
 
 sync_app = typer.Typer(
@@ -21,7 +23,7 @@ sync_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 def _settings(platforms: str, simulators: str | None) -> Settings:
@@ -46,14 +48,15 @@ def _platform(name: str | None) -> Platform | None:
 @sync_app.command("run")
 def run(
     platform: Annotated[
-        str | None, typer.Option(help="Sync only this platform (default: every connected one).")
+        str | None,
+        typer.Option(
+            help="Sync only this platform, connecting only it (default: every configured one, "
+            "as MGW_PLATFORMS says)."
+        ),
     ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="Read every record from the start, not only changes.")
     ] = False,
-    platforms: Annotated[
-        str, typer.Option(help="Platforms to connect: `all` or e.g. `hubspot,shopify`.")
-    ] = "all",
     simulators: Annotated[
         str | None, typer.Option(help="Connect every platform to the simulators at this URL.")
     ] = None,
@@ -62,9 +65,10 @@ def run(
     where it stopped. Exit 1 when a platform's sync failed or another worker was syncing it."""
     chosen = _platform(platform)
     try:
-        settings = _settings(platforms, simulators)
+        settings = _settings(chosen.value if chosen else "all", simulators)
     except (ConfigError, ValueError) as exc:
-        errors.print(f"[red]error:[/] {exc}")
+        for line in explain(exc):
+            errors.print(f"[red]error:[/] {escape(line)}")
         raise typer.Exit(code=2) from None
     runs = asyncio.run(_run(settings, chosen, full))
     _show(runs)

@@ -16,7 +16,7 @@ from gateway.connectors import vault_candidates
 from gateway.settings import ConfigError, Settings
 
 worker_app = typer.Typer(help="Run background jobs (write-back, sync) from the Redis queue.")
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 @worker_app.callback(invoke_without_command=True)

@@ -9,6 +9,8 @@ which it serves on that address until the code arrives (or `wait_seconds` pass).
 from __future__ import annotations
 
 import asyncio
+import hmac
+import html
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +27,11 @@ from gateway.oauth_flow import OAuthFlows
 from gateway.settings import ConfigError, Settings
 from hub.store import Store
 from hub.vault import CredentialVault
+
+IGNORED = (
+    "<p>This is not the authorization `mgw connect` is waiting for (its state does not "
+    "match); nothing was done.</p>"
+)
 
 
 async def connect(
@@ -46,7 +53,8 @@ async def connect(
                 code, state = await _approve(http, url)
             else:
                 console.print(f"Open this URL to connect {platform.name}:\n{url}")
-                code, state = await _wait_for_callback(redirect_uri, wait_seconds)
+                expected = parse_qs(urlsplit(url).query)["state"][0]
+                code, state = await _wait_for_callback(redirect_uri, wait_seconds, expected)
             return await flows.finish(platform, code, state)
     finally:
         await store.close()
@@ -69,17 +77,25 @@ def _code_and_state(url: str) -> tuple[str, str]:
     return query["code"][0], query["state"][0]
 
 
-async def _wait_for_callback(redirect_uri: str, wait_seconds: float) -> tuple[str, str]:
+async def _wait_for_callback(redirect_uri: str, wait_seconds: float, state: str) -> tuple[str, str]:
+    """The code the platform sends back to `redirect_uri` with this flow's `state`. A request
+    with any other state (someone else's page, a guess) is answered and ignored: the flow
+    waits on for the real one. What a page shows is escaped."""
     target = urlsplit(redirect_uri)
     arrived: asyncio.Future[tuple[str, str]] = asyncio.get_running_loop().create_future()
 
     async def callback(request: Request) -> Response:
+        given = request.query_params.get("state", "")
+        if not hmac.compare_digest(given.encode(), state.encode()):
+            return HTMLResponse(IGNORED, status_code=400)
         try:
-            if not arrived.done():
-                arrived.set_result(_code_and_state(str(request.url)))
+            found = _code_and_state(str(request.url))
         except ConfigError as exc:
-            arrived.set_exception(exc)
-            return HTMLResponse(f"<p>Not connected: {exc}</p>", status_code=400)
+            if not arrived.done():
+                arrived.set_exception(exc)
+            return HTMLResponse(f"<p>Not connected: {html.escape(str(exc))}</p>", status_code=400)
+        if not arrived.done():
+            arrived.set_result(found)
         return HTMLResponse("<p>Connected. You can close this window.</p>")
 
     app = Starlette(routes=[Route(target.path or "/", callback)])

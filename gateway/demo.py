@@ -1,7 +1,10 @@
 """`mgw demo`: the simulators with seeded data, the gateway connected to them, and a banner.
 
 The simulators run in a child process (they are the outside world, and a separate process
-keeps their CPU off the gateway's); the gateway runs in this one. Ctrl-C stops both.
+keeps their CPU off the gateway's); the gateway runs in this one. Ctrl-C, SIGTERM (`timeout`,
+`docker stop`, `kill` of the info file's pid) and SIGHUP (the terminal closing) stop both.
+Each run starts on a fresh database, removed when it stops, unless `--keep-data` keeps its
+state in the configured one (MGW_DATABASE_URL, else the data directory's mgw.db).
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +32,7 @@ from gateway.app import create_app
 from gateway.security.demo_keys import DemoKeys, demo_keys
 from gateway.servers import port_is_free, wait_until_answers
 from gateway.settings import ConfigError, Settings
-from gateway.simulated import fetch_credentials, with_simulators
+from gateway.simulated import fetch_credentials, require_simulators, with_simulators
 from sync_jobs.sync_settings import SyncSettings
 
 
@@ -41,12 +47,40 @@ class DemoOptions:
     info_file: Path | None = None
     secure: bool = False
     """Serve-profile protections on, with two API keys (gateway/security/demo_keys.py)."""
+    keep_data: bool = False
+    """Keep state in the configured database instead of a fresh one per run."""
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C so the simulators are stopped too."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _stopped_like_ctrl_c() -> Iterator[None]:
+    handled = (signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, _stop) for signum in handled}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run_demo(options: DemoOptions, console: Console) -> None:
+    require_simulators()
     for name, port in (("--port", options.port), ("--sim-port", options.sim_port)):
         if not port_is_free(options.host, port):
             raise ConfigError(f"port {port} on {options.host} is taken; pass another {name}")
+    with _stopped_like_ctrl_c(), tempfile.TemporaryDirectory(prefix="mgw-demo-") as scratch:
+        database = None if options.keep_data else f"sqlite+aiosqlite:///{scratch}/mgw.db"
+        _run(options, console, database)
+
+
+def _run(options: DemoOptions, console: Console, database_url: str | None) -> None:
     sim_url = f"http://{options.host}:{options.sim_port}"
     simulator = subprocess.Popen(
         [
@@ -74,6 +108,7 @@ def run_demo(options: DemoOptions, console: Console) -> None:
             f"{sim_url}/_sim/credentials", 60, lambda: simulator.poll() is None
         ):
             raise ConfigError(f"the simulators did not start on {sim_url}")
+        fresh = {} if database_url is None else {"database_url": database_url}
         settings = with_simulators(
             Settings(
                 host=options.host,
@@ -81,6 +116,7 @@ def run_demo(options: DemoOptions, console: Console) -> None:
                 platforms=options.platforms,
                 profile="serve" if options.secure else "demo",
                 sync=SyncSettings(on_start=True),  # the list shows synced customers at once
+                **fresh,  # type: ignore[arg-type]
             ),
             sim_url,
             fetch_credentials(sim_url),
@@ -97,8 +133,15 @@ def run_demo(options: DemoOptions, console: Console) -> None:
 async def _serve(settings: Settings, options: DemoOptions, sim_url: str, console: Console) -> None:
     keys = await demo_keys(settings.database_url) if options.secure else None
     app = create_app(settings)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    from gateway.telemetry.logs import configure_logging
+
+    # One readable line per event that matters: warnings and errors, platform as a field.
+    configure_logging("warning", json_lines=False, secrets=settings.secret_values())
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None)
     server = uvicorn.Server(config)
+    # uvicorn stops gracefully on SIGINT and SIGTERM; SIGHUP (the terminal closed) likewise.
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, server.handle_exit, signal.SIGHUP, None)
     announcer = asyncio.create_task(
         _announce_when_up(
             server, options, sim_url, settings.connected_platforms(), console, app, keys
@@ -146,6 +189,8 @@ async def _announce_when_up(
         console.print(f"\n[bold]{title}[/]")
         console.print(query, soft_wrap=True, highlight=False, markup=False)
     console.print("Ctrl-C stops the gateway and the simulators.")
+    if not options.keep_data:
+        console.print("This run's data is discarded when it stops (`--keep-data` keeps it).")
     if options.info_file is not None:
         info: dict[str, object] = {
             "graphql_url": graphql_url,

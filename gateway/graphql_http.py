@@ -15,6 +15,7 @@ body's size, and sets the operation bounds of this app's profile for the schema'
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -23,27 +24,38 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
+from gateway.edge.caching import cache_control
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
 from gateway.graphiql import graphiql_html
 from gateway.json_encoding import encode_json
 from hub import ReadService
-from resolvers import GatewayContext, make_context
+from resolvers import GatewayContext, make_context, schema
 from resolvers.extensions.operation_limits import (
     QUERY_TOO_COMPLEX,
     RESULT_TOO_LARGE,
     operation_limits,
 )
+from resolvers.extensions.persisted_queries import persisted_query
 
 REQUEST_ERROR_CODES = frozenset(
     {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", QUERY_TOO_COMPLEX, RESULT_TOO_LARGE}
 )
 RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
 logger = logging.getLogger("mgw.graphql")
+SUBSCRIPTION_TRANSPORT = "SUBSCRIPTION_TRANSPORT_REQUIRED"
+SUBSCRIPTION_TRANSPORTS = (
+    "Subscriptions are not answered by a plain POST or GET: subscribe over a WebSocket at "
+    "/graphql (graphql-transport-ws), or over Server-Sent Events at /graphql/stream (or at "
+    "/graphql with `Accept: text/event-stream`)."
+)
+EVENT_STREAM = "text/event-stream"
 
 
 class _SubResponse(Response):
@@ -58,6 +70,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self.edge = edge or EdgeGuard(EdgeSettings().policy("demo"))
         if not self.edge.policy.graphiql:
             self.graphql_ide = None  # GET /graphql in a browser: 404
+        self.streams: Callable[[Request], Awaitable[Response]] | None = None
+        """Answers a request as Server-Sent Events (gateway/sse.py sets it): /graphql hands it
+        a request that accepts `text/event-stream`."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -71,6 +86,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             return
         request = Request(scope, receive)
         response: Response
+        if self.streams is not None and EVENT_STREAM in request.headers.get("accept", ""):
+            await (await self.streams(request))(scope, receive, send)
+            return
         admitted = await self.admitted(request)
         if isinstance(admitted, Response):
             response = admitted
@@ -80,6 +98,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
                 response = await self.run(admitted)
             except HTTPException as exc:
                 response = _http_error(request, exc)
+            except EdgeRefusal as refusal:
+                response = refusal.response(request)
         await response(scope, receive, send)
 
     async def admitted(self, request: Request) -> Request | Response:
@@ -92,12 +112,62 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             return refusal.response(request)
         return Request(request.scope, receive)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL only for a bare GET from a browser: a GET carrying an operation (a
+        persisted query's hash alone, sent with `Accept: */*` or a browser's Accept) is run."""
+        operation = ("query", "extensions", "variables", "operationName")
+        if any(request.query_params.get(name) for name in operation):
+            return False
+        return super().should_render_graphql_ide(request)
+
     def parse_json(self, data: str | bytes) -> Any:
-        """JSON that is not an object (or a list, which is a batch) is no GraphQL request."""
-        parsed = super().parse_json(data)
+        """JSON that is not an object (or a list, which is a batch) is no GraphQL request;
+        nor is JSON nested deeper than Python's parser goes (`[[[[…` 50,000 deep)."""
+        try:
+            parsed = super().parse_json(data)
+        except RecursionError:
+            raise HTTPException(400, "The request's JSON is nested too deep.") from None
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return parsed
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: GatewayContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, but a subscription is refused with the transports that carry one,
+        rather than executed as if it were a query (an internal error)."""
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            result = await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            if exc.operation_type is OperationType.SUBSCRIPTION:
+                raise EdgeRefusal(
+                    400, SUBSCRIPTION_TRANSPORTS, code=SUBSCRIPTION_TRANSPORT
+                ) from None
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
+        if request_adapter.method == "GET":  # what a CDN may keep (gateway/edge/caching.py)
+            query = request_data.query or persisted_query(request_data.extensions)
+            value, more = cache_control(schema, query, context.principal, bool(result.errors))
+            sub_response.headers.update({"Cache-Control": value, **more})
+        return result
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -67,6 +67,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
     async def integrations(request: Request) -> Response:
         """Per platform: health, credentials, breaker, quota left and sync freshness — what
         `query { integrations }` answers, for tools that speak HTTP but not GraphQL."""
+        detailed = settings.edge.policy(settings.profile).operation.upstream_messages
         watched = request.app.state.services.integrations
         statuses = await watched.statuses() if watched is not None else []
         now = datetime.now(UTC)
@@ -75,7 +76,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
                 "platform": s.platform.name,
                 "status": s.status.name,
                 "auth_valid": s.auth_valid,
-                "auth_problem": s.auth_problem,
+                "auth_problem": s.problem(detailed),
                 "circuit": s.circuit.name,
                 "rate_limit": None
                 if s.rate_limit is None

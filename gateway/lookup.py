@@ -4,8 +4,11 @@ platform each field came from. For support and debugging."""
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
@@ -43,6 +46,23 @@ def _customer_json(customer: Customer) -> dict[str, Any]:
     return body
 
 
+def plain(value: object) -> str:
+    """A value as a person reads it: `239.03 USD`, `LEAD`, `2025-01-02T03:04:05+00:00`, never
+    a Python repr such as `Decimal('239.03')`."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        parts = [plain(getattr(value, name)) for name in type(value).model_fields]
+        return " ".join(part for part in parts if part)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(plain(item) for item in value)
+    return str(value)
+
+
 def render(read: CustomerRead, console: Console, email: str, *, json_output: bool) -> None:
     if json_output:
         console.print_json(json.dumps(as_json(read)))
@@ -60,7 +80,7 @@ def render(read: CustomerRead, console: Console, email: str, *, json_output: boo
     for name in MERGED_FIELDS:
         value = getattr(customer, name)
         platform = customer.provenance.get(name)
-        table.add_row(name, "" if value is None else str(value), platform.name if platform else "")
+        table.add_row(name, plain(value), platform.name if platform else "")
     console.print(table)
     sources = Table(title="sources")
     for column in ("platform", "external id", "updated"):

@@ -176,6 +176,9 @@ def _bounds(field: FieldInfo) -> Iterator[str]:
 def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("doc_default"), str):
+        return str(extra["doc_default"])  # a default that depends on the machine, in words
     value = field.get_default(call_default_factory=True)
     if value is None:
         return "unset"

@@ -42,6 +42,16 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host:port`, for uvicorn to serve on beside its own."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -80,6 +90,11 @@ def check_workers(settings: Settings, workers: int) -> None:
     must; checks what `create_app` checks first, since the serving processes build the app."""
     settings.connected_platforms()
     settings.merge.policy()
+    if settings.admin_address() is not None and workers > 1:
+        raise ValueError(
+            f"MGW_ADMIN_LISTEN needs --workers 1: {workers} processes cannot share one admin "
+            "address (scrape each replica's own, or require an admin scope on the main port)"
+        )
     if workers > 1 and not settings.redis_url:
         raise ValueError(
             f"--workers {workers} needs MGW_REDIS_URL: the workers share rate-limit budgets, "

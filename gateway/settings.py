@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +25,7 @@ from cache.rate_rules import LimitSettings
 from canonical_schema import MergePolicy, Platform, Priority, Recent
 from canonical_schema.merge import FieldPolicy
 from connectors.registry import platforms, spec_of, specs
+from gateway import settings_checks
 from gateway.alerts.settings import AlertSettings
 from gateway.edge.settings import EdgeSettings
 from gateway.proxy_settings import WebhookSettings
@@ -31,6 +33,12 @@ from gateway.security.settings import SecuritySettings
 from hub.graph import GraphSettings
 from sync_jobs.settings import JobSettings
 from sync_jobs.sync_settings import SyncSettings
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/mgw, else ~/.local/share/mgw: one place, whatever the working directory."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mgw"
 
 
 class ConfigError(ValueError):
@@ -82,6 +90,14 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address the gateway listens on.")
     port: int = Field(8000, ge=0, le=65535, description="Port the gateway listens on.")
+    admin_listen: str | None = Field(
+        None,
+        description=(
+            "host:port of the admin listener (e.g. 127.0.0.1:8088), serving /metrics, "
+            "/health/integrations, /health/alerts and the probes to whoever reaches it; keep it "
+            "private. Unset: none, and in the serve profile those routes need an admin scope."
+        ),
+    )
     platforms: str = Field(
         "all",
         description=(
@@ -96,9 +112,22 @@ class Settings(BaseSettings):
             "GraphiQL unless enabled). `demo`: open, for `mgw demo` and local exploration."
         ),
     )
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir(),
+        json_schema_extra={"doc_default": "`$XDG_DATA_HOME/mgw` or `~/.local/share/mgw`"},
+        description=(
+            "Where the default SQLite store (mgw.db) lives, whatever the working directory: "
+            "$XDG_DATA_HOME/mgw, else ~/.local/share/mgw. `mgw config check` prints it."
+        ),
+    )
     database_url: str = Field(
-        "sqlite+aiosqlite:///mgw.db",
-        description="SQLAlchemy async URL of the durable store (PostgreSQL: postgresql+asyncpg://…).",
+        "",
+        json_schema_extra={"doc_default": "SQLite: `sqlite+aiosqlite:///<MGW_DATA_DIR>/mgw.db`"},
+        description=(
+            "SQLAlchemy async URL of the durable store, e.g. postgresql+asyncpg://user:pw@host/db "
+            "(postgres:// and postgresql:// are read as that). Unset: SQLite at "
+            "MGW_DATA_DIR/mgw.db."
+        ),
     )
     redis_url: str | None = Field(
         None, description="Redis URL for shared cache and limits; unset keeps them in memory."
@@ -168,7 +197,13 @@ class Settings(BaseSettings):
         "default", min_length=1, description="Namespace of cache keys, so deployments never mix."
     )
     otlp_endpoint: str | None = Field(
-        None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces."
+        None,
+        description=(
+            "OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces: an alias of the "
+            "standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, which works too, as do "
+            "OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME (default mgw) and "
+            "OTEL_RESOURCE_ATTRIBUTES."
+        ),
     )
     log_format: Literal["json", "text"] = Field(
         "json", description="`json`: one object a line; `text`: readable lines (the demo)."
@@ -195,6 +230,63 @@ class Settings(BaseSettings):
         __annotations__[_spec.key] = _spec.settings
         vars()[_spec.key] = Field(default_factory=_spec.settings)
     del _spec
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        return settings_checks.log_level(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        return settings_checks.redis_url(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return settings_checks.database_url(value)
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_endpoint(cls, value: str | None) -> str | None:
+        return settings_checks.http_url(value)
+
+    @field_validator("secret_key", "id_key")
+    @classmethod
+    def _keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            for key in value.get_secret_value().split(","):
+                settings_checks.vault_key(key.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _store_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir.expanduser() / 'mgw.db'}"
+        return self
+
+    @field_validator("admin_listen")
+    @classmethod
+    def _admin_listen(cls, value: str | None) -> str | None:
+        from gateway.admin import parse_listen
+
+        if value:
+            parse_listen(value)
+        return value or None
+
+    def admin_address(self) -> tuple[str, int] | None:
+        """Where the admin listener listens; ConfigError when it would share the main port."""
+        from gateway.admin import parse_listen
+
+        if not self.admin_listen:
+            return None
+        host, port = parse_listen(self.admin_listen)
+        if port == self.port:
+            raise ConfigError(
+                f"MGW_ADMIN_LISTEN {self.admin_listen} uses MGW_PORT {self.port}: "
+                "give the admin listener a port of its own"
+            )
+        return host, port
 
     @field_validator("limits")
     @classmethod
@@ -229,7 +321,13 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get("MGW_CONFIG", "mgw.toml")
+        named = os.environ.get("MGW_CONFIG")
+        if named and not Path(named).is_file():
+            raise ConfigError(
+                f"MGW_CONFIG={named}: no such file; point it (or `--config`) at your mgw.toml, "
+                "or unset it to read ./mgw.toml when present"
+            )
+        toml_file = named or "mgw.toml"
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
 
     def secret_values(self) -> list[str]:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import httpx
 
 from connectors.registry import specs
 from gateway.settings import ConfigError, Settings
+
+SIMULATORS_DISTRIBUTION = "marketing-graph-gateway-simulators"
+
+
+def require_simulators() -> None:
+    """ConfigError saying what to install when the simulators are not (the production wheel
+    leaves them out: docs/adr/0083-packaging.md)."""
+    if importlib.util.find_spec("simulators") is None:
+        raise ConfigError(
+            f"the platform simulators are not installed: pip install {SIMULATORS_DISTRIBUTION} "
+            "(from the repository: pip install ./simulators; `make install` does it)"
+        )
 
 
 def fetch_credentials(url: str, timeout: float = 5.0) -> dict[str, Any]:

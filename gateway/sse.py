@@ -1,26 +1,52 @@
-"""Subscriptions over Server-Sent Events, for clients without WebSocket.
+"""Operations over Server-Sent Events, for clients without WebSocket.
 
-`POST /graphql/stream` with the usual JSON body (`query`, `variables`, `operationName`) and
-`Accept: text/event-stream` answers a stream in the graphql-sse "distinct connections"
-shape: one `event: next` per result (`data:` its JSON), then `event: complete`. A request
-error (the document does not parse or validate, or is not a subscription) is one `next` with
-the errors, then `complete`. Closing the connection ends the subscription.
+`/graphql/stream` — and `/graphql` for a request that accepts `text/event-stream` — answers
+in the graphql-sse "distinct connections" shape: one `event: next` per result (`data:` its
+JSON), then `event: complete`. The operation comes as a POST with the usual JSON body, or as a
+GET with `query`, `variables`, `operationName` and `extensions` parameters (graphql-sse's and
+Hive Gateway's HTTP subscription transport). A subscription streams until the client closes
+the connection; a query or mutation (mutations by POST only) is one `next`, then `complete`.
+A request error — the document does not parse or validate, a bound refuses it — is one `next`
+with the errors, then `complete`, never a cut connection. While idle, the stream sends a
+comment (`: keep-alive`) every KEEP_ALIVE_SECONDS, so proxies do not close it. A stream opened
+with a credential ends (one error, then `complete`) when the key is revoked or the JWT
+expires (gateway/security/sessions.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
+from contextlib import nullcontext, suppress
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLResult
+from cross_web import HTTPException
+from graphql import (
+    ExecutionResult as GraphQLResult,
+)
+from graphql import (
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+)
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from access.principal import STATE_KEY, Principal
+from gateway.edge import error_response
 from gateway.graphql_http import GatewayGraphQL
+from gateway.security.sessions import Session, Sessions
 from resolvers import schema
 from resolvers.extensions.error_codes import public_error
+
+KEEP_ALIVE_SECONDS = 12.0
+logger = logging.getLogger("mgw.graphql")
+INTERNAL = {"message": "Internal server error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
 
 
 def _event(kind: str, payload: Any = None) -> str:
@@ -36,40 +62,158 @@ def _result(result: Any) -> dict[str, Any]:
     return body
 
 
-def sse_route(graphql: GatewayGraphQL) -> Route:
-    async def stream(request: Request) -> Response:
-        admitted = await graphql.admitted(request)  # CSRF, rate limit, body bound
+def _operation_type(query: str | None, name: str | None) -> OperationType | None:
+    """The operation's type, or None when the document does not say (it does not parse, or
+    it is a persisted query's hash): the subscription path then reports what is wrong."""
+    if not query:
+        return None
+    try:
+        operation = get_operation_ast(parse(query), name)
+    except (GraphQLError, RecursionError):
+        return None
+    return operation.operation if isinstance(operation, OperationDefinitionNode) else None
+
+
+class EventStreams:
+    """The handler of `/graphql/stream`, and of `/graphql` asked for an event stream."""
+
+    def __init__(self, graphql: GatewayGraphQL, sessions: Sessions | None) -> None:
+        self._graphql = graphql
+        self._sessions = sessions
+
+    async def handle(self, request: Request) -> Response:
+        admitted = await self._graphql.admitted(request)  # CSRF, rate limit, body bound
         if isinstance(admitted, Response):
             return admitted
         request = admitted
         try:
-            body = await request.json()
-            query = body["query"]
-            variables = body.get("variables") or {}
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse(
-                {"error": "a JSON body with a `query` is required"}, status_code=400
+            params = await self._params(request)
+        except HTTPException as exc:
+            return error_response(request, exc.status_code, exc.reason)
+        query, name = params.get("query"), params.get("operationName")
+        variables, extensions = params.get("variables") or {}, params.get("extensions")
+        if not isinstance(variables, dict) or not isinstance(extensions, dict | None):
+            return error_response(request, 400, "`variables` and `extensions` must be objects.")
+        if not isinstance(query, str | None) or (not query and extensions is None):
+            return error_response(
+                request, 400, "A `query` (or a persisted query's hash) is required."
             )
-        context = await graphql.get_context(request, Response())
-        outcome = await schema.subscribe(
-            query,
-            variable_values=variables,
-            context_value=context,
-            operation_name=body.get("operationName"),
-        )
-
-        async def events() -> AsyncIterator[str]:
-            if isinstance(outcome, GraphQLResult) or not hasattr(outcome, "__aiter__"):
-                yield _event("next", _result(outcome))
-            else:
-                async for result in outcome:
-                    yield _event("next", _result(result))
-            yield _event("complete")
-
+        kind = _operation_type(query, name)
+        if kind is OperationType.MUTATION and request.method == "GET":
+            return error_response(
+                request,
+                405,
+                "Mutations are not allowed over GET: send mutations as POST.",
+                headers={"Allow": "POST"},
+            )
+        context = await self._graphql.get_context(request, Response())
+        source: Any
+        if kind in (OperationType.QUERY, OperationType.MUTATION):
+            source = self._once(query, variables, name, extensions, context)
+        else:
+            source = await schema.subscribe(
+                query or "",
+                variable_values=variables,
+                context_value=context,
+                operation_name=name,
+                operation_extensions=extensions,
+            )
         return StreamingResponse(
-            events(),
+            self._events(source, request),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    return Route("/graphql/stream", stream, methods=["POST"])
+    async def _params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return self._graphql.parse_query_params(request.query_params)
+        parsed = self._graphql.parse_json(await request.body())
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "Send one operation per stream, not a batch.")
+        return parsed
+
+    async def _once(self, *args: Any) -> AsyncIterator[Any]:
+        query, variables, name, extensions, context = args
+        yield await schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=name,
+            operation_extensions=extensions,
+        )
+
+    def _session(self, request: Request, ended: asyncio.Event, why: list[str]) -> Any:
+        principal = request.scope.get("state", {}).get(STATE_KEY)
+        credential = request.headers.get("authorization")
+        if self._sessions is None or credential is None or not isinstance(principal, Principal):
+            return nullcontext()
+
+        async def end(reason: str) -> None:
+            why.append(reason)
+            ended.set()
+
+        return self._sessions.watching(Session(credential, principal, end))
+
+    async def _events(self, outcome: Any, request: Request) -> AsyncIterator[str]:
+        if isinstance(outcome, GraphQLResult) or not hasattr(outcome, "__aiter__"):
+            yield _event("next", _result(outcome))
+            yield _event("complete")
+            return
+        ended, why = asyncio.Event(), list[str]()
+        with self._session(request, ended, why):
+            async for event in _until_ended(outcome, ended, why):
+                yield event
+        yield _event("complete")
+
+
+async def _until_ended(source: Any, ended: asyncio.Event, why: list[str]) -> AsyncIterator[str]:
+    """`source`'s results as `next` events, a keep-alive comment while it is quiet, until it
+    ends, fails (its error as the last `next`) or `ended` is set (the credential's end)."""
+    stopper = asyncio.ensure_future(ended.wait())
+    pending: asyncio.Future[Any] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(source))
+            done, _ = await asyncio.wait(
+                {pending, stopper},
+                timeout=KEEP_ALIVE_SECONDS,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if stopper in done:
+                message = f"The stream's credential no longer holds: {why[0] if why else ''}"
+                yield _event(
+                    "next",
+                    {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+                )
+                return
+            if not done:
+                yield ": keep-alive\n\n"
+                continue
+            try:
+                result = pending.result()
+            except StopAsyncIteration:
+                return
+            except GraphQLError as error:  # a refusal raised as the stream starts
+                yield _event("next", {"errors": [public_error(error).formatted]})
+                return
+            except Exception:
+                logger.exception("a subscription failed")
+                yield _event("next", {"errors": [INTERNAL]})
+                return
+            pending = None
+            yield _event("next", _result(result))
+    finally:
+        for task in (stopper, pending):
+            if task is not None and not task.done():
+                task.cancel()
+                with suppress(BaseException):
+                    await task
+        with suppress(Exception):
+            await source.aclose()
+
+
+def sse_route(graphql: GatewayGraphQL, sessions: Sessions | None = None) -> Route:
+    streams = EventStreams(graphql, sessions)
+    graphql.streams = streams.handle
+    return Route("/graphql/stream", streams.handle, methods=["GET", "POST"])

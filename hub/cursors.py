@@ -29,9 +29,14 @@ from hub.exceptions import InvalidCursorError
 class IndexCursor:
     after_id: str
     filter_key: str
+    value: int | str | None = None
+    """The sort value of the last edge (a sorted list): an integer, or a time in ISO 8601."""
 
     def encode(self) -> str:
-        return _encode({"i": self.after_id, "f": self.filter_key})
+        data: dict[str, object] = {"i": self.after_id, "f": self.filter_key}
+        if self.value is not None:
+            data["v"] = self.value
+        return _encode(data)
 
 
 def decode_cursor(cursor: str) -> IndexCursor | ListCursor:
@@ -39,10 +44,12 @@ def decode_cursor(cursor: str) -> IndexCursor | ListCursor:
     data = _decode(cursor)
     if "i" not in data:
         return ListCursor.decode(cursor)
-    after_id, filter_key = data.get("i"), data.get("f")
+    after_id, filter_key, value = data.get("i"), data.get("f"), data.get("v")
     if not isinstance(after_id, str) or not isinstance(filter_key, str) or not after_id:
         raise InvalidCursorError(f"`after` is not a cursor this gateway issued: {cursor!r}")
-    return IndexCursor(after_id, filter_key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | str)):
+        raise InvalidCursorError(f"`after` is not a cursor this gateway issued: {cursor!r}")
+    return IndexCursor(after_id, filter_key, value)
 
 
 def _encode(data: dict[str, object]) -> str:

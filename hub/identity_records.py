@@ -28,6 +28,7 @@ from canonical_schema import (
     merge_records,
 )
 from hub.identity_tables import utc
+from hub.segment_facets import FACETS, facets, from_facets, merged_facets
 from hub.store import Store
 from hub.tables import identities, identity_links, index_customers, index_records
 
@@ -124,11 +125,20 @@ async def _write(
             "updated_at": utc(r.updated_at),
             "fingerprint": fingerprint(r),
             "synced_at": now,
+            **facets(r),
         }
         for r in records
     ]
     upsert = store.insert(index_records).values(rows)
-    columns = ("customer_id", "email", "lifecycle_stage", "updated_at", "fingerprint", "synced_at")
+    columns = (
+        "customer_id",
+        "email",
+        "lifecycle_stage",
+        "updated_at",
+        "fingerprint",
+        "synced_at",
+        *FACETS,
+    )
     await connection.execute(
         upsert.on_conflict_do_update(
             index_elements=["platform", "external_id"],
@@ -173,6 +183,7 @@ async def _summarize(
                 email=row.email,
                 lifecycle_stage=stage,
                 updated_at=utc(row.updated_at),
+                **from_facets(row),
             )
         )
     gone = [c for c in customer_ids if c not in held]
@@ -194,10 +205,19 @@ async def _summarize(
                 "updated_at": utc(merged.updated_at),
                 "platforms": ",".join(sorted({r.platform.value for r in records})),
                 "synced_at": now,
+                **merged_facets(merged),
             }
         )
     upsert = store.insert(index_customers).values(summaries)
-    columns = ("email", "email_domain", "lifecycle_stage", "updated_at", "platforms", "synced_at")
+    columns = (
+        "email",
+        "email_domain",
+        "lifecycle_stage",
+        "updated_at",
+        "platforms",
+        "synced_at",
+        *FACETS,
+    )
     await connection.execute(
         upsert.on_conflict_do_update(
             index_elements=["customer_id"],

@@ -26,7 +26,13 @@ from connectors.exceptions import ConnectorError
 from hub.capabilities import ids_encode_pii
 from hub.cursors import IndexCursor, ListCursor, decode_cursor
 from hub.customer_cache import CustomerCache
-from hub.customer_list import NO_FILTER, CustomerFilter, CustomerList
+from hub.customer_list import (
+    NO_FILTER,
+    CustomerFilter,
+    CustomerList,
+    cursor_value,
+    sort_value,
+)
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
 from hub.response_cache import ResponseCache
@@ -163,10 +169,15 @@ class ReadService:
         self, wanted: CustomerFilter, first: int, start: IndexCursor | None
     ) -> CustomerListPage:
         if start is not None and start.filter_key != wanted.key:
-            raise InvalidCursorError("`after` was issued for a different `filter`")
-        found, more = await self._listing.page(wanted, first, start.after_id if start else None)
+            raise InvalidCursorError("`after` was issued for a different `filter` or `sort`")
+        after_value = sort_value(start.value, wanted.sort) if start else None
+        after_id = start.after_id if start else None
+        found, more = await self._listing.page(wanted, first, after_id, after_value)
         reads = await self.customers_by_email([entry.email for entry in found])
-        cursors = (IndexCursor(entry.customer_id, wanted.key).encode() for entry in found)
+        cursors = (
+            IndexCursor(entry.customer_id, wanted.key, cursor_value(entry.value)).encode()
+            for entry in found
+        )
         return CustomerListPage(
             edges=tuple(zip(reads, cursors, strict=True)), has_next_page=more, from_index=True
         )

@@ -19,6 +19,7 @@ platform that answers at all (even 400 or 401) is up, and a 429 says nothing of 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,7 @@ from connectors.exceptions import (
 from connectors.oauth import NAMES
 
 T = TypeVar("T")
+logger = logging.getLogger("mgw.integrations")
 
 
 class CircuitOpenError(UnavailableError):
@@ -66,6 +68,8 @@ class PlatformHealth:
     """False once the platform refused the credentials, until a call succeeds again."""
     auth_problem: str | None = None
     """Why, for an operator: what the platform refused and what to do about it."""
+    auth_brief: str | None = None
+    """The same in one fixed sentence, without the platform's words (for clients)."""
 
     @property
     def status(self) -> HealthStatus:
@@ -130,6 +134,7 @@ class ResilientSource:
             raise
         breaker.record(True)
         self.health.auth_valid, self.health.auth_problem = True, None
+        self.health.auth_brief = None
         return result
 
     def _judge(self, error: ConnectorError) -> None:
@@ -143,6 +148,8 @@ class ResilientSource:
             if isinstance(error, AuthError) and not isinstance(error, AuthExpiredError):
                 self.health.auth_valid = False
                 self.health.auth_problem = auth_problem(error)
+                self.health.auth_brief = auth_brief(error)
+                logger.warning("%s", self.health.auth_problem)
 
 
 def auth_problem(error: AuthError) -> str:
@@ -154,6 +161,15 @@ def auth_problem(error: AuthError) -> str:
         f"{NAMES[error.platform]} refused the credentials ({error.message}): check them, or "
         f"reconnect with `mgw connect {error.platform.value}`"
     )
+
+
+def auth_brief(error: AuthError) -> str:
+    """What anyone may read of a refusal: one sentence a kind, no word of the platform's
+    (its message names routes and accounts; it goes to the log, `auth_problem`)."""
+    name, key = NAMES[error.platform], error.platform.value
+    if isinstance(error, ReconnectRequiredError):
+        return f"{name} refused the refresh token: reconnect with `mgw connect {key}`"
+    return f"{name} refused the credentials: check them, or reconnect with `mgw connect {key}`"
 
 
 def _wait_hint(error: Exception) -> float | None:
@@ -173,6 +189,11 @@ class IntegrationStatus:
     """The limiter's view of the platform's main budget (shared by replicas through Redis)."""
     last_sync_at: datetime | None = None
     auth_problem: str | None = None
+    auth_brief: str | None = None
+
+    def problem(self, detailed: bool) -> str | None:
+        """The auth problem with the platform's words (`detailed`), or its fixed sentence."""
+        return self.auth_problem if detailed else self.auth_brief
 
 
 @dataclass(frozen=True)
@@ -208,6 +229,7 @@ class Integrations:
                     rate_limit=budget,
                     last_sync_at=synced,
                     auth_problem=health.auth_problem,
+                    auth_brief=health.auth_brief,
                 )
             )
         return found

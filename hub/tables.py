@@ -61,6 +61,10 @@ index_records = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Column("fingerprint", String(64), nullable=False),
     Column("synced_at", DateTime(timezone=True), nullable=False),
+    # what segments filter on (migration 0011_customer_segments)
+    Column("lead_score", Integer, nullable=True),
+    Column("email_consent", String(16), nullable=True),
+    Column("total_spent_e4", BigInteger, nullable=True),
     Index("ix_mgw_index_records_customer", "customer_id", "platform"),
 )
 
@@ -75,9 +79,17 @@ index_customers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Column("platforms", String(128), nullable=False),
     Column("synced_at", DateTime(timezone=True), nullable=False),
+    # segments (hub/customer_list.py; migration 0011_customer_segments): merged like the rest
+    Column("lead_score", Integer, nullable=True),
+    Column("email_consent", String(16), nullable=True),
+    Column("total_spent_e4", BigInteger, nullable=True),  # ten-thousandths, as orders keep money
     Index("ix_mgw_index_customers_domain", "email_domain", "customer_id"),
     Index("ix_mgw_index_customers_stage", "lifecycle_stage", "customer_id"),
     Index("ix_mgw_index_customers_updated", "updated_at"),
+    Index("ix_mgw_index_customers_score", "lead_score", "customer_id"),
+    Index("ix_mgw_index_customers_consent", "email_consent", "customer_id"),
+    Index("ix_mgw_index_customers_spent", "total_spent_e4", "customer_id"),
+    Index("ix_mgw_index_customers_synced", "synced_at", "customer_id"),
 )
 
 # hub/vault.py

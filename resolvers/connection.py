@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
-from canonical_schema import LifecycleStage, Platform
-from hub.customer_list import CustomerFilter
+from canonical_schema import EmailConsent, LifecycleStage, Platform
+from hub.customer_list import CustomerFilter, amount
+from hub.customer_list import CustomerSort as ListOrder
 from resolvers.context import GatewayContext
 from resolvers.types import CustomerEdge, PageInfo
 
@@ -34,14 +36,65 @@ class CustomerFilterInput:
         default=None,
         description="Only customers whose email is at exactly this domain, e.g. `example.com`.",
     )
+    lead_score_min: int | None = strawberry.field(
+        default=None, description="Only customers with a lead score of at least this."
+    )
+    lead_score_max: int | None = strawberry.field(
+        default=None, description="Only customers with a lead score of at most this."
+    )
+    email_consent: EmailConsent | None = strawberry.field(
+        default=None, description="Only customers with this email consent (merged)."
+    )
+    total_spent_min: float | None = strawberry.field(
+        default=None,
+        description="Only customers who spent at least this much (in the shop's currency).",
+    )
+    total_spent_max: float | None = strawberry.field(
+        default=None,
+        description="Only customers who spent at most this much (in the shop's currency).",
+    )
+    synced_since: datetime | None = strawberry.field(
+        default=None,
+        description="Only customers the store last wrote at or after this time (with offset).",
+    )
 
-    def to_filter(self) -> CustomerFilter:
+    def to_filter(self, sort: CustomerSort | None = None) -> CustomerFilter:
         return CustomerFilter(
             lifecycle_stage=self.lifecycle_stage,
             platform=self.platform,
             updated_since=self.updated_since,
             email_domain=self.email_domain,
+            lead_score_min=self.lead_score_min,
+            lead_score_max=self.lead_score_max,
+            email_consent=self.email_consent,
+            total_spent_min=amount(self.total_spent_min, "totalSpentMin"),
+            total_spent_max=amount(self.total_spent_max, "totalSpentMax"),
+            synced_since=self.synced_since,
+            sort=_ORDERS[sort or CustomerSort.ID],
         )
+
+
+@strawberry.enum(description="The order of `customers`: by id, or by a value, highest first.")
+class CustomerSort(Enum):
+    ID = strawberry.enum_value("id", description="By id: stable, the default.")
+    UPDATED_AT_DESC = strawberry.enum_value(
+        "updated_at", description="Most recently changed on some platform first."
+    )
+    LEAD_SCORE_DESC = strawberry.enum_value("lead_score", description="Highest lead score first.")
+    TOTAL_SPENT_DESC = strawberry.enum_value("total_spent", description="Biggest spenders first.")
+    SYNCED_AT_DESC = strawberry.enum_value(
+        "synced_at", description="Most recently written by the store first."
+    )
+
+
+_ORDERS = {
+    CustomerSort.ID: ListOrder.ID,
+    CustomerSort.UPDATED_AT_DESC: ListOrder.UPDATED_AT,
+    CustomerSort.LEAD_SCORE_DESC: ListOrder.LEAD_SCORE,
+    CustomerSort.TOTAL_SPENT_DESC: ListOrder.TOTAL_SPENT,
+    CustomerSort.SYNCED_AT_DESC: ListOrder.SYNCED_AT,
+}
+"""People without the value come last, ties by id."""
 
 
 @strawberry.type(description="A page of customers.")

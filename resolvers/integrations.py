@@ -15,6 +15,7 @@ from cache.breaker import CircuitState
 from hub.resilience import HealthStatus, IntegrationStatus
 from resolvers.context import GatewayContext
 from resolvers.enums import PlatformEnum
+from resolvers.extensions.operation_limits import operation_limits
 
 Info = strawberry.Info[GatewayContext, None]
 
@@ -60,7 +61,9 @@ class Integration:
     )
     auth_problem: str | None = strawberry.field(
         description="While `authValid` is false: what the platform refused and what to do, "
-        'e.g. "HubSpot refused the refresh token (…): reconnect with `mgw connect hubspot`".'
+        'e.g. "HubSpot refused the refresh token: reconnect with `mgw connect hubspot`" (the '
+        "platform's own words only where `edge.upstream_messages` is on, as in the demo; else "
+        "they go to the log)."
     )
     circuit: CircuitStateEnum = strawberry.field(  # type: ignore[valid-type]
         description="This replica's circuit breaker for the platform (docs/adr/0040)."
@@ -82,7 +85,7 @@ class Integration:
             platform=found.platform,
             status=found.status,
             auth_valid=found.auth_valid,
-            auth_problem=found.auth_problem,
+            auth_problem=found.problem(operation_limits.get().upstream_messages),
             circuit=found.circuit,
             last_sync_at=found.last_sync_at,
             freshness_seconds=(datetime.now(UTC) - found.last_sync_at).total_seconds()

@@ -17,6 +17,8 @@ from hub.write_plan import validated_change
 from hub.write_service import IdempotencyConflictError, TargetResult, WriteService
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
+from resolvers.extensions.error_disclosure import write_error_sentence
+from resolvers.extensions.operation_limits import operation_limits
 from resolvers.permissions import needs
 from resolvers.types import CustomerType
 
@@ -56,7 +58,13 @@ class WriteResultType:
     external_id: strawberry.ID | None = strawberry.field(
         description="The record's id in the platform, once written (or found up to date)."
     )
-    error: str | None = strawberry.field(description="The last failure, when there was one.")
+    error: str | None = strawberry.field(
+        description=(
+            "The last failure, when there was one: one fixed sentence per kind of failure "
+            "(the platform's own words go to the log under the correlation id), or the "
+            "platform's words where `edge.upstream_messages` is on, as in the demo."
+        )
+    )
     dead_letter_id: strawberry.ID | None = strawberry.field(
         description="The dead letter holding the write, when DEAD_LETTERED."
     )
@@ -67,7 +75,11 @@ class WriteResultType:
             platform=result.platform,
             status=result.status,
             external_id=strawberry.ID(result.external_id) if result.external_id else None,
-            error=result.error,
+            error=(
+                result.error
+                if operation_limits.get().upstream_messages
+                else write_error_sentence(result.platform.name, result.error)
+            ),
             dead_letter_id=strawberry.ID(result.dead_letter_id) if result.dead_letter_id else None,
         )
 

@@ -6,7 +6,8 @@ import strawberry
 
 from access.scopes import READ_CUSTOMERS
 from canonical_schema import is_customer_id, is_email, normalize_email
-from resolvers.connection import CustomerConnection, CustomerFilterInput
+from hub.customer_list import CustomerFilter
+from resolvers.connection import CustomerConnection, CustomerFilterInput, CustomerSort
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
 from resolvers.permissions import needs
@@ -48,10 +49,11 @@ class Query:
 
     @strawberry.field(
         description=(
-            "A page of customers from the identity index (filled by sync), in a stable order "
-            "by id, each read live from every platform. Pass the previous page's "
-            "`pageInfo.endCursor` as `after` for the next one, with the same `filter`. Before "
-            "the first sync, an unfiltered list pages the first connected platform instead."
+            "A page of customers from the identity index (filled by sync): a segment when "
+            "`filter` is given, in a stable order by id or by `sort`, each then read like "
+            "`customer`. Pass the previous page's `pageInfo.endCursor` as `after` for the next "
+            "one, with the same `filter` and `sort`. Before the first sync, an unfiltered list "
+            "pages the first connected platform instead."
         ),
         extensions=needs(READ_CUSTOMERS),
     )
@@ -61,8 +63,14 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
         filter: CustomerFilterInput | None = None,
+        sort: CustomerSort | None = None,
     ) -> CustomerConnection:
-        wanted = filter.to_filter() if filter is not None else None
+        if filter is not None:
+            wanted: CustomerFilter | None = filter.to_filter(sort)
+        elif sort is not None and sort is not CustomerSort.ID:
+            wanted = CustomerFilterInput().to_filter(sort)
+        else:
+            wanted = None
         size = 20 if first is None else first
         page = await info.context.read.list_customers(size, after, wanted)
         edges = []

@@ -63,6 +63,9 @@ schema = GatewaySchema(
     subscription=_merged("Subscription", SUBSCRIPTIONS),
     types=list(NODE_TYPES),
     execution_context_class=PlainLeavesExecution,  # plain leaves skip per-field work
+    # The lowest Federation version the subgraph's directives need (only @key: 2.0), so every
+    # composer from 2.0 on accepts it; Strawberry refuses a directive newer than this.
+    federation_version="2.0",
     extensions=[
         OperationTelemetry,  # first: its span holds the others, it sees the final errors
         PersistedQueries,

@@ -133,7 +133,7 @@ async def _walk(
         if progress is not None:
             progress(platform, read, written, position.done)
         if position.done:
-            logger.info("%s: synced, %d read, %d written", platform.value, read, written)
+            logger.info("synced, %d read, %d written", read, written, extra=_fields(platform))
             return
 
 
@@ -145,7 +145,9 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
         try:
             await evict_people(sync.cache, people)
         except Exception:  # a cache that is down only delays freshness until its TTL
-            logger.warning("%s: could not evict %d changed people", platform.value, len(people))
+            logger.warning(
+                "could not evict %d changed people", len(people), extra=_fields(platform)
+            )
     if sync.changes is None:
         return
     for record in changed:
@@ -201,8 +203,20 @@ async def _read(settings: SyncSettings, feed: Feed, position: Position) -> FeedP
             after = getattr(exc, "retry_after", None)
             delay = full_jitter(delays.pop(0))  # replicas' syncs do not retry in lockstep
             wait = max(delay, after) if isinstance(after, int | float) else delay
-            logger.warning("%s: %s; retrying in %.1fs", feed.platform.value, exc, wait)
+            # One DEBUG line per retry (the failure that ends the retries is a WARNING).
+            reason = _unprefixed(exc, feed.platform)
+            logger.debug("%s; retrying in %.1fs", reason, wait, extra=_fields(feed.platform))
             await asyncio.sleep(wait)
+
+
+def _fields(platform: Platform) -> dict[str, str]:
+    """A log line's fields: which platform, which operation (gateway/telemetry/logs.py)."""
+    return {"platform": platform.value, "operation": "sync"}
+
+
+def _unprefixed(exc: BaseException, platform: Platform) -> str:
+    """A connector's message without its `hubspot: ` prefix: the platform is a field."""
+    return str(exc).removeprefix(f"{platform.value}: ")
 
 
 def _describe(exc: BaseException) -> str:
@@ -231,7 +245,7 @@ async def sync_all(
         try:
             await sync_platform(sync, platform, full=full, run_ids=[own, parent], progress=progress)
         except Exception as exc:  # recorded on the platform's run; the others still sync
-            logger.warning("%s: sync failed: %s", platform.value, exc)
+            logger.warning("sync failed: %s", _unprefixed(exc, platform), extra=_fields(platform))
             failures.append(f"{platform.value}: {_describe(exc)}")
         except BaseException:
             await _uninterrupted(sync.runs.mark(parent, FAILED, "interrupted"))

@@ -39,6 +39,12 @@ def _platform(name: str) -> str:
     return name
 
 
+# Salesforce and Marketo have no signed webhooks: their change feeds are polled often.
+def default_intervals() -> dict[str, float]:
+    """A platform without webhooks (Salesforce, Marketo): its change feed is polled often."""
+    return {spec.key: 0.5 for spec in specs() if spec.feed and not spec.can(Capability.WEBHOOKS)}
+
+
 class SyncSettings(BaseModel):
     schedule: bool = Field(
         True,
@@ -48,13 +54,11 @@ class SyncSettings(BaseModel):
         15.0, gt=0, description="How often each platform is synced, unless `intervals` says."
     )
     intervals: dict[str, float] = Field(
-        # A platform without webhooks (Salesforce, Marketo): its change feed is polled often.
-        default_factory=lambda: {
-            spec.key: 0.5 for spec in specs() if spec.feed and not spec.can(Capability.WEBHOOKS)
-        },
+        default_factory=lambda: default_intervals(),
         description=(
-            "Per-platform interval in minutes, e.g. {hubspot = 5}; 0 never schedules that "
-            "platform (`mgw sync run` and `triggerSync` still sync it)."
+            "Per-platform interval in minutes, e.g. {hubspot = 5}, merged over the defaults "
+            "(Salesforce and Marketo every 0.5); 0 never schedules that platform (`mgw sync "
+            "run` and `triggerSync` still sync it)."
         ),
     )
     on_start: bool = Field(
@@ -83,6 +87,14 @@ class SyncSettings(BaseModel):
         (1.0, 4.0, 16.0),
         description="Seconds to wait before each retry of a page that failed transiently.",
     )
+
+    @field_validator("intervals", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: object) -> object:
+        """A partial map (`MGW_SYNC__INTERVALS='{"hubspot": 5}'`) keeps the other defaults."""
+        if isinstance(value, dict):
+            return {**default_intervals(), **value}
+        return value
 
     @field_validator("intervals")
     @classmethod

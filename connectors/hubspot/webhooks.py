@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from canonical_schema import EventType, Platform
@@ -66,11 +67,22 @@ def parse(body: bytes) -> list[WebhookEvent]:
                 str(event["eventId"]),
                 str(event["subscriptionType"]),
                 external_id=str(event["objectId"]) if "objectId" in event else None,
-                occurred_at=from_ms(occurred) if isinstance(occurred, int) else None,
+                occurred_at=_occurred(occurred) if occurred is not None else None,
                 payload=event,
             )
         )
     return parsed
+
+
+def _occurred(value: object) -> datetime:
+    """Milliseconds since the epoch; anything else (`1e20`, a string, a year past 9999) is
+    not a time HubSpot sends."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedWebhook("a HubSpot event's occurredAt is not epoch milliseconds")
+    try:
+        return from_ms(value)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedWebhook("a HubSpot event's occurredAt is not a time") from None
 
 
 def receive(options: HubSpotSettings, delivery: Delivery) -> list[WebhookEvent]:

@@ -53,7 +53,13 @@ from connectors.salesforce.mapping import (
     email_of,
     to_canonical,
 )
-from connectors.salesforce.soql import datetime_literal, in_chunks, literal, select
+from connectors.salesforce.soql import (
+    contains_literal,
+    datetime_literal,
+    in_chunks,
+    literal,
+    select,
+)
 from connectors.salesforce.writes import upsert
 
 PAGE_LIMIT = 200
@@ -224,7 +230,7 @@ class SalesforceConnector:
         one `Website LIKE` query a domain, as Website holds URLs in any form."""
         wanted = [d for d in dict.fromkeys(d.strip().lower() for d in domains) if d]
         queries = [
-            select(ACCOUNT_FIELDS, "Account", f"Website LIKE {literal('%' + d + '%')}")
+            select(ACCOUNT_FIELDS, "Account", f"Website LIKE {contains_literal(d)}")
             + " ORDER BY Id"
             for d in wanted
         ]

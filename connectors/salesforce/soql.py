@@ -27,10 +27,19 @@ _ESCAPES = {
     "\f": "\\f",
 }
 
+_LIKE_ESCAPES = {"%": "\\%", "_": "\\_"}
+
 
 def literal(value: str) -> str:
     """`value` as a quoted SOQL string literal: `o'neil@x.co` -> `'o\\'neil@x.co'`."""
     return "'" + "".join(_ESCAPES.get(char, char) for char in value) + "'"
+
+
+def contains_literal(value: str) -> str:
+    """A LIKE pattern matching text that contains `value` itself: `%` and `_` in it are
+    escaped (`\\%`, `\\_`), so `%.%` matches only a literal "%.%", not everything."""
+    escaped = "".join(_ESCAPES.get(char, _LIKE_ESCAPES.get(char, char)) for char in value)
+    return f"'%{escaped}%'"
 
 
 def datetime_literal(moment: datetime) -> str:

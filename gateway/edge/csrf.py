@@ -20,8 +20,11 @@ PREFLIGHT_HEADERS = ("x-mgw-csrf", "apollo-require-preflight", "x-apollo-operati
 
 
 def carries_operation(request: Request) -> bool:
-    """GraphiQL's page (a GET without a query) runs nothing, and needs no check."""
-    return request.method != "GET" or "query" in request.query_params
+    """GraphiQL's page (a GET without a query) runs nothing, and needs no check; a GET with a
+    persisted query's hash alone runs one."""
+    return request.method != "GET" or any(
+        name in request.query_params for name in ("query", "extensions")
+    )
 
 
 def check_csrf(request: Request) -> None:

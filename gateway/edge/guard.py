@@ -52,6 +52,12 @@ class EdgeGuard:
         if self.policy.rate_limit is not None:
             await check_rate(connection, self._limiter_now(), self.policy.rate_limit)
 
+    async def admit_operation(self, connection: HTTPConnection) -> None:
+        """An operation over an open WebSocket counts as one request of its client, in the
+        same window as its HTTP requests; EdgeRefusal (429's refusal) when it is spent."""
+        if self.policy.rate_limit is not None:
+            await check_rate(connection, self._limiter_now(), self.policy.rate_limit)
+
     def _limiter_now(self) -> Limiter:
         if self._limiter is None:  # used outside `running()`: this process's own
             self._limiter = MemoryLimiter()

@@ -4,7 +4,8 @@ HTTP requests and the SSE stream arrive authenticated by the middleware, which l
 Principal in the request state; a WebSocket without an `Authorization` header authenticates
 with its `connection_init` payload — `{"Authorization": "Bearer <key>"}`, or the same inside
 `"headers"` (Apollo's and graphql-ws clients' conventions) — and is closed with 4403 when it
-cannot.
+cannot. A socket's credential is checked again before each operation and while it stays
+open (gateway/security/sockets.py, sessions.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from access.principal import NOBODY, STATE_KEY, Principal
 from gateway.graphql_http import GatewayGraphQL
 from gateway.security.authenticator import AuthenticationError, Authenticator
 from gateway.security.jwt import KeysUnavailableError
+from gateway.security.sessions import Sessions
+from gateway.security.sockets import LegacyWSHandler, TransportWSHandler
 from resolvers import GatewayContext
 
 ACK: UnsetType = UNSET  # a plain `connection_ack`, no payload
@@ -45,9 +48,19 @@ def credential_in(params: object) -> str | None:
 
 
 class AuthenticatedGraphQL(GatewayGraphQL):
-    def __init__(self, *args: object, authenticator: Authenticator, **kwargs: object) -> None:
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(
+        self,
+        *args: object,
+        authenticator: Authenticator,
+        sessions: Sessions | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._authenticator = authenticator
+        self.sessions = sessions  # open sockets and streams, checked while open
         self._app_state: object = None  # this view's app's state: the store is there
 
     async def get_context(

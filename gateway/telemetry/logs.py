@@ -62,9 +62,23 @@ def _kept(match: re.Match[str]) -> str:
     return next((group for group in match.groups() if group), "")
 
 
+FIELDS = ("platform", "operation")
+"""Set by a log call's `extra=` (`extra={"platform": "hubspot"}`); the GraphQL operation is
+also taken from the context it runs in."""
+
+
 class CorrelationFilter(logging.Filter):
+    """Every record gets `correlation_id`, `platform` and `operation` attributes ('-' when
+    unknown), as fields of their own rather than words in the message."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        from resolvers.extensions.operation_telemetry import current_operation
+
         record.correlation_id = correlation_id() or "-"
+        if not getattr(record, "operation", None):
+            record.operation = current_operation() or "-"
+        if not getattr(record, "platform", None):
+            record.platform = "-"
         return True
 
 
@@ -77,9 +91,28 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "correlation_id": getattr(record, "correlation_id", "-"),
         }
+        for name in FIELDS:
+            value = getattr(record, name, "-")
+            if value != "-":
+                line[name] = str(value)
         if record.exc_text:
             line["exception"] = record.exc_text
         return json.dumps(line)
+
+
+class TextFormatter(logging.Formatter):
+    """One readable line: `12:00:01 WARNING sync_jobs.sync_runner platform=shopify
+    operation=sync correlation_id=4f0c…: sync failed: …`, with only the fields that are known."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        known = [name for name in (*FIELDS, "correlation_id") if getattr(record, name, "-") != "-"]
+        fields = [f"{name}={getattr(record, name)}" for name in known]
+        head = " ".join([when, record.levelname, record.name, *fields])
+        line = f"{head}: {record.getMessage()}"
+        if record.exc_text:
+            line += "\n" + record.exc_text
+        return line
 
 
 def configure_logging(
@@ -89,8 +122,7 @@ def configure_logging(
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
     handler.addFilter(RedactingFilter(secrets))
-    readable = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(readable))
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

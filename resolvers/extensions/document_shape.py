@@ -85,8 +85,8 @@ class _Counts(Visitor):
         self._directives(node)
         if node.alias is not None:
             self.shape.aliases += 1
-        if node.name.value in SCHEMA_FIELDS:
-            self.shape.schema_fields.add(node.name.value)
+        if node.name.value in SCHEMA_FIELDS or node.name.value == SDL_FIELD:
+            self.shape.schema_fields.add(node.name.value)  # also inside (inline) fragments
 
     def enter_directive(self, node: DirectiveNode, *_: object) -> None:
         self.shape.directives += 1
@@ -194,7 +194,4 @@ def measure(document: DocumentNode) -> Shape:
         if isinstance(definition, OperationDefinitionNode):
             shape.depth = max(shape.depth, expanded.depth(definition.selection_set))
             shape.root_fields = max(shape.root_fields, expanded.width(definition.selection_set))
-            for selection in definition.selection_set.selections:
-                if isinstance(selection, FieldNode) and selection.name.value == SDL_FIELD:
-                    shape.schema_fields.add(SDL_FIELD)
     return shape

@@ -17,6 +17,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from hub.capabilities import display_name
+from hub.exceptions import PlatformError
 
 logger = logging.getLogger("mgw.graphql")
 
@@ -44,6 +45,26 @@ def _with(error: GraphQLError, message: str) -> GraphQLError:
         original_error=error.original_error,
         extensions=error.extensions,
     )
+
+
+def _codes(kind: type[PlatformError]) -> dict[str, str]:
+    found = {kind.__name__: kind.code}
+    for sub in kind.__subclasses__():
+        found.update(_codes(sub))
+    return found
+
+
+def write_error_sentence(platform: str, stored: str | None) -> str | None:
+    """A write's stored failure (`<ErrorClass>: <the platform's words>`) as a client may read
+    it: the fixed sentence for its code, naming the platform; the words go to the log under
+    the operation's correlation id."""
+    if stored is None:
+        return None
+    kind = stored.split(":", 1)[0]
+    code = _codes(PlatformError).get(kind, "")
+    logger.info("write failure (masked for the client) on %s: %s", platform, stored)
+    name = display_name(platform)
+    return SENTENCES.get(code, DEFAULT_SENTENCE).format(name)
 
 
 def without_suggestions(error: GraphQLError) -> GraphQLError:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from prometheus_client import Counter, Histogram
@@ -106,6 +107,9 @@ def _label(name: str | None) -> str:
     return "other"
 
 
+OPERATION_KEY = "mgw.operation"  # in OpenTelemetry's context, so every layer's logs see it
+
+
 class OperationTelemetry(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -142,7 +146,8 @@ class OperationTelemetry(SchemaExtension):
             OPERATION_SECONDS.labels(name, kind).observe(seconds)
             OPERATIONS.labels(name, kind, outcome).inc()
             RECENT.add(seconds, _server_failed(errors or []))
-            logger.info("%s %s: %s in %.1f ms", kind, name, outcome, 1000 * seconds)
+            fields = {"operation": f"{kind} {name}"}
+            logger.info("%s in %.1f ms", outcome, 1000 * seconds, extra=fields)
 
     # A refusal raised by a later extension's parse, validate or execute hook skips the
     # operation's result (and ErrorCodes): it is named with the trace id on its way out.
@@ -153,7 +158,23 @@ class OperationTelemetry(SchemaExtension):
         yield from _naming_refusals()
 
     def on_execute(self) -> Iterator[None]:
-        yield from _naming_refusals()
+        context = self.execution_context
+        try:
+            kind = context.operation_type.value
+        except Exception:  # not parsed: no operation to name
+            kind = "unknown"
+        label = f"{kind} {_label(context.operation_name)}"
+        token = otel_context.attach(otel_context.set_value(OPERATION_KEY, label))
+        try:
+            yield from _naming_refusals()
+        finally:
+            otel_context.detach(token)
+
+
+def current_operation() -> str | None:
+    """The GraphQL operation this code runs for (`query customer`), for log lines' fields."""
+    value = otel_context.get_value(OPERATION_KEY)
+    return value if isinstance(value, str) else None
 
 
 def _naming_refusals() -> Iterator[None]:

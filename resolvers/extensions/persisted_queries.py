@@ -7,7 +7,8 @@ again with the hash, which stores it. A query whose SHA-256 is not the hash sent
 refused (`PERSISTED_QUERY_HASH_MISMATCH`) and not stored.
 
 The store is this process's LRU of `MAX_QUERIES` documents: a replica that has not seen a hash
-asks for the query once, which is the protocol's normal path (docs/adr/0013-apq-and-caches.md).
+asks for the query once, which is the protocol's normal path
+(docs/adr/0013-apq-and-document-caches.md).
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ STORE = QueryStore()
 def _persisted(extensions: dict[str, Any] | None) -> dict[str, Any] | None:
     found = (extensions or {}).get("persistedQuery")
     return found if isinstance(found, dict) else None
+
+
+def persisted_query(extensions: dict[str, Any] | None) -> str | None:
+    """The stored document a request's `persistedQuery` hash names, if this process has it."""
+    persisted = _persisted(extensions)
+    digest = persisted.get("sha256Hash") if persisted else None
+    return STORE.get(digest.lower()) if isinstance(digest, str) else None
 
 
 class PersistedQueries(SchemaExtension):

@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import Callable
 
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
@@ -51,6 +52,10 @@ class PlatformMiddleware:
         try:
             plan = self.faults.plan(self.platform.name, route)
             await self._serve(plan, scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The caller hung up mid-request (the gateway gave up at its deadline): nobody is
+            # left to answer, and no traceback belongs in the simulators' log.
+            return
         finally:
             status = statuses[0] if statuses else None
             self.stats.request_finished(status)

@@ -52,8 +52,22 @@ def _key(kind: str, value: Any) -> Any:
 
 
 def _like(pattern: str) -> re.Pattern[str]:
-    parts = (".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    r"""A LIKE pattern (its quoted text, escapes kept) as a regex: `%` any run, `_` any one
+    character, and a backslash makes the next character itself (`\%`, `\_`, `\'`)."""
+    parts: list[str] = []
+    escaped = False
+    for c in pattern:
+        if escaped:
+            parts.append(re.escape(_ESCAPED.get(c, c)))
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        else:
+            parts.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
 
 def _condition(query: Query, cond: Condition) -> Predicate:

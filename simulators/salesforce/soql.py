@@ -242,8 +242,12 @@ class _Parser:
             self.pos += 1
             if kind not in _TEXT_TYPES - {"id", "reference"}:
                 raise self.fail("INVALID_FIELD", f"invalid operator on {kind} field: LIKE")
-            pattern = self.literal(name, kind, name_token)
-            return Condition(name, "LIKE", (pattern,))
+            token = self.tokens[self.pos]
+            if token.kind != "string":
+                raise self.unexpected()
+            self.pos += 1
+            # Kept escaped: `\%` and `\_` match a literal % and _, which unescaping would lose.
+            return Condition(name, "LIKE", (token.text[1:-1],))
         op = self.take("op").text
         return Condition(name, "!=" if op == "<>" else op, (self.literal(name, kind, name_token),))
 

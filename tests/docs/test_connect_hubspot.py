@@ -56,8 +56,10 @@ def test_connect_then_lookup_as_the_page_says(
     assert "MGW_SECRET_KEY" in page
     for name in [n for n in __import__("os").environ if n.startswith("MGW_")]:
         monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # the vault lives in ./mgw.db, the default store
-    monkeypatch.setenv("MGW_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MGW_DATA_DIR", str(tmp_path))  # the vault: the default store's mgw.db
+    (tmp_path / "empty.toml").write_text("")
+    monkeypatch.setenv("MGW_CONFIG", str(tmp_path / "empty.toml"))
     monkeypatch.setenv("MGW_SECRET_KEY", "docs-test-passphrase-0123456789")
     runner = CliRunner()
 

@@ -1,7 +1,8 @@
 """The documentation holds together: the generated parts are current (the ADR index in
 architecture.md lists every ADR, as `mgw config docs` writes it), every relative link in docs/
-and the README reaches a file and, for a `#fragment`, a heading there, and the README leads a
-newcomer to every page."""
+and the README reaches a file inside the repository (a clone has nothing beside it) and, for a
+`#fragment`, a heading there, no page sends a reader to a path outside it, every docs/ path a
+code comment names exists, and the README leads a newcomer to every page."""
 
 from __future__ import annotations
 
@@ -58,12 +59,51 @@ def test_every_relative_link_resolves(page: Path) -> None:
             continue
         file_part, _, fragment = target.partition("#")
         linked = (page.parent / file_part).resolve() if file_part else page
-        if not linked.is_relative_to(ROOT.parent):
+        if not linked.is_relative_to(ROOT):  # a clone has nothing beside it
+            broken.append(f"{target} (outside the repository)")
             continue
         missing = not linked.exists()
         if missing or (fragment and linked.suffix == ".md" and fragment not in anchors(linked)):
             broken.append(target)
     assert not broken, f"{page.relative_to(ROOT)}: broken links {broken}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_no_page_names_a_path_outside_the_repository(page: Path) -> None:
+    outside = re.findall(r"(?<![\w.])\.\./[\w./-]+", page.read_text(encoding="utf-8"))
+    escaping = [p for p in outside if not (page.parent / p).resolve().is_relative_to(ROOT)]
+    assert not escaping, f"{page.relative_to(ROOT)} names {escaping}, which a clone lacks"
+
+
+CODE = [
+    path
+    for folder in (
+        "gateway",
+        "resolvers",
+        "canonical_schema",
+        "hub",
+        "connectors",
+        "access",
+        "sync_jobs",
+        "cache",
+        "simulators",
+        "bench",
+        "soak",
+        "tests",
+    )
+    for path in sorted((ROOT / folder).rglob("*.py"))
+]
+_DOC_PATH = re.compile(r"\b((?:docs/)[\w./-]+\.md|README\.md|BENCHMARKS\.md|RELIABILITY\.md)")
+
+
+def test_every_docs_path_named_in_code_exists() -> None:
+    dead = sorted(
+        f"{path.relative_to(ROOT)}: {target}"
+        for path in CODE
+        for target in set(_DOC_PATH.findall(path.read_text(encoding="utf-8")))
+        if not (ROOT / target).exists()
+    )
+    assert not dead, f"code comments name documents that do not exist: {dead}"
 
 
 def test_the_readme_leads_to_every_page() -> None:

@@ -103,6 +103,27 @@ def test_lookup_of_nobody_and_of_a_non_email(demo: dict[str, Any], tmp_path: Pat
     assert "Traceback" not in bad.stderr
 
 
+def test_lookup_prints_plain_values_and_says_when_a_platform_refused(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 50}).json()
+    person = next(p for p in people["people"] if len(p["external_ids"]) == 5)
+
+    found = run_lookup(demo, tmp_path, person["email"])
+    assert found.returncode == 0, found.stderr
+    assert "Decimal(" not in found.stdout
+    assert "<" + "Platform." not in found.stdout
+
+    refused = {"platform": "hubspot", "error_rate": 1.0, "status": 401}
+    httpx.post(demo["simulator_url"] + "/_sim/faults", json=refused).raise_for_status()
+    try:
+        partial = run_lookup(demo, tmp_path, person["email"])
+    finally:
+        httpx.delete(demo["simulator_url"] + "/_sim/faults").raise_for_status()
+    assert partial.returncode == 3, partial.stdout  # not 1: someone may well hold the email
+    assert "HUBSPOT failed" in partial.stdout
+
+
 def test_connect_runs_the_oauth_flow_unattended_against_the_simulators(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:

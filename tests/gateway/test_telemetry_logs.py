@@ -51,3 +51,33 @@ def test_each_line_is_json_with_the_trace_id_as_correlation_id() -> None:
     assert inside["correlation_id"] == trace_id
     assert inside["level"] == "warning"
     assert outside["correlation_id"] == "-"
+
+
+async def test_platform_and_operation_are_fields_not_words_in_the_message() -> None:
+    from resolvers import schema
+    from sync_jobs import sync_runner
+
+    logger, stream = capture()
+    logging.getLogger(sync_runner.__name__).handlers[:] = logger.handlers
+    try:
+        sync_logger = logging.getLogger(sync_runner.__name__)
+        sync_logger.propagate, sync_logger.level = False, logging.DEBUG
+        sync_logger.warning(
+            "sync failed: %s",
+            "answered 503",
+            extra=sync_runner._fields(sync_runner.Platform.SHOPIFY),
+        )  # the shape of every sync line
+        operations = logging.getLogger("mgw.graphql")
+        operations.handlers[:], operations.propagate = logger.handlers, False
+        operations.setLevel(logging.INFO)
+        await schema.execute("query Ping { __typename }")
+    finally:
+        for name in (sync_runner.__name__, "mgw.graphql"):
+            logging.getLogger(name).handlers[:] = []
+            logging.getLogger(name).propagate = True
+    sync_line, operation_line = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert sync_line["platform"] == "shopify"
+    assert sync_line["operation"] == "sync"
+    assert sync_line["message"] == "sync failed: answered 503"
+    assert operation_line["operation"] == "query Ping"
+    assert "Ping" not in operation_line["message"]

@@ -19,7 +19,8 @@ from tests.resolvers.conftest import Post
 
 ROOT = Path(__file__).resolve().parents[2]
 NPM_DIR = ROOT / ".venv" / "npm"
-COMPOSITION = "@apollo/composition@^2.11"
+COMPOSERS = {"2.3": "@apollo/composition@~2.3.0", "current": "@apollo/composition@latest"}
+"""The oldest composer a supergraph may still run (2.3: Apollo Router 1.x era) and today's."""
 COMPOSE_JS = Path(__file__).parent / "federation" / "compose.js"
 
 ENTITIES = """query($representations: [_Any!]!) {
@@ -66,25 +67,35 @@ async def test_entities_resolve_customers_by_id_or_email_and_companies_by_id(
     assert unknown is None
 
 
-def _composer() -> Path:
-    """`node_modules` holding @apollo/composition; skips (or fails under CI) without node."""
+def _composer(release: str) -> Path:
+    """`node_modules` holding that @apollo/composition; skips (or fails under CI) without
+    node."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         if os.environ.get("CI") == "true":
             pytest.fail("node and npm are required under CI=true to compose the supergraph")
         pytest.skip("NO NODE: node and npm are needed to compose with @apollo/composition")
-    modules = NPM_DIR / "node_modules"
+    prefix = NPM_DIR / release
+    modules = prefix / "node_modules"
     if not (modules / "@apollo" / "composition").exists():
-        NPM_DIR.mkdir(parents=True, exist_ok=True)
+        prefix.mkdir(parents=True, exist_ok=True)
         installed = subprocess.run(
-            [npm, "install", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", COMPOSITION],
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(prefix),
+                "--no-audit",
+                "--no-fund",
+                COMPOSERS[release],
+            ],
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
         if installed.returncode != 0:
-            pytest.fail(f"npm install {COMPOSITION} failed:\n{installed.stderr[-2000:]}")
+            pytest.fail(f"npm install {COMPOSERS[release]} failed:\n{installed.stderr[-2000:]}")
     return modules
 
 
@@ -100,8 +111,11 @@ def compose(modules: Path, sdl: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def test_the_subgraph_composes_into_a_supergraph(post: Post) -> None:
-    modules = _composer()
+@pytest.mark.parametrize("release", sorted(COMPOSERS))
+async def test_the_subgraph_composes_into_a_supergraph(post: Post, release: str) -> None:
+    """The `@link` names the lowest Federation version the subgraph needs, so a composer
+    older than the newest release (2.3) composes it too."""
+    modules = _composer(release)
     sdl = (await post("{ _service { sdl } }"))["data"]["_service"]["sdl"]
 
     composed = compose(modules, sdl)

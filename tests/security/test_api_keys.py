@@ -97,7 +97,9 @@ def test_the_plain_cli_prints_the_key_once(tmp_path: Path, monkeypatch: pytest.M
     created = runner.invoke(app, ["keys", "create", "--scopes", "admin:dlq", "--name", "ops"])
 
     assert created.exit_code == 0
-    assert sum(line.startswith("mgw_") for line in created.stdout.splitlines()) == 1
+    [key] = created.stdout.splitlines()  # the key alone, so KEY=$(mgw keys create …) works
+    assert key.startswith("mgw_")
+    assert "Store it now" in created.stderr
     assert "mgw_" not in runner.invoke(app, ["keys", "list"]).stdout
 
 

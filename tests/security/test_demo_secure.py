@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -39,6 +40,7 @@ def secure_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "--secure",
         "--people",
         "60",
+        "--keep-data",
         "--port",
         str(free_port()),
         "--sim-port",
@@ -46,9 +48,13 @@ def secure_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "--info-file",
         str(info_file),
     ]
+    # --keep-data: the test creates keys in the demo's store, named here
+    environment = {**os.environ, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'mgw.db'}"}
     log_path = workdir / "demo.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             deadline = time.monotonic() + 60
             while not info_file.exists():

@@ -30,7 +30,9 @@ def scheduler_with(services: Services, clock: Clock, **settings: object) -> Sync
 
 async def test_every_platform_is_due_each_interval_after_its_last_run(services: Services) -> None:
     clock = Clock()
-    scheduler = scheduler_with(services, clock, interval_minutes=15, intervals={})
+    # A partial map merges over the defaults (Salesforce and Marketo every 0.5 min): name them.
+    every_15 = {"salesforce": 15, "marketo": 15}
+    scheduler = scheduler_with(services, clock, interval_minutes=15, intervals=every_15)
     assert await scheduler.due() == []
     clock.now += 15 * 60
     assert set(await scheduler.tick()) == set(Platform)
@@ -46,7 +48,10 @@ async def test_every_platform_is_due_each_interval_after_its_last_run(services: 
 async def test_per_platform_intervals_and_never(services: Services) -> None:
     clock = Clock()
     scheduler = scheduler_with(
-        services, clock, interval_minutes=60, intervals={"hubspot": 5, "marketo": 0}
+        services,
+        clock,
+        interval_minutes=60,
+        intervals={"hubspot": 5, "marketo": 0, "salesforce": 60},
     )
     clock.now += 5 * 60
     assert await scheduler.due() == [Platform.HUBSPOT]
