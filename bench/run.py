@@ -1,7 +1,8 @@
 """`make bench`: every benchmark of issue 11 in one run, and BENCHMARKS.md written from it.
 
     python bench/run.py [--quick] [--rounds 3] [--seconds 10] [--workers 2] [--peer auto|off]
-                        [--scenarios list,customer,calls,limits,sync,realtime,attribution,segments]
+                        [--scenarios list,customer,calls,limits,sync,realtime,attribution,
+                                     segments,store]
 
 1. list — HubSpot-only `customers(first: 100)`, 8 fields against the peer (Hive Gateway over
    the same simulator, ../shared/bench/peer/): each side driven by wrk at the same concurrency,
@@ -13,8 +14,10 @@
 4. limits — three replicas on one Redis against HubSpot's real limits (bench/limits.py).
 5. sync — a full sync of 100,000 contacts against the quota's minimum (bench/sync.py).
 6. realtime — a platform change to a subscriber on another replica (bench/realtime.py).
+9. store — reads served from the store: synced people from 16 clients, a webhook's change
+   on the next default read, RSS with 100,000 stored customers (bench/store.py).
 
-Scenarios 2 to 6 run the scripts beside this one and read the JSON they write. A scenario that
+Scenarios 2 to 9 run the scripts beside this one and read the JSON they write. A scenario that
 fails is reported as failed, with its output's tail, and the run goes on. Results land in
 bench/results/ (`run.json` for scenario 1 and the machine), then bench/report.py writes
 BENCHMARKS.md. `--quick` is a smaller run (a few minutes); the harness's smoke test
@@ -69,6 +72,7 @@ SCENARIOS = (
     "realtime",
     "attribution",
     "segments",
+    "store",
 )
 
 
@@ -367,6 +371,11 @@ def _runners(size: str) -> dict[str, Callable[..., dict[str, Any]]]:
     changes = {"full": "200", "quick": "50", "smoke": "5"}[size]
     shop = {"full": "20000", "quick": "5000", "smoke": "300"}[size]
     stored = {"full": "100000", "quick": "20000", "smoke": "1000"}[size]
+    store_sizes = {
+        "full": ["--people", "1000", "--changes", "100", "--stored", "100000"],
+        "quick": ["--people", "300", "--changes", "30", "--stored", "20000"],
+        "smoke": ["--people", "30", "--changes", "3", "--stored", "300"],
+    }
     return {
         "list": list_scenario,
         "customer": script("cache", ["--seconds", seconds], 600),
@@ -376,6 +385,7 @@ def _runners(size: str) -> dict[str, Callable[..., dict[str, Any]]]:
         "realtime": script("realtime", ["--changes", changes, "--redis", "{redis}"], 600),
         "attribution": script("attribution", ["--people", shop], 900),
         "segments": script("segments", ["--customers", stored], 900),
+        "store": script("store", store_sizes[size], 1800),
     }
 
 

@@ -116,6 +116,9 @@ class Customer(_Model):
     sources: tuple[SourceRecord, ...] = ()
     provenance: dict[str, Platform] = Field(default_factory=dict)
     """For each merged field that has a value, the platform it was taken from."""
+    synced_at: datetime | None = None
+    """When this answer was known current: the read time of a live read, or how fresh the
+    store's copy is (hub/store_reads.py)."""
 
     _email = field_validator("email")(_valid_email)
 

@@ -1,9 +1,9 @@
 """Normalization rules every platform's values go through before they are compared or merged.
 
 - Email: trimmed and lower-cased; `is_email` is the check a value must pass before any call.
-- Phone: E.164 (`+15557334374`) when it parses as a possible number, in the configured default
-  region for numbers written without a country code; otherwise the trimmed original, so
-  nothing a person typed is lost.
+- Phone: E.164 (`+15557334374`) when it parses as a possible number, read as a US number
+  (`DEFAULT_REGION`, not yet a setting) when written without a country code; otherwise the
+  trimmed original, so nothing a person typed is lost.
 - Names: trimmed, inner runs of whitespace collapsed; empty becomes None.
 """
 

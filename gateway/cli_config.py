@@ -68,6 +68,16 @@ def config_docs(
 
 ONLINE_PROBE_EMAIL = "mgw-config-check@example.invalid"
 
+
+@config_app.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of mgw.toml, generated from the settings (also kept as
+    docs/mgw.toml.schema.json), for editors and CI checks."""
+    from gateway.reference_schema import text
+
+    sys.stdout.write(text())
+
+
 # Variables under MGW_ that are read outside the typed settings.
 _OTHER_VARIABLES = {
     "MGW_CONFIG": "the mgw.toml to read",

@@ -10,7 +10,8 @@ that Redis and taking them all out of the load balancer would answer nothing at 
 is DOWN, with the alerts firing for it. `/health/alerts` lists every alert (gateway/alerts/),
 firing or not, with its value, threshold and runbook; it answers 200 either way (an alert is
 for people, not for load balancers), and readiness names the firing ones without failing on
-them.
+them. `reads` says where reads are served from: `store` (within their freshness bound), or
+`live: the store is unreachable`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
             checks["store"] = "ok"
         except Exception as exc:
             checks["store"] = f"down: {type(exc).__name__}"
+        reads = "store" if checks["store"] == "ok" else "live: the store is unreachable"
         if settings.redis_url:
             redis = Redis.from_url(settings.redis_url, socket_connect_timeout=CHECK_SECONDS)
             try:
@@ -60,7 +62,7 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
         monitor = getattr(request.app.state, "monitor", None)
         firing = [a.key for a in monitor.firing] if monitor is not None else []
         return JSONResponse(
-            {"status": status, "checks": checks, "alerts_firing": firing},
+            {"status": status, "checks": checks, "reads": reads, "alerts_firing": firing},
             status_code=200 if ok else 503,
         )
 

@@ -227,9 +227,16 @@ The gateway, `mgw worker` and every other `mgw` command read one typed settings 
 2. as an environment variable: `MGW_` and the name in capitals; nested settings join their
    names with `__` (`MGW_JOBS__ENGINE=arq`, `MGW_LIMITS__HUBSPOT__REQUESTS=190`). Lists and
    tables are given as JSON (`MGW_SYNC__INTERVALS='{"hubspot": 5}'`);
-3. in `mgw.toml` in the working directory, or the file the variable `MGW_CONFIG` names: the
-   same names in lower case, nested settings as tables (`[jobs]` `engine = "arq"`);
+3. in `mgw.toml` in the working directory, or the file the variable `MGW_CONFIG` (or
+   `mgw serve --config PATH`) names, which must then exist: the same names in lower case,
+   nested settings as tables (`[jobs]` `engine = "arq"`);
 4. otherwise the default below.
+
+A value that cannot work stops `mgw config check` and every command at start, on one line
+naming the variable and what would work (`error: MGW_REDIS_URL=localhost:6379: a Redis URL
+starts with redis://, …`). Editors that read JSON Schema for TOML check and complete
+`mgw.toml` from [mgw.toml.schema.json](mgw.toml.schema.json), written from the same settings
+(`mgw config schema` prints it).
 
 An unknown top-level key in `mgw.toml` stops the start, but a misspelt variable, or an
 unknown key inside a table such as `[hubspot]`, is ignored: run `mgw config check`, which

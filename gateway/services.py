@@ -17,6 +17,7 @@ from cache.entity import CountedCache
 from cache.limits import Limiter, MemoryLimiter
 from cache.outage import shared_cache, shared_limiter
 from canonical_schema.invariants import BrokenInvariant
+from gateway.accounts import account_keys
 from gateway.connectors import build_connector, http_client, open_credentials, vault_candidates
 from gateway.resilience import last_sync_reader, resilient
 from gateway.settings import Settings
@@ -61,9 +62,9 @@ async def open_services(
     async with AsyncExitStack() as stack:
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
-        identity = await IdentityIndex.open(store, id_key)
         vaulted = await stack.enter_async_context(open_credentials(settings, store))
         platforms = settings.connected_platforms(also=vaulted.connected(settings))
+        identity = await IdentityIndex.open(store, id_key, account_keys(settings, platforms))
         cache = _customer_cache(settings, backend)
         if cache is not None:
             stack.push_async_callback(cache.close)
@@ -79,9 +80,12 @@ async def open_services(
             raw.append(connector)  # sync reads with its own retries (sync_jobs/)
             watched.append(watch)
         responses = None
+        staleness = settings.read.max_staleness_seconds
         if settings.response_cache_seconds > 0 and backend != "off":
             responses = ResponseCache(settings.response_cache_seconds)
-        read = ReadService(sources, identity, policy, cache, responses=responses)
+        read = ReadService(
+            sources, identity, policy, cache, responses=responses, max_staleness=staleness
+        )
         changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
         stack.push_async_callback(changes.close)
         jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))

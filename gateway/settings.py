@@ -31,6 +31,7 @@ from gateway.edge.settings import EdgeSettings
 from gateway.proxy_settings import WebhookSettings
 from gateway.security.settings import SecuritySettings
 from hub.graph import GraphSettings
+from hub.store_reads import ReadSettings
 from sync_jobs.settings import JobSettings
 from sync_jobs.sync_settings import SyncSettings
 
@@ -149,6 +150,10 @@ class Settings(BaseSettings):
     sync: SyncSettings = Field(default_factory=SyncSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
+    read: ReadSettings = Field(
+        default_factory=ReadSettings,
+        description="Reads served from the store within a freshness bound (docs/adr/0066).",
+    )
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     security: SecuritySettings = Field(
         default_factory=SecuritySettings,

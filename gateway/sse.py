@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from contextlib import nullcontext, suppress
+from contextlib import aclosing, nullcontext, suppress
 from typing import Any
 
 from cross_web import HTTPException
@@ -168,49 +168,51 @@ class EventStreams:
 
 async def _until_ended(source: Any, ended: asyncio.Event, why: list[str]) -> AsyncIterator[str]:
     """`source`'s results as `next` events, a keep-alive comment while it is quiet, until it
-    ends, fails (its error as the last `next`) or `ended` is set (the credential's end)."""
-    stopper = asyncio.ensure_future(ended.wait())
-    pending: asyncio.Future[Any] | None = None
+    ends, fails (its error as the last `next`) or `ended` is set (the credential's end).
+
+    One task reads `source` from start to close: the schema's extensions set context
+    variables as it starts and reset them as it closes, which must happen in one context."""
+    results: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=1)
+
+    async def pump() -> None:
+        try:
+            async with aclosing(source):
+                async for result in source:
+                    await results.put(("next", _result(result)))
+            await results.put(("end", None))
+        except GraphQLError as error:  # a refusal raised as the stream starts
+            await results.put(("end", {"errors": [public_error(error).formatted]}))
+        except Exception:
+            logger.exception("a subscription failed")
+            await results.put(("end", {"errors": [INTERNAL]}))
+
+    pumping = asyncio.create_task(pump())
+    stopper = asyncio.create_task(ended.wait())
     try:
         while True:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(source))
+            getter = asyncio.ensure_future(results.get())
             done, _ = await asyncio.wait(
-                {pending, stopper},
-                timeout=KEEP_ALIVE_SECONDS,
-                return_when=asyncio.FIRST_COMPLETED,
+                {getter, stopper}, timeout=KEEP_ALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
+            if getter in done:
+                kind, payload = getter.result()
+                if payload is not None:
+                    yield _event("next", payload)
+                if kind == "end":
+                    return
+                continue
+            getter.cancel()
             if stopper in done:
                 message = f"The stream's credential no longer holds: {why[0] if why else ''}"
-                yield _event(
-                    "next",
-                    {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-                )
+                error = {"message": message, "extensions": {"code": "UNAUTHENTICATED"}}
+                yield _event("next", {"errors": [error]})
                 return
-            if not done:
-                yield ": keep-alive\n\n"
-                continue
-            try:
-                result = pending.result()
-            except StopAsyncIteration:
-                return
-            except GraphQLError as error:  # a refusal raised as the stream starts
-                yield _event("next", {"errors": [public_error(error).formatted]})
-                return
-            except Exception:
-                logger.exception("a subscription failed")
-                yield _event("next", {"errors": [INTERNAL]})
-                return
-            pending = None
-            yield _event("next", _result(result))
+            yield ": keep-alive\n\n"
     finally:
-        for task in (stopper, pending):
-            if task is not None and not task.done():
-                task.cancel()
-                with suppress(BaseException):
-                    await task
-        with suppress(Exception):
-            await source.aclose()
+        for task in (pumping, stopper):
+            task.cancel()
+            with suppress(BaseException):
+                await task
 
 
 def sse_route(graphql: GatewayGraphQL, sessions: Sessions | None = None) -> Route:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from canonical_schema import Customer, CustomerRecord, IdMinter, MergePolicy, Platform
 from hub.identity_records import apply_records
 from hub.store import Store
+from hub.store_records import Accounts, account_of
 from hub.tables import identities, identity_links, secrets
 
 logger = logging.getLogger("mgw.identity")
@@ -34,16 +35,31 @@ KEY_NAME = "identity-key"
 
 
 class IdentityIndex:
-    def __init__(self, store: Store, minter: IdMinter, *, remember_cache: int = 100_000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        minter: IdMinter,
+        *,
+        remember_cache: int = 100_000,
+        accounts: Accounts | None = None,
+    ) -> None:
         self._store = store
         self._minter = minter
+        self.accounts: Accounts = dict(accounts or {})
+        """Each platform's connected account: the index's rows (and the store's) are its."""
         self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
         self._cache_size = remember_cache
 
     @classmethod
-    async def open(cls, store: Store, configured_key: bytes | None = None) -> IdentityIndex:
+    async def open(
+        cls, store: Store, configured_key: bytes | None = None, accounts: Accounts | None = None
+    ) -> IdentityIndex:
         key = configured_key or await _stored_key(store)
-        return cls(store, IdMinter(key))
+        return cls(store, IdMinter(key), accounts=accounts)
+
+    @property
+    def minter(self) -> IdMinter:
+        return self._minter
 
     @property
     def store(self) -> Store:
@@ -68,7 +84,14 @@ class IdentityIndex:
         given). Idempotent."""
         moment = now or datetime.now(UTC)
         return await apply_records(
-            self._store, connection, self._minter, records, policy, moment, changed_out
+            self._store,
+            connection,
+            self._minter,
+            records,
+            policy,
+            moment,
+            changed_out,
+            self.accounts,
         )
 
     async def emails_for(self, customer_ids: Sequence[str]) -> dict[str, str]:
@@ -99,6 +122,7 @@ class IdentityIndex:
         links = [
             {
                 "platform": source.platform.value,
+                "account": account_of(self.accounts, source.platform),
                 "external_id": source.external_id,
                 "customer_id": customer.id,
                 "email": customer.email,
@@ -108,7 +132,7 @@ class IdentityIndex:
         ]
         upsert_links = self._store.insert(identity_links).values(links)
         upsert_links = upsert_links.on_conflict_do_update(
-            index_elements=["platform", "external_id"],
+            index_elements=["platform", "account", "external_id"],
             set_={
                 "customer_id": upsert_links.excluded.customer_id,
                 "email": upsert_links.excluded.email,

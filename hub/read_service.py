@@ -4,13 +4,22 @@ A platform that fails does not fail the read: the answer is merged from the plat
 answer, and the failures travel with it so the GraphQL edge can report them next to the data.
 Only when no platform answered does a read have nothing to say but the error. Nothing from a
 platform whose answer did not validate is merged (its connector raised instead).
+
+Reads by email are first answered from the store when it holds the person within the
+freshness bound (`max_staleness`, hub/store_reads.py); the rest go the live way (cache,
+single-flight, fan-out), and what that finds is stored. A bound of 0 reads live. A store that
+cannot be reached sends every read the live way, each marked `store_unavailable`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from cache import BatchSingleFlight
 from canonical_schema import (
@@ -37,8 +46,10 @@ from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
 from hub.response_cache import ResponseCache
 from hub.stale_merge import merge_stale
+from hub.store_reads import StoredCustomers
 
 MAX_PAGE = 100
+logger = logging.getLogger("mgw.read")
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,8 @@ class CustomerRead:
     answered: int = 1
     stale: bool = False
     """True when every platform failed and the customer comes from an expired cache entry."""
+    store_unavailable: bool = False
+    """True when the store could not be reached, so the read went live (PostgreSQL down)."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +96,15 @@ class ReadService:
         cache: CustomerCache | None = None,
         *,
         responses: ResponseCache | None = None,
+        max_staleness: float = 0,
     ) -> None:
         self._sources = {source.platform: source for source in sources}
         self._identity = identity
         self._policy = policy or MergePolicy()
         self._cache = cache
+        self.max_staleness = max_staleness
+        """The default freshness bound, in seconds (0: every read is live)."""
+        self._stored = StoredCustomers(identity, self._policy, list(self._sources))
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
         self._listing = CustomerList(identity.store)
         self.responses = responses
@@ -104,13 +121,35 @@ class ReadService:
             return None
         return self._identity.opaque_id(platform, external_id)
 
-    async def customers_by_email(self, emails: Sequence[str]) -> list[CustomerRead]:
+    async def customers_by_email(
+        self, emails: Sequence[str], max_staleness: float | None = None
+    ) -> list[CustomerRead]:
         """One read per email, in order; the batch function behind the email DataLoader.
 
-        Fresh cache entries answer at once; the misses of concurrent requests are loaded
-        once (single-flight) in one fan-out; when every platform fails, stale entries answer
-        with the failures attached."""
+        People the store holds within `max_staleness` seconds (default: the service's bound)
+        answer from it. For the others, fresh cache entries answer at once; the misses of
+        concurrent requests are loaded once (single-flight) in one fan-out; when every
+        platform fails, stale entries answer with the failures attached."""
         keys = [normalize_email(email) for email in emails]
+        bound = self.max_staleness if max_staleness is None else max_staleness
+        if bound <= 0:
+            return await self._live(keys)
+        try:
+            stored = await self._stored.fresh(list(dict.fromkeys(keys)), bound)
+        except (SQLAlchemyError, OSError) as exc:
+            logger.warning("store unreachable, reading live: %s", type(exc).__name__)
+            reads = await self._live(keys)
+            return [replace(read, store_unavailable=True) for read in reads]
+        rest = [key for key in keys if key not in stored]
+        live = dict(zip(rest, await self._live(rest), strict=True)) if rest else {}
+        answered = len(self._sources)
+        return [
+            CustomerRead(stored[key], (), answered) if key in stored else live[key] for key in keys
+        ]
+
+    async def _live(self, keys: list[str]) -> list[CustomerRead]:
+        if not keys:
+            return []
         cached = await self._cache.lookup(keys) if self._cache else None
         hits = cached.fresh if cached else {}
         misses = [key for key in dict.fromkeys(keys) if key not in hits]
@@ -129,19 +168,25 @@ class ReadService:
 
     async def _load(self, keys: list[str]) -> dict[str, CustomerRead]:
         fan = await self._fan_out(keys, list(self._sources.values()))
-        customers = {key: self._merge(records) for key, records in fan.records.items()}
+        now = datetime.now(UTC)
+        customers = {key: self._merge(records, now) for key, records in fan.records.items()}
         await self._identity.remember(list(customers.values()))
+        failed = {failure.platform for failure in fan.failures}
+        answered = [platform for platform in self._sources if platform not in failed]
+        await self._stored.keep(fan.records, keys, answered, now)
         if self._cache is not None and not fan.failures:
             await self._cache.store({key: customers.get(key) for key in keys})
         return {key: CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys}
 
-    async def customers_by_id(self, customer_ids: Sequence[str]) -> list[CustomerRead]:
+    async def customers_by_id(
+        self, customer_ids: Sequence[str], max_staleness: float | None = None
+    ) -> list[CustomerRead]:
         """One read per id, in order; an id the identity index has never seen reads as None."""
         emails = await self._identity.emails_for(customer_ids)
         reads = dict(
             zip(
                 emails.values(),
-                await self.customers_by_email(list(emails.values())),
+                await self.customers_by_email(list(emails.values()), max_staleness),
                 strict=True,
             )
         )
@@ -195,7 +240,8 @@ class ReadService:
         rest_of_page = len(page.records) > position.skip + len(listed)
         others = [s for s in self._sources.values() if s is not source]
         fan = await self._fan_out([record.email for record in listed], others)
-        customers = [self._merge([r, *fan.records.get(r.email, [])]) for r in listed]
+        now = datetime.now(UTC)
+        customers = [self._merge([r, *fan.records.get(r.email, [])], now) for r in listed]
         await self._identity.remember(customers)
         cursors = [
             ListCursor(platform, position.after, position.skip + i + 1) for i in range(len(listed))
@@ -219,8 +265,9 @@ class ReadService:
             return 0
         return await next(iter(self._sources.values())).count_records()
 
-    def _merge(self, records: Sequence[CustomerRecord]) -> Customer:
-        return merge_records(self._identity.customer_id(records[0].email), records, self._policy)
+    def _merge(self, records: Sequence[CustomerRecord], now: datetime | None = None) -> Customer:
+        merged = merge_records(self._identity.customer_id(records[0].email), records, self._policy)
+        return merged if now is None else merged.model_copy(update={"synced_at": now})
 
     async def _fan_out(self, emails: Sequence[str], sources: Sequence[CustomerSource]) -> _FanOut:
         if not emails or not sources:

@@ -9,6 +9,8 @@ before anything reads.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +67,11 @@ def _connect_args(url: str, schema: str | None) -> dict[str, Any]:
 
 
 def _make_sqlite_folder(url: str) -> None:
-    """A SQLite file's folder is created on first open, as the file itself is."""
+    """A SQLite file's folder is created on first open, and the file itself, readable by its
+    owner only (0600: it holds the sealed credentials and personal data)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

@@ -65,6 +65,8 @@ def head() -> str:
 async def upgrade(url: str, connect_args: dict[str, Any], metadata: MetaData) -> list[str]:
     """Migrate the database at `url` to this release's head and check that its tables match
     `metadata`; returns the revisions applied (none when it was already current)."""
+    if await _at_head(url, connect_args, metadata):
+        return []  # the common case, without taking the lock (SQLite's is its write lock)
     async with _one_at_a_time():
         return await _upgrade_alone(url, connect_args, metadata)
 
@@ -82,6 +84,23 @@ async def _upgrade_alone(url: str, connect_args: dict[str, Any], metadata: MetaD
         return applied
     except DBAPIError as error:  # the database itself is out of reach or unreadable
         raise StoreError(f"the store cannot be opened: {_reason(error)}") from error
+    finally:
+        await engine.dispose()
+
+
+async def _at_head(url: str, connect_args: dict[str, Any], metadata: MetaData) -> bool:
+    """Whether the database is at this release's head already (and matches it: a mismatch
+    raises); anything unusual, such as an unreadable file, is left to the locked path, which
+    names it."""
+    engine = create_async_engine(url, connect_args=connect_args)
+    try:
+        async with engine.connect() as connection:
+            if await connection.run_sync(_current) != head():
+                return False
+            await connection.run_sync(_check, metadata)
+            return True
+    except DBAPIError:
+        return False
     finally:
         await engine.dispose()
 

@@ -42,6 +42,7 @@ identity_links = Table(
     "mgw_identity_links",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("external_id", String(255), primary_key=True),
     Column("customer_id", String(40), nullable=False),
     Column("email", String(320), nullable=False),
@@ -54,6 +55,7 @@ index_records = Table(
     "mgw_index_records",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("external_id", String(255), primary_key=True),
     Column("customer_id", String(40), nullable=False),
     Column("email", String(320), nullable=False),
@@ -229,6 +231,7 @@ sync_checkpoints = Table(
     "mgw_sync_checkpoints",
     metadata,
     Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True, server_default=""),
     Column("entity", String(32), primary_key=True),
     Column("position", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -279,6 +282,15 @@ store_accounts = Table(
     Column("connected_at", DateTime(timezone=True), nullable=False),
     Column("caught_up_at", DateTime(timezone=True), nullable=True),
     Column("full_pass_at", DateTime(timezone=True), nullable=True),
+)
+
+# hub/store_records.py, hub/store_reads.py (migration 0003_account_keys)
+store_people = Table(
+    "mgw_store_people",
+    metadata,
+    Column("customer_id", String(40), primary_key=True),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("written_at", DateTime(timezone=True), nullable=True),
 )
 
 # hub/order_store.py, hub/attribution_windows.py (orders and campaigns of each connected

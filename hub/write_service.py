@@ -28,6 +28,7 @@ from hub.customer_cache import CustomerCache
 from hub.dead_letters import REPLAYED, DeadLetters, current_correlation_id
 from hub.exceptions import HubError, InvalidArgumentError
 from hub.identity import IdentityIndex
+from hub.store_records import mark_written
 from hub.write_attempt import Attempt, WritablePlatform, attempt_write, failure_details
 from hub.write_log import (
     DEAD_LETTERED,
@@ -366,6 +367,10 @@ class WriteService:
             source = SourceRecord(platform=platform, external_id=external_id)
             linked = Customer(id=request.customer_id, email=request.change.email, sources=(source,))
             await self._identity.remember([linked])  # best effort: logs if the store is down
+        try:  # what the store holds of them is older than the platforms now
+            await mark_written(self._identity.store, [request.customer_id], datetime.now(UTC))
+        except Exception:  # the next live read (maxStaleness: 0) still sees the write
+            logger.warning("could not mark %s written in the store", request.customer_id)
 
     async def _submit(
         self,

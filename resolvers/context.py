@@ -52,6 +52,8 @@ class GatewayContext:
     that runs the schema in-process, with no edge, holds every scope."""
     connection_params: dict[str, object] | None = None
     """A WebSocket's `connection_init` payload (its credentials, in the serve profile)."""
+    store_unavailable: bool = False
+    """A read found the store unreachable and went live (resolvers/extensions/store_notes.py)."""
 
     def report(self, failures: Sequence[PlatformError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""
@@ -75,13 +77,18 @@ def make_context(
 
     async def by_email(emails: list[str]) -> Sequence[CustomerRead]:
         with traced_batch("customers_by_email", len(emails)):
-            return await read.customers_by_email(emails)
+            return noted(await read.customers_by_email(emails))
 
     async def by_id(ids: list[str]) -> Sequence[CustomerRead]:
         with traced_batch("customers_by_id", len(ids)):
-            return await read.customers_by_id(ids)
+            return noted(await read.customers_by_id(ids))
 
-    return GatewayContext(
+    def noted(reads: Sequence[CustomerRead]) -> Sequence[CustomerRead]:
+        if any(r.store_unavailable for r in reads):
+            context.store_unavailable = True
+        return reads
+
+    context = GatewayContext(
         read=read,
         customers_by_email=DataLoader(load_fn=by_email),
         customers_by_id=DataLoader(load_fn=by_id),
@@ -90,3 +97,4 @@ def make_context(
         graph_reader=reader,
         graph=make_loaders(reader),
     )
+    return context

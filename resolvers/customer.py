@@ -78,13 +78,20 @@ class EmailEngagementType:
     ),
 )
 class CustomerType(Node):
-    email: str = strawberry.field(
-        description="Normalized (trimmed, lower-case) email address.", extensions=needs(READ_PII)
+    email: str | None = strawberry.field(
+        description=(
+            "Normalized (trimmed, lower-case) email address; null, with an error, for a "
+            "client without `read:pii` (the rest of the customer still answers)."
+        ),
+        extensions=needs(READ_PII),
     )
     first_name: str | None = strawberry.field(description="Given name.", extensions=needs(READ_PII))
     last_name: str | None = strawberry.field(description="Family name.", extensions=needs(READ_PII))
-    display_name: str = strawberry.field(
-        description="First and last name when known, else the email's local part.",
+    display_name: str | None = strawberry.field(
+        description=(
+            "First and last name when known, else the email's local part; null, with an "
+            "error, for a client without `read:pii`."
+        ),
         extensions=needs(READ_PII),
     )
     phone: str | None = strawberry.field(
@@ -111,6 +118,13 @@ class CustomerType(Node):
     )
     updated_at: datetime | None = strawberry.field(
         description="The latest update time among the sources."
+    )
+    synced_at: datetime | None = strawberry.field(
+        description=(
+            "How fresh this answer is: when the platforms' data it was built from was last "
+            "known current — the read time for a live read, or the store's freshness for "
+            "one served from the store (within `maxStaleness`)."
+        )
     )
     model: strawberry.Private[Customer]
     read_failures: strawberry.Private[tuple[PlatformError, ...]]
@@ -213,6 +227,7 @@ class CustomerType(Node):
             email_consent=customer.email_consent,
             lead_score=customer.lead_score,
             updated_at=customer.updated_at,
+            synced_at=customer.synced_at,
             model=customer,
             read_failures=tuple(failures),
         )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from access.scopes import READ_CUSTOMERS
 from canonical_schema import is_customer_id, is_email, normalize_email
 from hub.customer_list import CustomerFilter
+from hub.exceptions import InvalidArgumentError
+from hub.store_reads import MAX_STALENESS, checked_staleness
 from resolvers.connection import CustomerConnection, CustomerFilterInput, CustomerSort
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
@@ -28,18 +32,46 @@ class Query:
         extensions=needs(READ_CUSTOMERS),
     )
     async def customer(
-        self, info: Info, id: strawberry.ID | None = None, email: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        email: str | None = None,
+        max_staleness: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    "How old (seconds) stored data may be to answer: 0 reads every platform "
+                    "live; unset uses the gateway's bound (MGW_READ__MAX_STALENESS_SECONDS, "
+                    f"900 by default); at most {MAX_STALENESS} (30 days). `syncedAt` says "
+                    "how fresh the answer is."
+                )
+            ),
+        ] = None,
     ) -> CustomerType | None:
         if (id is None) == (email is None):
             raise BadUserInputError("pass exactly one of `id` and `email`")
+        if max_staleness is not None:
+            try:
+                checked_staleness(max_staleness)
+            except InvalidArgumentError as exc:
+                raise BadUserInputError(str(exc)) from None
         if email is not None:
             if not is_email(email):
                 raise BadUserInputError(f"`email` is not an email address: {email!r}")
-            read = await info.context.customers_by_email.load(normalize_email(email))
+            key = normalize_email(email)
+            if max_staleness is None:
+                read = await info.context.customers_by_email.load(key)
+            else:
+                [read] = await info.context.read.customers_by_email([key], max_staleness)
         else:
             if not is_customer_id(str(id)):
                 return None
-            read = await info.context.customers_by_id.load(str(id))
+            if max_staleness is None:
+                read = await info.context.customers_by_id.load(str(id))
+            else:
+                [read] = await info.context.read.customers_by_id([str(id)], max_staleness)
+        if read.store_unavailable:
+            info.context.store_unavailable = True
         if read.failures:
             if read.answered == 0 and read.customer is None:
                 raise read.failures[0]
@@ -75,6 +107,8 @@ class Query:
         page = await info.context.read.list_customers(size, after, wanted)
         edges = []
         for read, cursor in page.edges:
+            if read.store_unavailable:
+                info.context.store_unavailable = True
             if read.failures:
                 info.context.report(read.failures, tuple(info.path.as_list()))
             if read.customer is not None:

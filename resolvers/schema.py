@@ -20,6 +20,7 @@ from resolvers.extensions import (
     OperationTelemetry,
     PartialFailures,
     PersistedQueries,
+    StoreNotes,
     parser_cache,
     validation_cache,
 )
@@ -77,6 +78,7 @@ schema = GatewaySchema(
         CachedResponses,  # after the checks above: a cached answer skips only execution
         ErrorCodes,
         PartialFailures,
+        StoreNotes,
     ],
 )
 

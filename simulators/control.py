@@ -38,6 +38,7 @@ class FaultRequest(BaseModel):
     malformed_rate: float = Field(0.0, ge=0, le=1)
     drift_rate: float = Field(0.0, ge=0, le=1)
     reset_rate: float = Field(0.0, ge=0, le=1)
+    truncate_rate: float = Field(0.0, ge=0, le=1)
     retry_after: float | None = Field(None, ge=0, le=3600)
     count: int | None = Field(None, ge=1)
     route: str | None = None

@@ -6,18 +6,13 @@ a worker killed while holding one blocks no one for longer than that.
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
 from redis.asyncio import Redis
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
+from redis.exceptions import LockError
 
 
 class KeyLock(Protocol):
@@ -52,22 +47,25 @@ class MemoryLock:
 
 
 class RedisLock:
+    """redis-py's `Lock` (SET NX PX with a token of its own, released by a Lua
+    compare-and-delete, so a lock that expired and was taken by another is never released
+    by its first holder)."""
+
     def __init__(self, redis: Redis, prefix: str = "mgw:lock:", poll: float = 0.05) -> None:
         self._redis = redis
         self._prefix = prefix
         self._poll = poll
-        self._release: Any = redis.register_script(_RELEASE)
 
     @asynccontextmanager
     async def hold(self, key: str, *, ttl: float, wait: float) -> AsyncIterator[bool]:
-        name, token = self._prefix + key, uuid.uuid4().hex
-        deadline = time.monotonic() + wait
-        while not await self._redis.set(name, token, nx=True, px=max(1, int(ttl * 1000))):
-            if time.monotonic() >= deadline:
-                yield False
-                return
-            await asyncio.sleep(self._poll)
+        lock = self._redis.lock(
+            self._prefix + key, timeout=ttl, sleep=self._poll, blocking_timeout=wait
+        )
+        if not await lock.acquire():
+            yield False
+            return
         try:
             yield True
         finally:
-            await self._release(keys=[name], args=[token])
+            with contextlib.suppress(LockError):  # it expired (held past `ttl`): nothing held
+                await lock.release()

@@ -25,13 +25,15 @@ from typing import Any, TypeVar
 from cache.retry import full_jitter
 from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
-from connectors.change_feeds import Feed, FeedPage, Position, begin_full
+from connectors.change_feeds import FULL_OVERLAP, Feed, FeedPage, Position, begin_full
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
+from hub import store_accounts
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.freshness import Person, evict_people
 from hub.identity import IdentityIndex
 from hub.store import Store
+from hub.store_records import account_of
 from sync_jobs import checkpoints
 from sync_jobs.propagation import Propagator
 from sync_jobs.registry import job
@@ -115,7 +117,10 @@ async def _walk(
     progress: Progress | None,
 ) -> None:
     platform = feed.platform
-    position = await checkpoints.load(sync.store, platform)
+    account = account_of(sync.identity.accounts, platform)
+    began = datetime.now(UTC)
+    await store_accounts.connect(sync.store, platform, account, sync.policy, began)
+    position = await checkpoints.load(sync.store, platform, account)
     if position is None or (full and (position.mode != "full" or position.done)):
         position = begin_full(datetime.now(UTC))
     elif position.done:
@@ -126,7 +131,10 @@ async def _walk(
         if sync.propagator is not None:  # before the commit: a crash re-reads and re-offers
             await sync.propagator.propagate(platform, page.records)
         changed: list[CustomerRecord] = []
-        applied = await _uninterrupted(_commit(sync, lease, platform, page, run_ids, changed))
+        ended = _Ended(account, began, position) if page.next.done else None
+        applied = await _uninterrupted(
+            _commit(sync, lease, platform, page, run_ids, changed, ended)
+        )
         if position.mode != "full":  # what a poll found goes the way a webhook's does
             await _announce(sync, platform, changed)
         read, written, position = read + len(page.records), written + applied, page.next
@@ -160,6 +168,15 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
         await sync.changes.publish(notice)
 
 
+@dataclass(frozen=True)
+class _Ended:
+    """A walk's last page: whose it was, when this run of it began, and where it started."""
+
+    account: str
+    began: datetime
+    walk: Position
+
+
 async def _commit(
     sync: SyncContext,
     lease: StoreLease,
@@ -167,14 +184,33 @@ async def _commit(
     page: FeedPage,
     run_ids: list[str],
     changed: list[CustomerRecord] | None = None,
+    ended: _Ended | None = None,
 ) -> int:
     """One transaction: the page's records, the checkpoint after them, the runs' counts, and
-    the lease (which fails the whole commit when another worker has taken it over)."""
+    the lease (which fails the whole commit when another worker has taken it over). On a
+    walk's last page, the store is marked caught up with the account, and after a full walk
+    what it did not see leaves the store (gone upstream)."""
+    account = account_of(sync.identity.accounts, platform)
+    now = datetime.now(UTC)
     async with sync.store.engine.begin() as connection:
         applied = await sync.identity.apply_records(
             connection, page.records, sync.policy, changed_out=changed
         )
-        await checkpoints.save(sync.store, connection, platform, page.next, datetime.now(UTC))
+        if ended is not None:
+            full = ended.walk.mode == "full"
+            caught_up_to = ended.walk.since if full and ended.walk.since else ended.began
+            started = ended.walk.since + FULL_OVERLAP if full and ended.walk.since else None
+            await store_accounts.end_walk(
+                sync.store,
+                connection,
+                platform,
+                account,
+                caught_up_to=caught_up_to,
+                full_since=started,
+                policy=sync.policy,
+                now=now,
+            )
+        await checkpoints.save(sync.store, connection, platform, page.next, now, account)
         await SyncRuns.count(connection, run_ids, len(page.records), applied)
         await lease.renew(connection)
     return applied

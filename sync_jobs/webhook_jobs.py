@@ -33,8 +33,10 @@ from datetime import UTC, datetime, timedelta
 
 from canonical_schema import CustomerRecord, Platform
 from hub.freshness import Person, evict_people, people_named
+from hub.identity_records import forget
 from hub.inbox import KeptEvent, processed, unprocessed, unprocessed_events
 from hub.store import Store
+from hub.store_records import account_of
 from hub.webhook_notices import notice_for
 from sync_jobs.engine import JobContext, JobEngine
 from sync_jobs.order_webhooks import store_orders
@@ -128,11 +130,15 @@ async def process_webhook(
         return "nothing to do"
     sync: SyncContext = services.sync.context
     before = await people_named(services.store, services.identity, events)
-    records = await reread(sync, source, events, before)
+    records, gone = await reread(sync, source, events, before)
     changed = list({(r.platform, r.external_id): r for r in records.values()}.values())
-    if changed:  # one record per platform record, however many events named it
+    if changed or gone:  # one record per platform record, however many events named it
+        account = account_of(services.identity.accounts, source)
         async with services.store.engine.begin() as connection:
             await services.identity.apply_records(connection, changed, sync.policy)
+            await forget(
+                services.store, connection, source, account, gone, sync.policy, datetime.now(UTC)
+            )
     after = [_person(sync, event, records, was) for event, was in zip(events, before, strict=True)]
     if services.cache is not None:
         try:
@@ -157,12 +163,13 @@ async def reread(
     platform: Platform,
     events: Sequence[KeptEvent],
     known: Sequence[Person | None],
-) -> dict[str, CustomerRecord]:
-    """The platform's current records of the events, by event id (one batched call); those
-    that could not be read are left out."""
+) -> tuple[dict[str, CustomerRecord], list[str]]:
+    """The platform's current records of the events, by event id (one batched call; those
+    that could not be read are left out), and the external ids that the platform, asked by
+    id, no longer holds: deleted upstream."""
     reader = sync.readers.get(platform)
     if reader is None:
-        return {}
+        return {}, []
     by_email = {e.event_id: e.email for e in events if e.email}
     by_id = {e.event_id: e.external_id for e in events if not e.email and e.external_id}
     if by_id and not hasattr(reader, "records_by_id"):  # name them by the email we know
@@ -191,8 +198,9 @@ async def reread(
             len(by_email) + len(by_id),
             exc,
         )
-        return {}
-    return found
+        return {}, []
+    gone = sorted({record_id for event_id, record_id in by_id.items() if event_id not in found})
+    return found, gone
 
 
 def _person(

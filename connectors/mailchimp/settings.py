@@ -46,4 +46,10 @@ class MailchimpSettings(BaseModel):
     def credential(self) -> str:
         return _secret(self.api_key) or _secret(self.access_token)
 
+    @property
+    def account_scope(self) -> str:
+        """Which of the account's audiences is connected: another list is another account
+        to the store (gateway/accounts.py)."""
+        return self.list_id or ""
+
     missing: ClassVar[str] = "MGW_MAILCHIMP__API_KEY and MGW_MAILCHIMP__LIST_ID"

@@ -6,7 +6,8 @@ like a credential before a record is formatted, traceback text included: an `Aut
 scheme's value (`Bearer …`, `Basic …`, `OAuth …`), Shopify's `X-Shopify-Access-Token`, credential
 parameters in a query or form (`access_token=…`, `client_secret=…`, `code=…`) or JSON
 (`"refresh_token": "…"`), and tokens in the platforms' own formats (Shopify `shpat_…`/`shprt_…`/
-`shpss_…`, HubSpot `pat-…`, Salesforce session ids `00D…!…`) — the tokens the vault hands out at
+`shpss_…`, HubSpot `pat-…`, Salesforce session ids `00D…!…`, the gateway's own API keys
+`mgw_…`) — the tokens the vault hands out at
 run time are not in settings, so their shape is what gives them away.
 
 `aiosqlite` is held at INFO: at DEBUG it logs every SQL statement with its parameters (emails,
@@ -22,6 +23,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from gateway.telemetry.log_routes import RoutesOnly
 from gateway.telemetry.tracing import correlation_id
 
 REDACTED = "[REDACTED]"
@@ -33,6 +35,7 @@ _SHAPES = re.compile(
     r"|(\"(?:access_token|refresh_token|id_token|client_secret|api_key|password|secret|token)\""
     r"\s*:\s*\")[^\"]+"
     r"|()\b(?:shp(?:at|rt|ss|ca|pa)_[0-9a-z]{8,}|pat-[0-9a-z]{2,4}-[0-9a-z-]{8,}"
+    r"|mgw_[0-9a-f]{12}_[\w-]{8,}"
     r"|00d[0-9a-z]{12,15}![\w.-]{16,})"
 )
 QUIET = {"aiosqlite": logging.INFO}  # loggers whose DEBUG lines would carry row data
@@ -121,6 +124,7 @@ def configure_logging(
     """Route every logger (uvicorn's too) through one redacting, correlating handler."""
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
+    handler.addFilter(RoutesOnly())  # before redaction, which formats the message
     handler.addFilter(RedactingFilter(secrets))
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger()

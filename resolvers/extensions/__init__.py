@@ -9,6 +9,7 @@ from resolvers.extensions.operation_limits import OperationLimitsExtension
 from resolvers.extensions.operation_telemetry import OperationTelemetry
 from resolvers.extensions.partial_failures import PartialFailures
 from resolvers.extensions.persisted_queries import PersistedQueries
+from resolvers.extensions.store_notes import StoreNotes
 
 __all__ = [
     "ErrorCodes",
@@ -17,6 +18,7 @@ __all__ = [
     "OperationTelemetry",
     "PartialFailures",
     "PersistedQueries",
+    "StoreNotes",
     "depth_limit",
     "parser_cache",
     "validation_cache",

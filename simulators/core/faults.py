@@ -1,6 +1,7 @@
 """Injected faults, per platform, drawn from a seeded RNG so a failing run can be replayed.
 
-A spec names rates (errors, hangs, truncated bodies, schema drift, connection resets), a
+A spec names rates (errors, hangs, malformed bodies, schema drift, connection resets, answers
+cut off mid-body), a
 `Retry-After` for injected errors, and optionally: `count`, a burst of that many faulted
 calls after which the platform recovers by itself (the spec removes itself); `route`, only
 calls whose route contains that text (e.g. only the write endpoint); `after`, that many
@@ -23,6 +24,9 @@ class FaultSpec:
     malformed_rate: float = 0.0
     drift_rate: float = 0.0
     reset_rate: float = 0.0
+    truncate_rate: float = 0.0
+    """The platform does the work, then its answer stops halfway: the status and headers
+    promise the whole body (`Content-Length`), half of it is sent, the connection closes."""
     retry_after: float | None = None
     """Seconds sent as `Retry-After` with every injected error; None: the platform's own."""
     count: int | None = None
@@ -37,7 +41,7 @@ class FaultSpec:
 @dataclass(frozen=True)
 class FaultPlan:
     """What to do to one request: sleep first, then at most one of hang, error, malform,
-    drift, reset."""
+    drift, reset, truncate."""
 
     latency_ms: int = 0
     hang: bool = False
@@ -45,12 +49,14 @@ class FaultPlan:
     malformed: bool = False
     drift: bool = False
     reset: bool = False
+    truncate: bool = False
     retry_after: float | None = None
 
     @property
     def faulted(self) -> bool:
         errored = self.error_status is not None
-        return self.hang or errored or self.malformed or self.drift or self.reset
+        cut = self.reset or self.truncate
+        return self.hang or errored or self.malformed or self.drift or cut
 
 
 NO_FAULT = FaultPlan()
@@ -104,6 +110,8 @@ class Faults:
         drift = not hang and not error and not malformed and roll < spec.drift_rate
         roll -= spec.drift_rate
         reset = not (hang or error or malformed or drift) and roll < spec.reset_rate
+        roll -= spec.reset_rate
+        truncate = not (hang or error or malformed or drift or reset) and roll < spec.truncate_rate
         plan = FaultPlan(
             drift=drift,
             latency_ms=spec.latency_ms,
@@ -111,6 +119,7 @@ class Faults:
             error_status=spec.status if error else None,
             malformed=malformed,
             reset=reset,
+            truncate=truncate,
             retry_after=spec.retry_after,
         )
         if plan.faulted and platform in self._left:

@@ -1,5 +1,6 @@
 """The layer every platform API sits behind: stats by route template, in-flight counts and
-injected faults (latency, hangs, error statuses, truncated bodies, schema drift, resets).
+injected faults (latency, hangs, error statuses, malformed bodies, schema drift, resets,
+answers cut off mid-body).
 
 It wraps only platform APIs, never `/_sim`.
 """
@@ -74,6 +75,8 @@ class PlatformMiddleware:
             await response(scope, receive, send)
         elif plan.reset:
             await self._reset(scope, receive, send)
+        elif plan.truncate:
+            await self._truncated(scope, receive, send)
         elif plan.malformed:
             await self._rewritten(scope, receive, send, lambda body, _: body[: len(body) // 2])
         elif plan.drift:
@@ -101,10 +104,29 @@ class PlatformMiddleware:
         )
         raise ConnectionResetError("connection reset by peer (injected)")
 
+    async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The platform did the work and began its answer, then the connection died: the
+        status and headers (with the whole body's `Content-Length`) and half the body went
+        out. Under uvicorn the client sees the connection close before the promised length;
+        in-process it gets this `ConnectionResetError` (see `_reset`)."""
+        start, body = await self._served(scope, receive)
+        await send(_start(start, len(body)))
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
+        raise ConnectionResetError("connection closed mid-answer (injected)")
+
     async def _rewritten(
         self, scope: Scope, receive: Receive, send: Send, rewrite: Callable[[bytes, int], bytes]
     ) -> None:
         """Serve the real answer with its body passed through `rewrite(body, status)`."""
+        start, body = await self._served(scope, receive)
+        body = rewrite(body, start["status"])
+        await send(_start(start, len(body)))
+        await send({"type": "http.response.body", "body": body})
+
+    async def _served(self, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+        """The platform's whole answer (it does the work): its start message and body."""
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -116,11 +138,7 @@ class PlatformMiddleware:
                 chunks.append(message.get("body", b""))
 
         await self.platform.app(scope, receive, buffer)
-        body = rewrite(b"".join(chunks), start["status"])
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return start, b"".join(chunks)
 
     def _drifted(self, body: bytes, status: int) -> bytes:
         """Schema drift on successful JSON answers; anything else passes unchanged."""
@@ -131,6 +149,13 @@ class PlatformMiddleware:
         except ValueError:
             return body
         return json.dumps(self.platform.drift(decoded, self.faults.rng)).encode()
+
+
+def _start(start: Message, length: int) -> Message:
+    """`start` (an answer's status and headers) announcing a body of `length` bytes."""
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(length).encode()))
+    return {"type": "http.response.start", "status": start["status"], "headers": headers}
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -89,7 +89,7 @@ class LeadRoutes:
         return ok([lead.render(fields) for lead in page], **extra)
 
     async def get_many(self, request: Request) -> Response:
-        return self._query(request.query_params)
+        return self._query(_merged(request.query_params.multi_items()))
 
     async def get_one(self, request: Request) -> Response:
         raw = request.path_params["leadId"]
@@ -101,10 +101,19 @@ class LeadRoutes:
 
     async def post(self, request: Request) -> Response:
         raw = await request.body()
-        if request.query_params.get("_method") == "GET":
-            form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
-            return self._query({**form, **request.query_params})
-        if "json" not in request.headers.get("content-type", ""):
+        content_type = request.headers.get("content-type", "")
+        form = (
+            parse_qsl(raw.decode("utf-8", errors="replace"))
+            if "x-www-form-urlencoded" in content_type
+            else []
+        )
+        query = request.query_params.multi_items()
+        # `_method=GET` may come in the query or in the form body (marketorestpython sends it so)
+        if request.query_params.get("_method") == "GET" or ("_method", "GET") in form:
+            params = _merged([*form, *query])
+            params.pop("_method", None)
+            return self._query(params)
+        if "json" not in content_type:
             raise MarketoError(612)
         try:
             body = json.loads(raw)
@@ -163,3 +172,12 @@ class LeadRoutes:
 
 def _skipped(why: dict[str, str]) -> dict[str, Any]:
     return {"status": "skipped", "reasons": [why]}
+
+
+def _merged(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Parameters by name; a repeated one (`fields=a&fields=b`, the Swagger's `multi`
+    collection format) joined with commas, the same as `fields=a,b`."""
+    merged: dict[str, str] = {}
+    for name, value in pairs:
+        merged[name] = f"{merged[name]},{value}" if name in merged else value
+    return merged

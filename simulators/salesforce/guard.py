@@ -60,7 +60,18 @@ class Guard:
         self.stats = stats
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _route_path(scope).startswith("/services/oauth2/"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = _route_path(scope)
+        if path != "/" and path.endswith("/"):
+            # `query/` and `query` are one resource (simple-salesforce asks for `query/`):
+            # served as is, never a redirect that would be counted as a second call.
+            scope = {**scope, "path": scope["path"].rstrip("/")}
+            scope["raw_path"] = scope["path"].encode()
+            path = path.rstrip("/")
+        if path.startswith("/services/oauth2/") or path == "/services/data":
+            # Token endpoints, and the list of API versions, which is public.
             await self.app(scope, receive, send)
             return
         try:

@@ -267,6 +267,7 @@ async def test_a_refresh_outlives_the_caller_that_gave_up_on_it(
         clock=clock.now,
         store=shared,
     )
+    assert await shared.load() is None  # the vault's key derived (Argon2id) before the race
     slow = {"platform": "shopify", "latency_ms": 300}
     assert (await sim.post("/_sim/faults", json=slow)).status_code == 200
     with pytest.raises(TimeoutError):

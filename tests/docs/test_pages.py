@@ -151,3 +151,18 @@ def test_every_toml_example_is_a_valid_configuration(
     config.write_text(block, encoding="utf-8")
     monkeypatch.setenv("MGW_CONFIG", str(config))
     Settings()
+
+
+@pytest.mark.parametrize(("where", "block"), toml_blocks(), ids=[w for w, _ in toml_blocks()])
+def test_every_toml_example_fits_the_published_schema(where: str, block: str) -> None:
+    """docs/mgw.toml.schema.json (written from the settings) accepts every documented example,
+    and refuses a value of the wrong type, as an editor using it would."""
+    import json
+    import tomllib
+
+    import jsonschema_rs
+
+    schema = json.loads((DOCS / "mgw.toml.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema_rs.validator_for(schema)
+    assert [e.message for e in validator.iter_errors(tomllib.loads(block))] == [], where
+    assert not validator.is_valid({**tomllib.loads(block), "port": "eighty"})

@@ -197,3 +197,29 @@ async def test_operations_on_a_socket_spend_the_http_rate_window(make_app: MakeA
         async with httpx.AsyncClient(base_url=base) as client:  # and HTTP is spent too
             answer = await client.post("/graphql", json={"query": QUERY}, headers=headers)
             assert answer.status_code == 429
+
+
+async def test_the_legacy_protocol_checks_each_operation_too(make_app: MakeApp) -> None:
+    """subscriptions-transport-ws (`graphql-ws` subprotocol, Apollo's older clients): the
+    same rate window (the upgrade counts against the address, each `start` against the key)
+    and the same revocation."""
+    edge = EdgeSettings(rate_limit_requests=3, rate_limit_window_seconds=60)
+    app = make_app("serve", edge=edge, security=SecuritySettings(key_cache_seconds=0))
+    async with on_a_socket(app) as base:
+        key = await api_key(app)
+        url = base.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(url, subprotocols=["graphql-ws"]) as socket:  # type: ignore[list-item]
+            init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}
+            await socket.send(json.dumps(init))
+            assert json.loads(await socket.recv())["type"] == "connection_ack"
+            for n in range(5):  # the protocol carries subscriptions only
+                start = {"id": str(n), "type": "start", "payload": {"query": SUBSCRIPTION}}
+                await socket.send(json.dumps(start))
+            refused = [json.loads(await asyncio.wait_for(socket.recv(), 10)) for _ in range(2)]
+            assert [(m["type"], m["id"]) for m in refused] == [("error", "3"), ("error", "4")]
+            assert refused[0]["payload"]["extensions"]["code"] == "RATE_LIMITED"
+        async with websockets.connect(url, subprotocols=["graphql-ws"]) as socket:  # type: ignore[list-item]
+            await socket.send(json.dumps(init))
+            assert json.loads(await socket.recv())["type"] == "connection_ack"
+            assert await ApiKeyStore(app.state.services.store).revoke(key.split("_")[1])
+            assert await closed_code(socket, within=5) == 4403

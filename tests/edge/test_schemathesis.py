@@ -3,6 +3,10 @@ query and mutation field, with every argument and selection it allows), sent to 
 on a real socket over the in-process simulators (demo profile): none may be answered with a
 server error, and every answer is GraphQL JSON.
 
+Subscriptions, which Schemathesis does not generate, come from the generator it is built on
+(hypothesis-graphql) and go over Server-Sent Events to /graphql/stream: each is a stream that
+stays open or ends with GraphQL errors, never a server error.
+
 Deterministic (`derandomize`) and bounded: `EXAMPLES` per root field (fewer for
 `triggerSync`), at least 1,000 in all.
 Hypothesis runs in a worker thread (sync HTTP) while uvicorn serves from the test's loop.
@@ -11,14 +15,18 @@ Hypothesis runs in a worker thread (sync HTTP) while uvicorn serves from the tes
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import graphql
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import strategies as gql_st
 from schemathesis.generation import GenerationMode
 
 from simulators import SimConfig
@@ -28,6 +36,7 @@ SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
 EXAMPLES = 95
 FEWER = {"Mutation.triggerSync": 25}  # each starts a background sync: the costliest by far
 TOTAL = 1000
+SUBSCRIPTION_EXAMPLES = 40
 
 
 @pytest.fixture
@@ -70,6 +79,68 @@ def fuzz(url: str) -> Counter[str]:
     return sent
 
 
+def subscriptions(field: str) -> st.SearchStrategy[str]:
+    """Subscription documents selecting `field`: hypothesis-graphql generates queries of a
+    schema whose query type is the Subscription type, each then sent as a subscription."""
+    served = graphql.build_schema(SDL.read_text())
+    assert served.subscription_type is not None
+    as_query = graphql.GraphQLSchema(
+        query=served.subscription_type, types=list(served.type_map.values())
+    )
+    return gql_st.queries(as_query, fields=[field]).map(lambda text: f"subscription {text}")
+
+
+def stream_starts(client: httpx.Client, query: str) -> str | None:
+    """The start of the stream `query` opens (what came within a moment), or what is wrong."""
+    received = ""
+    with client.stream(
+        "POST", "/graphql/stream", json={"query": query}, headers={"accept": "text/event-stream"}
+    ) as answer:
+        if answer.status_code >= 500 or not answer.headers["content-type"].startswith(
+            "text/event-stream"
+        ):
+            return f"{answer.status_code} {answer.headers['content-type']} for {query!r}"
+        try:
+            for chunk in answer.iter_text():
+                received += chunk
+        except httpx.ReadTimeout:
+            pass  # still open: a subscription waiting for changes
+    if "INTERNAL_SERVER_ERROR" in received or "Traceback" in received:
+        return f"server error for {query!r}: {received}"
+    for line in received.splitlines():
+        if line.startswith("data: ") and line != "data: ":
+            json.loads(line.removeprefix("data: "))
+    return None
+
+
+def fuzz_subscriptions(url: str) -> Counter[str]:
+    sent: Counter[str] = Counter()
+    failures: list[str] = []
+    timeout = httpx.Timeout(10, read=0.3)
+    with httpx.Client(base_url=url, timeout=timeout) as client:
+
+        def runner(field: str) -> Callable[[str], None]:
+            def send(query: str) -> None:
+                sent[field] += 1
+                problem = stream_starts(client, query)
+                if problem is not None:
+                    failures.append(problem)
+
+            return send
+
+        for field in ("customerChanged", "customerEvent"):
+            bounded = settings(
+                max_examples=SUBSCRIPTION_EXAMPLES,
+                derandomize=True,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            bounded(given(query=subscriptions(field))(runner(field)))()
+    assert failures == [], failures[:5]
+    return sent
+
+
 # schemathesis' GraphQL strategies draw from the `random` module, which Hypothesis deprecates.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 async def test_generated_operations_never_get_a_server_error(make_app: MakeApp) -> None:
@@ -77,3 +148,15 @@ async def test_generated_operations_never_get_a_server_error(make_app: MakeApp) 
         sent = await asyncio.to_thread(fuzz, base)
     assert sum(sent.values()) >= TOTAL, sent
     assert {"Query.customer", "Query.customers", "Mutation.upsertCustomer"} <= set(sent)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+async def test_generated_subscriptions_over_sse_never_get_a_server_error(
+    make_app: MakeApp,
+) -> None:
+    async with on_a_socket(make_app("demo")) as base:
+        sent = await asyncio.to_thread(fuzz_subscriptions, base)
+    assert sent == {
+        "customerChanged": SUBSCRIPTION_EXAMPLES,
+        "customerEvent": SUBSCRIPTION_EXAMPLES,
+    }

@@ -88,7 +88,7 @@ def test_schema_check_names_what_a_change_breaks(tmp_path: Path) -> None:
     target = tmp_path / "schema.graphql"
     # The committed schema has a field the code no longer serves: clients relying on it break.
     target.write_text(
-        sdl().replace("  displayName: String!\n", "  displayName: String!\n  shoeSize: Int\n", 1)
+        sdl().replace("  displayName: String\n", "  displayName: String\n  shoeSize: Int\n", 1)
     )
     result = runner.invoke(app, ["schema", "check", str(target)])
     assert result.exit_code == 2

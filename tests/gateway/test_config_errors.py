@@ -89,3 +89,34 @@ def test_a_missing_config_file_is_an_error(command: list[str], tmp_path: Path) -
     flag = CliRunner().invoke(app, ["serve", "--config", str(missing)], env=HUBSPOT)
     assert flag.exit_code == 2
     assert f"--config {missing}: no such file" in flag.output
+
+
+async def test_config_check_online_tries_each_platform_once(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from simulators import SimConfig
+    from simulators import create_app as create_simulators
+    from tests.telemetry.support import served
+
+    async with served(create_simulators(SimConfig(seed=7, people=5, rate_limits="off"))) as sim:
+        async with httpx.AsyncClient() as client:
+            token = (await client.get(f"{sim}/_sim/credentials")).json()["hubspot"]
+        env = {
+            "MGW_PLATFORMS": "hubspot,shopify",
+            "MGW_HUBSPOT__BASE_URL": f"{sim}/hubspot",
+            "MGW_HUBSPOT__PRIVATE_APP_TOKEN": token["private_app_token"],
+            "MGW_SHOPIFY__BASE_URL": f"{sim}/shopify",
+            "MGW_SHOPIFY__ACCESS_TOKEN": "shpat_00000000000000000000000000000000",
+            "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'online.db'}",
+            "COLUMNS": "200",
+        }
+        result = await asyncio.to_thread(
+            CliRunner().invoke, app, ["config", "check", "--online"], env=env
+        )
+
+    assert result.exit_code == 1, result.output
+    assert "hubspot: credentials accepted" in result.stdout
+    [refused] = [line for line in result.stderr.splitlines() if line.startswith("shopify:")]
+    assert "UPSTREAM_AUTH" in refused or "401" in refused

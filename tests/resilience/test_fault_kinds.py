@@ -68,7 +68,35 @@ async def test_a_reset_drops_the_answer_after_the_platform_did_the_work(
     assert [w["id"] for w in writes] == ["reset@faults.example"]  # it landed all the same
 
 
+async def test_a_truncated_answer_stops_halfway_after_the_platform_did_the_work(
+    hs: httpx.AsyncClient,
+) -> None:
+    fault = {"platform": "hubspot", "truncate_rate": 1.0, "count": 1, "route": "batch/upsert"}
+    await hs.post("/_sim/faults", json=fault)
+    upsert = {
+        "inputs": [
+            {
+                "id": "cut@faults.example",
+                "idProperty": "email",
+                "properties": {"email": "cut@faults.example"},
+            }
+        ]
+    }
+    # In-process the cut is this error; over a socket, the connection closing before the
+    # promised Content-Length (tests/simulators/test_truncated_answer.py).
+    with pytest.raises(ConnectionResetError):
+        await hs.post(f"{CONTACTS}/batch/upsert", json=upsert)
+    writes = (await hs.get("/_sim/hubspot/writes")).json()["writes"]
+    assert [w["id"] for w in writes] == ["cut@faults.example"]  # it landed all the same
+
+
 async def test_bad_fault_kinds_are_refused(sim: httpx.AsyncClient) -> None:
-    for bad in ({"count": 0}, {"retry_after": -1}, {"reset_rate": 2}, {"after": -1}):
+    for bad in (
+        {"count": 0},
+        {"retry_after": -1},
+        {"reset_rate": 2},
+        {"truncate_rate": -0.1},
+        {"after": -1},
+    ):
         answer = await sim.post("/_sim/faults", json={"platform": "hubspot", **bad})
         assert answer.status_code == 400, bad

@@ -16,6 +16,7 @@ from cache.rate_rules import LimitSettings
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from hub.store_reads import ReadSettings
 
 SIM = "http://sim.test"
 CUSTOMER = """query ($email: String!) { customer(email: $email) {
@@ -35,6 +36,7 @@ async def client(sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path) -> AsyncI
             platforms="hubspot,salesforce",
             cache="memory",
             cache_ttl_seconds=0,  # every read goes upstream; the last answer stays as stale
+            read=ReadSettings(max_staleness_seconds=0),  # the live path, not the store
             limits={
                 "hubspot": LimitSettings(
                     retry_delays=(0.01,), breaker_min_calls=4, breaker_open_seconds=0.3

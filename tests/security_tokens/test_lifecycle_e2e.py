@@ -54,7 +54,7 @@ from gateway.settings import Settings
 from gateway.simulated import fetch_credentials, with_simulators
 from hub.store import Store
 from hub.tables import credentials
-from hub.vault import CredentialVault, fernet_for
+from hub.vault import KDF_ROW, CredentialVault, key_ring
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
@@ -121,12 +121,15 @@ class Background:
     async def watch(self) -> None:
         """Every token value sealed in the vault, read straight from the table (no audit
         rows) every half second: each access token and each rotated refresh token."""
-        fernet = fernet_for(KEY)
         store = await Store.open(self.database_url)
+        fernet = await key_ring(store, [KEY])
         try:
             while True:
                 async with store.engine.connect() as connection:
-                    rows = (await connection.execute(select(credentials.c.sealed))).all()
+                    sealed = select(credentials.c.sealed).where(
+                        credentials.c.platform != KDF_ROW[0]
+                    )
+                    rows = (await connection.execute(sealed)).all()
                 for row in rows:
                     for name, value in json.loads(fernet.decrypt(row.sealed)).items():
                         if "token" in name and isinstance(value, str):

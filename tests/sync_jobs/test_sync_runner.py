@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from canonical_schema import Platform
 from gateway.services import Services
-from hub.tables import index_records
+from hub.tables import customer_records, index_records
 from simulators import SimConfig
 from sync_jobs import checkpoints
 from sync_jobs.sync_runner import Progress, sync_platform
@@ -38,6 +38,15 @@ async def indexed(services: Services) -> list[tuple[str, str]]:
     """(platform, email) of every record in the index, one entry a record."""
     async with services.store.engine.connect() as connection:
         rows = await connection.execute(select(index_records.c.platform, index_records.c.email))
+        return sorted((row.platform, row.email) for row in rows)
+
+
+async def stored(services: Services) -> list[tuple[str, str]]:
+    """(platform, email) of every full record in the store, one entry a record."""
+    async with services.store.engine.connect() as connection:
+        rows = await connection.execute(
+            select(customer_records.c.platform, customer_records.c.email)
+        )
         return sorted((row.platform, row.email) for row in rows)
 
 
@@ -157,6 +166,7 @@ async def test_a_sync_interrupted_at_random_points_reads_every_record_exactly_on
     await sim.delete("/_sim/faults")
     people = await ground_truth(sim)
     assert await indexed(services) == expected(people)
+    assert await stored(services) == expected(people)  # the store, page by page with the index
     assert written == len(expected(people))
     assert midway > 0  # runs stopped midway, and later ones resumed after their last page
 
@@ -192,10 +202,11 @@ async def test_one_sync_of_a_platform_at_a_time(services: Services, sim: httpx.A
 
 async def test_the_checkpoint_is_where_the_last_walk_ended(services: Services) -> None:
     assert services.sync is not None
+    account = services.identity.accounts[Platform.MARKETO]
     await services.sync.run(Platform.MARKETO)
-    full = await checkpoints.load(services.store, Platform.MARKETO)
+    full = await checkpoints.load(services.store, Platform.MARKETO, account)
     await services.sync.run(Platform.MARKETO)
-    changes = await checkpoints.load(services.store, Platform.MARKETO)
+    changes = await checkpoints.load(services.store, Platform.MARKETO, account)
     assert full is not None
     assert (full.mode, full.done) == ("full", True)
     assert changes is not None

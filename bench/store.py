@@ -1,0 +1,277 @@
+"""Issue 18's targets for reads from the store, measured:
+
+    python bench/store.py [--people 1000] [--clients 16] [--changes 100] [--stored 100000]
+
+1. reads — `customer(email:)` over every synced person (`--people`, all five simulated
+   platforms at their real rate limits) from `--clients` concurrent clients, default
+   freshness: rate-limit errors (target 0) and upstream calls during the run (target: none
+   beyond what sync and webhooks cause; the scheduler is off, so any call is the reads').
+   Then the same reads with `maxStaleness: 0` for comparison (live, quota-bound).
+2. webhook — a HubSpot change through the simulator, its webhook into the gateway, until a
+   default-freshness `customer(email:)` shows it (target p95 ≤ 2 s); `--changes` changes.
+3. rss — `--stored` customers across the five platforms written into a SQLite store, then
+   `mgw serve` on it answering 2,000 of them from the store: its RSS (target ≤ 400 MB) and
+   the store's size on disk.
+
+Writes bench/results/store.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from processes import ROOT, free_port, mgw, simulators, wait_for
+
+RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
+READ = (
+    "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
+    "{ email firstName lifecycleStage totalSpent { amount } syncedAt } }"
+)
+ID_KEY = "bench-store-shared-id-key-0123456789"
+NO_SCHEDULE = {"MGW_SYNC__SCHEDULE": "false", "MGW_ID_KEY": ID_KEY}
+
+
+def calls(sim: str) -> int:
+    stats = httpx.get(f"{sim}/_sim/stats", timeout=10).json()
+    return sum(int(platform["requests"]) for platform in stats.values())
+
+
+def everyone(sim: str, count: int) -> list[str]:
+    people = httpx.get(f"{sim}/_sim/people", params={"limit": count}, timeout=30).json()
+    return [p["email"] for p in people["people"]]
+
+
+async def drive(url: str, emails: list[str], clients: int, stale: int | None) -> dict[str, Any]:
+    """Each email read once, by `clients` readers at a time; codes of the errors, latencies."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for email in emails:
+        queue.put_nowait(email)
+    codes: Counter[str] = Counter()
+    latencies: list[float] = []
+
+    async def reader(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            email = queue.get_nowait()
+            started = time.perf_counter()
+            body = {"query": READ, "variables": {"email": email, "stale": stale}}
+            answer = (await client.post(f"{url}/graphql", json=body)).json()
+            latencies.append(time.perf_counter() - started)
+            for error in answer.get("errors") or []:
+                codes[str(error.get("extensions", {}).get("code"))] += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60) as client:
+        await asyncio.gather(*(reader(client) for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(latencies),
+        "requests_per_second": round(len(latencies) / seconds, 1),
+        "rate_limited": codes.get("UPSTREAM_RATE_LIMITED", 0),
+        "errors": dict(codes),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
+    }
+
+
+def reads(people: int, clients: int) -> dict[str, Any]:
+    sim, sim_process = simulators(people, "real")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            env = {**NO_SCHEDULE, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/mgw.db"}
+            started = time.perf_counter()
+            synced = _mgw(["sync", "run", "--full", "--simulators", sim], env)
+            sync_seconds = round(time.perf_counter() - started, 1)
+            if synced.returncode != 0:
+                raise SystemExit(f"mgw sync run failed: {synced.stdout[-800:]}")
+            emails = everyone(sim, people)
+            with mgw(
+                "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
+            ) as server:
+                wait_for(f"{url}/health/live", server)
+                before = calls(sim)
+                stored = asyncio.run(drive(url, emails, clients, None))
+                stored["upstream_calls"] = calls(sim) - before
+                before = calls(sim)
+                live = asyncio.run(drive(url, emails[:200], clients, 0))
+                live["upstream_calls"] = calls(sim) - before
+    finally:
+        sim_process.terminate()
+        sim_process.wait(timeout=30)
+    return {
+        "people": len(emails),
+        "clients": clients,
+        "sync_seconds": sync_seconds,
+        "stored": stored,
+        "live": live,
+    }
+
+
+def webhook(changes: int) -> dict[str, Any]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    sim, sim_process = simulators(400, "off", webhook_url=url)
+    try:
+        env = {**NO_SCHEDULE, "MGW_LIMITS__HUBSPOT__REQUESTS": "100000"}
+        with mgw(
+            "serve",
+            "--simulators",
+            sim,
+            "--platforms",
+            "hubspot",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            env=env,
+        ) as server:
+            wait_for(f"{url}/health/live", server)
+            people = [e for e in everyone(sim, 400)][:50]
+            latencies = asyncio.run(_changes(sim, url, people, changes))
+    finally:
+        sim_process.terminate()
+        sim_process.wait(timeout=30)
+    ordered = sorted(latencies)
+    return {
+        "changes": len(latencies),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
+
+
+async def _changes(sim: str, url: str, people: list[str], changes: int) -> list[float]:
+    query = "query ($email: String!) { customer(email: $email) { lastName syncedAt } }"
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        holders = []
+        for email in people:  # read once: stored (read-through), as a live system has them
+            body = {"query": query, "variables": {"email": email}}
+            answer = (await client.post(f"{url}/graphql", json=body)).json()
+            if (answer.get("data") or {}).get("customer"):
+                holders.append(email)
+        for n in range(changes):
+            email, name = holders[n % len(holders)], f"Stored{n}"
+            started = time.perf_counter()
+            await client.post(
+                f"{sim}/_sim/hubspot/mutate", json={"email": email, "fields": {"lastname": name}}
+            )
+            while time.perf_counter() - started < 30:
+                body = {"query": query, "variables": {"email": email}}
+                answer = (await client.post(f"{url}/graphql", json=body)).json()
+                if ((answer.get("data") or {}).get("customer") or {}).get("lastName") == name:
+                    latencies.append(time.perf_counter() - started)
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise SystemExit(f"change {n} ({email}) never showed on a default read")
+    return latencies
+
+
+def rss(stored: int) -> dict[str, Any]:
+    sim, sim_process = simulators(200, "off")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            database = Path(workdir) / "mgw.db"
+            env = {**NO_SCHEDULE, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+            filled = subprocess.run(
+                [
+                    sys.executable,
+                    "-P",
+                    str(Path(__file__).with_name("store_fill.py")),
+                    sim,
+                    str(database),
+                    str(stored),
+                    ID_KEY,
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if filled.returncode != 0:
+                raise SystemExit(f"filling the store failed: {filled.stderr[-1500:]}")
+            sample = json.loads(filled.stdout)["sample"]
+            with mgw(
+                "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
+            ) as server:
+                wait_for(f"{url}/health/live", server)
+                before = calls(sim)
+                served = asyncio.run(drive(url, sample, 8, None))
+                served["upstream_calls"] = calls(sim) - before
+                memory = _memory(server.pid)
+            size = database.stat().st_size
+    finally:
+        sim_process.terminate()
+        sim_process.wait(timeout=30)
+    return {"customers": stored, "store_mb": round(size / 2**20, 1), "served": served, **memory}
+
+
+def _memory(pid: int) -> dict[str, float]:
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return {
+        "rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024, 1),
+        "peak_rss_mb": round(int(fields["VmHWM"].split()[0]) / 1024, 1),
+    }
+
+
+def _mgw(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--changes", type=int, default=100)
+    parser.add_argument("--stored", type=int, default=100_000)
+    parser.add_argument("--only", choices=["reads", "webhook", "rss"], action="append")
+    args = parser.parse_args()
+    wanted = args.only or ["reads", "webhook", "rss"]
+    results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if "reads" in wanted:
+        results["reads"] = reads(args.people, args.clients)
+        print("reads:", json.dumps(results["reads"]))
+    if "webhook" in wanted:
+        results["webhook"] = webhook(args.changes)
+        print("webhook:", json.dumps(results["webhook"]))
+    if "rss" in wanted:
+        results["rss"] = rss(args.stored)
+        print("rss:", json.dumps(results["rss"]))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "store.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    random.seed(18)
+    sys.exit(main())
