@@ -195,7 +195,8 @@ class Stack:
                 ],
             ).start()
 
-    def wait_for(self, name: str, url: str, timeout: float = 60.0) -> None:
+    def wait_for(self, name: str, url: str, timeout: float = 300.0) -> None:
+        """Until `url` answers: a loaded machine has taken over a minute to start a gateway."""
         service = self.services[name]
         if not wait_until_answers(url, timeout, service.alive):
             raise SystemExit(f"{name} did not answer {url}; see {service.log_path}")
@@ -253,7 +254,8 @@ class Stack:
 
     def faults(self, rate: float) -> None:
         """`rate` of every platform call faulted: mostly errors (5xx or 429), some hangs cut
-        by the gateway's 2 s timeout, some truncated bodies."""
+        by the gateway's 2 s timeout, some malformed bodies, some answers cut off mid-body
+        (the last two after the platform did the work)."""
         statuses = {
             "hubspot": 429,
             "salesforce": 503,
@@ -264,10 +266,11 @@ class Stack:
         for platform, status in statuses.items():
             fault = {
                 "platform": platform,
-                "error_rate": rate * 0.6,
+                "error_rate": rate * 0.5,
                 "status": status,
                 "timeout_rate": rate * 0.1,
                 "malformed_rate": rate * 0.3,
+                "truncate_rate": rate * 0.1,
             }
             httpx.post(f"{self.sim_url}/_sim/faults", json=fault).raise_for_status()
 

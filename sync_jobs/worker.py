@@ -21,7 +21,8 @@ import logging
 import signal
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from arq.connections import RedisSettings
 from arq.worker import Worker
@@ -175,6 +176,21 @@ async def _resume(jobs: Jobs, writes: WriteService) -> int:
         writes.log.store, jobs.engine, older_than=older_than, checkout_idle_seconds=None
     )
     return await writes.resume(idle_for=older_than) + events
+
+
+@asynccontextmanager
+async def sweeping(jobs: Jobs, writes: WriteService) -> AsyncIterator[None]:
+    """While inside, every `sweep_seconds` hand back to the jobs what no job has moved for
+    longer than a job may run — for a gateway that runs its jobs itself (the in-process
+    engine), as `mgw worker` does beside arq: a write try cut off by the job's timeout (on a
+    loaded machine, while recording its failure) would otherwise wait for the next start."""
+    task = asyncio.create_task(_sweep(jobs, writes, jobs.settings.sweep_seconds))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _sweep(jobs: Jobs, writes: WriteService, every: float) -> None:

@@ -161,6 +161,7 @@ def settings_for(
                 retry_delays_seconds=[0.02, 0.05],
                 write_deadline_seconds=WRITE_WAIT,
                 job_timeout_seconds=3.0,
+                sweep_seconds=1.0,  # a try cut off by the timeout (a loaded machine) runs again
                 concurrency=4,
             ),
             sync=SyncSettings(schedule=False, on_start=False, retry_delays=(0.02, 0.05)),
