@@ -24,7 +24,7 @@ from gateway.security.authenticator import Authenticator
 from gateway.security.graphql_view import AuthenticatedGraphQL
 from gateway.security.middleware.auth import AuthMiddleware
 from gateway.security.sessions import Sessions
-from gateway.services import open_services
+from gateway.services import Services, open_services
 from gateway.settings import Settings
 from gateway.sse import sse_route
 from gateway.telemetry import configure_tracing
@@ -34,6 +34,18 @@ from gateway.webhooks import resume_here as resume_webhooks
 from gateway.webhooks import webhook_routes
 from resolvers import schema
 from sync_jobs.scheduler import scheduled
+from sync_jobs.worker import sweeping
+
+
+@asynccontextmanager
+async def _swept(services: Services) -> AsyncIterator[None]:
+    """Lost write jobs handed back periodically where this process runs the jobs itself."""
+    jobs, writes = services.jobs, services.write
+    if jobs is None or writes is None or not jobs.runs_here:
+        yield
+        return
+    async with sweeping(jobs, writes):
+        yield
 
 
 def create_app(
@@ -58,8 +70,7 @@ def create_app(
             app.state.deadline_seconds = settings.operation_deadline_seconds
             app.state.sync = services.sync
             app.state.write = services.write
-            if services.write is not None:
-                await services.write.resume()  # writes accepted before a restart
+            await services.write.resume()  # writes accepted before a restart
             await resume_webhooks(services, settings)  # events accepted, not yet processed
             app.state.monitor = Monitor(services, settings.alerts)  # alerts, every few seconds
             async with (
@@ -67,6 +78,7 @@ def create_app(
                 scheduled(services.sync),
                 edge.running(),
                 sessions.running(services.store),
+                _swept(services),
             ):
                 yield
 

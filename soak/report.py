@@ -24,7 +24,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"Two `mgw serve`, two `mgw worker`, Redis {report['redis']}, PostgreSQL (a fresh "
         f"database), simulators with {report['people']} people and "
         f"{report['fault_rate']:.0%} of platform calls faulted (5xx or 429, hangs past the 2 s "
-        f"timeout, truncated JSON). {report['concurrency']} clients.",
+        f"timeout, malformed JSON, answers cut off mid-body). {report['concurrency']} clients.",
         "",
         "Disturbances: "
         + "; ".join(f"{e['at']:.0f} s {e['what']}" for e in report["events"])
@@ -64,6 +64,26 @@ def markdown(report: dict[str, Any]) -> str:
         f"**{report['replay']['duplicated_after']}**, every platform holding every upsert: "
         f"**{report['replay']['all_applied']}**.",
     ]
+    if "targets" in report:
+        found = report["targets"]
+        lines += [
+            "",
+            "Targets (issue 23): reads and lists during the Redis restart (from its stop to "
+            f"10 s after it answered again): {found['reads_during_redis_restart']}, "
+            f"`INTERNAL_SERVER_ERROR` **{found['internal_errors_during_redis_restart']}**, "
+            f"without an answer **{found['unanswered_reads_during_redis_restart']}** "
+            f"(`INTERNAL_SERVER_ERROR` over the whole run: {found['internal_errors_in_all']}); "
+            f"processes that exited by themselves: **{found['process_exits']}**; "
+            f"dead-lettered: **{found['dead_lettered_share']:.2%}** of platform writes "
+            "(target ≤ 1 %); all met: "
+            f"**{all(found['met'].values())}**"
+            + (
+                f" (missed: {', '.join(k for k, v in found['met'].items() if not v)})"
+                if not all(found["met"].values())
+                else ""
+            )
+            + ".",
+        ]
     return "\n".join(lines)
 
 

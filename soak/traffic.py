@@ -56,6 +56,8 @@ class Traffic:
     upserted: list[str] = field(default_factory=list)
     """Emails of every upsert sent (each a new person), answered or not."""
     failovers: int = 0
+    timeline: list[tuple[float, str, list[str]]] = field(default_factory=list)
+    """(time.monotonic() at the answer, kind, outcome) of every operation."""
     _turn: itertools.count[int] = field(default_factory=itertools.count)
     _serial: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -79,6 +81,7 @@ class Traffic:
                 outcome = [type(exc).__name__]
             self.kinds[kind].latencies.append(time.perf_counter() - started)
             self.kinds[kind].outcomes.update(outcome)
+            self.timeline.append((time.monotonic(), kind, outcome))
             if kind == "sync":
                 last_sync = time.monotonic()
             await asyncio.sleep(rng.uniform(0.01, 0.05))
@@ -119,6 +122,16 @@ class Traffic:
                 continue
             return codes(response)
         return ["NO_GATEWAY"]
+
+
+def unanswered(outcome: list[str]) -> bool:
+    """No GraphQL answer at all: an HTTP error without one, no gateway to send it to, or a
+    transport failure (filed under httpx's CamelCase name; GraphQL codes are UPPER_SNAKE and
+    an answer with errors is still an answer)."""
+    return any(
+        code.startswith("HTTP_") or code == "NO_GATEWAY" or not (code == "ok" or code.isupper())
+        for code in outcome
+    )
 
 
 def n_of(rng: random.Random) -> int:

@@ -41,7 +41,10 @@ class JobSettings(BaseModel):
     sweep_seconds: float = Field(
         60.0,
         gt=0,
-        description="How often a worker hands unfinished writes back to the queue (lost jobs).",
+        description=(
+            "How often a worker (or a gateway running its jobs itself) hands unfinished "
+            "writes back to the queue (lost jobs)."
+        ),
     )
 
     @field_validator("retry_delays_seconds")

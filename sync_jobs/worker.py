@@ -21,7 +21,8 @@ import logging
 import signal
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from arq.connections import RedisSettings
 from arq.worker import Worker
@@ -30,6 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cache.retry import full_jitter
+from canonical_schema.invariants import BrokenInvariant
 from hub.write_service import WriteService
 from sync_jobs.arq_engine import ArqEngine, arq_functions
 from sync_jobs.engine import JobContext, JobSpec
@@ -47,7 +49,8 @@ async def run_worker(
     jobs: Jobs, redis_url: str, writes: WriteService, extra: JobContext, *, burst: bool = False
 ) -> None:
     settings, engine, registered = jobs.settings, jobs.engine, load_jobs()
-    assert isinstance(engine, ArqEngine)
+    if not isinstance(engine, ArqEngine):
+        raise BrokenInvariant("expected isinstance(engine, ArqEngine)")
 
     def worker_for(queue: str, names: list[str]) -> Callable[[], Worker]:
         return lambda: Worker(
@@ -65,8 +68,11 @@ async def run_worker(
 
     queues = engine.queues()
     resumed = await _resume(jobs, writes)
-    logger.info("worker started on %d queue(s); %d unfinished writes and webhook events queued",
-                len(queues), resumed)  # fmt: skip
+    logger.info(
+        "worker started on %d queue(s); %d unfinished writes and webhook events queued",
+        len(queues),
+        resumed,
+    )
     running = [
         asyncio.create_task(keep_running(worker_for(queue, list(names)), queue))
         for queue, names in queues.items()
@@ -107,8 +113,13 @@ async def keep_running(
             # arq cancelled its own main task (its close() does): not a stop asked of us.
             logger.warning("queue %s stopped by itself; starting again in %.1f s", queue, pause)
         except REDIS_LOST as exc:
-            logger.warning("queue %s lost Redis (%s: %s); starting again in %.1f s",
-                           queue, type(exc).__name__, exc, pause)  # fmt: skip
+            logger.warning(
+                "queue %s lost Redis (%s: %s); starting again in %.1f s",
+                queue,
+                type(exc).__name__,
+                exc,
+                pause,
+            )
         except Exception:
             logger.exception("queue %s failed; starting again in %.1f s", queue, pause)
         finally:
@@ -165,6 +176,21 @@ async def _resume(jobs: Jobs, writes: WriteService) -> int:
         writes.log.store, jobs.engine, older_than=older_than, checkout_idle_seconds=None
     )
     return await writes.resume(idle_for=older_than) + events
+
+
+@asynccontextmanager
+async def sweeping(jobs: Jobs, writes: WriteService) -> AsyncIterator[None]:
+    """While inside, every `sweep_seconds` hand back to the jobs what no job has moved for
+    longer than a job may run — for a gateway that runs its jobs itself (the in-process
+    engine), as `mgw worker` does beside arq: a write try cut off by the job's timeout (on a
+    loaded machine, while recording its failure) would otherwise wait for the next start."""
+    task = asyncio.create_task(_sweep(jobs, writes, jobs.settings.sweep_seconds))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _sweep(jobs: Jobs, writes: WriteService, every: float) -> None:
