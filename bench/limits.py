@@ -69,8 +69,17 @@ def main() -> int:
         urls = []
         for _ in range(args.replicas):
             port = free_port()
-            command = ("serve", "--simulators", sim, "--platforms", "hubspot",
-                       "--port", str(port), "--log-level", "warning")  # fmt: skip
+            command = (
+                "serve",
+                "--simulators",
+                sim,
+                "--platforms",
+                "hubspot",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            )
             gateway = stack.enter_context(mgw(*command, env=env))
             urls.append(f"http://127.0.0.1:{port}")
             wait_for(f"{urls[-1]}/healthz", gateway)

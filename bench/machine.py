@@ -58,8 +58,17 @@ def _version(command: list[str]) -> str:
 
 def _packages() -> dict[str, str]:
     found = {}
-    for name in ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop",
-                 "httptools", "httpx", "pydantic", "orjson"):  # fmt: skip
+    for name in (
+        "strawberry-graphql",
+        "graphql-core",
+        "starlette",
+        "uvicorn",
+        "uvloop",
+        "httptools",
+        "httpx",
+        "pydantic",
+        "orjson",
+    ):
         try:
             found[name] = version(name)
         except PackageNotFoundError:

@@ -72,8 +72,11 @@ def peer(hubspot_base_url: str, token: str, port: int) -> Iterator[Peer]:
     with output.open("w") as log:
         started = subprocess.run(
             ["bash", str(PEER_SH), "start", hubspot_base_url, token, str(port)],
-            stdout=log, stderr=subprocess.STDOUT, check=False, timeout=900,
-        )  # fmt: skip
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+            timeout=900,
+        )
     if started.returncode != 0:
         subprocess.run(["bash", str(PEER_SH), "stop"], check=False, timeout=60)
         gateway_log = work_dir() / "gateway.log"

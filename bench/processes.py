@@ -127,9 +127,16 @@ def bodies_script(path: Path, bodies: Sequence[object]) -> Path:
 def wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, float]:
     """Requests/s, exact p50/p99 (ms), requests, non-2xx answers and socket errors."""
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "15s",
-        "-s", str(script), url,
-    ]  # fmt: skip
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "15s",
+        "-s",
+        str(script),
+        url,
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
 

@@ -33,8 +33,9 @@ RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().p
 
 
 async def measure(sim: str, gateway_a: str, people: list[str], changes: int) -> list[float]:
-    socket = await websockets.connect(gateway_a.replace("http", "ws") + "/graphql",
-                                      subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]  # fmt: skip
+    socket = await websockets.connect(
+        gateway_a.replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )  # type: ignore[list-item]
     await socket.send(json.dumps({"type": "connection_init"}))
     await socket.recv()
     query = "subscription { customerChanged { customer { email lastName } changedFields } }"
@@ -46,16 +47,19 @@ async def measure(sim: str, gateway_a: str, people: list[str], changes: int) -> 
             email = people[n % len(people)]
             name = f"Bench{n}"
             started = time.perf_counter()
-            await client.post(f"{sim}/_sim/hubspot/mutate",
-                              json={"email": email, "fields": {"lastname": name}})  # fmt: skip
+            await client.post(
+                f"{sim}/_sim/hubspot/mutate", json={"email": email, "fields": {"lastname": name}}
+            )
             while True:
                 try:
                     message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
                 except TimeoutError:
                     sent = (await client.get(f"{sim}/_sim/webhooks")).json()["deliveries"][-3:]
                     seen = [(d["statuses"], d["error"], d["body"][:160]) for d in sent]
-                    raise SystemExit(f"change {n} ({email}) never reached the subscriber; "
-                                     f"last deliveries: {seen}") from None  # fmt: skip
+                    raise SystemExit(
+                        f"change {n} ({email}) never reached the subscriber; "
+                        f"last deliveries: {seen}"
+                    ) from None
                 if message.get("type") != "next":
                     raise SystemExit(f"the subscription answered {message}")
                 change = message["payload"]["data"]["customerChanged"]
@@ -85,18 +89,24 @@ def run(changes: int, redis: str, database: str) -> int:
     # seconds would queue behind HubSpot's real 100 / 10 s, which is not what is measured here
     # (the simulators run unthrottled too).
     shared = {
-        "MGW_PROFILE": "demo", "MGW_REDIS_URL": redis, "MGW_CACHE": "redis",
-        "MGW_DATA_SCOPE": f"bench-{port_a}", "MGW_ID_KEY": "bench-realtime-shared-id-key",
-        "MGW_LIMITS__HUBSPOT__REQUESTS": "100000", "MGW_DATABASE_URL": database,
+        "MGW_PROFILE": "demo",
+        "MGW_REDIS_URL": redis,
+        "MGW_CACHE": "redis",
+        "MGW_DATA_SCOPE": f"bench-{port_a}",
+        "MGW_ID_KEY": "bench-realtime-shared-id-key",
+        "MGW_LIMITS__HUBSPOT__REQUESTS": "100000",
+        "MGW_DATABASE_URL": database,
         "MGW_JOBS__QUEUE_NAME": f"mgw:bench:{uuid.uuid4().hex[:8]}",
-    }  # fmt: skip
+    }
     hubspot = ("--simulators", sim, "--platforms", "hubspot", "--log-level", "warning")
     try:
         # One at a time: the first creates the tables, the others find them.
         with mgw("serve", *hubspot, "--port", str(port_a), env=shared) as a:
             wait_for(f"{url_a}/health/live", a)
-            with mgw("serve", *hubspot, "--port", str(port_b), env=shared) as b, \
-                 mgw("worker", *hubspot, env=shared):  # fmt: skip
+            with (
+                mgw("serve", *hubspot, "--port", str(port_b), env=shared) as b,
+                mgw("worker", *hubspot, env=shared),
+            ):
                 wait_for(f"{url_b}/health/live", b)
                 latencies = _measure(sim, url_a, url_b, changes)
     finally:
@@ -126,8 +136,10 @@ def _report(latencies: list[float]) -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "realtime.json").write_text(json.dumps(results, indent=2) + "\n")
     verdict = "ok" if results["p95_ms"] <= 1000 else "MISSED"
-    print(f"mutate → subscriber on the other replica: p50 {results['p50_ms']} ms, "
-          f"p95 {results['p95_ms']} ms (target ≤ 1000 ms) {verdict}")  # fmt: skip
+    print(
+        f"mutate → subscriber on the other replica: p50 {results['p50_ms']} ms, "
+        f"p95 {results['p95_ms']} ms (target ≤ 1000 ms) {verdict}"
+    )
     return 0
 
 

@@ -103,42 +103,79 @@ def _all_bars(scenarios: dict[str, Any], stored: dict[str, Any]) -> list[Row]:
     cache = stored["cache"] if _ran(scenarios.get("customer")) else None
     if cache:
         ratio = cache.get("warm_over_cold", 0)
-        rows.append(("2. `customer(email:)` warm / cold requests/s (issue 6)", ">= 10x",
-                     f"{ratio}x", ratio >= 10, ""))  # fmt: skip
+        rows.append(
+            (
+                "2. `customer(email:)` warm / cold requests/s (issue 6)",
+                ">= 10x",
+                f"{ratio}x",
+                ratio >= 10,
+                "",
+            )
+        )
     graph = stored["graph"] if _ran(scenarios.get("calls")) else None
     if graph:
         grew = _growth(graph)
-        rows.append(("3. upstream calls, N = 100 vs N = 10, platforms with a batch read",
-                     "same count (issue 5)", ", ".join(f"{k} +{v}" for k, v in grew.items()),
-                     all(v == 0 for v in grew.values()),
-                     "calls grow by a few, not with N (every platform but Mailchimp is read in "
-                     "batches); where the extra calls at N = 100 come from was not examined here"))  # fmt: skip
+        rows.append(
+            (
+                "3. upstream calls, N = 100 vs N = 10, platforms with a batch read",
+                "same count (issue 5)",
+                ", ".join(f"{k} +{v}" for k, v in grew.items()),
+                all(v == 0 for v in grew.values()),
+                "calls grow by a few, not with N (every platform but Mailchimp is read in "
+                "batches); where the extra calls at N = 100 come from was not examined here",
+            )
+        )
     limits = stored["limits"] if _ran(scenarios.get("limits")) else None
     if limits:
-        ok = (limits["max_requests_in_window"] <= 100 and limits["hubspot_429s"] == 0
-              and limits["hubspot_calls_per_10s"] >= 90)  # fmt: skip
-        rows.append(("4. three replicas: HubSpot calls per 10 s, 429s",
-                     "<= 100 in any window, >= 90 on average, no 429",
-                     f"max {limits['max_requests_in_window']}, mean "
-                     f"{limits['hubspot_calls_per_10s']}, {limits['hubspot_429s']} x 429", ok, ""))  # fmt: skip
+        ok = (
+            limits["max_requests_in_window"] <= 100
+            and limits["hubspot_429s"] == 0
+            and limits["hubspot_calls_per_10s"] >= 90
+        )
+        rows.append(
+            (
+                "4. three replicas: HubSpot calls per 10 s, 429s",
+                "<= 100 in any window, >= 90 on average, no 429",
+                f"max {limits['max_requests_in_window']}, mean "
+                f"{limits['hubspot_calls_per_10s']}, {limits['hubspot_429s']} x 429",
+                ok,
+                "",
+            )
+        )
     sync = stored["sync"] if _ran(scenarios.get("sync")) else None
     if sync:
         ratio = sync["ratio_to_quota_minimum"]
-        rows.append((f"5. full sync of {sync['people']:,} contacts vs the quota's minimum",
-                     "<= 1.1x (issue 8)", f"{ratio}x ({sync['seconds']} s)", ratio <= 1.1,
-                     f"sync runs at the BULK share (75 %) of HubSpot's 100 / 10 s, leaving the "
-                     f"rest to interactive reads, so 1.33x is its floor; against that share it "
-                     f"is {sync['ratio_to_bulk_share_minimum']}x"
-                     + ("" if sync["ratio_to_bulk_share_minimum"] <= 1.1 else
-                        "; the rest is the sync process waiting for CPU on this loaded machine")
-                     + " (section 5)"))  # fmt: skip
+        rows.append(
+            (
+                f"5. full sync of {sync['people']:,} contacts vs the quota's minimum",
+                "<= 1.1x (issue 8)",
+                f"{ratio}x ({sync['seconds']} s)",
+                ratio <= 1.1,
+                f"sync runs at the BULK share (75 %) of HubSpot's 100 / 10 s, leaving the "
+                f"rest to interactive reads, so 1.33x is its floor; against that share it "
+                f"is {sync['ratio_to_bulk_share_minimum']}x"
+                + (
+                    ""
+                    if sync["ratio_to_bulk_share_minimum"] <= 1.1
+                    else "; the rest is the sync process waiting for CPU on this loaded machine"
+                )
+                + " (section 5)",
+            )
+        )
         rss = sync["peak_rss_mb_of_largest_child"]
         rows.append(("5. sync peak RSS", "<= 300 MB", f"{rss} MB", rss <= 300, ""))
     realtime = stored["realtime"] if _ran(scenarios.get("realtime")) else None
     if realtime:
         p95 = realtime["p95_ms"]
-        rows.append(("6. webhook to subscriber on another replica, p95", "<= 1000 ms",
-                     f"{p95} ms", p95 <= 1000, ""))  # fmt: skip
+        rows.append(
+            (
+                "6. webhook to subscriber on another replica, p95",
+                "<= 1000 ms",
+                f"{p95} ms",
+                p95 <= 1000,
+                "",
+            )
+        )
     attribution = stored["attribution"] if _ran(scenarios.get("attribution")) else None
     if attribution:
         again = attribution["restart"]
@@ -160,8 +197,15 @@ def _all_bars(scenarios: dict[str, Any], stored: dict[str, Any]) -> list[Row]:
     if store:
         rows += _store_bars(store)
     names = (
-        "customer", "calls", "limits", "sync", "realtime", "attribution", "segments", "store",
-    )  # fmt: skip
+        "customer",
+        "calls",
+        "limits",
+        "sync",
+        "realtime",
+        "attribution",
+        "segments",
+        "store",
+    )
     for number, name in enumerate(names, 2):
         outcome = scenarios.get(name)
         if not _ran(outcome):
@@ -200,19 +244,40 @@ def _list_bars(outcome: dict[str, Any] | None) -> list[Row]:
         "ms: see 'What limits scenario 1'"
     )
     return [
-        ("1. list, requests/s ours / peer, cache off", ">= 1.0", f"{rps:.2f}", rps >= 1.0,
-         cpu_note),
-        ("1. list, requests/s ours / peer, cache warm", ">= 5.0", f"{warm_rps:.2f}",
-         warm_rps >= 5.0, "" if warm_rps >= 5.0 else
-         "a cached answer still goes through the HTTP server, the middleware and strawberry's "
-         "request pipeline; see below"),
-        ("1. list, p99 ours / peer, cache off", "<= 1.0", f"{p99:.2f}", p99 <= 1.0,
-         "the same two processes against one" if p99 <= 1.0 else
-         "queueing behind the CPU time above"),
-        ("1. list, peak RSS ours / peer", "<= 0.5",
-         f"{rss:.2f} ({cold['rss_peak_mb']:.0f} / {peer['rss_peak_mb']:.0f} MB)", rss <= 0.5,
-         f"ours: {cold['workers']} worker processes"),
-    ]  # fmt: skip
+        (
+            "1. list, requests/s ours / peer, cache off",
+            ">= 1.0",
+            f"{rps:.2f}",
+            rps >= 1.0,
+            cpu_note,
+        ),
+        (
+            "1. list, requests/s ours / peer, cache warm",
+            ">= 5.0",
+            f"{warm_rps:.2f}",
+            warm_rps >= 5.0,
+            ""
+            if warm_rps >= 5.0
+            else "a cached answer still goes through the HTTP server, the middleware and strawberry's "
+            "request pipeline; see below",
+        ),
+        (
+            "1. list, p99 ours / peer, cache off",
+            "<= 1.0",
+            f"{p99:.2f}",
+            p99 <= 1.0,
+            "the same two processes against one"
+            if p99 <= 1.0
+            else "queueing behind the CPU time above",
+        ),
+        (
+            "1. list, peak RSS ours / peer",
+            "<= 0.5",
+            f"{rss:.2f} ({cold['rss_peak_mb']:.0f} / {peer['rss_peak_mb']:.0f} MB)",
+            rss <= 0.5,
+            f"ours: {cold['workers']} worker processes",
+        ),
+    ]
 
 
 def _bars(rows: list[Row]) -> str:
@@ -251,8 +316,11 @@ def _list_section(outcome: dict[str, Any] | None) -> str:
         "| errors |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    names = {"peer": "peer (Hive Gateway)", "ours_off": "ours, cache off",
-             "ours_warm": "ours, cache warm"}  # fmt: skip
+    names = {
+        "peer": "peer (Hive Gateway)",
+        "ours_off": "ours, cache off",
+        "ours_warm": "ours, cache warm",
+    }
     for key, side in sides.items():
         errors = int(side["non_2xx"] + side["socket_errors"])
         lines.append(
@@ -276,13 +344,22 @@ def _list_section(outcome: dict[str, Any] | None) -> str:
         lines.append(f"| peak RSS | {rss[0]} | {rss[1]} |")
     else:
         lines += ["", f"The peer was skipped: {outcome['peer_skipped']}."]
-    lines += ["", "Every run, in order:", "", "| round | side | requests/s | p50 ms | p99 ms | "
-              "CPU ms / request | load |", "|---|---|---|---|---|---|---|"]  # fmt: skip
-    runs = sorted(((r["round"], key, r) for key, s in sides.items() for r in s["runs"]),
-                  key=lambda item: item[0])  # fmt: skip
+    lines += [
+        "",
+        "Every run, in order:",
+        "",
+        "| round | side | requests/s | p50 ms | p99 ms | CPU ms / request | load |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    runs = sorted(
+        ((r["round"], key, r) for key, s in sides.items() for r in s["runs"]),
+        key=lambda item: item[0],
+    )
     for round_, key, r in runs:
-        lines.append(f"| {round_} | {key} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
-                     f"{r['p99_ms']:.1f} | {r['cpu_ms_per_request']:.2f} | {r['load']:.1f} |")  # fmt: skip
+        lines.append(
+            f"| {round_} | {key} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['cpu_ms_per_request']:.2f} | {r['load']:.1f} |"
+        )
     lines += ["", LIMITS_1]
     if "peer" in sides:
         lines += ["", _fairness(sides)]
@@ -306,11 +383,11 @@ def _fairness(sides: dict[str, Any]) -> str:
         f"{cold['workers'] * peer_cpu / ours_cpu:.2f} at best, and "
         f"{peer_cpu / ours_cpu:.2f} process for process. The bar is met in this run, not by a "
         "margin that would survive an idle machine."
-        if cold["rps"]["median"] >= peer["rps"]["median"] else
-        f"Per request ours spends {ours_cpu:.1f} ms of CPU and the peer {peer_cpu:.1f} ms "
+        if cold["rps"]["median"] >= peer["rps"]["median"]
+        else f"Per request ours spends {ours_cpu:.1f} ms of CPU and the peer {peer_cpu:.1f} ms "
         f"({ours_cpu / peer_cpu:.1f}x); ours ran {cold['workers']} worker processes, the peer "
         "one."
-    )  # fmt: skip
+    )
 
 
 def _from(outcome: dict[str, Any] | None, stored: dict[str, Any] | None, file: str) -> str | None:
@@ -418,17 +495,29 @@ def _store_bars(store: dict[str, Any]) -> list[Row]:
     reads, hook, memory = store["reads"]["stored"], store["webhook"], store["rss"]
     people, clients = store["reads"]["people"], store["reads"]["clients"]
     return [
-        (f"9. `customer(email:)` over {people:,} synced people, {clients} clients: "
-         "rate-limit errors, upstream calls", "0, none beyond sync and webhooks",
-         f"{reads['rate_limited']}, {reads['upstream_calls']}",
-         reads["rate_limited"] == 0 and reads["upstream_calls"] == 0,
-         "customer fields only: company, deals, orders and events are still read live"),
-        ("9. webhook change visible to a default-freshness read, p95", "<= 2000 ms",
-         f"{hook['p95_ms']} ms", hook["p95_ms"] <= 2000, ""),
-        (f"9. `mgw serve` RSS with {memory['customers']:,} customers in the store",
-         "<= 400 MB", f"{memory['peak_rss_mb']} MB (store {memory['store_mb']} MB)",
-         memory["peak_rss_mb"] <= 400, ""),
-    ]  # fmt: skip
+        (
+            f"9. `customer(email:)` over {people:,} synced people, {clients} clients: "
+            "rate-limit errors, upstream calls",
+            "0, none beyond sync and webhooks",
+            f"{reads['rate_limited']}, {reads['upstream_calls']}",
+            reads["rate_limited"] == 0 and reads["upstream_calls"] == 0,
+            "customer fields only: company, deals, orders and events are still read live",
+        ),
+        (
+            "9. webhook change visible to a default-freshness read, p95",
+            "<= 2000 ms",
+            f"{hook['p95_ms']} ms",
+            hook["p95_ms"] <= 2000,
+            "",
+        ),
+        (
+            f"9. `mgw serve` RSS with {memory['customers']:,} customers in the store",
+            "<= 400 MB",
+            f"{memory['peak_rss_mb']} MB (store {memory['store_mb']} MB)",
+            memory["peak_rss_mb"] <= 400,
+            "",
+        ),
+    ]
 
 
 def _store_body(store: dict[str, Any]) -> str:
@@ -501,17 +590,25 @@ def _segments_body(segments: dict[str, Any]) -> str:
 
 # Scenarios 2 to 8: (run key, results file, heading, body from that file's numbers).
 _SECTIONS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], str]], ...] = (
-    ("customer", "cache",
-     "## 2. `customer(email:)` across five platforms, cache off and warm\n", _customer_body),
+    (
+        "customer",
+        "cache",
+        "## 2. `customer(email:)` across five platforms, cache off and warm\n",
+        _customer_body,
+    ),
     ("calls", "graph", "## 3. Upstream calls per query\n", _calls_body),
-    ("limits", "limits", "## 4. Rate-limit utilisation with three gateway replicas\n",
-     _limits_body),
+    (
+        "limits",
+        "limits",
+        "## 4. Rate-limit utilisation with three gateway replicas\n",
+        _limits_body,
+    ),
     ("sync", "sync", "## 5. Full sync against the quota-bound minimum\n", _sync_body),
     ("realtime", "realtime", "## 6. Webhook to subscriber\n", _realtime_body),
     ("attribution", "attribution", "## 7. Attribution after a restart\n", _attribution_body),
     ("segments", "segments", "## 8. Segments over the store\n", _segments_body),
     ("store", "store", "## 9. Reads from the store\n", _store_body),
-)  # fmt: skip
+)
 
 
 LIMITS_1 = """### What limits scenario 1, and what would move it

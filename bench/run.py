@@ -122,8 +122,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="our worker processes (list)")
     parser.add_argument("--people", type=int, default=2000, help="simulated people (list)")
-    parser.add_argument("--peer", choices=("auto", "on", "off"), default="auto",
-                        help="auto: run the peer when node and npm are here")  # fmt: skip
+    parser.add_argument(
+        "--peer",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="auto: run the peer when node and npm are here",
+    )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument(
         "--merge", action="store_true", help="keep the other scenarios of the last run.json"
@@ -295,8 +299,19 @@ def _ours(sim: str, cache: str, workers: int, redis_url: str | None) -> Iterator
         env["MGW_DATA_SCOPE"] = f"bench-{port}"
         if cache != "off":
             env["MGW_CACHE"] = "redis"  # what the workers share
-    command = ("serve", "--simulators", sim, "--platforms", "hubspot", "--port", str(port),
-               "--log-level", "warning", "--workers", str(workers))  # fmt: skip
+    command = (
+        "serve",
+        "--simulators",
+        sim,
+        "--platforms",
+        "hubspot",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--workers",
+        str(workers),
+    )
     with mgw(*command, env=env) as process:
         url = f"http://127.0.0.1:{port}"
         wait_for(f"{url}/healthz", process)
@@ -327,8 +342,13 @@ def script(name: str, arguments: list[str], timeout: float) -> Callable[..., dic
         env = {**os.environ, "MGW_BENCH_RESULTS": str(results)}
         done = subprocess.run(
             [sys.executable, str(BENCH / f"{name}.py"), *extra],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip()[-1500:]
             return {"error": f"{name}.py exited with {done.returncode}", "output": tail}
@@ -385,8 +405,15 @@ def _redis(stack: ExitStack) -> str:
         try:
             with httpx.Client() as _unused:
                 pass
-            if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
-                              text=True, check=False).stdout.strip() == "PONG":  # fmt: skip
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(port), "ping"],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                ).stdout.strip()
+                == "PONG"
+            ):
                 break
         except OSError:
             pass

@@ -64,10 +64,20 @@ def main() -> int:
     port = free_port()
     started = time.monotonic()
     sim = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "simulate", "--port", str(port),
-         "--people", str(args.people), "--rate-limits", "off"],
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "simulate",
+            "--port",
+            str(port),
+            "--people",
+            str(args.people),
+            "--rate-limits",
+            "off",
+        ],
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         while True:

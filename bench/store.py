@@ -37,8 +37,10 @@ import httpx
 from processes import ROOT, free_port, mgw, simulators, wait_for
 
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
-READ = "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) " \
-       "{ email firstName lifecycleStage totalSpent { amount } syncedAt } }"  # fmt: skip
+READ = (
+    "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
+    "{ email firstName lifecycleStage totalSpent { amount } syncedAt } }"
+)
 ID_KEY = "bench-store-shared-id-key-0123456789"
 NO_SCHEDULE = {"MGW_SYNC__SCHEDULE": "false", "MGW_ID_KEY": ID_KEY}
 
@@ -99,8 +101,9 @@ def reads(people: int, clients: int) -> dict[str, Any]:
             if synced.returncode != 0:
                 raise SystemExit(f"mgw sync run failed: {synced.stdout[-800:]}")
             emails = everyone(sim, people)
-            with mgw("serve", "--simulators", sim, "--port", str(port),
-                     "--log-level", "warning", env=env) as server:  # fmt: skip
+            with mgw(
+                "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
+            ) as server:
                 wait_for(f"{url}/health/live", server)
                 before = calls(sim)
                 stored = asyncio.run(drive(url, emails, clients, None))
@@ -111,8 +114,13 @@ def reads(people: int, clients: int) -> dict[str, Any]:
     finally:
         sim_process.terminate()
         sim_process.wait(timeout=30)
-    return {"people": len(emails), "clients": clients, "sync_seconds": sync_seconds,
-            "stored": stored, "live": live}  # fmt: skip
+    return {
+        "people": len(emails),
+        "clients": clients,
+        "sync_seconds": sync_seconds,
+        "stored": stored,
+        "live": live,
+    }
 
 
 def webhook(changes: int) -> dict[str, Any]:
@@ -121,8 +129,18 @@ def webhook(changes: int) -> dict[str, Any]:
     sim, sim_process = simulators(400, "off", webhook_url=url)
     try:
         env = {**NO_SCHEDULE, "MGW_LIMITS__HUBSPOT__REQUESTS": "100000"}
-        with mgw("serve", "--simulators", sim, "--platforms", "hubspot", "--port", str(port),
-                 "--log-level", "warning", env=env) as server:  # fmt: skip
+        with mgw(
+            "serve",
+            "--simulators",
+            sim,
+            "--platforms",
+            "hubspot",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            env=env,
+        ) as server:
             wait_for(f"{url}/health/live", server)
             people = [e for e in everyone(sim, 400)][:50]
             latencies = asyncio.run(_changes(sim, url, people, changes))
@@ -151,8 +169,9 @@ async def _changes(sim: str, url: str, people: list[str], changes: int) -> list[
         for n in range(changes):
             email, name = holders[n % len(holders)], f"Stored{n}"
             started = time.perf_counter()
-            await client.post(f"{sim}/_sim/hubspot/mutate",
-                              json={"email": email, "fields": {"lastname": name}})  # fmt: skip
+            await client.post(
+                f"{sim}/_sim/hubspot/mutate", json={"email": email, "fields": {"lastname": name}}
+            )
             while time.perf_counter() - started < 30:
                 body = {"query": query, "variables": {"email": email}}
                 answer = (await client.post(f"{url}/graphql", json=body)).json()
@@ -174,15 +193,26 @@ def rss(stored: int) -> dict[str, Any]:
             database = Path(workdir) / "mgw.db"
             env = {**NO_SCHEDULE, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
             filled = subprocess.run(
-                [sys.executable, "-P", str(Path(__file__).with_name("store_fill.py")), sim,
-                 str(database), str(stored), ID_KEY],
-                cwd=ROOT, capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-P",
+                    str(Path(__file__).with_name("store_fill.py")),
+                    sim,
+                    str(database),
+                    str(stored),
+                    ID_KEY,
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if filled.returncode != 0:
                 raise SystemExit(f"filling the store failed: {filled.stderr[-1500:]}")
             sample = json.loads(filled.stdout)["sample"]
-            with mgw("serve", "--simulators", sim, "--port", str(port),
-                     "--log-level", "warning", env=env) as server:  # fmt: skip
+            with mgw(
+                "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
+            ) as server:
                 wait_for(f"{url}/health/live", server)
                 before = calls(sim)
                 served = asyncio.run(drive(url, sample, 8, None))
@@ -208,9 +238,14 @@ def _memory(pid: int) -> dict[str, float]:
 def _mgw(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
     return subprocess.run(
-        [sys.executable, "-m", "gateway", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, check=False, timeout=1800,
-    )  # fmt: skip
+        [sys.executable, "-m", "gateway", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
 
 
 def main() -> int:

@@ -36,20 +36,26 @@ def people(count: int, now: datetime) -> list[CustomerRecord]:
         for platform in held:
             records.append(
                 CustomerRecord(
-                    platform=platform, external_id=f"{platform.value}-{n}", email=email,
-                    first_name=f"First{n}", last_name=f"Last{n}", phone=None,
-                    lifecycle_stage=rng.choice(STAGES), lead_score=rng.randrange(100),
+                    platform=platform,
+                    external_id=f"{platform.value}-{n}",
+                    email=email,
+                    first_name=f"First{n}",
+                    last_name=f"Last{n}",
+                    phone=None,
+                    lifecycle_stage=rng.choice(STAGES),
+                    lead_score=rng.randrange(100),
                     updated_at=now,
                 )
-            )  # fmt: skip
+            )
     return records
 
 
 async def fill(sim: str, database: str, count: int, id_key: str) -> list[str]:
     async with httpx.AsyncClient(timeout=10) as client:
         credentials = (await client.get(f"{sim}/_sim/credentials")).json()
-    settings = with_simulators(Settings(database_url=f"sqlite+aiosqlite:///{database}"), sim,
-                               credentials)  # fmt: skip
+    settings = with_simulators(
+        Settings(database_url=f"sqlite+aiosqlite:///{database}"), sim, credentials
+    )
     platforms = settings.connected_platforms()
     accounts = account_keys(settings, platforms)
     store = await Store.open(settings.database_url)

@@ -39,10 +39,21 @@ def main() -> int:
     args = parser.parse_args()
     url = f"http://127.0.0.1:{args.port}"
     sim = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "simulate", "--port", str(args.port),
-         "--people", str(args.people), "--rate-limits", "real"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "simulate",
+            "--port",
+            str(args.port),
+            "--people",
+            str(args.people),
+            "--rate-limits",
+            "real",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(1200):
             try:
@@ -54,10 +65,24 @@ def main() -> int:
             env = {**os.environ, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bench.db"}
             started = time.monotonic()
             done = subprocess.run(
-                [sys.executable, "-m", "gateway", "sync", "run", "--platform", "hubspot",
-                 "--full", "--simulators", url],
-                env=env, cwd=workdir, capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "gateway",
+                    "sync",
+                    "run",
+                    "--platform",
+                    "hubspot",
+                    "--full",
+                    "--simulators",
+                    url,
+                ],
+                env=env,
+                cwd=workdir,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             seconds = time.monotonic() - started
         rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         stats = httpx.get(f"{url}/_sim/stats").json()["hubspot"]

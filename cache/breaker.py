@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from canonical_schema.invariants import BrokenInvariant
+
 
 class CircuitState(Enum):
     CLOSED = "closed"
@@ -59,7 +61,8 @@ class CircuitBreaker:
         if state is CircuitState.CLOSED:
             return None
         now = self._clock()
-        assert self._opened_at is not None
+        if self._opened_at is None:
+            raise BrokenInvariant("expected self._opened_at is not None")
         if state is CircuitState.OPEN:
             return self._opened_at + self.policy.open_for - now
         # Half-open: one probe at a time; a probe that never reported lapses after open_for.

@@ -72,8 +72,9 @@ def went_without(use: str, exc: BaseException) -> None:
     now = time.monotonic()
     if now - _last_logged.get(use, -LOG_EVERY_SECONDS) >= LOG_EVERY_SECONDS:
         _last_logged[use] = now
-        logger.warning("Redis unreachable (%s: %s): %s goes on without it",
-                       type(exc).__name__, exc, use)  # fmt: skip
+        logger.warning(
+            "Redis unreachable (%s: %s): %s goes on without it", type(exc).__name__, exc, use
+        )
 
 
 class TolerantCache:

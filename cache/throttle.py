@@ -26,6 +26,7 @@ import httpx
 from redis.exceptions import RedisError
 
 from cache.limits import Grant, Limiter
+from canonical_schema.invariants import BrokenInvariant
 
 logger = logging.getLogger("mgw.throttle")
 
@@ -152,7 +153,8 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
             await self._release(leases)  # learning read the body: the call is over
         elif leases:
             stream = response.stream
-            assert isinstance(stream, httpx.AsyncByteStream)
+            if not isinstance(stream, httpx.AsyncByteStream):
+                raise BrokenInvariant("expected isinstance(stream, httpx.AsyncByteStream)")
             response.stream = _ReleasingStream(stream, lambda: self._release(leases))
         return response
 
@@ -195,8 +197,12 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         try:
             await self._learn_from(request, response)
         except RedisError as exc:  # what the answer said is lost; the windows still hold
-            logger.warning("could not record what %s %s said of limits: %s",
-                           request.method, request.url.path, exc)  # fmt: skip
+            logger.warning(
+                "could not record what %s %s said of limits: %s",
+                request.method,
+                request.url.path,
+                exc,
+            )
 
     async def _learn_from(self, request: httpx.Request, response: httpx.Response) -> None:
         for rule in self._rules:

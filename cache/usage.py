@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 
 from cache.limits import Limiter
 from cache.throttle import Bucket, Concurrency, Rule, Window, every_request
+from canonical_schema.invariants import BrokenInvariant
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ async def _usage(limiter: Limiter, rule: Rule) -> Usage:
     if isinstance(rule, Concurrency):
         held = await limiter.lease_count(rule.key)
         return Usage(rule.limit, max(0, rule.limit - held), 0.0)
-    assert isinstance(rule, Bucket)
+    if not isinstance(rule, Bucket):
+        raise BrokenInvariant("expected isinstance(rule, Bucket)")
     level = await limiter.bucket_level(rule.key, capacity=rule.capacity, rate=rule.rate)
     refill = rule.capacity / rule.rate if rule.rate > 0 else math.inf
     return Usage(math.floor(rule.capacity), max(0, math.floor(level)), refill)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from canonical_schema.invariants import BrokenInvariant
 from connectors.exceptions import AuthError, AuthExpiredError
 
 if TYPE_CHECKING:
@@ -162,8 +163,9 @@ class RefreshingAuth(httpx.Auth):
             return
         error, at = self._refused
         if self._clock() - at < self._recheck:
-            raise type(error)(error.platform, error.message, status=error.status,
-                              endpoint=error.endpoint)  # fmt: skip
+            raise type(error)(
+                error.platform, error.message, status=error.status, endpoint=error.endpoint
+            )
 
     async def _fetched(self) -> Token:
         token = await self._fetch()
@@ -175,7 +177,8 @@ class RefreshingAuth(httpx.Auth):
         stale, if it is still good; else a fresh one, published for the others."""
         from connectors.token_store import AdoptsRefreshToken  # (it imports this module)
 
-        assert self._store is not None
+        if self._store is None:
+            raise BrokenInvariant("expected self._store is not None")
         async with self._store.exclusive():
             shared = await self._store.load()
             if shared is not None:

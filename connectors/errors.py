@@ -81,9 +81,13 @@ def error_for(
     kind = _EXCEPTIONS.get(action, FatalError)
     if issubclass(kind, RetriableError):
         return kind(
-            platform, message, status=status, endpoint=endpoint,
-            correlation_id=correlation_id, retry_after=retry_after,
-        )  # fmt: skip
+            platform,
+            message,
+            status=status,
+            endpoint=endpoint,
+            correlation_id=correlation_id,
+            retry_after=retry_after,
+        )
     return kind(platform, message, status=status, endpoint=endpoint, correlation_id=correlation_id)
 
 

@@ -30,14 +30,23 @@ from connectors.exceptions import (
 from connectors.http import endpoint, json_body, retry_after_seconds, send
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-NAMES = {Platform.HUBSPOT: "HubSpot", Platform.SALESFORCE: "Salesforce",
-         Platform.SHOPIFY: "Shopify", Platform.MARKETO: "Marketo",
-         Platform.MAILCHIMP: "Mailchimp"}  # fmt: skip
+NAMES = {
+    Platform.HUBSPOT: "HubSpot",
+    Platform.SALESFORCE: "Salesforce",
+    Platform.SHOPIFY: "Shopify",
+    Platform.MARKETO: "Marketo",
+    Platform.MAILCHIMP: "Mailchimp",
+}
 # Token-endpoint error codes that blame the client (id or secret), not the grant.
 _CLIENT_ERRORS = frozenset(
-    ("invalid_client", "invalid_client_id", "unauthorized_client", "BAD_CLIENT_ID",
-     "BAD_CLIENT_SECRET")
-)  # fmt: skip
+    (
+        "invalid_client",
+        "invalid_client_id",
+        "unauthorized_client",
+        "BAD_CLIENT_ID",
+        "BAD_CLIENT_SECRET",
+    )
+)
 
 
 async def token_request(
@@ -143,10 +152,15 @@ class RefreshTokenGrant:
 
     async def __call__(self) -> Token:
         token = await token_request(
-            self._http, self._platform, self._url, "refresh_token",
-            refresh_token=self.refresh_token, client_id=self._client_id,
-            client_secret=self._client_secret, clock=self._clock,
-        )  # fmt: skip
+            self._http,
+            self._platform,
+            self._url,
+            "refresh_token",
+            refresh_token=self.refresh_token,
+            client_id=self._client_id,
+            client_secret=self._client_secret,
+            clock=self._clock,
+        )
         if token.refresh_token:
             self.refresh_token = token.refresh_token
         else:

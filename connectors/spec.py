@@ -18,8 +18,10 @@ import httpx
 from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import Feed
 from connectors.credentials import Credentials
 from connectors.errors import ErrorShape
+from connectors.webhooks import WebhookSpec
 
 
 class Capability(StrEnum):
@@ -82,6 +84,8 @@ class PlatformSpec:
     limits: LimitSettings
     """Documented rate limits and breaker policy; `MGW_LIMITS__<PLATFORM>__…` overrides."""
     learners: Learners = field(default_factory=Learners)
+    display_name: str = ""
+    """Its name as people write it (HubSpot); empty: its key, capitalized."""
     entities: str = "customers"
     """What it holds that the gateway reads, in words (the integration map)."""
     auth_method: Callable[[Any], str] = lambda settings: "API credentials"
@@ -95,6 +99,14 @@ class PlatformSpec:
     simulated: Callable[[str, Mapping[str, Any]], Any] | None = None
     """Its settings pointing at the simulator under a base URL, with the demo credentials
     the simulators publish (`--simulators URL`)."""
+    webhooks: WebhookSpec | None = None
+    feed: Callable[[Any], Feed | None] | None = None
+    """Its change feed over a connector (incremental sync); None: it is not synced."""
+    """How it pushes changes (`/webhooks/<route>`); None: it does not (sync polls it)."""
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.key.title()
 
     @property
     def key(self) -> str:

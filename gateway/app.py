@@ -70,8 +70,7 @@ def create_app(
             app.state.deadline_seconds = settings.operation_deadline_seconds
             app.state.sync = services.sync
             app.state.write = services.write
-            if services.write is not None:
-                await services.write.resume()  # writes accepted before a restart
+            await services.write.resume()  # writes accepted before a restart
             await resume_webhooks(services, settings)  # events accepted, not yet processed
             app.state.monitor = Monitor(services, settings.alerts)  # alerts, every few seconds
             async with (

@@ -133,9 +133,13 @@ def serve(
         raise _fail(exc) from None
     if workers > 1:  # each process builds its own app (gateway/servers.py)
         exec_workers(
-            settings, workers,
-            platforms=platforms, simulators=simulators, overrides=overrides, log_level=log_level,
-        )  # fmt: skip
+            settings,
+            workers,
+            platforms=platforms,
+            simulators=simulators,
+            overrides=overrides,
+            log_level=log_level,
+        )
     from gateway.app import create_app
 
     try:
@@ -320,9 +324,16 @@ def demo(
     from gateway.demo import DemoOptions, run_demo
 
     options = DemoOptions(
-        host=host, port=port, sim_port=sim_port, people=people, seed=seed,
-        platforms=platforms, info_file=info_file, secure=secure, keep_data=keep_data,
-    )  # fmt: skip
+        host=host,
+        port=port,
+        sim_port=sim_port,
+        people=people,
+        seed=seed,
+        platforms=platforms,
+        info_file=info_file,
+        secure=secure,
+        keep_data=keep_data,
+    )
     try:
         run_demo(options, console)
     except (ConfigError, ValueError) as exc:

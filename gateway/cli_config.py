@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from canonical_schema import Platform
+from connectors.registry import platforms
 from gateway.settings import Settings
 
 config_app = typer.Typer(help="The configuration, and the reference pages written from code.")
@@ -47,9 +48,11 @@ def config_docs(
         stale.append(path)
         if check:
             diff = difflib.unified_diff(
-                current.splitlines(keepends=True), text.splitlines(keepends=True),
-                str(path), "generated",
-            )  # fmt: skip
+                current.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                str(path),
+                "generated",
+            )
             sys.stdout.writelines(diff)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,8 +96,9 @@ def unknown_variables(environ: dict[str, str]) -> dict[str, list[str]]:
     from gateway.reference_config import sections
 
     documented = [row.variable for section in sections() for row in section.rows]
-    patterns = [re.compile("^" + re.escape(v).replace("<PLATFORM>", "[A-Z]+") + "$")
-                for v in documented]  # fmt: skip
+    patterns = [
+        re.compile("^" + re.escape(v).replace("<PLATFORM>", "[A-Z]+") + "$") for v in documented
+    ]
     known = [*documented, *_OTHER_VARIABLES]
     found: dict[str, list[str]] = {}
     for name in sorted(environ):
@@ -116,15 +120,17 @@ def unknown_toml_keys(table: dict[str, object]) -> dict[str, list[str]]:
     from gateway.reference_config import sections
 
     documented = [row.toml_key for section in sections() for row in section.rows]
-    patterns = [re.compile("^" + re.escape(k).replace("<platform>", "[a-z]+") + "$")
-                for k in documented]  # fmt: skip
+    patterns = [
+        re.compile("^" + re.escape(k).replace("<platform>", "[a-z]+") + "$") for k in documented
+    ]
     found: dict[str, list[str]] = {}
 
     def walk(value: object, path: str) -> None:
         if path and any(pattern.match(path) for pattern in patterns):
             return  # a setting (a table-valued one included) reads it whole
-        if isinstance(value, dict) and (not path or any(k.startswith(f"{path}.") for k in
-                                                        _generic(documented))):  # fmt: skip
+        if isinstance(value, dict) and (
+            not path or any(k.startswith(f"{path}.") for k in _generic(documented))
+        ):
             for key, item in value.items():
                 walk(item, f"{path}.{key}" if path else str(key))
             return
@@ -136,12 +142,11 @@ def unknown_toml_keys(table: dict[str, object]) -> dict[str, list[str]]:
 
 def _generic(documented: list[str]) -> list[str]:
     """Documented keys with `<platform>` made concrete for every platform."""
-    from canonical_schema import Platform
 
     out: list[str] = []
     for key in documented:
         if "<platform>" in key:
-            out.extend(key.replace("<platform>", p.value) for p in Platform)
+            out.extend(key.replace("<platform>", p.value) for p in platforms())
         else:
             out.append(key)
     return out
@@ -192,8 +197,10 @@ def config_check(
             errors.print(f"[red]error:[/] {escape(line)}")
         raise typer.Exit(code=1) from None
     names = ", ".join(platform.value for platform in platforms)
-    console.print(f"profile {settings.profile}; store {_redacted(settings.database_url)}; "
-                  f"redis {_redacted(settings.redis_url or 'none (in memory)')}")  # fmt: skip
+    console.print(
+        f"profile {settings.profile}; store {_redacted(settings.database_url)}; "
+        f"redis {_redacted(settings.redis_url or 'none (in memory)')}"
+    )
     for note in settings_notes(settings, dict(os.environ)):
         console.print(note, highlight=False)
     console.print(f"platforms that would connect: {names}")

@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from canonical_schema import Platform, WriteStatus
+from connectors.registry import platforms
 from gateway.settings import ConfigError, Settings
 from gateway.settings_checks import explain
 from hub.dead_letters import DeadLetter, DeadLetters
@@ -55,7 +56,6 @@ def _run(settings: Settings, work: Callable[[WriteService], Awaitable[T]]) -> T:
 
     async def main() -> T:
         async with open_services(settings) as services:
-            assert services.write is not None
             return await work(services.write)
 
     try:
@@ -92,7 +92,7 @@ def _platform(name: str | None) -> Platform | None:
     try:
         return Platform(name.strip().lower())
     except ValueError:
-        known = ", ".join(p.value for p in Platform)
+        known = ", ".join(p.value for p in platforms())
         errors.print(f"[red]error:[/] unknown platform {name!r}; known: {known}")
         raise typer.Exit(code=2) from None
 
@@ -125,8 +125,9 @@ def list_letters(
     for letter in letters:
         email = str(letter.request.get("input", {}).get("email", ""))
         last = letter.last_failed_at.isoformat(timespec="seconds")
-        table.add_row(letter.id, letter.platform.name, email, letter.error[:80],
-                      str(letter.attempts), last)  # fmt: skip
+        table.add_row(
+            letter.id, letter.platform.name, email, letter.error[:80], str(letter.attempts), last
+        )
     console.print(table)
     console.print(f"{len(letters)} open dead letter(s)")
 
@@ -191,9 +192,16 @@ def discard(
 
 def _json(letter: DeadLetter) -> dict[str, object]:
     return {
-        "id": letter.id, "platform": letter.platform.name, "operation": letter.operation,
-        "state": letter.state, "request": letter.request, "lastResponse": letter.last_response,
-        "errorClass": letter.error_class, "errorMessage": letter.error_message,
-        "attempts": letter.attempts, "firstFailedAt": letter.first_failed_at.isoformat(),
-        "lastFailedAt": letter.last_failed_at.isoformat(), "correlationId": letter.correlation_id,
-    }  # fmt: skip
+        "id": letter.id,
+        "platform": letter.platform.name,
+        "operation": letter.operation,
+        "state": letter.state,
+        "request": letter.request,
+        "lastResponse": letter.last_response,
+        "errorClass": letter.error_class,
+        "errorMessage": letter.error_message,
+        "attempts": letter.attempts,
+        "firstFailedAt": letter.first_failed_at.isoformat(),
+        "lastFailedAt": letter.last_failed_at.isoformat(),
+        "correlationId": letter.correlation_id,
+    }

@@ -85,9 +85,13 @@ def list_keys(
         return
     table = Table("id", "name", "scopes", "created", "revoked")
     for info in found:
-        table.add_row(info.id, info.name, " ".join(sorted(info.scopes)),
-                      f"{info.created_at:%Y-%m-%d %H:%M}",
-                      f"{info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "")  # fmt: skip
+        table.add_row(
+            info.id,
+            info.name,
+            " ".join(sorted(info.scopes)),
+            f"{info.created_at:%Y-%m-%d %H:%M}",
+            f"{info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "",
+        )
     console.print(table)
 
 

@@ -50,6 +50,12 @@ def audit(
     rows = _vault_run("audit", platform)
     table = Table("at", "action", "platform", "account", "actor", "reason")
     for row in rows:  # type: ignore[attr-defined]
-        table.add_row(str(row["at"]), row["action"], row["platform"], row["account"],
-                      row["actor"], row["reason"])  # fmt: skip
+        table.add_row(
+            str(row["at"]),
+            row["action"],
+            row["platform"],
+            row["account"],
+            row["actor"],
+            row["reason"],
+        )
     console.print(table)

@@ -12,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from canonical_schema import Platform
+from connectors.registry import platforms
 from gateway.services import open_services
 from gateway.settings import ConfigError, Settings
 from gateway.settings_checks import explain
@@ -40,7 +41,7 @@ def _platform(name: str | None) -> Platform | None:
     try:
         return Platform(name.strip().lower())
     except ValueError:
-        known = ", ".join(p.value for p in Platform)
+        known = ", ".join(p.value for p in platforms())
         raise typer.BadParameter(f"{name!r} is not a platform; known: {known}") from None
 
 
@@ -78,7 +79,6 @@ def run(
 async def _run(settings: Settings, platform: Platform | None, full: bool) -> list[SyncRunRecord]:
     async with open_services(settings) as services:
         sync = services.sync
-        assert sync is not None
         if platform is not None and platform not in sync.platforms:
             errors.print(f"[red]error:[/] {platform.value} is not connected")
             raise typer.Exit(code=2)
@@ -129,8 +129,13 @@ def _show(runs: list[SyncRunRecord]) -> None:
     table = Table("run", "platform", "full", "status", "read", "written", "started", "error")
     for r in runs:
         table.add_row(
-            r.id, r.platform.value if r.platform else "all", "yes" if r.full else "",
-            r.status, f"{r.records_read:,}", f"{r.records_written:,}",
-            r.started_at.strftime("%Y-%m-%d %H:%M:%S"), r.error or "",
-        )  # fmt: skip
+            r.id,
+            r.platform.value if r.platform else "all",
+            "yes" if r.full else "",
+            r.status,
+            f"{r.records_read:,}",
+            f"{r.records_written:,}",
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.error or "",
+        )
     console.print(table)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from canonical_schema.invariants import BrokenInvariant
 from gateway.cli_dlq import PlatformsOption, SimulatorsOption, cli_settings
 from gateway.connectors import vault_candidates
 from gateway.settings import ConfigError, Settings
@@ -51,7 +52,8 @@ async def _work(settings: Settings, burst: bool) -> None:
     from gateway.telemetry.logs import configure_logging
     from sync_jobs.worker import run_worker
 
-    assert settings.redis_url is not None
+    if settings.redis_url is None:
+        raise BrokenInvariant("expected settings.redis_url is not None")
     # Jobs continue the trace of whoever queued them: spans, log lines and traceparent here
     # carry the same trace id as the request that asked (gateway/telemetry/).
     configure_tracing(settings.otlp_endpoint)
@@ -59,8 +61,6 @@ async def _work(settings: Settings, burst: bool) -> None:
     json_lines = settings.log_format == "json"
     configure_logging(level, json_lines=json_lines, secrets=settings.secret_values())
     async with open_services(settings) as services:
-        assert services.jobs is not None
-        assert services.write is not None
         await run_worker(
             services.jobs, settings.redis_url, services.write, {"services": services}, burst=burst
         )

@@ -84,14 +84,25 @@ def _run(options: DemoOptions, console: Console, database_url: str | None) -> No
     sim_url = f"http://{options.host}:{options.sim_port}"
     simulator = subprocess.Popen(
         [
-            sys.executable, "-m", "gateway", "simulate",
-            "--host", options.host, "--port", str(options.sim_port),
-            "--people", str(options.people), "--seed", str(options.seed),
-            "--rate-limits", "real",
+            sys.executable,
+            "-m",
+            "gateway",
+            "simulate",
+            "--host",
+            options.host,
+            "--port",
+            str(options.sim_port),
+            "--people",
+            str(options.people),
+            "--seed",
+            str(options.seed),
+            "--rate-limits",
+            "real",
             # Platforms' webhooks come to this gateway, for subscriptions and fresh caches.
-            "--webhook-url", f"http://{options.host}:{options.port}",
+            "--webhook-url",
+            f"http://{options.host}:{options.port}",
         ],
-    )  # fmt: skip
+    )
     try:
         if not wait_until_answers(
             f"{sim_url}/_sim/credentials", 60, lambda: simulator.poll() is None
@@ -167,9 +178,12 @@ async def _announce_when_up(
             await asyncio.wait_for(graph.attribution.backfill(), BACKFILL_WAIT)
     where = "GraphQL" if keys is not None else "GraphiQL"  # serve has no GraphiQL
     dashboard_url = graphql_url.removesuffix("/graphql") + "/dashboard"
-    console.print(Panel.fit(f"{where}: [bold]{graphql_url}[/]\nDashboard: {dashboard_url}\n"
-                            f"Simulators: {sim_url}",
-                            title="Marketing Graph Gateway demo"))  # fmt: skip
+    console.print(
+        Panel.fit(
+            f"{where}: [bold]{graphql_url}[/]\nDashboard: {dashboard_url}\nSimulators: {sim_url}",
+            title="Marketing Graph Gateway demo",
+        )
+    )
     console.print(access_banner(keys, graphql_url), soft_wrap=True, highlight=False)
     for title, query in sample_queries(emails):
         console.print(f"\n[bold]{title}[/]")
@@ -179,8 +193,10 @@ async def _announce_when_up(
         console.print("This run's data is discarded when it stops (`--keep-data` keeps it).")
     if options.info_file is not None:
         info: dict[str, object] = {
-            "graphql_url": graphql_url, "simulator_url": sim_url, "pid": os.getpid()
-        }  # fmt: skip
+            "graphql_url": graphql_url,
+            "simulator_url": sim_url,
+            "pid": os.getpid(),
+        }
         if keys is not None:
             info["api_keys"] = {"all": keys.all, "read": keys.read}
         tmp = options.info_file.with_suffix(options.info_file.suffix + ".tmp")

@@ -61,9 +61,10 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
         status = "down" if not ok else "ok" if checks.get("redis", "ok") == "ok" else "degraded"
         monitor = getattr(request.app.state, "monitor", None)
         firing = [a.key for a in monitor.firing] if monitor is not None else []
-        return JSONResponse({"status": status, "checks": checks, "reads": reads,
-                             "alerts_firing": firing},
-                            status_code=200 if ok else 503)  # fmt: skip
+        return JSONResponse(
+            {"status": status, "checks": checks, "reads": reads, "alerts_firing": firing},
+            status_code=200 if ok else 503,
+        )
 
     async def integrations(request: Request) -> Response:
         """Per platform: health, credentials, breaker, quota left and sync freshness — what
@@ -79,28 +80,34 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
                 "auth_valid": s.auth_valid,
                 "auth_problem": s.problem(detailed),
                 "circuit": s.circuit.name,
-                "rate_limit": None if s.rate_limit is None else {
-                    "limit": s.rate_limit.limit, "remaining": s.rate_limit.remaining,
+                "rate_limit": None
+                if s.rate_limit is None
+                else {
+                    "limit": s.rate_limit.limit,
+                    "remaining": s.rate_limit.remaining,
                     "window_seconds": s.rate_limit.window_seconds,
                 },
                 "last_sync_at": s.last_sync_at.isoformat() if s.last_sync_at else None,
                 "freshness_seconds": _age(now, s.last_sync_at),
             }
             for s in statuses
-        ]  # fmt: skip
+        ]
         monitor = getattr(request.app.state, "monitor", None)
         for item in body:
-            item["alerts"] = [] if monitor is None else [
-                a.name for a in monitor.firing if a.platform == str(item["platform"]).lower()
-            ]  # fmt: skip
+            item["alerts"] = (
+                []
+                if monitor is None
+                else [a.name for a in monitor.firing if a.platform == str(item["platform"]).lower()]
+            )
         down = any(item["status"] == "DOWN" for item in body)
         return JSONResponse({"integrations": body}, status_code=503 if down else 200)
 
     async def alerts(request: Request) -> Response:
         monitor = request.app.state.monitor
         await monitor.check()
-        return JSONResponse({"alerts": [alert_json(a, monitor.since.get(a.key))
-                                        for a in monitor.alerts]})  # fmt: skip
+        return JSONResponse(
+            {"alerts": [alert_json(a, monitor.since.get(a.key)) for a in monitor.alerts]}
+        )
 
     return [
         Route("/health/live", live),
@@ -112,10 +119,15 @@ def health_routes(settings: Settings) -> list[BaseRoute]:
 
 def alert_json(alert: Alert, since: datetime | None) -> dict[str, object]:
     return {
-        "name": alert.name, "platform": alert.platform, "firing": alert.firing,
-        "value": alert.value, "threshold": alert.threshold, "summary": alert.summary,
-        "since": since.isoformat() if since else None, "runbook": alert.runbook,
-    }  # fmt: skip
+        "name": alert.name,
+        "platform": alert.platform,
+        "firing": alert.firing,
+        "value": alert.value,
+        "threshold": alert.threshold,
+        "summary": alert.summary,
+        "since": since.isoformat() if since else None,
+        "runbook": alert.runbook,
+    }
 
 
 def _age(now: datetime, then: datetime | None) -> float | None:

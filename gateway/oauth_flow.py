@@ -84,12 +84,19 @@ class OAuthFlows:
         verifier = generate_token(64) if app.pkce else None
         extra: dict[str, str] = {}
         if verifier is not None:
-            extra = {"code_challenge": create_s256_code_challenge(verifier),
-                     "code_challenge_method": "S256"}  # fmt: skip
+            extra = {
+                "code_challenge": create_s256_code_challenge(verifier),
+                "code_challenge_method": "S256",
+            }
         url: str = prepare_grant_uri(
-            app.authorize_url, app.client_id, "code", redirect_uri=redirect_uri,
-            scope=" ".join(app.scopes) or None, state=state, **extra,
-        )  # fmt: skip
+            app.authorize_url,
+            app.client_id,
+            "code",
+            redirect_uri=redirect_uri,
+            scope=" ".join(app.scopes) or None,
+            state=state,
+            **extra,
+        )
         now = self.clock()
         self._pending = {s: p for s, p in self._pending.items() if p.expires > now}
         self._pending[state] = _Pending(app, redirect_uri, verifier, now + PENDING_SECONDS)
@@ -106,8 +113,12 @@ class OAuthFlows:
         ):
             raise ConfigError("unknown or expired authorization; start the connection again")
         app = pending.app
-        params = {"code": code, "redirect_uri": pending.redirect_uri,
-                  "client_id": app.client_id, "client_secret": app.client_secret}  # fmt: skip
+        params = {
+            "code": code,
+            "redirect_uri": pending.redirect_uri,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        }
         if pending.verifier is not None:
             params["code_verifier"] = pending.verifier
         token = await token_request(
@@ -120,6 +131,9 @@ class OAuthFlows:
         )
         # The form the connectors' shared token store reads (connectors/token_store.py).
         await self.vault.put(platform.value, ACCOUNT, token_record(token), reason="oauth connect")
-        return {"platform": platform.name, "scopes": token.extra.get("scope"),
-                "refresh_token": token.refresh_token is not None,
-                "instance_url": token.extra.get("instance_url")}  # fmt: skip
+        return {
+            "platform": platform.name,
+            "scopes": token.extra.get("scope"),
+            "refresh_token": token.refresh_token is not None,
+            "instance_url": token.extra.get("instance_url"),
+        }

@@ -59,8 +59,10 @@ def _walk(command: Any, ctx: Any) -> Iterator[Command]:
 
 def _usage(command: Any, ctx: Any) -> str:
     """The usage line as `--help` prints it: arguments by their upper-case names."""
-    pieces = [re.sub(r"\{(\w+)\}", lambda m: m[1].upper(), piece)
-              for piece in command.collect_usage_pieces(ctx)]  # fmt: skip
+    pieces = [
+        re.sub(r"\{(\w+)\}", lambda m: m[1].upper(), piece)
+        for piece in command.collect_usage_pieces(ctx)
+    ]
     return " ".join([ctx.command_path, *pieces])
 
 

@@ -19,8 +19,7 @@ import annotated_types
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-from canonical_schema import Platform
-from connectors.registry import specs
+from connectors.registry import platforms, specs
 from gateway.settings import Settings
 
 
@@ -297,7 +296,7 @@ def _extra(title: str) -> list[str]:
     """What a section needs beside its rows: where platform credentials come from, and each
     platform's documented limits (the defaults the `[limits.<platform>]` rows override)."""
     name = title.strip("[]")
-    if name in {platform.value for platform in Platform}:
+    if name in {platform.value for platform in platforms()}:
         link = f"[platforms/{name}.md](platforms/{name}.md)"
         return [f"Where each value comes from, step by step: {link}.\n"]
     if name == "limits.<platform>":

@@ -115,16 +115,34 @@ def exec_workers(
     flags. The supervisor only forks, watches and restarts: exec'ing a fresh interpreter that
     imports uvicorn alone keeps it small (this process holds the whole CLI)."""
     os.environ[SERVE_ARGS] = json.dumps(
-        {"platforms": platforms, "simulators": simulators, "overrides": overrides,
-         "log_level": log_level}
-    )  # fmt: skip
+        {
+            "platforms": platforms,
+            "simulators": simulators,
+            "overrides": overrides,
+            "log_level": log_level,
+        }
+    )
     os.execv(
         sys.executable,
-        [sys.executable, "-m", "uvicorn", "gateway.servers:worker_app", "--factory",
-         "--workers", str(workers), "--host", settings.host, "--port", str(settings.port),
-         "--log-level", (log_level or settings.log_level).lower(), "--no-access-log",
-         "--timeout-worker-healthcheck", "30"],
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "gateway.servers:worker_app",
+            "--factory",
+            "--workers",
+            str(workers),
+            "--host",
+            settings.host,
+            "--port",
+            str(settings.port),
+            "--log-level",
+            (log_level or settings.log_level).lower(),
+            "--no-access-log",
+            "--timeout-worker-healthcheck",
+            "30",
+        ],
+    )
 
 
 def settle_memory() -> None:

@@ -16,6 +16,7 @@ from cache import EntityCache, MemoryCache
 from cache.entity import CountedCache
 from cache.limits import Limiter, MemoryLimiter
 from cache.outage import shared_cache, shared_limiter
+from canonical_schema.invariants import BrokenInvariant
 from gateway.accounts import account_keys
 from gateway.connectors import build_connector, http_client, open_credentials, vault_candidates
 from gateway.resilience import last_sync_reader, resilient
@@ -40,12 +41,12 @@ class Services:
     identity: IdentityIndex
     read: ReadService
     cache: CustomerCache | None
-    integrations: Integrations | None = None
-    sync: SyncService | None = None
-    graph: GraphReader | None = None
-    write: WriteService | None = None
-    jobs: Jobs | None = None
-    changes: ChangeBus | None = None
+    integrations: Integrations
+    sync: SyncService
+    graph: GraphReader
+    write: WriteService
+    jobs: Jobs
+    changes: ChangeBus
 
 
 @asynccontextmanager
@@ -78,25 +79,45 @@ async def open_services(
             sources.append(source)
             raw.append(connector)  # sync reads with its own retries (sync_jobs/)
             watched.append(watch)
+        responses = None
         staleness = settings.read.max_staleness_seconds
-        read = ReadService(sources, identity, policy, cache, max_staleness=staleness)
         if settings.response_cache_seconds > 0 and backend != "off":
-            read.responses = ResponseCache(settings.response_cache_seconds)
-        sync = open_sync(store, identity, policy, settings.sync, raw, cache=cache)
+            responses = ResponseCache(settings.response_cache_seconds)
+        read = ReadService(
+            sources, identity, policy, cache, responses=responses, max_staleness=staleness
+        )
+        changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
+        stack.push_async_callback(changes.close)
+        jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
+        # the gateway's own write-back announces upserts; closed before what it uses
+        write = open_writes(store, identity, cache, raw, jobs, changes)
+        sync = open_sync(
+            store,
+            identity,
+            policy,
+            settings.sync,
+            raw,
+            engine=jobs.engine,  # background syncs are jobs
+            writes=write,  # propagation rules (sync.propagate) write through it
+            changes=changes,  # polled platforms (Salesforce, Marketo) feed subscribers too
+            cache=cache,
+        )
         stack.push_async_callback(sync.close)
         graph = GraphReader.from_sources(raw, settings.graph, store=store)
         stack.push_async_callback(graph.close)
-        jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
-        sync.use_engine(jobs.engine)  # background syncs are jobs from here on
-        write = open_writes(store, identity, cache, raw, jobs)  # closed before what it uses
-        sync.use_writes(write)  # propagation rules (sync.propagate) write through it
         integrations = Integrations(watched, last_sync_reader(store))
-        changes = RedisBus.from_url(settings.redis_url) if settings.redis_url else MemoryBus()
-        stack.push_async_callback(changes.close)
-        sync.use_changes(changes)  # polled platforms (Salesforce, Marketo) feed subscribers too
-        write.use_changes(changes)  # and so does the gateway's own write-back
-        services = Services(store, identity, read, cache, integrations, sync, graph=graph,
-                            write=write, jobs=jobs, changes=changes)  # fmt: skip
+        services = Services(
+            store,
+            identity,
+            read,
+            cache,
+            integrations,
+            sync,
+            graph=graph,
+            write=write,
+            jobs=jobs,
+            changes=changes,
+        )
         jobs.start({"services": services})
         yield services
 
@@ -111,7 +132,9 @@ def _customer_cache(settings: Settings, backend: str) -> CustomerCache | None:
     if backend == "off":
         return None
     if backend == "redis":
-        assert settings.redis_url is not None  # cache_backend() checked it
+        # cache_backend() checked it
+        if settings.redis_url is None:
+            raise BrokenInvariant("expected settings.redis_url is not None")
         entities = shared_cache(settings.redis_url)  # a miss while Redis is away
     else:
         entities = MemoryCache(max_bytes=settings.cache_max_bytes)

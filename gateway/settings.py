@@ -78,7 +78,7 @@ def _field_policy(text: str) -> FieldPolicy:
     try:
         return Priority(tuple(Platform(name.strip()) for name in text.split(",") if name.strip()))
     except ValueError:
-        known = ", ".join(p.value for p in Platform)
+        known = ", ".join(p.value for p in platforms())
         raise ConfigError(
             f"{text!r} is neither `recent` nor a list of platforms ({known})"
         ) from None

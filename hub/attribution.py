@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from canonical_schema import Campaign, Order
+from canonical_schema.invariants import BrokenInvariant
 from connectors.exceptions import ConnectorError, FatalError, RateLimitedError, RetriableError
 from connectors.feeds import CampaignFeed, OrderFeed
 from hub.attribution_windows import Tally, campaign_of, count, windows
@@ -121,7 +122,8 @@ class Attribution:
             )
 
     async def _refresh_campaigns(self) -> None:
-        assert self._campaigns is not None
+        if self._campaigns is None:
+            raise BrokenInvariant("expected self._campaigns is not None")
         async with self._campaign_lock:
             started = self._clock()
             if self._campaigns_at is not None and started - self._campaigns_at < self._ttl:
@@ -209,7 +211,8 @@ class Attribution:
                     await task
 
     def _warming(self) -> ConnectorError:
-        assert self._orders is not None
+        if self._orders is None:
+            raise BrokenInvariant("expected self._orders is not None")
         return RetriableError(
             self._orders.platform,
             f"attribution is still reading the shop's orders ({self._progress} stored so far); "
@@ -218,7 +221,8 @@ class Attribution:
         )
 
     async def _refresh(self) -> None:
-        assert self._orders is not None
+        if self._orders is None:
+            raise BrokenInvariant("expected self._orders is not None")
         started = self._clock()
         account = self._orders.account
         try:
@@ -226,7 +230,8 @@ class Attribution:
             if _due_for_full_pass(mark, self._rebuild):
                 await self._full_pass(account)
             else:
-                assert mark is not None
+                if mark is None:
+                    raise BrokenInvariant("expected mark is not None")
                 await self._catch_up(account, mark)
         except ConnectorError as exc:
             self._failure = exc
@@ -238,7 +243,8 @@ class Attribution:
 
     async def _full_pass(self, account: str) -> None:
         """Every order again (one bulk export; pages when the export is refused)."""
-        assert self._orders is not None
+        if self._orders is None:
+            raise BrokenInvariant("expected self._orders is not None")
         started = datetime.now(UTC)
         self._progress = 0
         through: datetime | None = None
@@ -270,7 +276,8 @@ class Attribution:
     async def _page(self, account: str, since: datetime | None) -> datetime | None:
         """Store every order updated after `since`, page by page, waiting out the cost limit;
         the newest change time read."""
-        assert self._orders is not None
+        if self._orders is None:
+            raise BrokenInvariant("expected self._orders is not None")
         after: str | None = None
         through: datetime | None = None
         waits = 0

@@ -38,23 +38,28 @@ class ChangeNotice:
     event: BehavioralEvent | None = None
 
     def to_json(self) -> str:
-        return json.dumps({
-            "customer_id": self.customer_id, "email": self.email,
-            "platform": self.platform.value if self.platform else None,
-            "at": self.at.isoformat(), "changed_fields": list(self.changed_fields),
-            "event": self.event.model_dump(mode="json") if self.event else None,
-        })  # fmt: skip
+        return json.dumps(
+            {
+                "customer_id": self.customer_id,
+                "email": self.email,
+                "platform": self.platform.value if self.platform else None,
+                "at": self.at.isoformat(),
+                "changed_fields": list(self.changed_fields),
+                "event": self.event.model_dump(mode="json") if self.event else None,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> ChangeNotice:
         data: dict[str, Any] = json.loads(text)
         return cls(
-            customer_id=data["customer_id"], email=data["email"],
+            customer_id=data["customer_id"],
+            email=data["email"],
             platform=Platform(data["platform"]) if data["platform"] else None,
             at=datetime.fromisoformat(data["at"]),
             changed_fields=tuple(data["changed_fields"]),
             event=BehavioralEvent.model_validate(data["event"]) if data["event"] else None,
-        )  # fmt: skip
+        )
 
 
 class ChangeBus(Protocol):

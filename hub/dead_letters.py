@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.exceptions import InvalidCursorError
 from hub.store import Store
 from hub.tables import dead_letters
@@ -98,14 +99,21 @@ class DeadLetters:
         letter_id = ID_PREFIX + uuid.uuid4().hex
         await connection.execute(
             dead_letters.insert().values(
-                id=letter_id, operation=operation, platform=platform.value,
-                request_id=request_id, request=json.dumps(request),
-                last_response=json.dumps(last_response), error_class=error_class,
-                error_message=error_message, attempts=attempts,
-                first_failed_at=first_failed_at, last_failed_at=last_failed_at,
-                correlation_id=correlation_id, state=OPEN,
+                id=letter_id,
+                operation=operation,
+                platform=platform.value,
+                request_id=request_id,
+                request=json.dumps(request),
+                last_response=json.dumps(last_response),
+                error_class=error_class,
+                error_message=error_message,
+                attempts=attempts,
+                first_failed_at=first_failed_at,
+                last_failed_at=last_failed_at,
+                correlation_id=correlation_id,
+                state=OPEN,
             )
-        )  # fmt: skip
+        )
         return letter_id
 
     async def get(self, letter_id: str) -> DeadLetter | None:
@@ -160,12 +168,23 @@ def _seq(cursor: str) -> int:
 
 def _letter(row: Any) -> DeadLetter:
     first, last = aware(row.first_failed_at), aware(row.last_failed_at)
-    assert first is not None
-    assert last is not None
+    if first is None:
+        raise BrokenInvariant("expected first is not None")
+    if last is None:
+        raise BrokenInvariant("expected last is not None")
     return DeadLetter(
-        id=row.id, seq=row.seq, operation=row.operation, platform=Platform(row.platform),
-        request_id=row.request_id, request=json.loads(row.request),
-        last_response=json.loads(row.last_response), error_class=row.error_class,
-        error_message=row.error_message, attempts=row.attempts, first_failed_at=first,
-        last_failed_at=last, correlation_id=row.correlation_id, state=row.state,
-    )  # fmt: skip
+        id=row.id,
+        seq=row.seq,
+        operation=row.operation,
+        platform=Platform(row.platform),
+        request_id=row.request_id,
+        request=json.loads(row.request),
+        last_response=json.loads(row.last_response),
+        error_class=row.error_class,
+        error_message=row.error_message,
+        attempts=row.attempts,
+        first_failed_at=first,
+        last_failed_at=last,
+        correlation_id=row.correlation_id,
+        state=row.state,
+    )

@@ -40,9 +40,9 @@ async def people_named(
 ) -> list[Person | None]:
     """The customer each event is about, in order; None when the gateway has never seen the
     record an event names by id (nothing of it can be cached or subscribed to yet)."""
-    records = sorted({
-        (e.platform.value, e.external_id) for e in events if e.external_id and not e.email
-    })  # fmt: skip
+    records = sorted(
+        {(e.platform.value, e.external_id) for e in events if e.external_id and not e.email}
+    )
     linked: dict[tuple[str, str], tuple[str, str]] = {}
     if records:
         async with store.engine.connect() as connection:

@@ -3,28 +3,30 @@ campaigns, each read a batch at a time (the resolvers' DataLoaders hand over who
 
 `GraphReader` is built once per gateway from the same connectors the customer read service
 uses, so every call shares their HTTP pools and rate limits; the attribution index it holds
-lives as long as the gateway. Each read answers `Partial` values: what the platforms that
-answered could say, and the failures of those that could not.
+lives as long as the gateway. Each read works from capabilities (`connectors/base.py`:
+`CompanySource`, `DealSource`, `OrderSource`, `EventSource`, `CampaignSource`), never from a
+named platform, and answers `Partial` values: what the platforms that answered could say, and
+the failures of those that could not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from connectors import CustomerSource
+from canonical_schema import Platform
+from connectors.base import (
+    CompanySource,
+    DealSource,
+    EventSource,
+    OrderSource,
+)
 from connectors.feeds import CampaignFeed, OrderFeed
-from connectors.hubspot import HubSpotConnector
-from connectors.mailchimp import MailchimpConnector
-from connectors.marketo import MarketoConnector
-from connectors.salesforce import SalesforceConnector
-from connectors.shopify import ShopifyConnector
 from hub.attribution import Attribution
 from hub.graph_campaigns import CampaignReads
 from hub.graph_companies import CompanyReads
-from hub.graph_crm import CrmSources
 from hub.graph_deals import DealReads
 from hub.graph_events import EventReads
 from hub.graph_orders import OrderReads
@@ -64,55 +66,34 @@ class GraphSettings(BaseModel):
     )
 
 
-S = TypeVar("S")
-
-
-def _order_feed(connectors: Sequence[object]) -> OrderFeed | None:
-    """The connected connector that holds orders, if any."""
-    return next((c for c in connectors if isinstance(c, OrderFeed)), None)
-
-
-def _campaign_feed(connectors: Sequence[object]) -> CampaignFeed | None:
-    """The connected connector that sends campaigns, if any."""
-    return next((c for c in connectors if isinstance(c, CampaignFeed)), None)
-
-
-def _one(sources: Sequence[CustomerSource], kind: type[S]) -> S | None:
-    return next((source for source in sources if isinstance(source, kind)), None)
-
-
 class GraphReader:
     def __init__(
         self,
-        *,
-        hubspot: HubSpotConnector | None = None,
-        salesforce: SalesforceConnector | None = None,
-        shopify: ShopifyConnector | None = None,
-        marketo: MarketoConnector | None = None,
-        mailchimp: MailchimpConnector | None = None,
+        sources: Sequence[Any] = (),
         settings: GraphSettings | None = None,
         store: Store | None = None,
     ) -> None:
-        """Without a `store`, nothing is stored: no attribution (a reader for tests of the
-        schema alone)."""
+        """The reader over `sources` (connectors), each used for what it can do. Without a
+        `store`, nothing is stored: no attribution (a reader for tests of the schema alone)."""
         options = settings or GraphSettings()
-        crm = CrmSources(hubspot, salesforce)
-        feeds = (hubspot, salesforce, shopify, marketo, mailchimp) if store else ()
+        feeds = sources if store is not None else ()
+        orders = [s for s in feeds if isinstance(s, OrderFeed)]
+        campaigns = [s for s in feeds if isinstance(s, CampaignFeed)]
         self.attribution = Attribution(
             store,
-            _order_feed(feeds),
-            _campaign_feed(feeds),
+            orders[0] if orders else None,  # attribution counts one shop's orders
+            campaigns[0] if campaigns else None,  # against one sender's campaigns
             window_days=options.attribution_window_days,
             ttl=options.attribution_ttl_seconds,
             rebuild=options.attribution_rebuild_seconds,
         )
-        self.companies = CompanyReads(crm)
-        self.deals = DealReads(crm)
-        self.orders = OrderReads(shopify)
-        self.events = EventReads(marketo, mailchimp, shopify, days=options.events_days)
+        self.companies = CompanyReads([s for s in sources if isinstance(s, CompanySource)])
+        self.deals = DealReads([s for s in sources if isinstance(s, DealSource)])
+        self.orders = OrderReads([s for s in sources if isinstance(s, OrderSource)])
+        events = [s for s in sources if isinstance(s, EventSource)]
+        self.events = EventReads(events, days=options.events_days)
         self.campaigns = CampaignReads(self.attribution)
-        held = (hubspot, salesforce, shopify, marketo, mailchimp)
-        self.platforms = tuple(source.platform for source in held if source is not None)
+        self.platforms: tuple[Platform, ...] = tuple(source.platform for source in sources)
 
     async def close(self) -> None:
         """Stop background work (the attribution's refreshes)."""
@@ -121,18 +102,9 @@ class GraphReader:
     @classmethod
     def from_sources(
         cls,
-        sources: Sequence[CustomerSource],
+        sources: Sequence[Any],
         settings: GraphSettings | None = None,
         *,
         store: Store,
     ) -> GraphReader:
-        """The reader over whichever of the five connectors `sources` holds."""
-        return cls(
-            hubspot=_one(sources, HubSpotConnector),
-            salesforce=_one(sources, SalesforceConnector),
-            shopify=_one(sources, ShopifyConnector),
-            marketo=_one(sources, MarketoConnector),
-            mailchimp=_one(sources, MailchimpConnector),
-            settings=settings,
-            store=store,
-        )
+        return cls(sources, settings, store)

@@ -81,3 +81,20 @@ async def settle(calls: Mapping[Platform, Awaitable[T]]) -> Settled[T]:
 
 def platforms_of(people: Iterable[PersonRef]) -> set[Platform]:
     return {platform for person in people for platform, _ in person.ids}
+
+
+def held_by(people: Iterable[PersonRef], platform: Platform) -> dict[str, str]:
+    """The people `platform` holds: email -> their id there (what a capability asks with)."""
+    return {person.email: found for person in people if (found := person.id_on(platform))}
+
+
+def by_source(
+    wanted: Iterable[tuple[Platform, str]],
+) -> dict[Platform, list[str]]:
+    """External ids grouped by the platform that holds them, each once, in order."""
+    grouped: dict[Platform, list[str]] = {}
+    for platform, external_id in wanted:
+        ids = grouped.setdefault(platform, [])
+        if external_id not in ids:
+            ids.append(external_id)
+    return grouped

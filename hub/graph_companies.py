@@ -1,9 +1,9 @@
-"""Companies: a customer's company, a company by id or domain, and a company's people.
+"""Companies: a customer's company, a company by id or domain, and a company's people, from
+every platform that holds companies (`CompanySource`).
 
 Every method takes a whole batch (the DataLoader's keys) and makes a fixed number of calls per
-platform for it, whatever its size up to the platform's batch cap: HubSpot one v4 association
-batch read and one object batch read (100 ids a call); Salesforce one SOQL `IN` query per
-object (hundreds of ids a query, cut only to keep the URL short).
+platform for it, whatever its size up to the platform's batch cap (HubSpot one v4
+association batch read and one object batch read; Salesforce one SOQL `IN` query per object).
 """
 
 from __future__ import annotations
@@ -11,27 +11,29 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 
 from canonical_schema import Company, Platform
-from hub.graph_base import Partial, PersonRef, settle
-from hub.graph_crm import HUBSPOT, SALESFORCE, CrmSources, company_ref, merged_company
+from connectors.base import CompanySource
+from hub.graph_base import Partial, PersonRef, by_source, held_by, settle
+from hub.graph_crm import company_ref, merged_company
 
 
 class CompanyReads:
-    def __init__(self, crm: CrmSources) -> None:
-        self._crm = crm
+    def __init__(self, sources: Sequence[CompanySource]) -> None:
+        self._sources = {source.platform: source for source in sources}
+
+    @property
+    def platforms(self) -> tuple[Platform, ...]:
+        return tuple(self._sources)
 
     async def for_people(self, people: Sequence[PersonRef]) -> list[Partial[Company | None]]:
         """Each person's company (see graph_crm), in order."""
-        calls: dict[Platform, Awaitable[dict[PersonRef, Company]]] = {}
-        if self._crm.hubspot is not None:
-            calls[HUBSPOT] = self._hubspot_of(people)
-        if self._crm.salesforce is not None:
-            calls[SALESFORCE] = self._salesforce_of(people)
+        calls: dict[Platform, Awaitable[dict[str, Company]]] = {}
+        for platform, source in self._sources.items():
+            if held := held_by(people, platform):
+                calls[platform] = source.companies_of(held)
         settled = await settle(calls)
-        hubspot = settled.answers.get(HUBSPOT, {})
-        salesforce = settled.answers.get(SALESFORCE, {})
         return [
             Partial(
-                merged_company(hubspot.get(person), salesforce.get(person)),
+                merged_company(*(settled.answers.get(p, {}).get(person.email) for p in calls)),
                 settled.failures_for(platform for platform, _ in person.ids),
             )
             for person in people
@@ -39,14 +41,13 @@ class CompanyReads:
 
     async def by_id(self, company_ids: Sequence[str]) -> list[Partial[Company | None]]:
         """Each public company id's company (None when unknown or not a company id)."""
-        wanted: dict[Platform, list[str]] = {}
-        for ref in filter(None, map(company_ref, company_ids)):
-            wanted.setdefault(ref.platform, []).append(ref.external_id)
-        calls: dict[Platform, Awaitable[dict[str, Company]]] = {}
-        if self._crm.hubspot is not None and HUBSPOT in wanted:
-            calls[HUBSPOT] = self._crm.hubspot.companies_by_id(wanted[HUBSPOT])
-        if self._crm.salesforce is not None and SALESFORCE in wanted:
-            calls[SALESFORCE] = self._crm.salesforce.accounts_by_id(wanted[SALESFORCE])
+        refs = list(filter(None, map(company_ref, company_ids)))
+        wanted = by_source((ref.platform, ref.external_id) for ref in refs)
+        calls: dict[Platform, Awaitable[dict[str, Company]]] = {
+            platform: self._sources[platform].companies_by_id(ids)
+            for platform, ids in wanted.items()
+            if platform in self._sources
+        }
         settled = await settle(calls)
         found: list[Partial[Company | None]] = []
         for company_id in company_ids:
@@ -60,32 +61,33 @@ class CompanyReads:
         return found
 
     async def by_domain(self, domains: Sequence[str]) -> list[Partial[Company | None]]:
-        """Each domain's company: HubSpot's and Salesforce's merged when both hold it."""
+        """Each domain's company: every platform's record of it, merged."""
         wanted = [domain.strip().lower() for domain in domains]
-        calls: dict[Platform, Awaitable[dict[str, Company]]] = {}
-        if self._crm.hubspot is not None:
-            calls[HUBSPOT] = self._crm.hubspot.companies_by_domain(wanted)
-        if self._crm.salesforce is not None:
-            calls[SALESFORCE] = self._crm.salesforce.accounts_by_domain(wanted)
+        calls: dict[Platform, Awaitable[dict[str, Company]]] = {
+            platform: source.companies_by_domain(wanted)
+            for platform, source in self._sources.items()
+        }
         settled = await settle(calls)
-        hubspot = settled.answers.get(HUBSPOT, {})
-        salesforce = settled.answers.get(SALESFORCE, {})
         return [
-            Partial(merged_company(hubspot.get(d), salesforce.get(d)), settled.failures)
+            Partial(
+                merged_company(*(settled.answers.get(p, {}).get(d) for p in calls)),
+                settled.failures,
+            )
             for d in wanted
         ]
 
     async def people_of(self, companies: Sequence[Company]) -> list[Partial[list[str]]]:
         """The emails of each company's people, on every platform the company comes from."""
-        ids: dict[Platform, list[str]] = {}
-        for company in companies:
-            for source in company.sources:
-                ids.setdefault(source.platform, []).append(source.external_id)
-        calls: dict[Platform, Awaitable[dict[str, list[str]]]] = {}
-        if self._crm.hubspot is not None and HUBSPOT in ids:
-            calls[HUBSPOT] = self._hubspot_people(ids[HUBSPOT])
-        if self._crm.salesforce is not None and SALESFORCE in ids:
-            calls[SALESFORCE] = self._crm.salesforce.contact_emails_by_account(ids[SALESFORCE])
+        ids = by_source(
+            (source.platform, source.external_id)
+            for company in companies
+            for source in company.sources
+        )
+        calls: dict[Platform, Awaitable[dict[str, list[str]]]] = {
+            platform: self._sources[platform].company_people(held)
+            for platform, held in ids.items()
+            if platform in self._sources
+        }
         settled = await settle(calls)
         found: list[Partial[list[str]]] = []
         for company in companies:
@@ -96,30 +98,3 @@ class CompanyReads:
             platforms = [source.platform for source in company.sources]
             found.append(Partial(list(emails), settled.failures_for(platforms)))
         return found
-
-    async def _hubspot_of(self, people: Sequence[PersonRef]) -> dict[PersonRef, Company]:
-        assert self._crm.hubspot is not None
-        links = await self._crm.hubspot_links("companies", people)
-        primary = {person: ids[0] for person, ids in links.items() if ids}
-        if not primary:
-            return {}
-        companies = await self._crm.hubspot.companies_by_id(list(set(primary.values())))
-        return {p: companies[i] for p, i in primary.items() if i in companies}
-
-    async def _salesforce_of(self, people: Sequence[PersonRef]) -> dict[PersonRef, Company]:
-        assert self._crm.salesforce is not None
-        accounts = await self._crm.account_ids(people)
-        if not accounts:
-            return {}
-        companies = await self._crm.salesforce.accounts_by_id(list(set(accounts.values())))
-        return {p: companies[i] for p, i in accounts.items() if i in companies}
-
-    async def _hubspot_people(self, company_ids: list[str]) -> dict[str, list[str]]:
-        assert self._crm.hubspot is not None
-        links = await self._crm.hubspot.associations("companies", "contacts", company_ids)
-        contact_ids = list(dict.fromkeys(c for ids in links.values() for c in ids))
-        records = await self._crm.hubspot.records_by_id(contact_ids) if contact_ids else {}
-        return {
-            company: [records[c].email for c in ids if c in records]
-            for company, ids in links.items()
-        }

@@ -84,9 +84,15 @@ class IdentityIndex:
         given). Idempotent."""
         moment = now or datetime.now(UTC)
         return await apply_records(
-            self._store, connection, self._minter, records, policy, moment, changed_out,
+            self._store,
+            connection,
+            self._minter,
+            records,
+            policy,
+            moment,
+            changed_out,
             self.accounts,
-        )  # fmt: skip
+        )
 
     async def emails_for(self, customer_ids: Sequence[str]) -> dict[str, str]:
         """The email behind each id the index has seen; unknown ids are left out."""

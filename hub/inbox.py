@@ -55,22 +55,32 @@ class Inbox:
                 inserted = await connection.execute(
                     self._store.insert(webhook_events)
                     .values(
-                        platform=event.platform.value, event_id=event.event_id,
-                        topic=event.topic, email=event.email, external_id=event.external_id,
-                        received_at=now, payload=json.dumps(event.payload, default=str),
+                        platform=event.platform.value,
+                        event_id=event.event_id,
+                        topic=event.topic,
+                        email=event.email,
+                        external_id=event.external_id,
+                        received_at=now,
+                        payload=json.dumps(event.payload, default=str),
                     )
                     .on_conflict_do_nothing()
-                )  # fmt: skip
+                )
                 if inserted.rowcount:
                     fresh.append(event)
             if fresh:
                 await connection.execute(
-                    webhook_unprocessed.insert().values([
-                        {"platform": e.platform.value, "event_id": e.event_id,
-                         "occurred_at": e.occurred_at, "received_at": now}
-                        for e in fresh
-                    ])
-                )  # fmt: skip
+                    webhook_unprocessed.insert().values(
+                        [
+                            {
+                                "platform": e.platform.value,
+                                "event_id": e.event_id,
+                                "occurred_at": e.occurred_at,
+                                "received_at": now,
+                            }
+                            for e in fresh
+                        ]
+                    )
+                )
         return fresh
 
 
@@ -171,9 +181,15 @@ async def later_events(
 
 def _kept(row: Any, occurred_at: datetime | None = None) -> KeptEvent:
     return KeptEvent(
-        Platform(row.platform), row.event_id, row.topic, row.email, row.external_id,
-        _utc(row.received_at), json.loads(row.payload), _utc(occurred_at),
-    )  # fmt: skip
+        Platform(row.platform),
+        row.event_id,
+        row.topic,
+        row.email,
+        row.external_id,
+        _utc(row.received_at),
+        json.loads(row.payload),
+        _utc(occurred_at),
+    )
 
 
 def _utc(moment: Any) -> Any:

@@ -95,6 +95,7 @@ class ReadService:
         policy: MergePolicy | None = None,
         cache: CustomerCache | None = None,
         *,
+        responses: ResponseCache | None = None,
         max_staleness: float = 0,
     ) -> None:
         self._sources = {source.platform: source for source in sources}
@@ -106,7 +107,7 @@ class ReadService:
         self._stored = StoredCustomers(identity, self._policy, list(self._sources))
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
         self._listing = CustomerList(identity.store)
-        self.responses: ResponseCache | None = None
+        self.responses = responses
         """Whole answers to repeated queries, when configured (resolvers/extensions)."""
 
     @property

@@ -80,8 +80,12 @@ async def _drop_others(
     )
     affected = sorted(row.customer_id for row in people)
     tables: tuple[Table, ...] = (
-        identity_links, index_records, customer_records, sync_checkpoints, store_accounts,
-    )  # fmt: skip
+        identity_links,
+        index_records,
+        customer_records,
+        sync_checkpoints,
+        store_accounts,
+    )
     for table in tables:
         await connection.execute(
             delete(table).where(table.c.platform == platform.value, table.c.account != account)
@@ -133,9 +137,10 @@ async def end_walk(
     leaves the index and the store; returns how many left."""
     gone: list[str] = []
     if full_since is not None:
-        gone = [external_id for external_id, _ in await unconfirmed(
-            connection, platform, account, full_since
-        )]  # fmt: skip
+        gone = [
+            external_id
+            for external_id, _ in await unconfirmed(connection, platform, account, full_since)
+        ]
         orphans = await connection.execute(
             select(index_records.c.external_id).where(
                 index_records.c.platform == platform.value,

@@ -131,9 +131,15 @@ class StoredCustomers:
         complete = len(platforms) == len(self._platforms)
         try:
             await put_live(
-                self._identity.store, self._identity.minter, self._accounts(), found, asked,
-                platforms, complete, now,
-            )  # fmt: skip
+                self._identity.store,
+                self._identity.minter,
+                self._accounts(),
+                found,
+                asked,
+                platforms,
+                complete,
+                now,
+            )
         except Exception:
             logger.warning("store: could not keep %d live read(s)", len(asked), exc_info=True)
 

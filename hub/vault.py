@@ -212,6 +212,10 @@ class CredentialVault:
         self, action: str, platform: str, account: str, reason: str, at: datetime | None = None
     ) -> Any:
         return audit_log.insert().values(
-            at=at or datetime.now(UTC), action=action, platform=platform, account=account,
-            actor=self._actor, reason=reason[:255],
-        )  # fmt: skip
+            at=at or datetime.now(UTC),
+            action=action,
+            platform=platform,
+            account=account,
+            actor=self._actor,
+            reason=reason[:255],
+        )

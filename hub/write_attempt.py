@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from canonical_schema import CustomerRecord, Platform
+from canonical_schema.invariants import BrokenInvariant
 from connectors.base import UpsertResult
 from connectors.exceptions import (
     ConnectorError,
@@ -81,9 +82,13 @@ async def attempt_write(
     tries = target.attempts + 1
     # Counted before the call, so a try cut short (a killed worker) still counts as made.
     started = await log.update(
-        request.request_id, platform, generation, datetime.now(UTC),
-        attempts=tries, attempts_were=target.attempts,
-    )  # fmt: skip
+        request.request_id,
+        platform,
+        generation,
+        datetime.now(UTC),
+        attempts=tries,
+        attempts_were=target.attempts,
+    )
     if not started:
         return Attempt(STALE)
     # Acceptance order: a field a later upsert of this person sets is theirs to write. With
@@ -93,9 +98,14 @@ async def attempt_write(
     change = request.change.without(superseded)
     if superseded and not change.fields():
         await log.update(
-            request.request_id, platform, generation, datetime.now(UTC),
-            status=SKIPPED, error=None, next_attempt_at=None,
-        )  # fmt: skip
+            request.request_id,
+            platform,
+            generation,
+            datetime.now(UTC),
+            status=SKIPPED,
+            error=None,
+            next_attempt_at=None,
+        )
         return Attempt(SKIPPED, attempts=tries)
     desired = change.record(platform)
     try:
@@ -110,15 +120,27 @@ async def attempt_write(
     except Exception as exc:
         now = datetime.now(UTC)
         await log.update(
-            request.request_id, platform, generation, now, status=RETRYING,
-            first_failed_at=target.first_failed_at or now, last_failed_at=now,
-            error=f"{type(exc).__name__}: {exc}", last_response=json.dumps(_response(exc)),
-        )  # fmt: skip
+            request.request_id,
+            platform,
+            generation,
+            now,
+            status=RETRYING,
+            first_failed_at=target.first_failed_at or now,
+            last_failed_at=now,
+            error=f"{type(exc).__name__}: {exc}",
+            last_response=json.dumps(_response(exc)),
+        )
         return Attempt(RETRYING, error=exc, attempts=tries)
     await log.update(
-        request.request_id, platform, generation, datetime.now(UTC),
-        status=status, external_id=external_id, error=None, next_attempt_at=None,
-    )  # fmt: skip
+        request.request_id,
+        platform,
+        generation,
+        datetime.now(UTC),
+        status=status,
+        external_id=external_id,
+        error=None,
+        next_attempt_at=None,
+    )
     return Attempt(status, external_id, attempts=tries)
 
 
@@ -127,7 +149,8 @@ async def _read_then_write(
 ) -> tuple[str, str]:
     current = (await connector.records_by_email([desired.email])).get(desired.email)
     if already_holds(current, desired):
-        assert current is not None
+        if current is None:
+            raise BrokenInvariant("expected current is not None")
         first_try = generation == 0 and tries == 1
         return (SKIPPED if first_try else WRITTEN), current.external_id
     results = await connector.upsert_records([desired])

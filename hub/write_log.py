@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.store import Store
 from hub.tables import write_requests, write_targets
 from hub.write_plan import CustomerChange
@@ -80,18 +81,28 @@ class WriteLog:
         """Record the request and its pending targets; if its idempotency key was used before,
         record nothing and answer the earlier request instead."""
         row = {
-            "request_id": request.request_id, "operation": request.operation,
-            "email": request.change.email, "customer_id": request.customer_id,
+            "request_id": request.request_id,
+            "operation": request.operation,
+            "email": request.change.email,
+            "customer_id": request.customer_id,
             "change": json.dumps(request.change.as_json()),
             "targets": json.dumps([p.value for p in request.targets]),
-            "fingerprint": request.fingerprint, "idempotency_key": request.idempotency_key,
-            "correlation_id": request.correlation_id, "created_at": request.created_at,
-        }  # fmt: skip
+            "fingerprint": request.fingerprint,
+            "idempotency_key": request.idempotency_key,
+            "correlation_id": request.correlation_id,
+            "created_at": request.created_at,
+        }
         targets = [
-            {"request_id": request.request_id, "platform": p.value, "status": PENDING,
-             "generation": 0, "attempts": 0, "updated_at": now}
+            {
+                "request_id": request.request_id,
+                "platform": p.value,
+                "status": PENDING,
+                "generation": 0,
+                "attempts": 0,
+                "updated_at": now,
+            }
             for p in request.targets
-        ]  # fmt: skip
+        ]
         async with self._store.engine.begin() as connection:
             inserted = await connection.execute(
                 self._store.insert(write_requests).values(row).on_conflict_do_nothing()
@@ -99,11 +110,14 @@ class WriteLog:
             if inserted.rowcount == 1:
                 await connection.execute(write_targets.insert().values(targets))
                 return request
-        assert request.idempotency_key is not None  # only the key can conflict
+        # only the key can conflict
+        if request.idempotency_key is None:
+            raise BrokenInvariant("expected request.idempotency_key is not None")
         earlier = await self._request_where(
             write_requests.c.idempotency_key, request.idempotency_key
         )
-        assert earlier is not None
+        if earlier is None:
+            raise BrokenInvariant("expected earlier is not None")
         return earlier
 
     async def request(self, request_id: str) -> WriteRequest | None:
@@ -115,13 +129,16 @@ class WriteLog:
         if row is None:
             return None
         return WriteRequest(
-            request_id=row.request_id, operation=row.operation,
+            request_id=row.request_id,
+            operation=row.operation,
             change=CustomerChange.from_json(json.loads(row.change)),
             customer_id=row.customer_id,
             targets=tuple(Platform(p) for p in json.loads(row.targets)),
-            fingerprint=row.fingerprint, idempotency_key=row.idempotency_key,
-            correlation_id=row.correlation_id, created_at=aware(row.created_at) or row.created_at,
-        )  # fmt: skip
+            fingerprint=row.fingerprint,
+            idempotency_key=row.idempotency_key,
+            correlation_id=row.correlation_id,
+            created_at=aware(row.created_at) or row.created_at,
+        )
 
     async def targets(self, request_id: str) -> list[TargetState]:
         async with self._store.engine.connect() as connection:
@@ -205,11 +222,12 @@ class WriteLog:
             row = (
                 await connection.execute(
                     select(target.generation).where(
-                        target.request_id == request_id, target.platform == platform.value,
+                        target.request_id == request_id,
+                        target.platform == platform.value,
                         target.status == DEAD_LETTERED,
                     )
                 )
-            ).first()  # fmt: skip
+            ).first()
             if row is None:
                 return None
             generation = int(row.generation) + 1
@@ -217,20 +235,34 @@ class WriteLog:
                 update(write_targets)
                 .where(target.request_id == request_id, target.platform == platform.value)
                 .where(target.generation == row.generation, target.status == DEAD_LETTERED)
-                .values(status=PENDING, generation=generation, attempts=0, dead_letter_id=None,
-                        first_failed_at=None, next_attempt_at=None, updated_at=now)
-            )  # fmt: skip
+                .values(
+                    status=PENDING,
+                    generation=generation,
+                    attempts=0,
+                    dead_letter_id=None,
+                    first_failed_at=None,
+                    next_attempt_at=None,
+                    updated_at=now,
+                )
+            )
             return generation if changed.rowcount == 1 else None
 
 
 def _state(row: Any) -> TargetState:
     return TargetState(
-        request_id=row.request_id, platform=Platform(row.platform), status=row.status,
-        generation=row.generation, attempts=row.attempts, external_id=row.external_id,
-        dead_letter_id=row.dead_letter_id, error=row.error, last_response=row.last_response,
-        first_failed_at=aware(row.first_failed_at), last_failed_at=aware(row.last_failed_at),
+        request_id=row.request_id,
+        platform=Platform(row.platform),
+        status=row.status,
+        generation=row.generation,
+        attempts=row.attempts,
+        external_id=row.external_id,
+        dead_letter_id=row.dead_letter_id,
+        error=row.error,
+        last_response=row.last_response,
+        first_failed_at=aware(row.first_failed_at),
+        last_failed_at=aware(row.last_failed_at),
         next_attempt_at=aware(row.next_attempt_at),
-    )  # fmt: skip
+    )
 
 
 def aware(moment: datetime | None) -> datetime | None:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from canonical_schema import Customer, Platform, SourceRecord, WriteStatus
+from canonical_schema.invariants import BrokenInvariant
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.dead_letters import REPLAYED, DeadLetters, current_correlation_id
@@ -113,25 +114,22 @@ class WriteService:
         platforms: Mapping[Platform, WritablePlatform],
         identity: IdentityIndex,
         cache: CustomerCache | None,
+        jobs: WriteJobs,
         *,
+        changes: ChangeBus | None = None,
         deadline: float = 3.0,
     ) -> None:
+        """`jobs` runs each platform's write; `changes`, when given, hears each upsert once its
+        first platform has it (subscriptions)."""
         self.log = log
         self.dead_letters = dead_letters
         self._platforms = dict(platforms)
         self._identity = identity
         self._cache = cache
         self._deadline = deadline
-        self._jobs: WriteJobs | None = None
-        self._changes: ChangeBus | None = None
-        self._announced: set[str] = set()
-
-    def use_changes(self, changes: ChangeBus) -> None:
-        """Announce each upsert on `changes` once its first platform has it (subscriptions)."""
-        self._changes = changes
-
-    def attach(self, jobs: WriteJobs) -> None:
         self._jobs = jobs
+        self._changes = changes
+        self._announced: set[str] = set()
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
@@ -155,12 +153,16 @@ class WriteService:
             raise InvalidArgumentError("`idempotencyKey` must be 1 to 255 characters")
         now = datetime.now(UTC)
         request = WriteRequest(
-            request_id="wrq_" + uuid.uuid4().hex, operation=OPERATION, change=change,
-            customer_id=self._identity.customer_id(change.email), targets=chosen,
+            request_id="wrq_" + uuid.uuid4().hex,
+            operation=OPERATION,
+            change=change,
+            customer_id=self._identity.customer_id(change.email),
+            targets=chosen,
             fingerprint=change.fingerprint(chosen),
             idempotency_key=scoped_key(owner, idempotency_key),
-            correlation_id=correlation_id or current_correlation_id(), created_at=now,
-        )  # fmt: skip
+            correlation_id=correlation_id or current_correlation_id(),
+            created_at=now,
+        )
         stored = await self.log.create(request, now)
         if stored.request_id != request.request_id:
             if stored.fingerprint != request.fingerprint:
@@ -211,9 +213,12 @@ class WriteService:
         change = request.change
         fields = [_CAMEL[name] for name in _CAMEL if getattr(change, name) is not None]
         notice = ChangeNotice(
-            customer_id=request.customer_id, email=change.email, platform=None,
-            at=datetime.now(UTC), changed_fields=tuple(fields),
-        )  # fmt: skip
+            customer_id=request.customer_id,
+            email=change.email,
+            platform=None,
+            at=datetime.now(UTC),
+            changed_fields=tuple(fields),
+        )
         try:
             await self._changes.publish(notice)
         except Exception:  # the write landed; subscribers missing it is not a failed write
@@ -256,17 +261,28 @@ class WriteService:
         platform, generation, request_id = target.platform, target.generation, request.request_id
         async with self.log.store.engine.begin() as connection:
             letter_id = await self.dead_letters.add(
-                operation=request.operation, platform=platform, request_id=request_id,
-                request={**request.as_json(), "generation": generation}, last_response=response,
-                error_class=error_class, error_message=message, attempts=target.attempts,
+                operation=request.operation,
+                platform=platform,
+                request_id=request_id,
+                request={**request.as_json(), "generation": generation},
+                last_response=response,
+                error_class=error_class,
+                error_message=message,
+                attempts=target.attempts,
                 first_failed_at=target.first_failed_at or now,
                 last_failed_at=target.last_failed_at or now,
-                correlation_id=request.correlation_id, connection=connection,
-            )  # fmt: skip
+                correlation_id=request.correlation_id,
+                connection=connection,
+            )
             moved = await self.log.update(
-                request_id, platform, generation, now, connection=connection,
-                status=DEAD_LETTERED, dead_letter_id=letter_id,
-            )  # fmt: skip
+                request_id,
+                platform,
+                generation,
+                now,
+                connection=connection,
+                status=DEAD_LETTERED,
+                dead_letter_id=letter_id,
+            )
             if not moved:
                 raise _NotMoved  # rolls the letter back
         return letter_id
@@ -282,7 +298,8 @@ class WriteService:
             waits = [await self._submit(letter.request_id, letter.platform, generation)]
             await self._wait(waits, self._deadline if wait is None else wait)
         target = await self.log.target(letter.request_id, letter.platform)
-        assert target is not None
+        if target is None:
+            raise BrokenInvariant("expected target is not None")
         return _result(target)
 
     async def replay_many(self, letter_ids: Sequence[str], *, wait: float) -> list[TargetResult]:
@@ -363,8 +380,6 @@ class WriteService:
         defer: float = 0.0,
         resumed_after: int | None = None,
     ) -> JobWait | None:
-        if self._jobs is None:
-            raise RuntimeError("the write service has no job engine attached")
         try:
             return await self._jobs.submit(
                 request_id, platform, generation, defer=defer, resumed_after=resumed_after
@@ -381,17 +396,23 @@ class WriteService:
 
 
 _CAMEL = {
-    "first_name": "firstName", "last_name": "lastName", "phone": "phone",
-    "lifecycle_stage": "lifecycleStage", "email_consent": "emailConsent",
-}  # fmt: skip
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "phone": "phone",
+    "lifecycle_stage": "lifecycleStage",
+    "email_consent": "emailConsent",
+}
 
 
 def _result(target: TargetState) -> TargetResult:
     if target.status == DEAD_LETTERED:
         return TargetResult(
-            target.platform, WriteStatus.DEAD_LETTERED, target.external_id, target.error,
+            target.platform,
+            WriteStatus.DEAD_LETTERED,
+            target.external_id,
+            target.error,
             target.dead_letter_id,
-        )  # fmt: skip
+        )
     if target.status in _PUBLIC:
         return TargetResult(target.platform, _PUBLIC[target.status], target.external_id)
     return TargetResult(target.platform, WriteStatus.QUEUED, None, target.error)

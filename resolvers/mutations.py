@@ -138,10 +138,13 @@ class WriteMutations:
     ) -> UpsertCustomerPayload:
         try:
             change = validated_change(
-                input.email, first_name=input.first_name, last_name=input.last_name,
-                phone=input.phone, lifecycle_stage=input.lifecycle_stage,
+                input.email,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                phone=input.phone,
+                lifecycle_stage=input.lifecycle_stage,
                 email_consent=input.email_consent,
-            )  # fmt: skip
+            )
         except ValueError as exc:
             raise BadUserInputError(str(exc)) from exc
         correlation_id = getattr(info.context, "correlation_id", None)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from canonical_schema import Order
+from canonical_schema.invariants import BrokenInvariant
 from resolvers.common import Info, MoneyType, Node, answer
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class OrderType(Node):
     @classmethod
     def from_model(cls, order: Order) -> OrderType:
         total = MoneyType.from_model(order.total)
-        assert total is not None
+        if total is None:
+            raise BrokenInvariant("expected total is not None")
         return cls(
             id=strawberry.ID(order.id),
             name=order.name,

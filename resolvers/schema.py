@@ -36,8 +36,12 @@ from resolvers.sync import SyncMutations, SyncQueries
 from resolvers.types import NODE_TYPES
 
 QUERIES: tuple[type, ...] = (
-    CustomerQueries, GraphQueries, IntegrationQueries, SyncQueries, DeadLetterQueries
-)  # fmt: skip
+    CustomerQueries,
+    GraphQueries,
+    IntegrationQueries,
+    SyncQueries,
+    DeadLetterQueries,
+)
 MUTATIONS: tuple[type, ...] = (SyncMutations, WriteMutations)
 SUBSCRIPTIONS: tuple[type, ...] = (Subscriptions,)
 

@@ -115,6 +115,9 @@ def replay(env: dict[str, str], sim_url: str, workdir: Path) -> tuple[int, str]:
         done = subprocess.run(
             [sys.executable, "-m", "gateway", "dlq", "replay", "--all", "--simulators", sim_url],
             env={**env, "MGW_HTTP_TIMEOUT_SECONDS": "10", "MGW_JOBS__JOB_TIMEOUT_SECONDS": "60"},
-            stdout=out, stderr=subprocess.STDOUT, timeout=300, check=False,
-        )  # fmt: skip
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=300,
+            check=False,
+        )
     return done.returncode, log.read_text()

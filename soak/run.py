@@ -117,8 +117,9 @@ async def disturb(
     await at(0.75)
     # gateway-2: gateway-1 receives the platforms' webhooks, whose senders retry for 15 s
     # only (a deployment puts both behind one load balancer; the soak has none).
-    await timed("gateway-2 restarted: SIGTERM, start, until /health/live", stack.restart,
-                "gateway-2")  # fmt: skip
+    await timed(
+        "gateway-2 restarted: SIGTERM, start, until /health/live", stack.restart, "gateway-2"
+    )
 
 
 async def supervise(stack: Stack, began: float, crashes: list[dict[str, Any]]) -> None:
@@ -230,8 +231,11 @@ async def soak(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         stack.start()
-        print(f"[soak] up: gateways {stack.gateway_ports}, sim {stack.sim_url}, "
-              f"redis {stack.redis_url}, db {database}; logs in {workdir}", flush=True)  # fmt: skip
+        print(
+            f"[soak] up: gateways {stack.gateway_ports}, sim {stack.sim_url}, "
+            f"redis {stack.redis_url}, db {database}; logs in {workdir}",
+            flush=True,
+        )
         synced = await full_sync(stack.gateway_url(0))
         print(f"[soak] first full sync: {synced}", flush=True)
         async with httpx.AsyncClient() as client:
@@ -239,9 +243,11 @@ async def soak(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         people = found.json()
         stack.faults(args.fault_rate)
         traffic = Traffic(
-            [stack.gateway_url(0), stack.gateway_url(1)], stack.sim_url, people["people"],
+            [stack.gateway_url(0), stack.gateway_url(1)],
+            stack.sim_url,
+            people["people"],
             seed=args.seed,
-        )  # fmt: skip
+        )
         events: list[dict[str, Any]] = []
         crashes: list[dict[str, Any]] = []
         began = time.monotonic()
@@ -307,9 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     print(report.markdown(result))
     replay = result["replay"]
     lost_or_doubled = (
-        result["writes"]["duplicated"] or replay["duplicated_after"] or replay["open_after"]
+        result["writes"]["duplicated"]
+        or replay["duplicated_after"]
+        or replay["open_after"]
         or not replay["all_applied"]
-    )  # fmt: skip
+    )
     missed = [name for name, met in result["targets"]["met"].items() if not met]
     if missed:
         print(f"[soak] targets missed: {', '.join(missed)}", flush=True)

@@ -29,10 +29,14 @@ UNLIMITED = {
     "hubspot": {"requests": 1_000_000, "search_per_second": 100_000, "max_wait_seconds": 2},
     "salesforce": {"daily_requests": 10_000_000, "max_wait_seconds": 2},
     "shopify": {"cost_capacity": 1e9, "cost_restore_rate": 1e9, "max_wait_seconds": 2},
-    "marketo": {"requests": 1_000_000, "daily_requests": 10_000_000, "concurrency": 100_000,
-                "max_wait_seconds": 2},
+    "marketo": {
+        "requests": 1_000_000,
+        "daily_requests": 10_000_000,
+        "concurrency": 100_000,
+        "max_wait_seconds": 2,
+    },
     "mailchimp": {"concurrency": 100_000, "max_wait_seconds": 2},
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -127,28 +131,69 @@ class Stack:
         redis = shutil.which("redis-server")
         if redis is None:
             raise SystemExit("the soak needs redis-server on PATH (apt-get install redis-server)")
-        self._add("redis", [
-            redis, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(self.workdir),
-        ], dict(os.environ)).start()  # fmt: skip
+        self._add(
+            "redis",
+            [
+                redis,
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            dict(os.environ),
+        ).start()
         mgw = [sys.executable, "-m", "gateway"]
-        self._add("sim", [
-            *mgw, "simulate", "--port", str(self.sim_port), "--people", str(self.people),
-            "--rate-limits", "off", "--webhook-url", self.gateway_url(0),
-        ]).start()  # fmt: skip
+        self._add(
+            "sim",
+            [
+                *mgw,
+                "simulate",
+                "--port",
+                str(self.sim_port),
+                "--people",
+                str(self.people),
+                "--rate-limits",
+                "off",
+                "--webhook-url",
+                self.gateway_url(0),
+            ],
+        ).start()
         self.wait_for("sim", f"{self.sim_url}/_sim/credentials")
         self.wait_for_redis()
         for n in range(self.gateways):
-            self._add(f"gateway-{n + 1}", [
-                *mgw, "serve", "--simulators", self.sim_url, "--port",
-                str(self.gateway_ports[n]), "--log-level", "warning",
-            ]).start()  # fmt: skip
+            self._add(
+                f"gateway-{n + 1}",
+                [
+                    *mgw,
+                    "serve",
+                    "--simulators",
+                    self.sim_url,
+                    "--port",
+                    str(self.gateway_ports[n]),
+                    "--log-level",
+                    "warning",
+                ],
+            ).start()
         for n in range(self.gateways):
             self.wait_for(f"gateway-{n + 1}", f"{self.gateway_url(n)}/health/live")
         for n in range(1, self.workers + 1):
-            self._add(f"worker-{n}", [
-                *mgw, "worker", "--simulators", self.sim_url, "--log-level", "warning",
-            ]).start()  # fmt: skip
+            self._add(
+                f"worker-{n}",
+                [
+                    *mgw,
+                    "worker",
+                    "--simulators",
+                    self.sim_url,
+                    "--log-level",
+                    "warning",
+                ],
+            ).start()
 
     def wait_for(self, name: str, url: str, timeout: float = 300.0) -> None:
         """Until `url` answers: a loaded machine has taken over a minute to start a gateway."""
@@ -211,12 +256,22 @@ class Stack:
         """`rate` of every platform call faulted: mostly errors (5xx or 429), some hangs cut
         by the gateway's 2 s timeout, some malformed bodies, some answers cut off mid-body
         (the last two after the platform did the work)."""
-        statuses = {"hubspot": 429, "salesforce": 503, "shopify": 500, "marketo": 502,
-                    "mailchimp": 429}  # fmt: skip
+        statuses = {
+            "hubspot": 429,
+            "salesforce": 503,
+            "shopify": 500,
+            "marketo": 502,
+            "mailchimp": 429,
+        }
         for platform, status in statuses.items():
-            fault = {"platform": platform, "error_rate": rate * 0.5, "status": status,
-                     "timeout_rate": rate * 0.1, "malformed_rate": rate * 0.3,
-                     "truncate_rate": rate * 0.1}  # fmt: skip
+            fault = {
+                "platform": platform,
+                "error_rate": rate * 0.5,
+                "status": status,
+                "timeout_rate": rate * 0.1,
+                "malformed_rate": rate * 0.3,
+                "truncate_rate": rate * 0.1,
+            }
             httpx.post(f"{self.sim_url}/_sim/faults", json=fault).raise_for_status()
 
     def faults_off(self) -> None:

@@ -125,8 +125,10 @@ class ArqEngine:
 
 def arq_functions(jobs: Mapping[str, JobSpec]) -> list[Function]:
     """The registered jobs as arq functions, `RetryJob` translated to arq's `Retry`."""
-    return [func(_adapted(spec), name=name, timeout=spec.timeout, max_tries=spec.max_tries)
-            for name, spec in jobs.items()]  # fmt: skip
+    return [
+        func(_adapted(spec), name=name, timeout=spec.timeout, max_tries=spec.max_tries)
+        for name, spec in jobs.items()
+    ]
 
 
 def _adapted(spec: JobSpec) -> Any:

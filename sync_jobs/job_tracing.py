@@ -41,11 +41,14 @@ def job_span(name: str, job_id: str, job_try: int, parent: dict[str, str] | None
     try:
         tracer = trace.get_tracer("mgw")
         with tracer.start_as_current_span(
-            f"job {name}", kind=SpanKind.CONSUMER, record_exception=False,
+            f"job {name}",
+            kind=SpanKind.CONSUMER,
+            record_exception=False,
             set_status_on_exception=False,
-        ) as span:  # fmt: skip
-            span.set_attributes({"mgw.job.name": name, "mgw.job.id": job_id,
-                                 "mgw.job.try": job_try})  # fmt: skip
+        ) as span:
+            span.set_attributes(
+                {"mgw.job.name": name, "mgw.job.id": job_id, "mgw.job.try": job_try}
+            )
             try:
                 yield
             except RetryJob as retry:

@@ -93,8 +93,13 @@ class Propagator:
         await self._remember(echoes)
         for change, targets, key, field in writes:
             await self._writes.upsert(change, targets, idempotency_key=key, wait=wait)
-            logger.info("propagated %s of %s from %s to %s", field, change.email,
-                        platform.value, ",".join(t.value for t in targets))  # fmt: skip
+            logger.info(
+                "propagated %s of %s from %s to %s",
+                field,
+                change.email,
+                platform.value,
+                ",".join(t.value for t in targets),
+            )
         await self._remember(sources)
         return len(writes)
 

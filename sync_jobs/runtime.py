@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from canonical_schema.invariants import BrokenInvariant
 from sync_jobs.arq_engine import ArqEngine
 from sync_jobs.engine import JobContext, JobEngine
 from sync_jobs.inline import InlineEngine
@@ -55,11 +56,15 @@ async def open_jobs(settings: JobSettings, redis_url: str | None) -> AsyncIterat
     engine: JobEngine
     locks: KeyLock
     if settings.uses_arq(redis_url):
-        assert redis_url is not None
+        if redis_url is None:
+            raise BrokenInvariant("expected redis_url is not None")
         arq = await ArqEngine.connect(
-            redis_url, load_jobs(), queue_name=settings.queue_name,
-            default_timeout=settings.job_timeout_seconds, poll=settings.poll_seconds,
-        )  # fmt: skip
+            redis_url,
+            load_jobs(),
+            queue_name=settings.queue_name,
+            default_timeout=settings.job_timeout_seconds,
+            poll=settings.poll_seconds,
+        )
         engine, locks = arq, RedisLock(arq.pool)
     else:
         engine = InlineEngine(

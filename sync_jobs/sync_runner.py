@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from cache.retry import full_jitter
 from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, MergePolicy, Platform
+from connectors.change_feeds import FULL_OVERLAP, Feed, FeedPage, Position, begin_full
 from connectors.exceptions import ConnectorError, InvalidUpstreamDataError, RetriableError
 from hub import store_accounts
 from hub.changes import ChangeBus, ChangeNotice
@@ -34,10 +35,8 @@ from hub.identity import IdentityIndex
 from hub.store import Store
 from hub.store_records import account_of
 from sync_jobs import checkpoints
-from sync_jobs.checkpoints import Position
 from sync_jobs.propagation import Propagator
 from sync_jobs.registry import job
-from sync_jobs.sync_feeds import FULL_OVERLAP, Feed, FeedPage, begin_full
 from sync_jobs.sync_lease import StoreLease
 from sync_jobs.sync_runs import FAILED, RUNNING, SKIPPED, SUCCEEDED, SyncRuns
 from sync_jobs.sync_settings import SyncSettings
@@ -161,9 +160,11 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
         return
     for record in changed:
         notice = ChangeNotice(
-            customer_id=sync.identity.customer_id(record.email), email=record.email,
-            platform=platform, at=record.updated_at or datetime.now(UTC),
-        )  # fmt: skip
+            customer_id=sync.identity.customer_id(record.email),
+            email=record.email,
+            platform=platform,
+            at=record.updated_at or datetime.now(UTC),
+        )
         await sync.changes.publish(notice)
 
 
@@ -200,9 +201,15 @@ async def _commit(
             caught_up_to = ended.walk.since if full and ended.walk.since else ended.began
             started = ended.walk.since + FULL_OVERLAP if full and ended.walk.since else None
             await store_accounts.end_walk(
-                sync.store, connection, platform, account, caught_up_to=caught_up_to,
-                full_since=started, policy=sync.policy, now=now,
-            )  # fmt: skip
+                sync.store,
+                connection,
+                platform,
+                account,
+                caught_up_to=caught_up_to,
+                full_since=started,
+                policy=sync.policy,
+                now=now,
+            )
         await checkpoints.save(sync.store, connection, platform, page.next, now, account)
         await SyncRuns.count(connection, run_ids, len(page.records), applied)
         await lease.renew(connection)

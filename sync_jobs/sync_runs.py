@@ -46,11 +46,15 @@ class SyncRuns:
         async with self._store.engine.begin() as connection:
             await connection.execute(
                 sync_runs.insert().values(
-                    id=run_id, platform=platform.value if platform else None, full=full,
-                    status=status, started_at=datetime.now(UTC), records_read=0,
+                    id=run_id,
+                    platform=platform.value if platform else None,
+                    full=full,
+                    status=status,
+                    started_at=datetime.now(UTC),
+                    records_read=0,
                     records_written=0,
                 )
-            )  # fmt: skip
+            )
         return run_id
 
     async def mark(self, run_id: str, status: str, error: str | None = None) -> None:

@@ -1,7 +1,7 @@
 """Starting syncs: now and waited for (`mgw sync run`), or in the background (`triggerSync`,
 the scheduler), and reading their runs back.
 
-Background syncs go to the job engine once one is wired in (`use_engine`; the job is
+Background syncs go to the job engine when it has one (the job is
 `sync_runner.sync_job`, at low priority, with the run id created here), else they run as tasks
 of this process. Either way the run row exists, QUEUED, before `trigger` returns, so the caller
 can follow it by id.
@@ -13,10 +13,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, Protocol
 
 from canonical_schema import MergePolicy, Platform
+from canonical_schema.invariants import BrokenInvariant
 from hub.changes import ChangeBus
 from hub.customer_cache import CustomerCache
 from hub.identity import IdentityIndex
@@ -44,25 +44,11 @@ class NotSyncableError(ValueError):
 
 
 class SyncService:
-    def __init__(self, sync: SyncContext) -> None:
+    def __init__(self, sync: SyncContext, engine: Engine | None = None) -> None:
+        """Background syncs are jobs on `engine`; without one, tasks of this process."""
         self.context = sync
-        self._engine: Engine | None = None
-        self._tasks: set[asyncio.Task[str]] = set()
-
-    def use_engine(self, engine: Engine) -> None:
-        """From now on, background syncs are jobs on `engine`."""
         self._engine = engine
-
-    def use_changes(self, changes: ChangeBus) -> None:
-        """Announce what incremental syncs find changed on `changes` (subscriptions)."""
-        self.context = replace(self.context, changes=changes)
-
-    def use_writes(self, writes: Writes) -> None:
-        """Propagate changes through `writes` per the settings' rules (none: nothing to do)."""
-        rules = self.context.settings.propagate
-        if rules:
-            propagator = Propagator(self.context.store, rules, writes)
-            self.context = replace(self.context, propagator=propagator)
+        self._tasks: set[asyncio.Task[str]] = set()
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
@@ -89,7 +75,8 @@ class SyncService:
         with contextlib.suppress(Exception):  # recorded on the run
             await self._start(platform, full, run_id, progress)
         found = await runs.get(run_id)
-        assert found is not None
+        if found is None:
+            raise BrokenInvariant("expected found is not None")
         return found
 
     async def trigger(
@@ -107,7 +94,8 @@ class SyncService:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         found = await self.context.runs.get(run_id)
-        assert found is not None
+        if found is None:
+            raise BrokenInvariant("expected found is not None")
         return found
 
     async def get(self, run_id: str) -> SyncRunRecord | None:
@@ -152,15 +140,30 @@ def open_sync(
     settings: SyncSettings,
     connectors: Sequence[Any],
     *,
+    engine: Engine | None = None,
+    writes: Writes | None = None,
+    changes: ChangeBus | None = None,
     worker: str = "",
     cache: CustomerCache | None = None,
 ) -> SyncService:
-    """A service syncing every connector that has a change feed (sync_feeds.feed_for); what
-    it finds changed evicts `cache`."""
+    """A service syncing every connector that has a change feed (sync_feeds.feed_for), as jobs
+    on `engine`; what it finds changed evicts `cache`, is announced on `changes`
+    (subscriptions) and propagated through `writes` per the settings' rules."""
     feeds = {feed.platform: feed for c in connectors if (feed := feed_for(c)) is not None}
     readers = {c.platform: c for c in connectors}
     context = SyncContext(
-        store, identity, policy, feeds, settings, SyncRuns(store), worker,
-        cache=cache, readers=readers,
-    )  # fmt: skip
-    return SyncService(context)
+        store,
+        identity,
+        policy,
+        feeds,
+        settings,
+        SyncRuns(store),
+        worker,
+        cache=cache,
+        readers=readers,
+        changes=changes,
+        propagator=Propagator(store, settings.propagate, writes)
+        if writes is not None and settings.propagate
+        else None,
+    )
+    return SyncService(context, engine)

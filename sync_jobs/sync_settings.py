@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from canonical_schema import Platform
+from connectors.registry import specs
+from connectors.spec import Capability
 
 PropagatedField = Literal["lifecycle_stage", "email_consent", "first_name", "last_name", "phone"]
 
@@ -38,7 +40,9 @@ def _platform(name: str) -> str:
 
 
 # Salesforce and Marketo have no signed webhooks: their change feeds are polled often.
-DEFAULT_INTERVALS: dict[str, float] = {"salesforce": 0.5, "marketo": 0.5}
+def default_intervals() -> dict[str, float]:
+    """A platform without webhooks (Salesforce, Marketo): its change feed is polled often."""
+    return {spec.key: 0.5 for spec in specs() if spec.feed and not spec.can(Capability.WEBHOOKS)}
 
 
 class SyncSettings(BaseModel):
@@ -50,7 +54,7 @@ class SyncSettings(BaseModel):
         15.0, gt=0, description="How often each platform is synced, unless `intervals` says."
     )
     intervals: dict[str, float] = Field(
-        default_factory=lambda: dict(DEFAULT_INTERVALS),
+        default_factory=lambda: default_intervals(),
         description=(
             "Per-platform interval in minutes, e.g. {hubspot = 5}, merged over the defaults "
             "(Salesforce and Marketo every 0.5); 0 never schedules that platform (`mgw sync "
@@ -89,7 +93,7 @@ class SyncSettings(BaseModel):
     def _over_the_defaults(cls, value: object) -> object:
         """A partial map (`MGW_SYNC__INTERVALS='{"hubspot": 5}'`) keeps the other defaults."""
         if isinstance(value, dict):
-            return {**DEFAULT_INTERVALS, **value}
+            return {**default_intervals(), **value}
         return value
 
     @field_validator("intervals")

@@ -1,9 +1,11 @@
 """Behavioural triggers that need time to be true: a Shopify checkout is abandoned only once
 it has sat idle, uncompleted, for `abandoned_checkout_seconds` (60 minutes by default).
 
-The checkout webhook schedules `checkout_idle` that long ahead (one timer per checkout); when
-it runs, a completed checkout or an order by the same person since then means no trigger;
-otherwise `customerEvent` subscribers hear CHECKOUT_ABANDONED.
+What starts and ends such a timer is the platform's (`WebhookSpec.abandonment`,
+`connectors/<platform>/webhooks.py`). The event that starts one schedules `checkout_idle` that
+long ahead (one timer per checkout); when it runs, an event since then that ends it (an order
+by the same person, the checkout completed) means no trigger; otherwise `customerEvent`
+subscribers hear CHECKOUT_ABANDONED.
 """
 
 from __future__ import annotations
@@ -12,45 +14,70 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from canonical_schema import BehavioralEvent, EventType, Platform
+from canonical_schema import BehavioralEvent, Platform
+from connectors.registry import spec_of, specs
+from connectors.webhooks import Abandonment
 from hub.changes import ChangeNotice
-from hub.inbox import kept, later_events
+from hub.inbox import KeptEvent, kept, later_events
+from hub.store import Store
 from sync_jobs.registry import job
 
 CHECKOUT_IDLE = "checkout_idle"
 
 
+def abandonment_of(platform: Platform) -> Abandonment | None:
+    webhooks = spec_of(platform).webhooks
+    return webhooks.abandonment if webhooks is not None else None
+
+
+async def _started(
+    store: Store, event_id: str, platform: str | None
+) -> tuple[KeptEvent, Abandonment] | None:
+    """The kept event that started the timer, and its platform's rule. A timer queued before
+    jobs named the platform is looked up on every platform that has the rule."""
+    candidates = [Platform(platform)] if platform else [s.platform for s in specs()]
+    for candidate in candidates:
+        rule = abandonment_of(candidate)
+        if rule is not None and (event := await kept(store, candidate, event_id)) is not None:
+            return event, rule
+    return None
+
+
 @job(CHECKOUT_IDLE, max_tries=5)
-async def checkout_idle(ctx: dict[str, Any], event_id: str) -> str:
+async def checkout_idle(ctx: dict[str, Any], event_id: str, platform: str | None = None) -> str:
     services = ctx["services"]
-    event = await kept(services.store, Platform.SHOPIFY, event_id)
-    if event is None or not event.email:
+    found = await _started(services.store, event_id, platform)
+    if found is None or not found[0].email:
         return "unknown checkout"
-    checkout_id = event.payload.get("id")
+    event, rule = found
+    email = event.email
+    thing = rule.starts(event)
+    if email is None or thing is None:
+        return "unknown checkout"
     later = await later_events(
-        services.store, Platform.SHOPIFY, event.email,
-        ("orders/create", "checkouts/update"), event.received_at,
-    )  # fmt: skip
+        services.store, event.platform, email, rule.follow_topics, event.received_at
+    )
     for follow in later:
-        if follow.topic == "orders/create":
-            return "ordered"
-        if follow.payload.get("id") == checkout_id and follow.payload.get("completed_at"):
-            return "completed"
+        if rule.ends(follow, thing):
+            return f"ended by {follow.topic}"
     if services.changes is None:
         return "no subscribers"
-    digest = hashlib.sha256(f"shopify:abandoned:{checkout_id}".encode()).hexdigest()
-    total = event.payload.get("total_price")
+    digest = hashlib.sha256(f"{event.platform.value}:abandoned:{thing}".encode()).hexdigest()
     abandoned = BehavioralEvent(
-        id=f"evt_{digest[:24]}", type=EventType.CHECKOUT_ABANDONED, platform=Platform.SHOPIFY,
-        occurred_at=event.received_at, customer_email=event.email,
-        properties={"checkout_id": checkout_id, "total": None if total is None else str(total),
-                    "currency": event.payload.get("currency"),
-                    "url": event.payload.get("abandoned_checkout_url")},
-    )  # fmt: skip
+        id=f"evt_{digest[:24]}",
+        type=rule.trigger,
+        platform=event.platform,
+        occurred_at=event.received_at,
+        customer_email=email,
+        properties=rule.properties(event),
+    )
     await services.changes.publish(
         ChangeNotice(
-            customer_id=services.identity.customer_id(event.email), email=event.email,
-            platform=Platform.SHOPIFY, at=datetime.now(UTC), event=abandoned,
+            customer_id=services.identity.customer_id(email),
+            email=email,
+            platform=event.platform,
+            at=datetime.now(UTC),
+            event=abandoned,
         )
-    )  # fmt: skip
+    )
     return "abandoned"

@@ -42,7 +42,7 @@ from sync_jobs.engine import JobContext, JobEngine
 from sync_jobs.order_webhooks import store_orders
 from sync_jobs.registry import job
 from sync_jobs.sync_runner import SyncContext
-from sync_jobs.triggers import CHECKOUT_IDLE
+from sync_jobs.triggers import CHECKOUT_IDLE, abandonment_of
 
 logger = logging.getLogger("mgw.webhooks")
 WEBHOOK_JOB = "process_webhook"
@@ -62,12 +62,20 @@ async def enqueue_webhook(
         return True
     try:
         await engine.enqueue(
-            WEBHOOK_JOB, platform.value, list(event_ids), checkout_idle_seconds,
-            priority="high", job_id=f"webhook:{platform.value}:{event_ids[0]}:{_unique()}",
-        )  # fmt: skip
+            WEBHOOK_JOB,
+            platform.value,
+            list(event_ids),
+            checkout_idle_seconds,
+            priority="high",
+            job_id=f"webhook:{platform.value}:{event_ids[0]}:{_unique()}",
+        )
     except Exception:
-        logger.warning("could not queue %d %s event(s); they wait for the sweep",
-                       len(event_ids), platform.value, exc_info=True)  # fmt: skip
+        logger.warning(
+            "could not queue %d %s event(s); they wait for the sweep",
+            len(event_ids),
+            platform.value,
+            exc_info=True,
+        )
         return False
     return True
 
@@ -92,9 +100,13 @@ async def resume_webhooks(
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
             await engine.enqueue(
-                WEBHOOK_JOB, platform.value, batch, checkout_idle_seconds, priority="high",
+                WEBHOOK_JOB,
+                platform.value,
+                batch,
+                checkout_idle_seconds,
+                priority="high",
                 job_id=f"webhook-again:{platform.value}:{batch[0]}:{stamp}:{_unique()}",
-            )  # fmt: skip
+            )
     return len(waiting)
 
 
@@ -169,15 +181,23 @@ async def reread(
     try:
         if by_email:
             records = await reader.records_by_email(sorted(set(by_email.values())))
-            found |= {event_id: records[email] for event_id, email in by_email.items()
-                      if email in records}  # fmt: skip
+            found |= {
+                event_id: records[email] for event_id, email in by_email.items() if email in records
+            }
         if by_id:
             records = await reader.records_by_id(sorted(set(by_id.values())))
-            found |= {event_id: records[record_id] for event_id, record_id in by_id.items()
-                      if record_id in records}  # fmt: skip
+            found |= {
+                event_id: records[record_id]
+                for event_id, record_id in by_id.items()
+                if record_id in records
+            }
     except Exception as exc:  # the event alone still evicts and notifies
-        logger.warning("%s: could not read %d changed record(s) again: %s",
-                       platform.value, len(by_email) + len(by_id), exc)  # fmt: skip
+        logger.warning(
+            "%s: could not read %d changed record(s) again: %s",
+            platform.value,
+            len(by_email) + len(by_id),
+            exc,
+        )
         return {}, []
     gone = sorted({record_id for event_id, record_id in by_id.items() if event_id not in found})
     return found, gone
@@ -195,13 +215,19 @@ def _person(
 async def _schedule_idle_checkouts(
     engine: JobEngine, idle_seconds: float | None, events: Sequence[KeptEvent]
 ) -> None:
-    """A checkout not completed starts its idle timer (one per checkout)."""
+    """An event that starts a timed trigger (a checkout not completed) starts its timer, one
+    per thing (sync_jobs/triggers.py)."""
     if idle_seconds is None:
         return
     for event in events:
-        started = event.platform is Platform.SHOPIFY and event.topic.startswith("checkouts/")
-        if started and not event.payload.get("completed_at") and event.email:
+        rule = abandonment_of(event.platform)
+        thing = rule.starts(event) if rule is not None else None
+        if thing is not None and event.email:
             await engine.enqueue(
-                CHECKOUT_IDLE, event.event_id, priority="high",
-                job_id=f"checkout-idle:{event.payload.get('id')}", defer=idle_seconds,
-            )  # fmt: skip
+                CHECKOUT_IDLE,
+                event.event_id,
+                event.platform.value,
+                priority="high",
+                job_id=f"checkout-idle:{thing}",
+                defer=idle_seconds,
+            )

@@ -31,6 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cache.retry import full_jitter
+from canonical_schema.invariants import BrokenInvariant
 from hub.write_service import WriteService
 from sync_jobs.arq_engine import ArqEngine, arq_functions
 from sync_jobs.engine import JobContext, JobSpec
@@ -48,7 +49,8 @@ async def run_worker(
     jobs: Jobs, redis_url: str, writes: WriteService, extra: JobContext, *, burst: bool = False
 ) -> None:
     settings, engine, registered = jobs.settings, jobs.engine, load_jobs()
-    assert isinstance(engine, ArqEngine)
+    if not isinstance(engine, ArqEngine):
+        raise BrokenInvariant("expected isinstance(engine, ArqEngine)")
 
     def worker_for(queue: str, names: list[str]) -> Callable[[], Worker]:
         return lambda: Worker(
@@ -66,8 +68,11 @@ async def run_worker(
 
     queues = engine.queues()
     resumed = await _resume(jobs, writes)
-    logger.info("worker started on %d queue(s); %d unfinished writes and webhook events queued",
-                len(queues), resumed)  # fmt: skip
+    logger.info(
+        "worker started on %d queue(s); %d unfinished writes and webhook events queued",
+        len(queues),
+        resumed,
+    )
     running = [
         asyncio.create_task(keep_running(worker_for(queue, list(names)), queue))
         for queue, names in queues.items()
@@ -108,8 +113,13 @@ async def keep_running(
             # arq cancelled its own main task (its close() does): not a stop asked of us.
             logger.warning("queue %s stopped by itself; starting again in %.1f s", queue, pause)
         except REDIS_LOST as exc:
-            logger.warning("queue %s lost Redis (%s: %s); starting again in %.1f s",
-                           queue, type(exc).__name__, exc, pause)  # fmt: skip
+            logger.warning(
+                "queue %s lost Redis (%s: %s); starting again in %.1f s",
+                queue,
+                type(exc).__name__,
+                exc,
+                pause,
+            )
         except Exception:
             logger.exception("queue %s failed; starting again in %.1f s", queue, pause)
         finally:

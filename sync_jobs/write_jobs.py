@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from canonical_schema import Platform
+from hub.changes import ChangeBus
 from hub.customer_cache import CustomerCache
 from hub.dead_letters import DeadLetters
 from hub.identity import IdentityIndex
@@ -50,9 +51,14 @@ class WriteDispatcher:
         if resumed_after is not None:  # a new id: arq keeps a failed job's id for an hour
             job_id += f":after{resumed_after}"
         return await self._engine.enqueue(
-            WRITE_JOB, request_id, platform.value, generation,
-            priority="high", job_id=job_id, defer=defer,
-        )  # fmt: skip
+            WRITE_JOB,
+            request_id,
+            platform.value,
+            generation,
+            priority="high",
+            job_id=job_id,
+            defer=defer,
+        )
 
 
 @job(WRITE_JOB, max_tries=1000)  # the policy counts tries itself, in the store
@@ -92,13 +98,19 @@ def open_writes(
     cache: CustomerCache | None,
     connectors: Iterable[object],
     jobs: Jobs,
+    changes: ChangeBus | None = None,
 ) -> WriteService:
-    """The write service over every connector that can be written, handing its work to `jobs`;
-    jobs find it in `ctx["writes"]`."""
+    """The write service over every connector that can be written, handing its work to `jobs`
+    (which find it in `ctx["writes"]`) and announcing upserts on `changes`."""
     service = WriteService(
-        WriteLog(store), DeadLetters(store), writable(connectors), identity, cache,
+        WriteLog(store),
+        DeadLetters(store),
+        writable(connectors),
+        identity,
+        cache,
+        WriteDispatcher(jobs.engine),
+        changes=changes,
         deadline=jobs.settings.write_deadline_seconds,
-    )  # fmt: skip
-    service.attach(WriteDispatcher(jobs.engine))
+    )
     jobs.extra["writes"] = service
     return service

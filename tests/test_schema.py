@@ -23,8 +23,10 @@ def test_exported_schema_matches_the_served_one() -> None:
 def test_served_schema_keeps_the_public_contract() -> None:
     result = subprocess.run(
         [sys.executable, str(CONTRACT_CHECK), str(ROOT / "schema.graphql")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout
 
 

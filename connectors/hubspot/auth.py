@@ -60,9 +60,15 @@ def hubspot_oauth(
     """An OAuth app's credentials for one portal: a refresh token traded for access tokens
     (shared with other replicas through `store`, when given)."""
     grant = RefreshTokenGrant(
-        http, Platform.HUBSPOT, token_url, client_id=client_id, client_secret=client_secret,
-        refresh_token=refresh_token, on_token=on_token, clock=clock,
-    )  # fmt: skip
+        http,
+        Platform.HUBSPOT,
+        token_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        on_token=on_token,
+        clock=clock,
+    )
     return RefreshingAuth(grant, expired=token_expired, leeway=leeway, clock=clock, store=store)
 
 
@@ -92,6 +98,13 @@ async def exchange_code(
     """Trade an authorization code (single use, 10 minutes) for the portal's tokens; keep
     `Token.refresh_token` for `hubspot_oauth`. A refused code is an `AuthError`."""
     return await token_request(
-        http, Platform.HUBSPOT, token_url, "authorization_code", clock=clock, code=code,
-        redirect_uri=redirect_uri, client_id=client_id, client_secret=client_secret,
-    )  # fmt: skip
+        http,
+        Platform.HUBSPOT,
+        token_url,
+        "authorization_code",
+        clock=clock,
+        code=code,
+        redirect_uri=redirect_uri,
+        client_id=client_id,
+        client_secret=client_secret,
+    )

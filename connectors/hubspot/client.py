@@ -27,9 +27,9 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from canonical_schema import Company, CustomerRecord, Deal, Platform, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
-from connectors.hubspot import crm
+from connectors.hubspot import crm, graph
 from connectors.hubspot.api import HubSpotApi, next_after, parsed, results
 from connectors.hubspot.changes import ChangeCursor
 from connectors.hubspot.errors import UpsertRejected
@@ -232,6 +232,23 @@ class HubSpotConnector:
         """HubSpot id -> ids of the associated `to_type` records (primary first, [] if none);
         types are `contacts`, `companies`, `deals`."""
         return await crm.associations(self._api, from_type, to_type, ids)
+
+    # -- the graph: CompanySource, DealSource (graph.py) ---------------------------------------
+
+    async def companies_of(self, people: Held) -> dict[str, Company]:
+        return await graph.companies_of(self, people)
+
+    async def company_people(self, company_ids: Sequence[str]) -> dict[str, list[str]]:
+        return await graph.company_people(self, company_ids)
+
+    async def deals_of(self, people: Held) -> dict[str, list[Deal]]:
+        return await graph.deals_of(self, people)
+
+    async def deals_of_companies(self, company_ids: Sequence[str]) -> dict[str, list[Deal]]:
+        return await graph.deals_linked(self, "companies", company_ids)
+
+    async def deal_companies(self, deal_ids: Sequence[str]) -> dict[str, str]:
+        return await graph.deal_companies(self, deal_ids)
 
     def _contacts(self, body: Any, method: str, path: str) -> list[HubSpotObject]:
         where = self._api.endpoint(method, path)

@@ -11,12 +11,14 @@ import httpx
 from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import paged
 from connectors.credentials import Credentials
 from connectors.hubspot.auth import PrivateAppAuth, hubspot_oauth
-from connectors.hubspot.client import HubSpotConnector
+from connectors.hubspot.client import PAGE_LIMIT, SEARCH_LIMIT, HubSpotConnector
 from connectors.hubspot.errors import SHAPE
 from connectors.hubspot.mapping import OPT_OUT, from_canonical, opts_out
 from connectors.hubspot.settings import HubSpotSettings
+from connectors.hubspot.webhooks import WEBHOOKS
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
 
 
@@ -72,6 +74,7 @@ def _vault_ready(options: HubSpotSettings) -> bool:
 
 SPEC = PlatformSpec(
     platform=Platform.HUBSPOT,
+    display_name="HubSpot",
     settings=HubSpotSettings,
     connect=connect,
     api_base=lambda options: str(options.base_url),
@@ -102,4 +105,6 @@ SPEC = PlatformSpec(
     ),
     vault_ready=_vault_ready,
     simulated=simulated,
+    webhooks=WEBHOOKS,
+    feed=paged(PAGE_LIMIT, SEARCH_LIMIT, "records_changed_since"),
 )

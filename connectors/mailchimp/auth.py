@@ -57,9 +57,15 @@ async def exchange_code(
 ) -> Token:
     """Trade an authorization code for the account's (non-expiring) access token."""
     return await token_request(
-        http, PLATFORM, token_url, "authorization_code", code=code,
-        redirect_uri=redirect_uri, client_id=client_id, client_secret=client_secret,
-    )  # fmt: skip
+        http,
+        PLATFORM,
+        token_url,
+        "authorization_code",
+        code=code,
+        redirect_uri=redirect_uri,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
 
 
 async def base_url_for_token(
@@ -76,7 +82,9 @@ async def base_url_for_token(
     endpoint = body.get("api_endpoint") if isinstance(body, dict) else None
     if not response.is_success or not isinstance(endpoint, str) or not endpoint:
         raise InvalidUpstreamDataError(
-            PLATFORM, "OAuth metadata answered without an `api_endpoint`",
-            status=response.status_code, endpoint=f"GET {request.url.path}",
-        )  # fmt: skip
+            PLATFORM,
+            "OAuth metadata answered without an `api_endpoint`",
+            status=response.status_code,
+            endpoint=f"GET {request.url.path}",
+        )
     return f"{endpoint.rstrip('/')}/{API_VERSION}"

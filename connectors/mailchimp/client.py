@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from canonical_schema import BehavioralEvent, Campaign, CustomerRecord, is_email, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.mailchimp.api import DEFAULT_CONCURRENCY, PLATFORM, Api, Params, items, parse, total
 from connectors.mailchimp.campaigns import read_activity, read_campaign, read_campaigns
@@ -114,9 +114,13 @@ class MailchimpConnector:
         # boundary second.
         floor = boundary - timedelta(seconds=1) if boundary else since
         params: Params = {
-            "count": limit, "offset": skip, "fields": _PAGE_FIELDS, "sort_field": "last_changed",
-            "sort_dir": "ASC", "since_last_changed": floor.replace(microsecond=0).isoformat(),
-        }  # fmt: skip
+            "count": limit,
+            "offset": skip,
+            "fields": _PAGE_FIELDS,
+            "sort_field": "last_changed",
+            "sort_dir": "ASC",
+            "since_last_changed": floor.replace(microsecond=0).isoformat(),
+        }
         body = await self._api.call("GET", self._members, params=params)
         members = self._page(body)
         if len(members) < limit or skip + len(members) >= total(body, self._listing):
@@ -155,6 +159,18 @@ class MailchimpConnector:
 
     async def campaign(self, external_id: str) -> Campaign | None:
         return await read_campaign(self._api, external_id)
+
+    async def events_of(self, people: Held, since: datetime) -> dict[str, list[BehavioralEvent]]:
+        """Each member's activity feed (its last 50 events; Mailchimp has no batch read, so one
+        call a member, at most `concurrency` at a time)."""
+        emails = list(people)
+        feeds = await asyncio.gather(*(self.activity(e) for e in emails), return_exceptions=True)
+        for feed in feeds:
+            if isinstance(feed, BaseException):
+                raise feed
+        return {
+            email: feed for email, feed in zip(emails, feeds, strict=True) if isinstance(feed, list)
+        }
 
     async def activity(self, email: str) -> list[BehavioralEvent]:
         """The member's recent email events (newest first); none for an email not held."""

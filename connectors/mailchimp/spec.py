@@ -11,12 +11,14 @@ import httpx
 from cache.rate_rules import LimitSettings
 from canonical_schema import CustomerRecord, EmailConsent, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import paged
 from connectors.credentials import Credentials
 from connectors.mailchimp.auth import api_key_auth, base_url_for_key, oauth_auth
-from connectors.mailchimp.client import MailchimpConnector
+from connectors.mailchimp.client import PAGE_LIMIT, MailchimpConnector
 from connectors.mailchimp.errors import SHAPE
 from connectors.mailchimp.mapping import from_canonical
 from connectors.mailchimp.settings import MailchimpSettings
+from connectors.mailchimp.webhooks import WEBHOOKS
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
 
 
@@ -73,6 +75,7 @@ def _vault_ready(options: MailchimpSettings) -> bool:
 SPEC = PlatformSpec(
     platform=Platform.MAILCHIMP,
     ids_encode_pii=True,  # a member's id is md5(email): a guessed email is confirmed by it
+    display_name="Mailchimp",
     settings=MailchimpSettings,
     connect=connect,
     api_base=api_base,
@@ -94,4 +97,6 @@ SPEC = PlatformSpec(
     oauth=OAuthFlow(()),
     vault_ready=_vault_ready,
     simulated=simulated,
+    webhooks=WEBHOOKS,
+    feed=paged(PAGE_LIMIT, PAGE_LIMIT, "members_changed_since"),
 )

@@ -53,9 +53,11 @@ class ActivityReader:
         envelope = await self._api.get(PAGING_TOKEN, {"sinceDatetime": stamp})
         if not envelope.nextPageToken:
             raise InvalidUpstreamDataError(
-                PLATFORM, "the paging token call answered without a `nextPageToken`",
-                endpoint=f"GET {PAGING_TOKEN}", correlation_id=envelope.requestId,
-            )  # fmt: skip
+                PLATFORM,
+                "the paging token call answered without a `nextPageToken`",
+                endpoint=f"GET {PAGING_TOKEN}",
+                correlation_id=envelope.requestId,
+            )
         return envelope.nextPageToken
 
     async def page(
@@ -67,9 +69,11 @@ class ActivityReader:
         more = envelope.moreResult
         if more and not envelope.nextPageToken:
             raise InvalidUpstreamDataError(
-                PLATFORM, "answered `moreResult` without a `nextPageToken`",
-                endpoint=f"GET {path}", correlation_id=envelope.requestId,
-            )  # fmt: skip
+                PLATFORM,
+                "answered `moreResult` without a `nextPageToken`",
+                endpoint=f"GET {path}",
+                correlation_id=envelope.requestId,
+            )
         return activities, envelope.nextPageToken or token, more
 
     async def events_for_leads(
@@ -133,6 +137,8 @@ def _parse(raw: list[Any], path: str, request_id: str | None) -> list[Activity]:
         return [parse_activity(item) for item in raw]
     except ValidationError as exc:
         raise InvalidUpstreamDataError(
-            PLATFORM, f"an activity has an unexpected shape: {exc.errors()[0]}",
-            endpoint=f"GET {path}", correlation_id=request_id,
-        ) from exc  # fmt: skip
+            PLATFORM,
+            f"an activity has an unexpected shape: {exc.errors()[0]}",
+            endpoint=f"GET {path}",
+            correlation_id=request_id,
+        ) from exc

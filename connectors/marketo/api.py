@@ -64,9 +64,12 @@ class MarketoApi:
         if len(request.url.raw_path) > MAX_URI_BYTES:
             form = httpx.QueryParams(params)
             request = self._http.build_request(
-                "POST", path, params={"_method": "GET"}, content=str(form),
+                "POST",
+                path,
+                params={"_method": "GET"},
+                content=str(form),
                 headers={"Content-Type": "application/x-www-form-urlencoded"},
-            )  # fmt: skip
+            )
         return await self.send(request)
 
     async def post(self, path: str, body: Any) -> Envelope:
@@ -83,23 +86,32 @@ class MarketoApi:
         if action is not Action.OK:
             reason = SHAPE.message(body)
             raise error_for(
-                action, PLATFORM,
+                action,
+                PLATFORM,
                 f"{where} answered {response.status_code}" + (f": {reason}" if reason else ""),
-                status=response.status_code, endpoint=where, correlation_id=correlation_id,
+                status=response.status_code,
+                endpoint=where,
+                correlation_id=correlation_id,
                 retry_after=retry_after(code, self._clock()),
-            )  # fmt: skip
+            )
         try:
             envelope = Envelope.model_validate(body)
         except ValidationError as exc:
             raise InvalidUpstreamDataError(
-                PLATFORM, f"{where} answered an envelope we cannot read: {exc.errors()[0]}",
-                status=response.status_code, endpoint=where, correlation_id=correlation_id,
-            ) from exc  # fmt: skip
+                PLATFORM,
+                f"{where} answered an envelope we cannot read: {exc.errors()[0]}",
+                status=response.status_code,
+                endpoint=where,
+                correlation_id=correlation_id,
+            ) from exc
         if not envelope.success:
             raise FatalError(
-                PLATFORM, f"{where} failed with an unlisted error: {SHAPE.message(body)}",
-                status=response.status_code, endpoint=where, correlation_id=correlation_id,
-            )  # fmt: skip
+                PLATFORM,
+                f"{where} failed with an unlisted error: {SHAPE.message(body)}",
+                status=response.status_code,
+                endpoint=where,
+                correlation_id=correlation_id,
+            )
         return envelope
 
 
@@ -111,6 +123,8 @@ def _decode(response: httpx.Response, where: str) -> Any:
         if not response.is_success:
             return None
         raise InvalidUpstreamDataError(
-            PLATFORM, f"{where} answered {response.status_code} with a body that is not JSON",
-            status=response.status_code, endpoint=where,
-        ) from exc  # fmt: skip
+            PLATFORM,
+            f"{where} answered {response.status_code} with a body that is not JSON",
+            status=response.status_code,
+            endpoint=where,
+        ) from exc

@@ -67,9 +67,15 @@ class ClientCredentials:
 
     async def _ask(self) -> Token:
         return await token_request(
-            self._http, Platform.MARKETO, IDENTITY_PATH, "client_credentials", method="GET",
-            client_id=self._client_id, client_secret=self._client_secret, clock=self._clock,
-        )  # fmt: skip
+            self._http,
+            Platform.MARKETO,
+            IDENTITY_PATH,
+            "client_credentials",
+            method="GET",
+            client_id=self._client_id,
+            client_secret=self._client_secret,
+            clock=self._clock,
+        )
 
 
 def token_died(response: httpx.Response) -> bool:

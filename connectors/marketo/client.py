@@ -36,7 +36,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from canonical_schema import BehavioralEvent, CustomerRecord, is_email, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.marketo.activities import ActivityReader
 from connectors.marketo.api import DEFAULT_CONCURRENCY, PLATFORM, MarketoApi
@@ -161,6 +161,17 @@ class MarketoConnector:
         """The leads' events since `since`, oldest first (see `activities.py`)."""
         return await self._activities.events_for_leads(lead_ids, since, emails=emails)
 
+    async def events_of(self, people: Held, since: datetime) -> dict[str, list[BehavioralEvent]]:
+        """Each lead's activities since `since`, by email (ids that are no lead ids skipped)."""
+        leads = {lead: email for email, lead in people.items() if lead.isdigit()}
+        if not leads:
+            return {}
+        found: dict[str, list[BehavioralEvent]] = {}
+        for event in await self.events_for_leads(list(leads), since, emails=leads):
+            if event.customer_email:
+                found.setdefault(event.customer_email, []).append(event)
+        return found
+
     async def changed_lead_ids_since(self, since: datetime) -> list[str]:
         """Leads created or with a read field changed since `since`, first change first."""
         return await self._activities.changed_lead_ids_since(since)
@@ -222,9 +233,11 @@ def _map_leads(raw: list[Any], request_id: str | None) -> list[CustomerRecord]:
             lead = parse_lead(item)
         except ValidationError as exc:
             raise InvalidUpstreamDataError(
-                PLATFORM, f"a lead has an unexpected shape: {exc.errors()[0]}",
-                endpoint=f"GET {LEADS}", correlation_id=request_id,
-            ) from exc  # fmt: skip
+                PLATFORM,
+                f"a lead has an unexpected shape: {exc.errors()[0]}",
+                endpoint=f"GET {LEADS}",
+                correlation_id=request_id,
+            ) from exc
         record = to_canonical(lead)
         if record is not None:
             mapped.append(record)
@@ -241,6 +254,8 @@ def _sync_results(raw: list[Any], expected: int, request_id: str | None) -> list
             return results
         problem = f"{len(results)} results for {expected} records"
     raise InvalidUpstreamDataError(
-        PLATFORM, f"a createOrUpdate sync answered {problem}",
-        endpoint=f"POST {LEADS}", correlation_id=request_id,
-    )  # fmt: skip
+        PLATFORM,
+        f"a createOrUpdate sync answered {problem}",
+        endpoint=f"POST {LEADS}",
+        correlation_id=request_id,
+    )

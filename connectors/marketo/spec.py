@@ -15,6 +15,7 @@ from connectors.credentials import Credentials
 from connectors.marketo.auth import client_credentials_auth
 from connectors.marketo.client import MarketoConnector
 from connectors.marketo.errors import SHAPE
+from connectors.marketo.feed import MarketoFeed
 from connectors.marketo.mapping import from_canonical
 from connectors.marketo.settings import MarketoSettings
 from connectors.spec import Capability, PlatformSpec, required
@@ -46,6 +47,7 @@ def simulated(base: str, credentials: Mapping[str, Any]) -> MarketoSettings:
 
 SPEC = PlatformSpec(
     platform=Platform.MARKETO,
+    display_name="Marketo",
     settings=MarketoSettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_MARKETO__BASE_URL"),
@@ -59,4 +61,5 @@ SPEC = PlatformSpec(
     auth_method=lambda options: "client credentials",
     oauth=None,  # client credentials (a LaunchPoint service), set in configuration
     simulated=simulated,
+    feed=lambda connector: MarketoFeed(connector.platform, connector),
 )

@@ -50,8 +50,17 @@ class Opportunity(SObject):
 
 
 ACCOUNT_FIELDS = ("Id", "Name", "Website", "Industry", "NumberOfEmployees", "LastModifiedDate")
-OPPORTUNITY_FIELDS = ("Id", "Name", "Amount", "StageName", "CloseDate", "IsClosed", "IsWon",
-                      "AccountId", "LastModifiedDate")  # fmt: skip
+OPPORTUNITY_FIELDS = (
+    "Id",
+    "Name",
+    "Amount",
+    "StageName",
+    "CloseDate",
+    "IsClosed",
+    "IsWon",
+    "AccountId",
+    "LastModifiedDate",
+)
 
 
 def company_id(account_id: str) -> str:
@@ -66,9 +75,12 @@ def to_company(account: Account) -> Company:
         domain=domain(account.Website),
         industry=normalize_text(account.Industry),
         employees=employees if employees is not None and employees >= 0 else None,
-        sources=(SourceRecord(platform=PLATFORM, external_id=account.Id,
-                              updated_at=account.LastModifiedDate),),
-    )  # fmt: skip
+        sources=(
+            SourceRecord(
+                platform=PLATFORM, external_id=account.Id, updated_at=account.LastModifiedDate
+            ),
+        ),
+    )
 
 
 def to_deal(opportunity: Opportunity, currency: str) -> Deal:
@@ -76,15 +88,21 @@ def to_deal(opportunity: Opportunity, currency: str) -> Deal:
     return Deal(
         id=RecordRef("deal", PLATFORM, opportunity.Id).public_id(),
         name=normalize_text(opportunity.Name) or opportunity.Id,
-        amount=None if amount is None else Money(amount=Decimal(str(amount)),
-                                                 currency_code=currency),
+        amount=None
+        if amount is None
+        else Money(amount=Decimal(str(amount)), currency_code=currency),
         stage=normalize_text(opportunity.StageName),
         status=status(opportunity.IsClosed, opportunity.IsWon),
         close_date=date.fromisoformat(opportunity.CloseDate) if opportunity.CloseDate else None,
         company_id=company_id(opportunity.AccountId) if opportunity.AccountId else None,
-        sources=(SourceRecord(platform=PLATFORM, external_id=opportunity.Id,
-                              updated_at=opportunity.LastModifiedDate),),
-    )  # fmt: skip
+        sources=(
+            SourceRecord(
+                platform=PLATFORM,
+                external_id=opportunity.Id,
+                updated_at=opportunity.LastModifiedDate,
+            ),
+        ),
+    )
 
 
 def status(is_closed: bool, is_won: bool) -> DealStatus:

@@ -39,9 +39,14 @@ class Api:
         self.prefix = f"/services/data/{api_version}"
 
     async def call(
-        self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
         headers: dict[str, str] | None = None,
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         """`path` is under the API version (`/query`) or absolute on the instance
         (`/services/data/...`, as `nextRecordsUrl` is)."""
         full = path if path.startswith("/services/") else self.prefix + path
@@ -58,9 +63,10 @@ class Api:
             next_url = body.get("nextRecordsUrl")
             if not isinstance(next_url, str) or not next_url.startswith("/services/"):
                 raise InvalidUpstreamDataError(
-                    PLATFORM, "a query answered done=false without a nextRecordsUrl",
+                    PLATFORM,
+                    "a query answered done=false without a nextRecordsUrl",
                     endpoint=QUERY,
-                )  # fmt: skip
+                )
             body = await self.call("GET", next_url, headers=options)
             records += _records(body)
         return records

@@ -86,9 +86,14 @@ class SalesforceSession(httpx.Auth):
         if not (client_id and client_secret and refresh_token):
             raise ValueError("Salesforce needs a client id, client secret and refresh token")
         grant = RefreshTokenGrant(
-            http, PLATFORM, login_url.rstrip("/") + TOKEN_PATH, client_id=client_id,
-            client_secret=client_secret, refresh_token=refresh_token, clock=clock,
-        )  # fmt: skip
+            http,
+            PLATFORM,
+            login_url.rstrip("/") + TOKEN_PATH,
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            clock=clock,
+        )
         return cls(grant, store=store)
 
     @property

@@ -28,8 +28,9 @@ from typing import TypeVar
 
 import httpx
 
+from cache import BatchSingleFlight
 from canonical_schema import Company, CustomerRecord, Deal, is_email, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.salesforce.account_mapping import (
     ACCOUNT_FIELDS,
     OPPORTUNITY_FIELDS,
@@ -71,6 +72,9 @@ PEOPLE: tuple[tuple[type[Contact] | type[Lead], tuple[str, ...]], ...] = (
 CURRENT = {"Contact": "", "Lead": "IsConverted = false AND "}
 
 
+_NO_ACCOUNT = ""  # single-flight value of "no Account"
+
+
 @dataclass(frozen=True)
 class ChangeSet:
     """The people changed since a time, and the `SystemModstamp` to ask from next time."""
@@ -95,6 +99,9 @@ class SalesforceConnector:
     ) -> None:
         self._api = Api(http, session, api_version)
         self._currency = currency
+        # The Account ids of many people, read once however many graph reads ask at once
+        # (a customer's company and deals both need them).
+        self._accounts: BatchSingleFlight[str, str] = BatchSingleFlight()
         self._statuses: LeadStatuses | None = None
 
     @property
@@ -104,8 +111,11 @@ class SalesforceConnector:
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         people = await self._people(emails)
-        return {email: record for email, person in people.items()
-                if (record := to_canonical(person)) is not None}  # fmt: skip
+        return {
+            email: record
+            for email, person in people.items()
+            if (record := to_canonical(person)) is not None
+        }
 
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
@@ -121,8 +131,14 @@ class SalesforceConnector:
             soql = f"{select(fields, model.__name__, where)} ORDER BY Id LIMIT {wanted}"
             batch = await self._api.query_as(model, soql)
             chosen = await self._people([e for p in batch if (e := email_of(p))])
-            found += [r for p in batch if (e := email_of(p)) and e in chosen
-                      and chosen[e].Id == p.Id and (r := to_canonical(p)) is not None]  # fmt: skip
+            found += [
+                r
+                for p in batch
+                if (e := email_of(p))
+                and e in chosen
+                and chosen[e].Id == p.Id
+                and (r := to_canonical(p)) is not None
+            ]
             if len(batch) == wanted:
                 position = (index, batch[-1].Id)
             else:
@@ -133,10 +149,12 @@ class SalesforceConnector:
         return RecordPage(found, next_after)
 
     async def count_records(self) -> int:
-        answers = await asyncio.gather(*(
-            self._api.count(f"SELECT COUNT() FROM {name} WHERE {CURRENT[name]}Email != null")
-            for name in (model.__name__ for model, _ in PEOPLE)
-        ))  # fmt: skip
+        answers = await asyncio.gather(
+            *(
+                self._api.count(f"SELECT COUNT() FROM {name} WHERE {CURRENT[name]}Email != null")
+                for name in (model.__name__ for model, _ in PEOPLE)
+            )
+        )
         return sum(answers)
 
     async def upsert_records(self, records: Sequence[CustomerRecord]) -> list[UpsertResult]:
@@ -155,10 +173,13 @@ class SalesforceConnector:
         """Every person whose Contact or Lead changed after `since` (to the second), each as
         their chosen record, oldest change first."""
         after = f"SystemModstamp > {datetime_literal(since)}"
-        changed = await asyncio.gather(*(
-            self._api.query_as(model, select(fields, name, CURRENT[name] + after))
-            for model, fields in PEOPLE if (name := model.__name__)
-        ))  # fmt: skip
+        changed = await asyncio.gather(
+            *(
+                self._api.query_as(model, select(fields, name, CURRENT[name] + after))
+                for model, fields in PEOPLE
+                if (name := model.__name__)
+            )
+        )
         people = [p for batch in changed for p in batch]
         current = await self.records_by_email([e for p in people if (e := email_of(p))])
         records = sorted(current.values(), key=lambda r: (r.updated_at is None, r.updated_at))
@@ -184,8 +205,11 @@ class SalesforceConnector:
     async def contact_account_ids(self, emails: Sequence[str]) -> dict[str, str]:
         """The Account of each email whose chosen record is a Contact under an Account."""
         people = await self._people(emails)
-        return {email: person.AccountId for email, person in people.items()
-                if isinstance(person, Contact) and person.AccountId}  # fmt: skip
+        return {
+            email: person.AccountId
+            for email, person in people.items()
+            if isinstance(person, Contact) and person.AccountId
+        }
 
     async def opportunities_by_id(self, opportunity_ids: Sequence[str]) -> dict[str, Deal]:
         """The Opportunities among `opportunity_ids`, as Deals keyed by Opportunity Id."""
@@ -221,6 +245,50 @@ class SalesforceConnector:
     async def query(self, soql: str) -> list[dict[str, object]]:
         """Any SOQL, every record to the end, unmapped: for what the connector does not model."""
         return await self._api.query(soql)
+
+    # -- the graph: CompanySource, DealSource ------------------------------------------------
+
+    async def companies_of(self, people: Held) -> dict[str, Company]:
+        """The Account of each person whose Contact is under one."""
+        accounts = await self._account_ids(list(people))
+        if not accounts:
+            return {}
+        companies = await self.accounts_by_id(list(set(accounts.values())))
+        return {email: companies[a] for email, a in accounts.items() if a in companies}
+
+    async def companies_by_id(self, ids: Sequence[str]) -> dict[str, Company]:
+        return await self.accounts_by_id(ids)
+
+    async def companies_by_domain(self, domains: Sequence[str]) -> dict[str, Company]:
+        return await self.accounts_by_domain(domains)
+
+    async def company_people(self, company_ids: Sequence[str]) -> dict[str, list[str]]:
+        return await self.contact_emails_by_account(company_ids)
+
+    async def deals_of(self, people: Held) -> dict[str, list[Deal]]:
+        """The Opportunities of each person's Account."""
+        accounts = await self._account_ids(list(people))
+        if not accounts:
+            return {}
+        by_account = await self.opportunities_by_account(list(set(accounts.values())))
+        return {email: by_account.get(account, []) for email, account in accounts.items()}
+
+    async def deals_of_companies(self, company_ids: Sequence[str]) -> dict[str, list[Deal]]:
+        return await self.opportunities_by_account(company_ids)
+
+    async def deals_by_id(self, ids: Sequence[str]) -> dict[str, Deal]:
+        return await self.opportunities_by_id(ids)
+
+    async def deal_companies(self, deal_ids: Sequence[str]) -> dict[str, str]:
+        return {}  # an Opportunity names its Account itself
+
+    async def _account_ids(self, emails: list[str]) -> dict[str, str]:
+        async def load(missing: list[str]) -> dict[str, str]:
+            found = await self.contact_account_ids(missing)
+            return {email: found.get(email, _NO_ACCOUNT) for email in missing}
+
+        found = await self._accounts.do_many(emails, load) if emails else {}
+        return {email: account for email, account in found.items() if account != _NO_ACCOUNT}
 
     async def _people(self, emails: Sequence[str]) -> dict[str, Contact | Lead]:
         wanted = [e for e in dict.fromkeys(normalize_email(e) for e in emails) if is_email(e)]

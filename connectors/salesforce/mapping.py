@@ -93,8 +93,15 @@ class Lead(Person):
     Status: str | None
 
 
-PERSON_FIELDS = ("Id", "Email", "FirstName", "LastName", "Phone", "LastModifiedDate",
-                 "SystemModstamp")  # fmt: skip
+PERSON_FIELDS = (
+    "Id",
+    "Email",
+    "FirstName",
+    "LastName",
+    "Phone",
+    "LastModifiedDate",
+    "SystemModstamp",
+)
 CONTACT_FIELDS = (*PERSON_FIELDS, "AccountId")
 LEAD_FIELDS = (*PERSON_FIELDS, "Company", "Status")
 

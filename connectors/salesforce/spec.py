@@ -15,6 +15,7 @@ from connectors.credentials import Credentials
 from connectors.salesforce.auth import SalesforceSession, api_usage
 from connectors.salesforce.client import SalesforceConnector
 from connectors.salesforce.errors import SHAPE
+from connectors.salesforce.feed import SalesforceFeed
 from connectors.salesforce.mapping import from_canonical
 from connectors.salesforce.settings import SalesforceSettings
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
@@ -64,6 +65,7 @@ def _vault_ready(options: SalesforceSettings) -> bool:
 
 SPEC = PlatformSpec(
     platform=Platform.SALESFORCE,
+    display_name="Salesforce",
     settings=SalesforceSettings,
     connect=connect,
     api_base=lambda options: str(options.login_url),
@@ -85,4 +87,5 @@ SPEC = PlatformSpec(
     oauth=OAuthFlow(("api", "refresh_token"), pkce=True),
     vault_ready=_vault_ready,
     simulated=simulated,
+    feed=lambda connector: SalesforceFeed(connector.platform, connector),
 )

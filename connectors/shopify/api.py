@@ -16,6 +16,7 @@ import httpx
 from pydantic import ValidationError
 
 from canonical_schema import Platform
+from canonical_schema.invariants import BrokenInvariant
 from connectors.errors import Action, classify, error_for
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.http import endpoint, json_body, retry_after_seconds, send
@@ -80,7 +81,9 @@ class GraphQLApi:
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """`run` for a query every shop serves."""
         data = await self.run(query, variables)
-        assert data is not None  # only `absent_ok` runs answer None
+        # only `absent_ok` runs answer None
+        if data is None:
+            raise BrokenInvariant("expected data is not None")
         return data
 
     def _remember(self, cost: dict[str, Any]) -> None:

@@ -56,16 +56,28 @@ def expiring_token_auth(
     replicas share the token and its rotating refresh token: one refresh per expiry, since a
     second exchange of the same refresh token would be refused."""
     for name, value in (
-        ("client_id", client_id), ("client_secret", client_secret),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
         ("refresh_token", refresh_token),
-    ):  # fmt: skip
+    ):
         if not value:
             raise ValueError(f"Shopify expiring tokens need a {name}")
     grant = RefreshTokenGrant(
-        http, Platform.SHOPIFY, TOKEN_PATH, client_id=client_id, client_secret=client_secret,
-        refresh_token=refresh_token, on_token=on_token, clock=clock,
-    )  # fmt: skip
+        http,
+        Platform.SHOPIFY,
+        TOKEN_PATH,
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        on_token=on_token,
+        clock=clock,
+    )
     return RefreshingAuth(
-        grant, expired=token_rejected, header=HEADER, scheme="", leeway=leeway, clock=clock,
+        grant,
+        expired=token_rejected,
+        header=HEADER,
+        scheme="",
+        leeway=leeway,
+        clock=clock,
         store=store,
-    )  # fmt: skip
+    )

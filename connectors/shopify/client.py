@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from canonical_schema import BehavioralEvent, CustomerRecord, Order, is_email, normalize_email
-from connectors.base import RecordPage, UpsertResult
+from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError
 from connectors.feeds import OrderNotice
 from connectors.shopify import queries as q
@@ -59,6 +59,9 @@ LOOKUP_CHUNK = 50  # emails a search query: ~2,000 characters, 2 + 50 * 3 + 1 = 
 CUSTOMER_PAGE = q.page_cap(q.CUSTOMER_COST)
 ORDER_PAGE = q.page_cap(q.ORDER_COST)
 CHECKOUT_PAGE = q.page_cap(q.CHECKOUT_COST)
+
+
+ORDER_EVENTS = 10  # most recent orders a customer's events include
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,19 @@ class ShopifyConnector:
                 found[order.sources[0].external_id] = order
         return found
 
+    def is_order_id(self, external_id: str) -> bool:
+        head, _, number = external_id.rpartition("/")
+        return head == "gid://shopify/Order" and number.isdigit()
+
+    async def events_of(self, people: Held, since: datetime) -> dict[str, list[BehavioralEvent]]:
+        """ORDER_PLACED for each person's `ORDER_EVENTS` most recent orders (by customer GID;
+        one query for many customers, as for their orders)."""
+        emails = {gid: email for email, gid in people.items()}
+        if not emails:
+            return {}
+        orders = await self.orders_for_customers(list(emails), ORDER_EVENTS)
+        return {emails[gid]: [order_event(order) for order in held] for gid, held in orders.items()}
+
     async def orders(
         self, limit: int = ORDER_PAGE, after: str | None = None, *, since: datetime | None = None
     ) -> Page[Order]:
@@ -213,9 +229,11 @@ class ShopifyConnector:
         if refused:
             detail = "; ".join(f"{o.email}: {', '.join(o.errors)}" for o in refused)
             raise FatalError(
-                PLATFORM, f"refused {len(refused)} of {len(outcomes)} records: {detail}",
-                status=200, endpoint=f"POST {self._api.path}",
-            )  # fmt: skip
+                PLATFORM,
+                f"refused {len(refused)} of {len(outcomes)} records: {detail}",
+                status=200,
+                endpoint=f"POST {self._api.path}",
+            )
         return [o for o in outcomes if isinstance(o, UpsertResult)]
 
     async def _by_email(self, emails: list[str]) -> list[CustomerRecord]:

@@ -13,12 +13,14 @@ import httpx
 from cache.rate_rules import Learners, LimitSettings
 from canonical_schema import CustomerRecord, Platform
 from connectors.base import CustomerSource
+from connectors.change_feeds import paged
 from connectors.credentials import Credentials
 from connectors.shopify.auth import expiring_token_auth, offline_token_auth
-from connectors.shopify.client import ShopifyConnector
+from connectors.shopify.client import CUSTOMER_PAGE, ShopifyConnector
 from connectors.shopify.errors import SHAPE
 from connectors.shopify.mapping import from_canonical
 from connectors.shopify.settings import ShopifySettings
+from connectors.shopify.webhooks import WEBHOOKS
 from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
 
 
@@ -87,6 +89,7 @@ def _vault_ready(options: ShopifySettings) -> bool:
 
 SPEC = PlatformSpec(
     platform=Platform.SHOPIFY,
+    display_name="Shopify",
     settings=ShopifySettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_SHOPIFY__BASE_URL"),
@@ -109,4 +112,6 @@ SPEC = PlatformSpec(
     oauth=OAuthFlow(("read_customers", "write_customers", "read_orders")),
     vault_ready=_vault_ready,
     simulated=simulated,
+    webhooks=WEBHOOKS,
+    feed=paged(CUSTOMER_PAGE, CUSTOMER_PAGE, "records_changed_since"),
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from canonical_schema import CustomerRecord, normalize_email
+from canonical_schema.invariants import BrokenInvariant
 from connectors.base import UpsertResult
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.shopify.api import PLATFORM, GraphQLApi
@@ -27,7 +28,8 @@ from connectors.shopify.mapping import consent_input, from_canonical, update_inp
 from connectors.shopify.queries import MUTATION_COST, upsert_document
 
 WRITE_BATCH = 25  # records a document, ≤ 2 mutations each: ≤ 500 of a query's 1000 points
-assert WRITE_BATCH * 2 * MUTATION_COST <= 1000
+if not (WRITE_BATCH * 2 * MUTATION_COST <= 1000):
+    raise BrokenInvariant("expected WRITE_BATCH * 2 * MUTATION_COST <= 1000")
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ def _outcome(write: _Write, payloads: list[Any], where: str) -> Outcome:
             )
     if errors:
         return RecordRejected(write.email, tuple(errors))
-    assert isinstance(external_id, str)
+    if not isinstance(external_id, str):
+        raise BrokenInvariant("expected isinstance(external_id, str)")
     return UpsertResult(write.email, external_id, created=write.creates)
 
 

@@ -14,5 +14,11 @@ from gateway.alerts.settings import AlertSettings
 from gateway.alerts.snapshot import PlatformView, Snapshot, take_snapshot
 
 __all__ = [
-    "Alert", "AlertSettings", "Monitor", "PlatformView", "Snapshot", "evaluate", "take_snapshot"
-]  # fmt: skip
+    "Alert",
+    "AlertSettings",
+    "Monitor",
+    "PlatformView",
+    "Snapshot",
+    "evaluate",
+    "take_snapshot",
+]

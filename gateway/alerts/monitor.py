@@ -55,8 +55,9 @@ class Monitor:
         for alert in self.alerts:
             if alert.firing and alert.key not in self.since:
                 self.since[alert.key] = snapshot.taken_at
-                logger.warning("alert %s firing: %s (runbook %s)", alert.key, alert.summary,
-                               alert.runbook)  # fmt: skip
+                logger.warning(
+                    "alert %s firing: %s (runbook %s)", alert.key, alert.summary, alert.runbook
+                )
             elif not alert.firing and alert.key in self.since:
                 del self.since[alert.key]
                 logger.info("alert %s resolved: %s", alert.key, alert.summary)

@@ -49,25 +49,34 @@ def evaluate(snapshot: Snapshot, settings: AlertSettings, uptime_seconds: float)
     rate, p95 = snapshot.error_rate, snapshot.p95_seconds
     alerts = [
         Alert(
-            "high_error_rate", enough and _above(rate, settings.error_rate), rate,
+            "high_error_rate",
+            enough and _above(rate, settings.error_rate),
+            rate,
             settings.error_rate,
             f"{(rate or 0):.1%} of {snapshot.operations} recent operations failed server-side",
         ),
         Alert(
-            "high_latency", enough and _above(p95, settings.p95_latency_seconds), p95,
+            "high_latency",
+            enough and _above(p95, settings.p95_latency_seconds),
+            p95,
             settings.p95_latency_seconds,
             f"p95 operation latency {(p95 or 0):.3f}s over {snapshot.operations} operations",
         ),
         Alert(
-            "job_backlog", _above(snapshot.queue_depth, settings.queue_depth),
-            snapshot.queue_depth, settings.queue_depth,
+            "job_backlog",
+            _above(snapshot.queue_depth, settings.queue_depth),
+            snapshot.queue_depth,
+            settings.queue_depth,
             f"{snapshot.queue_depth} jobs waiting to run",
         ),
         Alert(
-            "dead_letters", _above(snapshot.dlq_size, settings.dlq_size), snapshot.dlq_size,
-            settings.dlq_size, f"{snapshot.dlq_size} writes wait in the dead-letter queue",
+            "dead_letters",
+            _above(snapshot.dlq_size, settings.dlq_size),
+            snapshot.dlq_size,
+            settings.dlq_size,
+            f"{snapshot.dlq_size} writes wait in the dead-letter queue",
         ),
-    ]  # fmt: skip
+    ]
     for view in snapshot.platforms:
         limit = settings.freshness_for(view.platform)
         # Never synced: stale once the gateway has been up longer than the threshold.

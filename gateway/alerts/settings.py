@@ -20,9 +20,11 @@ class AlertSettings(BaseModel):
         20, ge=1, description="Operations the window must hold before rate and p95 may fire."
     )
     error_rate: float = Field(
-        0.05, ge=0, le=1,
+        0.05,
+        ge=0,
+        le=1,
         description="high_error_rate fires past this share of operations failing server-side.",
-    )  # fmt: skip
+    )
     p95_latency_seconds: float = Field(
         2.0, gt=0, description="high_latency fires while p95 operation latency is above this."
     )
@@ -33,9 +35,10 @@ class AlertSettings(BaseModel):
         0, ge=0, description="dead_letters fires while more dead letters than this are open."
     )
     freshness_seconds: float = Field(
-        3600.0, gt=0,
+        3600.0,
+        gt=0,
         description="stale_data fires for a platform not synced successfully for this long.",
-    )  # fmt: skip
+    )
     freshness_by_platform: dict[str, float] = Field(
         default_factory=dict,
         description="Per-platform freshness thresholds, e.g. {marketo = 7200}.",

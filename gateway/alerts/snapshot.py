@@ -77,15 +77,19 @@ async def _platforms(services: Any, now: datetime) -> list[PlatformView]:
         usage = s.rate_limit
         views.append(
             PlatformView(
-                platform=s.platform.value, status=s.status.name, auth_valid=s.auth_valid,
-                circuit=s.circuit.name, limit=usage.limit if usage else None,
+                platform=s.platform.value,
+                status=s.status.name,
+                auth_valid=s.auth_valid,
+                circuit=s.circuit.name,
+                limit=usage.limit if usage else None,
                 remaining=usage.remaining if usage else None,
                 window_seconds=usage.window_seconds if usage else None,
                 last_sync_at=s.last_sync_at,
                 freshness_seconds=(now - s.last_sync_at).total_seconds()
-                if s.last_sync_at else None,
+                if s.last_sync_at
+                else None,
             )
-        )  # fmt: skip
+        )
     return views
 
 

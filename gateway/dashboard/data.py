@@ -16,26 +16,34 @@ async def dashboard_data(monitor: Monitor, services: Any, profile: str) -> dict[
     firing = monitor.firing
     integrations = [
         {
-            "platform": v.platform, "status": v.status, "auth_valid": v.auth_valid,
-            "circuit": v.circuit, "limit": v.limit, "remaining": v.remaining,
-            "quota_used": v.quota_used, "freshness_seconds": v.freshness_seconds,
+            "platform": v.platform,
+            "status": v.status,
+            "auth_valid": v.auth_valid,
+            "circuit": v.circuit,
+            "limit": v.limit,
+            "remaining": v.remaining,
+            "quota_used": v.quota_used,
+            "freshness_seconds": v.freshness_seconds,
             "last_sync_at": v.last_sync_at.isoformat() if v.last_sync_at else None,
             "alerts": [a.name for a in firing if a.platform == v.platform],
         }
         for v in snapshot.platforms
-    ]  # fmt: skip
+    ]
     letters: list[dict[str, Any]] = []
     if services.write is not None:
         page = await services.write.dead_letters.page(DEAD_LETTERS_SHOWN)
         letters = [
             {
-                "id": d.id, "platform": d.platform.value, "operation": d.operation,
-                "error": d.error, "attempts": d.attempts,
+                "id": d.id,
+                "platform": d.platform.value,
+                "operation": d.operation,
+                "error": d.error,
+                "attempts": d.attempts,
                 "last_failed_at": d.last_failed_at.isoformat(),
                 "correlation_id": d.correlation_id,
             }
             for d in page.items
-        ]  # fmt: skip
+        ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),
         "profile": profile,

@@ -73,5 +73,6 @@ def _refused(status: int, code: str, message: str) -> Response:
     headers = {"www-authenticate": 'Bearer realm="mgw"'} if status == 401 else {}
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status, headers=headers,
-    )  # fmt: skip
+        status_code=status,
+        headers=headers,
+    )

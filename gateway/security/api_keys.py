@@ -70,10 +70,13 @@ class ApiKeyStore:
         async with self._store.engine.begin() as connection:
             await connection.execute(
                 api_keys.insert().values(
-                    id=key_id, name=info.name, scopes=" ".join(sorted(granted)),
-                    key_hash=_digest(raw), created_at=info.created_at,
+                    id=key_id,
+                    name=info.name,
+                    scopes=" ".join(sorted(granted)),
+                    key_hash=_digest(raw),
+                    created_at=info.created_at,
                 )
-            )  # fmt: skip
+            )
         return info, raw
 
     async def list(self) -> list[ApiKeyInfo]:

@@ -22,6 +22,7 @@ from joserfc.jwk import KeySet, OctKey
 
 from access.principal import Principal
 from access.scopes import parse_scopes
+from canonical_schema.invariants import BrokenInvariant
 from gateway.security.settings import SecuritySettings
 
 JWKS_MIN_REFRESH_SECONDS = 10.0
@@ -61,7 +62,8 @@ class JwksKeys:
         may_refetch = now - self._fetched_at >= JWKS_MIN_REFRESH_SECONDS
         if self._keys is None or not fresh or (unknown and may_refetch):
             await self._fetch(self._fetched_at)
-        assert self._keys is not None
+        if self._keys is None:
+            raise BrokenInvariant("expected self._keys is not None")
         return self._keys
 
     async def _fetch(self, seen: float) -> None:

@@ -26,24 +26,28 @@ class SnapshotCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         s = self._snapshot
         remaining = GaugeMetricFamily(
-            "mgw_rate_limit_remaining", "Calls (or cost) left in the platform's main budget.",
+            "mgw_rate_limit_remaining",
+            "Calls (or cost) left in the platform's main budget.",
             labels=["platform"],
-        )  # fmt: skip
+        )
         limit = GaugeMetricFamily(
             "mgw_rate_limit_limit", "Size of the platform's main budget.", labels=["platform"]
         )
         breaker = GaugeMetricFamily(
-            "mgw_breaker_state", "1 for the platform's current circuit state, 0 for the others.",
+            "mgw_breaker_state",
+            "1 for the platform's current circuit state, 0 for the others.",
             labels=["platform", "state"],
-        )  # fmt: skip
+        )
         up = GaugeMetricFamily(
-            "mgw_integration_up", "1 unless the platform is DOWN (breaker open or auth refused).",
+            "mgw_integration_up",
+            "1 unless the platform is DOWN (breaker open or auth refused).",
             labels=["platform"],
-        )  # fmt: skip
+        )
         fresh = GaugeMetricFamily(
-            "mgw_data_freshness_seconds", "Seconds since the platform's last successful sync.",
+            "mgw_data_freshness_seconds",
+            "Seconds since the platform's last successful sync.",
             labels=["platform"],
-        )  # fmt: skip
+        )
         for view in s.platforms:
             if view.remaining is not None and view.limit is not None:
                 remaining.add_metric([view.platform], view.remaining)
@@ -60,13 +64,15 @@ class SnapshotCollector(Collector):
             )
         if s.dlq_size is not None:
             yield GaugeMetricFamily(
-                "mgw_dead_letters_open", "Writes waiting in the dead-letter queue.",
+                "mgw_dead_letters_open",
+                "Writes waiting in the dead-letter queue.",
                 value=s.dlq_size,
-            )  # fmt: skip
+            )
         firing = GaugeMetricFamily(
-            "mgw_alert_firing", "1 while the alert fires (runbook: docs/runbooks/<alert>.md).",
+            "mgw_alert_firing",
+            "1 while the alert fires (runbook: docs/runbooks/<alert>.md).",
             labels=["alert", "platform"],
-        )  # fmt: skip
+        )
         for alert in self._alerts:
             firing.add_metric([alert.name, alert.platform or ""], float(alert.firing))
         yield firing

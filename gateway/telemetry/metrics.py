@@ -14,9 +14,10 @@ from starlette.responses import Response
 from gateway.telemetry.gauges import render
 
 UPSTREAM_CALLS = Counter(
-    "mgw_upstream_calls_total", "Calls to platforms, by platform, route and outcome.",
+    "mgw_upstream_calls_total",
+    "Calls to platforms, by platform, route and outcome.",
     ["platform", "route", "status"],
-)  # fmt: skip
+)
 UPSTREAM_SECONDS = Histogram(
     "mgw_upstream_seconds", "Time in upstream calls, rate-limit waits included.", ["platform"]
 )

@@ -53,6 +53,15 @@ def _route(path: str) -> str:
     """Few routes: webhook secrets and unknown paths must not become metric labels."""
     if path.startswith("/webhooks/mailchimp/"):
         return "/webhooks/mailchimp/{secret}"
-    known = ("/graphql", "/healthz", "/metrics", "/webhooks/hubspot", "/webhooks/shopify", "/",
-             "/dashboard", "/dashboard/data", "/dashboard/dashboard.js")  # fmt: skip
+    known = (
+        "/graphql",
+        "/healthz",
+        "/metrics",
+        "/webhooks/hubspot",
+        "/webhooks/shopify",
+        "/",
+        "/dashboard",
+        "/dashboard/data",
+        "/dashboard/dashboard.js",
+    )
     return path if path in known or path.startswith("/health/") else "other"

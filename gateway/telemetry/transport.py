@@ -41,9 +41,14 @@ class TracingTransport(httpx.AsyncBaseTransport):
         route = route_template(request.url.path)
         name = f"{self._platform} {request.method} {route}"
         with tracer().start_as_current_span(name, kind=SpanKind.CLIENT) as span:
-            span.set_attributes({"mgw.platform": self._platform, "http.request.method":
-                                 request.method, "http.route": route,
-                                 "mgw.retry_count": retry_count.get()})  # fmt: skip
+            span.set_attributes(
+                {
+                    "mgw.platform": self._platform,
+                    "http.request.method": request.method,
+                    "http.route": route,
+                    "mgw.retry_count": retry_count.get(),
+                }
+            )
             propagate.inject(request.headers)
             with UPSTREAM_SECONDS.labels(self._platform).time():
                 try:

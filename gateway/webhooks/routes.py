@@ -1,106 +1,90 @@
-"""The webhook endpoints: verify, parse, keep once in the inbox, queue a high-priority job to
-process what is new (sync_jobs/webhook_jobs.py), answer 200 at once. A forged or replayed
-delivery queues nothing."""
+"""The webhook endpoints: one per platform whose spec has webhooks (`/webhooks/<route>`).
+Each hands the delivery to its platform's `WebhookSpec` (verify, parse), keeps the events
+once in the inbox, queues a high-priority job to process what is new
+(sync_jobs/webhook_jobs.py) and answers 200 at once. A forged or replayed delivery queues
+nothing."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from canonical_schema import Platform
+from connectors.registry import specs
+from connectors.spec import PlatformSpec
+from connectors.webhooks import Delivery, MalformedWebhook, WebhookRefused, WebhookSpec
 from gateway.edge.body import read_body
 from gateway.edge.refusals import EdgeRefusal
 from gateway.settings import Settings
-from gateway.webhooks import parse, verify
-from gateway.webhooks.parse import MalformedWebhook, WebhookEvent
 from gateway.webhooks.public_url import signed_url
 from hub.inbox import Inbox
 from sync_jobs.webhook_jobs import enqueue_webhook, resume_webhooks
 
 logger = logging.getLogger("mgw.webhooks")
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _refused(reason: str, status: int = 401) -> Response:
     return JSONResponse({"error": reason}, status_code=status)
 
 
-class WebhookEndpoints:
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+class WebhookEndpoint:
+    """`/webhooks/<route>` of one platform."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        spec: PlatformSpec,
+        webhooks: WebhookSpec,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._settings = settings
+        self._spec = spec
+        self._webhooks = webhooks
         self._clock = clock
 
-    async def hubspot(self, request: Request) -> Response:
-        secret = self._settings.platform_settings(Platform.HUBSPOT).client_secret
-        if secret is None:
-            return _refused("HubSpot webhooks need MGW_HUBSPOT__CLIENT_SECRET", 503)
-        body = await self._body(request)
-        problem = verify.hubspot_v3(
-            secret.get_secret_value(), request.method,
-            signed_url(request, self._settings.webhooks), body,
-            request.headers.get("x-hubspot-request-timestamp", ""),
-            request.headers.get("x-hubspot-signature-v3", ""), round(self._clock() * 1000),
-        )  # fmt: skip
-        return await self._take(request, problem, lambda: parse.hubspot(body))
-
-    async def shopify(self, request: Request) -> Response:
-        secret = self._settings.platform_settings(Platform.SHOPIFY).client_secret
-        if secret is None:
-            return _refused("Shopify webhooks need MGW_SHOPIFY__CLIENT_SECRET", 503)
-        body = await self._body(request)
-        headers = request.headers
-        problem = verify.shopify(
-            secret.get_secret_value(), body, headers.get("x-shopify-hmac-sha256", "")
-        )
-        return await self._take(
-            request, problem,
-            lambda: parse.shopify(body, headers.get("x-shopify-topic", ""),
-                                  headers.get("x-shopify-webhook-id", ""), self._now()),
-        )  # fmt: skip
-
-    async def mailchimp(self, request: Request) -> Response:
-        expected = self._settings.platform_settings(Platform.MAILCHIMP).webhook_secret
-        problem = verify.secret_path(
-            expected.get_secret_value() if expected else "", request.path_params["secret"]
-        )
-        if request.method == "GET":  # Mailchimp checks the URL answers before it sends
-            return _refused(problem, 404) if problem else JSONResponse({"ok": True})
-        body = await self._body(request)
-        return await self._take(request, problem, lambda: parse.mailchimp(body))
-
-    def _now(self) -> datetime:
-        return datetime.fromtimestamp(self._clock(), tz=UTC)
-
-    async def _body(self, request: Request) -> bytes:
-        """The body within the edge's bounds, read before anything checks it: EdgeRefusal
-        (413, 408) for one too large or too slow."""
-        edge = self._settings.edge
-        return await read_body(request, edge.webhook_max_body_bytes, edge.body_read_seconds)
-
-    async def _take(
-        self, request: Request, problem: str | None, events: Callable[[], Sequence[WebhookEvent]]
-    ) -> Response:
-        if problem is not None:
-            logger.warning("webhook refused at %s: %s", request.url.path, problem)
-            return _refused(problem)
+    async def handle(self, request: Request) -> Response:
         try:
-            parsed = events()
+            return await self._handle(request)
+        except EdgeRefusal as refusal:  # a body too large or too slow
+            logger.warning("webhook refused at %s: %s", request.url.path, refusal.message)
+            return _refused(refusal.message, refusal.status)
+
+    async def _handle(self, request: Request) -> Response:
+        edge = self._settings.edge
+        body = await read_body(request, edge.webhook_max_body_bytes, edge.body_read_seconds)
+        delivery = Delivery(
+            method=request.method,
+            url=signed_url(request, self._settings.webhooks),  # as the platform signed it
+            headers=request.headers,
+            body=body,
+            path={key: str(value) for key, value in request.path_params.items()},
+            now_ms=round(self._clock() * 1000),
+        )
+        options = self._settings.platform_settings(self._spec.platform)
+        try:
+            parsed = self._webhooks.receive(options, delivery)
+        except WebhookRefused as exc:
+            if exc.status == 401:
+                logger.warning("webhook refused at %s: %s", request.url.path, exc.reason)
+            return _refused(exc.reason, exc.status)
         except MalformedWebhook as exc:
             return _refused(str(exc), 400)
+        if parsed is None:  # the platform checking that the URL answers
+            return JSONResponse({"ok": True})
         services = request.app.state.services
         fresh = await Inbox(services.store).accept(parsed)
         if fresh and services.jobs is not None:
             await enqueue_webhook(
-                services.jobs.engine, fresh[0].platform, [event.event_id for event in fresh],
+                services.jobs.engine,
+                fresh[0].platform,
+                [event.event_id for event in fresh],
                 self._settings.abandoned_checkout_seconds,
-            )  # fmt: skip
+            )
         return JSONResponse({"accepted": len(fresh), "duplicates": len(parsed) - len(fresh)})
 
 
@@ -110,30 +94,20 @@ async def resume_here(services: Any, settings: Settings) -> int:
     if services.jobs is None or not services.jobs.runs_here:
         return 0
     return await resume_webhooks(
-        services.store, services.jobs.engine, older_than=0.0,
+        services.store,
+        services.jobs.engine,
+        older_than=0.0,
         checkout_idle_seconds=settings.abandoned_checkout_seconds,
-    )  # fmt: skip
-
-
-def _bounded(endpoint: Endpoint) -> Endpoint:
-    """`endpoint`, answering a body refused by its bounds as the other refusals are."""
-
-    async def bounded(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except EdgeRefusal as refusal:
-            logger.warning("webhook refused at %s: %s", request.url.path, refusal.message)
-            return _refused(refusal.message, refusal.status)
-
-    return bounded
+    )
 
 
 def webhook_routes(settings: Settings) -> list[BaseRoute]:
-    endpoints = WebhookEndpoints(settings)
     return [
-        Route("/webhooks/hubspot", _bounded(endpoints.hubspot), methods=["POST"]),
-        Route("/webhooks/shopify", _bounded(endpoints.shopify), methods=["POST"]),
         Route(
-            "/webhooks/mailchimp/{secret}", _bounded(endpoints.mailchimp), methods=["GET", "POST"]
-        ),
+            f"/webhooks/{spec.webhooks.route}",
+            WebhookEndpoint(settings, spec, spec.webhooks).handle,
+            methods=list(spec.webhooks.methods),
+        )
+        for spec in specs()
+        if spec.webhooks is not None
     ]

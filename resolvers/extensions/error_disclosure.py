@@ -16,13 +16,12 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from hub.capabilities import display_name
 from hub.exceptions import PlatformError
 
 logger = logging.getLogger("mgw.graphql")
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?", re.DOTALL)
-NAMES = {"HUBSPOT": "HubSpot", "SALESFORCE": "Salesforce", "SHOPIFY": "Shopify",
-         "MARKETO": "Marketo", "MAILCHIMP": "Mailchimp"}  # fmt: skip
 SENTENCES = {
     "UPSTREAM_REJECTED": "{} refused the request.",
     "UPSTREAM_NOT_FOUND": "{} does not hold the record asked for.",
@@ -64,7 +63,7 @@ def write_error_sentence(platform: str, stored: str | None) -> str | None:
     kind = stored.split(":", 1)[0]
     code = _codes(PlatformError).get(kind, "")
     logger.info("write failure (masked for the client) on %s: %s", platform, stored)
-    name = NAMES.get(platform, platform.title())
+    name = display_name(platform)
     return SENTENCES.get(code, DEFAULT_SENTENCE).format(name)
 
 
@@ -79,7 +78,7 @@ def without_upstream_text(error: GraphQLError) -> GraphQLError:
     platform, code = extensions.get("platform"), extensions.get("code")
     if not isinstance(platform, str) or not str(code).startswith("UPSTREAM"):
         return error
-    name = NAMES.get(platform, platform.title())
+    name = display_name(platform)
     logger.info(
         "upstream error (masked for the client): %s",
         error.message,

@@ -30,19 +30,28 @@ from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
 OPERATION_SECONDS = Histogram(
-    "mgw_operation_seconds", "GraphQL operation latency, by operation name and type.",
+    "mgw_operation_seconds",
+    "GraphQL operation latency, by operation name and type.",
     ["operation", "type"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)  # fmt: skip
+)
 OPERATIONS = Counter(
     "mgw_operations_total",
     "GraphQL operations, by name, type and outcome (ok, partial: data with errors, error).",
     ["operation", "type", "outcome"],
 )
-CLIENT_CODES = frozenset({
-    "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "FORBIDDEN",
-    "UNAUTHENTICATED", "PERSISTED_QUERY_NOT_FOUND", "IDEMPOTENCY_CONFLICT", "NOT_FOUND",
-})  # fmt: skip
+CLIENT_CODES = frozenset(
+    {
+        "GRAPHQL_PARSE_FAILED",
+        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
+        "FORBIDDEN",
+        "UNAUTHENTICATED",
+        "PERSISTED_QUERY_NOT_FOUND",
+        "IDEMPOTENCY_CONFLICT",
+        "NOT_FOUND",
+    }
+)
 """Codes that say the client asked wrongly: they do not count toward the error-rate alert."""
 MAX_NAMES = 200
 logger = logging.getLogger("mgw.graphql")
@@ -125,10 +134,13 @@ class OperationTelemetry(SchemaExtension):
             if errors:
                 outcome = "partial" if getattr(result, "data", None) else "error"
             span.update_name(f"{kind} {name}")
-            span.set_attributes({
-                "graphql.operation.name": name, "graphql.operation.type": kind,
-                "mgw.outcome": outcome,
-            })  # fmt: skip
+            span.set_attributes(
+                {
+                    "graphql.operation.name": name,
+                    "graphql.operation.type": kind,
+                    "mgw.outcome": outcome,
+                }
+            )
             if outcome == "error" and errors:
                 span.set_status(Status(StatusCode.ERROR, str(errors[0].message)[:200]))
             OPERATION_SECONDS.labels(name, kind).observe(seconds)

@@ -95,9 +95,13 @@ class PlatformMiddleware:
             return None
 
         await self.platform.app(scope, receive, discard)
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"4096")]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
         raise ConnectionResetError("connection reset by peer (injected)")
 
     async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -107,8 +111,9 @@ class PlatformMiddleware:
         in-process it gets this `ConnectionResetError` (see `_reset`)."""
         start, body = await self._served(scope, receive)
         await send(_start(start, len(body)))
-        await send({"type": "http.response.body", "body": body[: len(body) // 2],
-                    "more_body": True})  # fmt: skip
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
         raise ConnectionResetError("connection closed mid-answer (injected)")
 
     async def _rewritten(

@@ -6,9 +6,17 @@ from __future__ import annotations
 import random
 
 _NICKNAMES = {
-    "Daniel": "Dan", "Samuel": "Sam", "Olivia": "Liv", "Benjamin": "Ben", "Isabella": "Bella",
-    "Rafael": "Rafa", "Viktor": "Vik", "Mateo": "Teo", "Gustav": "Gus", "Priya": "Pri",
-}  # fmt: skip
+    "Daniel": "Dan",
+    "Samuel": "Sam",
+    "Olivia": "Liv",
+    "Benjamin": "Ben",
+    "Isabella": "Bella",
+    "Rafael": "Rafa",
+    "Viktor": "Vik",
+    "Mateo": "Teo",
+    "Gustav": "Gus",
+    "Priya": "Pri",
+}
 _DAY_MS = 86_400_000
 
 

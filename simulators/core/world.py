@@ -17,10 +17,19 @@ from simulators.core.people import Company, Person, generate_people
 
 _DAY_MS = 86_400_000
 _THEMES = (
-    "Spring Sale", "Summer Launch", "Back to School", "Black Friday", "Holiday Gift Guide",
-    "New Year Reset", "Product Update", "Customer Stories", "Webinar Invite", "Loyalty Rewards",
-    "Flash Sale", "Winter Clearance",
-)  # fmt: skip
+    "Spring Sale",
+    "Summer Launch",
+    "Back to School",
+    "Black Friday",
+    "Holiday Gift Guide",
+    "New Year Reset",
+    "Product Update",
+    "Customer Stories",
+    "Webinar Invite",
+    "Loyalty Rewards",
+    "Flash Sale",
+    "Winter Clearance",
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from simulators.core.invariants import BrokenInvariant
+
 _CATEGORY_BY_STATUS = {
     400: "VALIDATION_ERROR",
     401: "INVALID_AUTHENTICATION",
@@ -111,17 +113,20 @@ def error_response(status: int) -> Response:
 
 
 async def handle_hubspot_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HubSpotError)
+    if not isinstance(exc, HubSpotError):
+        raise BrokenInvariant("expected isinstance(exc, HubSpotError)")
     return exc.response()
 
 
 async def handle_oauth_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, OAuthError)
+    if not isinstance(exc, OAuthError):
+        raise BrokenInvariant("expected isinstance(exc, OAuthError)")
     return exc.response()
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise BrokenInvariant("expected isinstance(exc, HTTPException)")
     if exc.status_code == 404:
         return HubSpotError(404, f"Unable to route {request.method} {request.url.path}").response()
     return HubSpotError(exc.status_code, str(exc.detail), headers=exc.headers).response()

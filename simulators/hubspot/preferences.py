@@ -49,9 +49,13 @@ class Preferences:
         email = _address(request.path_params["subscriberIdString"])
         results = self._opt_out(email, f"POST {UNSUBSCRIBE_ALL}")
         return JSONResponse(
-            {"status": "COMPLETE", "results": results, "startedAt": started,
-             "completedAt": self._now()}
-        )  # fmt: skip
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": self._now(),
+            }
+        )
 
     async def batch_unsubscribe_all(self, request: Request) -> Response:
         started = self._now()
@@ -72,9 +76,13 @@ class Preferences:
             for e in emails
         ]
         return JSONResponse(
-            {"status": "COMPLETE", "results": results, "startedAt": started,
-             "completedAt": self._now()}
-        )  # fmt: skip
+            {
+                "status": "COMPLETE",
+                "results": results,
+                "startedAt": started,
+                "completedAt": self._now(),
+            }
+        )
 
     def _opt_out(self, email: str, route: str) -> list[dict[str, Any]]:
         changed = email not in self.portal.opted_out

@@ -17,6 +17,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from simulators.core.invariants import BrokenInvariant
 from simulators.core.people import Person
 from simulators.core.world import Campaign
 from simulators.mailchimp.member import Member
@@ -119,7 +120,8 @@ class History:
         self._totals = None
 
     def _add(self, member_events: list[Event]) -> None:
-        assert self._totals is not None
+        if self._totals is None:
+            raise BrokenInvariant("expected self._totals is not None")
         opened: set[int] = set()
         clicked: set[int] = set()
         for event in member_events:

@@ -44,9 +44,14 @@ def _created_ms(campaign: Campaign) -> int:
 
 class CampaignReads:
     def __init__(
-        self, seed: int, campaigns: Sequence[Campaign], store: MemberStore, history: History,
-        reads: MemberReads, list_name: str,
-    ) -> None:  # fmt: skip
+        self,
+        seed: int,
+        campaigns: Sequence[Campaign],
+        store: MemberStore,
+        history: History,
+        reads: MemberReads,
+        list_name: str,
+    ) -> None:
         self.store = store
         self.history = history
         self.reads = reads
@@ -68,16 +73,31 @@ class CampaignReads:
             "emails_sent": totals.emails_sent if totals else 0,
             "send_time": iso_s(campaign.send_ms) if campaign.send_ms else "",
             "content_type": "template",
-            "recipients": {"list_id": self.store.list_id, "list_is_active": True,
-                           "list_name": self.list_name, "segment_text": "",
-                           "recipient_count": totals.emails_sent if totals else 0},
-            "settings": {"subject_line": campaign.subject, "preview_text": "",
-                         "title": campaign.name, "from_name": self.list_name,
-                         "reply_to": "news@sim-outfitters.example", "to_name": "*|FNAME|*"},
-            "tracking": {"opens": True, "html_clicks": True, "text_clicks": False,
-                         "goal_tracking": False, "ecomm360": True,
-                         "google_analytics": campaign.utm, "clicktale": ""},
-        }  # fmt: skip
+            "recipients": {
+                "list_id": self.store.list_id,
+                "list_is_active": True,
+                "list_name": self.list_name,
+                "segment_text": "",
+                "recipient_count": totals.emails_sent if totals else 0,
+            },
+            "settings": {
+                "subject_line": campaign.subject,
+                "preview_text": "",
+                "title": campaign.name,
+                "from_name": self.list_name,
+                "reply_to": "news@sim-outfitters.example",
+                "to_name": "*|FNAME|*",
+            },
+            "tracking": {
+                "opens": True,
+                "html_clicks": True,
+                "text_clicks": False,
+                "goal_tracking": False,
+                "ecomm360": True,
+                "google_analytics": campaign.utm,
+                "clicktale": "",
+            },
+        }
         if totals is not None:
             body["report_summary"] = {
                 "opens": totals.opens_total,
@@ -132,14 +152,20 @@ class CampaignReads:
             "unsubscribed": totals.unsubscribed,
             "send_time": iso_s(campaign.send_ms or 0),
             "bounces": {"hard_bounces": totals.bounces, "soft_bounces": 0, "syntax_errors": 0},
-            "opens": {"opens_total": totals.opens_total, "unique_opens": totals.unique_opens,
-                      "open_rate": totals.open_rate,
-                      "last_open": iso_s(totals.last_open_ms) if totals.last_open_ms else ""},
-            "clicks": {"clicks_total": totals.clicks_total, "unique_clicks": totals.unique_clicks,
-                       "unique_subscriber_clicks": totals.unique_clicks,
-                       "click_rate": totals.click_rate,
-                       "last_click": iso_s(totals.last_click_ms) if totals.last_click_ms else ""},
-        }  # fmt: skip
+            "opens": {
+                "opens_total": totals.opens_total,
+                "unique_opens": totals.unique_opens,
+                "open_rate": totals.open_rate,
+                "last_open": iso_s(totals.last_open_ms) if totals.last_open_ms else "",
+            },
+            "clicks": {
+                "clicks_total": totals.clicks_total,
+                "unique_clicks": totals.unique_clicks,
+                "unique_subscriber_clicks": totals.unique_clicks,
+                "click_rate": totals.click_rate,
+                "last_click": iso_s(totals.last_click_ms) if totals.last_click_ms else "",
+            },
+        }
 
     async def reports(self, request: Request) -> Response:
         count, offset = paging(request.query_params)

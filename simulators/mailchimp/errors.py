@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from simulators.core.invariants import BrokenInvariant
+
 ERRORS_TYPE = "https://mailchimp.com/developer/marketing/docs/errors/"
 INVALID_RESOURCE = (
     "The resource submitted could not be validated. For field-specific details, "
@@ -101,12 +103,14 @@ def error_response(status: int) -> Response:
 
 
 async def handle_mailchimp_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, MailchimpError)
+    if not isinstance(exc, MailchimpError):
+        raise BrokenInvariant("expected isinstance(exc, MailchimpError)")
     return exc.response()
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise BrokenInvariant("expected isinstance(exc, HTTPException)")
     if exc.status_code == 404:
         return MailchimpError(404, detail="Invalid path").response()
     return MailchimpError(exc.status_code, headers=exc.headers).response()

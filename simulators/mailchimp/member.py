@@ -81,13 +81,20 @@ class Member:
             "language": "",
             "vip": False,
             "email_client": "",
-            "location": {"latitude": 0, "longitude": 0, "gmtoff": 0, "dstoff": 0,
-                         "country_code": "", "timezone": "", "region": ""},
+            "location": {
+                "latitude": 0,
+                "longitude": 0,
+                "gmtoff": 0,
+                "dstoff": 0,
+                "country_code": "",
+                "timezone": "",
+                "region": "",
+            },
             "source": self.source,
             "tags_count": 0,
             "tags": [],
             "list_id": list_id,
-        }  # fmt: skip
+        }
         if self.unsubscribe_reason is not None:
             body["unsubscribe_reason"] = self.unsubscribe_reason
         return body

@@ -76,9 +76,14 @@ def parse_change(body: dict[str, Any], *, upsert: bool) -> Change:
     merges = body.get("merge_fields")
     if merges is not None:
         if not isinstance(merges, dict):
-            raise MailchimpError(400, "Invalid Resource", INVALID_RESOURCE, errors=[
-                {"field": "merge_fields", "message": "Schema describes object, other found"}
-            ])  # fmt: skip
+            raise MailchimpError(
+                400,
+                "Invalid Resource",
+                INVALID_RESOURCE,
+                errors=[
+                    {"field": "merge_fields", "message": "Schema describes object, other found"}
+                ],
+            )
         bad = [
             {"field": k, "message": "This merge field does not exist in this audience."}
             for k in merges
@@ -143,10 +148,17 @@ class MemberWrites:
         change = parse_change(body, upsert=True)
         email, status_if_new = change.email or "", change.status_if_new or ""
         if subscriber_hash(key) != subscriber_hash(email) and key.lower() != subscriber_hash(email):
-            raise MailchimpError(400, "Invalid Resource", INVALID_RESOURCE, errors=[
-                {"field": "email_address",
-                 "message": "The email address does not match the subscriber hash."}
-            ])  # fmt: skip
+            raise MailchimpError(
+                400,
+                "Invalid Resource",
+                INVALID_RESOURCE,
+                errors=[
+                    {
+                        "field": "email_address",
+                        "message": "The email address does not match the subscriber hash.",
+                    }
+                ],
+            )
         member = self.store.find(key)
         created = member is None
         if member is None:

@@ -49,21 +49,33 @@ class MemberReads:
             "id": self.store.list_id,
             "web_id": 182736,
             "name": self.list_name,
-            "contact": {"company": self.list_name, "address1": "1 Market St", "city": "Springfield",
-                        "state": "OR", "zip": "97477", "country": "US"},
+            "contact": {
+                "company": self.list_name,
+                "address1": "1 Market St",
+                "city": "Springfield",
+                "state": "OR",
+                "zip": "97477",
+                "country": "US",
+            },
             "permission_reminder": "You signed up for updates on our website.",
-            "campaign_defaults": {"from_name": self.list_name, "language": "en", "subject": "",
-                                  "from_email": "news@sim-outfitters.example"},
+            "campaign_defaults": {
+                "from_name": self.list_name,
+                "language": "en",
+                "subject": "",
+                "from_email": "news@sim-outfitters.example",
+            },
             "date_created": "2021-03-04T09:10:11+00:00",
             "list_rating": 4,
             "email_type_option": False,
             "visibility": "prv",
             "double_optin": False,
-            "stats": {"member_count": counts["subscribed"],
-                      "unsubscribe_count": counts["unsubscribed"],
-                      "cleaned_count": counts["cleaned"],
-                      "last_sub_date": iso_s(last_sub) if last_sub else ""},
-        }  # fmt: skip
+            "stats": {
+                "member_count": counts["subscribed"],
+                "unsubscribe_count": counts["unsubscribed"],
+                "cleaned_count": counts["cleaned"],
+                "last_sub_date": iso_s(last_sub) if last_sub else "",
+            },
+        }
 
     async def lists(self, request: Request) -> Response:
         count, offset = paging(request.query_params)

@@ -40,29 +40,62 @@ _AGENTS = (
 _EMAIL_ATTRS = ("Campaign Run ID", "Choice Number", "Step ID")
 TYPES: dict[int, tuple[str, str, tuple[str, str], tuple[str, ...]]] = {
     # id: (name, description, (primary attribute, its data type), secondary attributes)
-    VISIT_WEBPAGE: ("Visit Webpage", "User visits a web page", ("Webpage ID", "integer"),
-                    ("Client IP Address", "Query Parameters", "Referrer URL", "User Agent",
-                     "Webpage URL")),
-    FILL_OUT_FORM: ("Fill Out Form", "User fills out and submits form on web page",
-                    ("Webform ID", "integer"),
-                    ("Client IP Address", "Form Fields", "Query Parameters", "Referrer URL",
-                     "User Agent", "Webpage ID")),
-    SEND_EMAIL: ("Send Email", "Send Marketo Email to a person", ("Mailing ID", "integer"),
-                 _EMAIL_ATTRS),
-    OPEN_EMAIL: ("Open Email", "User opens Marketo Email", ("Mailing ID", "integer"),
-                 ("Device", "Is Mobile Device", "Platform", "User Agent", *_EMAIL_ATTRS)),
-    CLICK_EMAIL: ("Click Email", "User clicks on a link in a Marketo Email",
-                  ("Mailing ID", "integer"),
-                  ("Device", "Is Mobile Device", "Link", "Platform", "User Agent",
-                   *_EMAIL_ATTRS)),
-    NEW_LEAD: ("New Lead", "New person", ("Lead ID", "integer"),
-               ("Source Type", "Form Name", "List Name")),
-    CHANGE_DATA_VALUE: ("Change Data Value", "Changed attribute value for a person",
-                        ("Attribute Name", "integer"), ("New Value", "Old Value", "Reason",
-                                                       "Source")),
-    CHANGE_SCORE: ("Change Score", "Change a person's score", ("Score Name", "integer"),
-                   ("Change Value", "New Value", "Old Value", "Reason")),
-}  # fmt: skip
+    VISIT_WEBPAGE: (
+        "Visit Webpage",
+        "User visits a web page",
+        ("Webpage ID", "integer"),
+        ("Client IP Address", "Query Parameters", "Referrer URL", "User Agent", "Webpage URL"),
+    ),
+    FILL_OUT_FORM: (
+        "Fill Out Form",
+        "User fills out and submits form on web page",
+        ("Webform ID", "integer"),
+        (
+            "Client IP Address",
+            "Form Fields",
+            "Query Parameters",
+            "Referrer URL",
+            "User Agent",
+            "Webpage ID",
+        ),
+    ),
+    SEND_EMAIL: (
+        "Send Email",
+        "Send Marketo Email to a person",
+        ("Mailing ID", "integer"),
+        _EMAIL_ATTRS,
+    ),
+    OPEN_EMAIL: (
+        "Open Email",
+        "User opens Marketo Email",
+        ("Mailing ID", "integer"),
+        ("Device", "Is Mobile Device", "Platform", "User Agent", *_EMAIL_ATTRS),
+    ),
+    CLICK_EMAIL: (
+        "Click Email",
+        "User clicks on a link in a Marketo Email",
+        ("Mailing ID", "integer"),
+        ("Device", "Is Mobile Device", "Link", "Platform", "User Agent", *_EMAIL_ATTRS),
+    ),
+    NEW_LEAD: (
+        "New Lead",
+        "New person",
+        ("Lead ID", "integer"),
+        ("Source Type", "Form Name", "List Name"),
+    ),
+    CHANGE_DATA_VALUE: (
+        "Change Data Value",
+        "Changed attribute value for a person",
+        ("Attribute Name", "integer"),
+        ("New Value", "Old Value", "Reason", "Source"),
+    ),
+    CHANGE_SCORE: (
+        "Change Score",
+        "Change a person's score",
+        ("Score Name", "integer"),
+        ("Change Value", "New Value", "Old Value", "Reason"),
+    ),
+}
 
 
 def type_catalog() -> list[dict[str, Any]]:
@@ -127,17 +160,26 @@ def render(row: Row, campaigns: Sequence[Campaign], changes: dict[int, Change]) 
             "primaryAttributeValueId": 1000 + page,
             "primaryAttributeValue": SITE + PAGES[page],
         }
-        pairs = [("Client IP Address", ip), ("Query Parameters", query if utm else ""),
-                 ("Referrer URL", ""), ("User Agent", _AGENTS[row.index % 3][3]),
-                 ("Webpage URL", PAGES[page])]  # fmt: skip
+        pairs = [
+            ("Client IP Address", ip),
+            ("Query Parameters", query if utm else ""),
+            ("Referrer URL", ""),
+            ("User Agent", _AGENTS[row.index % 3][3]),
+            ("Webpage URL", PAGES[page]),
+        ]
     elif row.type_id == FILL_OUT_FORM:
         form, page = divmod(row.detail, 100)
         extra = {"primaryAttributeValueId": 2000 + form, "primaryAttributeValue": FORMS[form]}
         referrer = f"https://{SITE}{PAGES[page]}"
         agent = _AGENTS[row.index % 3][3]
-        pairs = [("Client IP Address", ip), ("Form Fields", '{"Email":"","FirstName":""}'),
-                 ("Query Parameters", ""), ("Referrer URL", referrer), ("User Agent", agent),
-                 ("Webpage ID", 1000 + page)]  # fmt: skip
+        pairs = [
+            ("Client IP Address", ip),
+            ("Form Fields", '{"Email":"","FirstName":""}'),
+            ("Query Parameters", ""),
+            ("Referrer URL", referrer),
+            ("User Agent", agent),
+            ("Webpage ID", 1000 + page),
+        ]
     elif row.type_id == NEW_LEAD:
         extra = {"primaryAttributeValueId": row.lead_id, "primaryAttributeValue": str(row.lead_id)}
         pairs = [("Source Type", SOURCES[row.detail])]
@@ -147,13 +189,21 @@ def render(row: Row, campaigns: Sequence[Campaign], changes: dict[int, Change]) 
             "primaryAttributeValueId": FIELD_IDS[change.field],
             "primaryAttributeValue": DISPLAY.get(change.field, change.field),
         }
-        pairs = [("New Value", change.new), ("Old Value", change.old),
-                 ("Reason", "Changed by " + change.source), ("Source", change.source)]  # fmt: skip
+        pairs = [
+            ("New Value", change.new),
+            ("Old Value", change.old),
+            ("Reason", "Changed by " + change.source),
+            ("Source", change.source),
+        ]
     else:  # CHANGE_SCORE
         new, delta = row.detail // 1000, row.detail % 1000 - 500
         extra = {"primaryAttributeValueId": 48, "primaryAttributeValue": "Lead Score"}
-        pairs = [("Change Value", f"{delta:+d}"), ("New Value", new), ("Old Value", new - delta),
-                 ("Reason", SCORE_REASONS[row.index % len(SCORE_REASONS)])]  # fmt: skip
+        pairs = [
+            ("Change Value", f"{delta:+d}"),
+            ("New Value", new),
+            ("Old Value", new - delta),
+            ("Reason", SCORE_REASONS[row.index % len(SCORE_REASONS)]),
+        ]
     body.update(extra)
     body["attributes"] = _attrs(pairs)
     return body

@@ -10,9 +10,17 @@ from typing import Any
 from simulators.marketo.envelope import MarketoError, reason
 
 FIELDS = (
-    "id", "email", "firstName", "lastName", "phone", "company", "leadScore", "leadStatus",
-    "updatedAt", "createdAt",
-)  # fmt: skip
+    "id",
+    "email",
+    "firstName",
+    "lastName",
+    "phone",
+    "company",
+    "leadScore",
+    "leadStatus",
+    "updatedAt",
+    "createdAt",
+)
 DEFAULT_FIELDS = ("id", "email", "firstName", "lastName", "updatedAt", "createdAt")
 WRITABLE = frozenset(
     ("email", "firstName", "lastName", "phone", "company", "leadScore", "leadStatus")
@@ -20,10 +28,14 @@ WRITABLE = frozenset(
 SEARCHABLE = frozenset(("id", "email"))  # filterType / lookupField values this instance has
 # Display names as the Describe Lead API and Change Data Value activities name fields.
 DISPLAY = {
-    "email": "Email Address", "firstName": "First Name", "lastName": "Last Name",
-    "phone": "Phone Number", "company": "Company Name", "leadScore": "Lead Score",
+    "email": "Email Address",
+    "firstName": "First Name",
+    "lastName": "Last Name",
+    "phone": "Phone Number",
+    "company": "Company Name",
+    "leadScore": "Lead Score",
     "leadStatus": "Lead Status",
-}  # fmt: skip
+}
 FIELD_IDS = {name: index for index, name in enumerate(FIELDS, start=1)}
 
 Value = str | int | None

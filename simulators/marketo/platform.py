@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from simulators.core.invariants import BrokenInvariant
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
 from simulators.marketo.activities import ActivityRoutes
 from simulators.marketo.auth import IdentityEndpoint, MarketoCredentials, Tokens
@@ -28,12 +29,14 @@ _UI_SOURCE = "Person Detail Page"
 
 
 async def _marketo_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, MarketoError)
+    if not isinstance(exc, MarketoError):
+        raise BrokenInvariant("expected isinstance(exc, MarketoError)")
     return exc.response()
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise BrokenInvariant("expected isinstance(exc, HTTPException)")
     if exc.status_code == 405:
         return failure(605, message(605, request.method))
     return failure(610)

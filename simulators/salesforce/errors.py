@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from simulators.core.invariants import BrokenInvariant
+
 SESSION_EXPIRED = "Session expired or invalid"
 QUOTA_EXCEEDED = "TotalRequests Limit exceeded."
 NOT_FOUND = "The requested resource does not exist"
@@ -108,22 +110,26 @@ def error_response(status: int) -> Response:
 
 
 async def handle_salesforce_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, SalesforceError)
+    if not isinstance(exc, SalesforceError):
+        raise BrokenInvariant("expected isinstance(exc, SalesforceError)")
     return exc.response()
 
 
 async def handle_record_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RecordError)
+    if not isinstance(exc, RecordError):
+        raise BrokenInvariant("expected isinstance(exc, RecordError)")
     return exc.as_request_error().response()
 
 
 async def handle_oauth_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, OAuthError)
+    if not isinstance(exc, OAuthError):
+        raise BrokenInvariant("expected isinstance(exc, OAuthError)")
     return exc.response()
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise BrokenInvariant("expected isinstance(exc, HTTPException)")
     if exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         message = f"HTTP Method '{request.method}' not allowed. Allowed are {allowed}"

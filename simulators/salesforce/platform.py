@@ -172,8 +172,9 @@ class SalesforcePlatform:
         name, record = next(((n, r) for n, r in held if r["Id"] == wanted), held[0])
         obj = SOBJECTS[name]
         try:
-            values = check(obj, decode(obj, dict(fields)), self.store, creating=False,
-                           existing=record)  # fmt: skip
+            values = check(
+                obj, decode(obj, dict(fields)), self.store, creating=False, existing=record
+            )
         except SalesforceError as exc:
             raise InvalidFields(exc.message) from exc
         except RecordError as exc:

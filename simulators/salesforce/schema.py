@@ -17,13 +17,26 @@ CUSTOM_LEAD_STATUSES = ("New", "Working", "Nurturing", "Qualified", "Unqualified
 CONVERTED_STATUS = {LEAD_STATUSES: "Closed - Converted", CUSTOM_LEAD_STATUSES: "Qualified"}
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
 STAGES = (
-    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
-    "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won",
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
     "Closed Lost",
-)  # fmt: skip
+)
 INDUSTRIES = (
-    "Technology", "Retail", "Healthcare", "Finance", "Manufacturing", "Education", "Other",
-)  # fmt: skip
+    "Technology",
+    "Retail",
+    "Healthcare",
+    "Finance",
+    "Manufacturing",
+    "Education",
+    "Other",
+)
 
 
 @dataclass(frozen=True)

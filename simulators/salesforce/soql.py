@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from simulators.core.invariants import BrokenInvariant
 from simulators.salesforce.errors import SalesforceError
 from simulators.salesforce.ids import normalize
 from simulators.salesforce.schema import SObject, sobject
@@ -129,7 +130,8 @@ class _Parser:
 
     def field(self) -> str:
         token = self.take("ident")
-        assert self.object is not None
+        if self.object is None:
+            raise BrokenInvariant("expected self.object is not None")
         found = self.object.field(token.text)
         if found is None:
             message = _NO_COLUMN.format(name=token.text, entity=self.object.name)
@@ -221,7 +223,8 @@ class _Parser:
             return inner
         name_token = self.tokens[self.pos]
         name = self.field()
-        assert self.object is not None
+        if self.object is None:
+            raise BrokenInvariant("expected self.object is not None")
         kind = self.object.fields[name].type
         if self.peek("IN", "NOT"):
             op = "NOT IN" if self.peek("NOT") else "IN"

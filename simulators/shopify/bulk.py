@@ -47,6 +47,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from simulators.core.clock import Clock
+from simulators.core.invariants import BrokenInvariant
 from simulators.shopify.paging import unbounded
 from simulators.shopify.records import gid, parse_gid
 
@@ -256,7 +257,8 @@ def _check(schema: GraphQLSchema, query: str) -> OperationDefinitionNode:
     operation = operations[0]
     top = list(_fields(operation.selection_set))
     root = schema.query_type
-    assert root is not None
+    if root is None:
+        raise BrokenInvariant("expected root is not None")
     if len(top) != 1:
         raise InvalidBulkQuery("Bulk queries must contain exactly one top-level field.")
     if top[0].name.value in ("node", "nodes"):
@@ -281,17 +283,22 @@ def _run(schema: GraphQLSchema, query: str, context: Any) -> tuple[list[str], in
     operation = _check(schema, query)
     with unbounded():
         result = execute(schema, parse(query), context_value=context)
-    assert isinstance(result, ExecutionResult)  # every resolver is synchronous
+    # every resolver is synchronous
+    if not isinstance(result, ExecutionResult):
+        raise BrokenInvariant("expected isinstance(result, ExecutionResult)")
     if result.errors:
         raise InvalidBulkQuery(f"Invalid bulk query: {result.errors[0].message}")
     root = schema.query_type
-    assert root is not None
-    assert result.data is not None
+    if root is None:
+        raise BrokenInvariant("expected root is not None")
+    if result.data is None:
+        raise BrokenInvariant("expected result.data is not None")
     field = next(_fields(operation.selection_set))
     key = (field.alias or field.name).value
     definition = root.fields[field.name.value]
     connection_type = get_named_type(definition.type)
-    assert isinstance(connection_type, GraphQLObjectType)
+    if not isinstance(connection_type, GraphQLObjectType):
+        raise BrokenInvariant("expected isinstance(connection_type, GraphQLObjectType)")
     lines: list[dict[str, Any]] = []
     items = list(_items(connection_type, field, result.data[key]))
     for node_type, selection, node in items:
@@ -316,7 +323,8 @@ def _items(
                 if grand.name.value != "node":
                     continue
                 node_type = get_named_type(child_type.fields["node"].type)
-                assert isinstance(node_type, GraphQLObjectType)
+                if not isinstance(node_type, GraphQLObjectType):
+                    raise BrokenInvariant("expected isinstance(node_type, GraphQLObjectType)")
                 grand_key = (grand.alias or grand.name).value
                 for edge in value.get(key) or ():
                     yield node_type, grand.selection_set, edge[grand_key]

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from simulators.core.clock import Clock
+from simulators.core.invariants import BrokenInvariant
 from simulators.shopify.auth import Tokens
 from simulators.shopify.bulk import BulkOperations
 from simulators.shopify.cost import MAX_QUERY_COST, CostBucket, QueryCost
@@ -133,7 +134,9 @@ class GraphQLEndpoint:
         result = execute(
             schema, document, context_value=context, variable_values=variables, operation_name=name
         )
-        assert isinstance(result, ExecutionResult)  # every resolver is synchronous
+        # every resolver is synchronous
+        if not isinstance(result, ExecutionResult):
+            raise BrokenInvariant("expected isinstance(result, ExecutionResult)")
         actual = cost.actual(operation, result.data)
         self.bucket.refund(app, requested - actual)
         answer: dict[str, Any] = {}

@@ -46,14 +46,26 @@ _HTTP_TEXT = {
     504: "Gateway Timeout",
 }
 _RUBY_TOKEN = {
-    TokenKind.BRACE_L: "LCURLY", TokenKind.BRACE_R: "RCURLY", TokenKind.PAREN_L: "LPAREN",
-    TokenKind.PAREN_R: "RPAREN", TokenKind.BRACKET_L: "LBRACKET", TokenKind.BRACKET_R: "RBRACKET",
-    TokenKind.COLON: "COLON", TokenKind.DOLLAR: "VAR_SIGN", TokenKind.AT: "DIR_SIGN",
-    TokenKind.SPREAD: "ELLIPSIS", TokenKind.EQUALS: "EQUALS", TokenKind.BANG: "BANG",
-    TokenKind.PIPE: "PIPE", TokenKind.AMP: "AMP", TokenKind.NAME: "IDENTIFIER",
-    TokenKind.INT: "INT", TokenKind.FLOAT: "FLOAT", TokenKind.STRING: "STRING",
+    TokenKind.BRACE_L: "LCURLY",
+    TokenKind.BRACE_R: "RCURLY",
+    TokenKind.PAREN_L: "LPAREN",
+    TokenKind.PAREN_R: "RPAREN",
+    TokenKind.BRACKET_L: "LBRACKET",
+    TokenKind.BRACKET_R: "RBRACKET",
+    TokenKind.COLON: "COLON",
+    TokenKind.DOLLAR: "VAR_SIGN",
+    TokenKind.AT: "DIR_SIGN",
+    TokenKind.SPREAD: "ELLIPSIS",
+    TokenKind.EQUALS: "EQUALS",
+    TokenKind.BANG: "BANG",
+    TokenKind.PIPE: "PIPE",
+    TokenKind.AMP: "AMP",
+    TokenKind.NAME: "IDENTIFIER",
+    TokenKind.INT: "INT",
+    TokenKind.FLOAT: "FLOAT",
+    TokenKind.STRING: "STRING",
     TokenKind.BLOCK_STRING: "STRING",
-}  # fmt: skip
+}
 
 
 def http_error(status: int, text: str | None = None) -> Response:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from simulators.core.invariants import BrokenInvariant
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
 from simulators.shopify.auth import OAuthEndpoints, ShopifyCredentials, Tokens
 from simulators.shopify.bulk import RESULTS_PATH, BulkOperations
@@ -31,15 +32,23 @@ from simulators.shopify.webhooks import ShopifyWebhooks
 GRAPHQL = f"/admin/api/{API_VERSION}/graphql.json"
 # `/_sim/shopify/mutate` fields: the admin's (REST) names, or the GraphQL ones.
 _UI_FIELDS = {
-    "email": "email", "first_name": "first_name", "firstName": "first_name",
-    "last_name": "last_name", "lastName": "last_name", "phone": "phone", "note": "note",
-    "tags": "tags", "email_marketing_consent": "consent", "emailMarketingConsent": "consent",
-}  # fmt: skip
+    "email": "email",
+    "first_name": "first_name",
+    "firstName": "first_name",
+    "last_name": "last_name",
+    "lastName": "last_name",
+    "phone": "phone",
+    "note": "note",
+    "tags": "tags",
+    "email_marketing_consent": "consent",
+    "emailMarketingConsent": "consent",
+}
 _CONSENT_STATES = {"subscribed", "unsubscribed", "not_subscribed", "pending"}
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise BrokenInvariant("expected isinstance(exc, HTTPException)")
     return http_error(exc.status_code if exc.status_code != 405 else 404)
 
 

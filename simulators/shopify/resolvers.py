@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
 from simulators.core.clock import Clock
+from simulators.core.invariants import BrokenInvariant
 from simulators.shopify.bulk import BulkOperations
 from simulators.shopify.bulk import resolver as bulk_resolver
 from simulators.shopify.paging import SortKey, connection, paginate
@@ -240,6 +241,7 @@ def attach(schema: GraphQLSchema) -> None:
         },
     }
     for root, fields in table.items():
-        assert root is not None
+        if root is None:
+            raise BrokenInvariant("expected root is not None")
         for name, resolve in fields.items():
             root.fields[name].resolve = resolve

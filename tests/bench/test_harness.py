@@ -40,9 +40,21 @@ def test_a_tiny_run_measures_both_caches_and_writes_the_report(
     if shutil.which("wrk") is None:
         missing_service("wrk", "apt-get install -y wrk")
     out = tmp_path / "BENCHMARKS.md"
-    command = [sys.executable, str(BENCH / "run.py"), "--smoke", "--scenarios", "list,calls",
-               "--connections", "2", "--people", "200", "--results", str(tmp_path),
-               "--out", str(out)]  # fmt: skip
+    command = [
+        sys.executable,
+        str(BENCH / "run.py"),
+        "--smoke",
+        "--scenarios",
+        "list,calls",
+        "--connections",
+        "2",
+        "--people",
+        "200",
+        "--results",
+        str(tmp_path),
+        "--out",
+        str(out),
+    ]
     env = {**os.environ, "REDIS_URL": redis_url}
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
@@ -78,18 +90,30 @@ def test_a_tiny_run_measures_both_caches_and_writes_the_report(
 
 
 def _side(rps: float, p99: float, rss: float, workers: int = 1) -> dict[str, Any]:
-    run = {"round": 1, "rps": rps, "p50_ms": p99 / 2, "p99_ms": p99, "requests": rps * 10,
-           "non_2xx": 0, "socket_errors": 0, "cpu_ms_per_request": 1000 / rps,
-           "load": 1.0}  # fmt: skip
+    run = {
+        "round": 1,
+        "rps": rps,
+        "p50_ms": p99 / 2,
+        "p99_ms": p99,
+        "requests": rps * 10,
+        "non_2xx": 0,
+        "socket_errors": 0,
+        "cpu_ms_per_request": 1000 / rps,
+        "load": 1.0,
+    }
     stat = {"median": rps, "min": rps, "max": rps}
     return {
-        "runs": [run], "rps": stat,
+        "runs": [run],
+        "rps": stat,
         "p50_ms": {"median": p99 / 2, "min": p99 / 2, "max": p99 / 2},
         "p99_ms": {"median": p99, "min": p99, "max": p99},
         "cpu_ms_per_request": {"median": 1000 / rps, "min": 1000 / rps, "max": 1000 / rps},
-        "non_2xx": 0, "socket_errors": 0, "rss_peak_mb": rss, "processes": workers,
+        "non_2xx": 0,
+        "socket_errors": 0,
+        "rss_peak_mb": rss,
+        "processes": workers,
         "workers": workers,
-    }  # fmt: skip
+    }
 
 
 def test_the_report_judges_each_bar_from_the_numbers(tmp_path: Path) -> None:
@@ -98,17 +122,25 @@ def test_the_report_judges_each_bar_from_the_numbers(tmp_path: Path) -> None:
         "ours_off": _side(100, 80, 150, workers=2),
         "ours_warm": _side(1200, 20, 150, workers=2),
     }
-    list_outcome = {"connections": 16, "seconds_per_run": 10, "rounds": 1, "people": 2000,
-                    "sides": sides}  # fmt: skip
+    list_outcome = {
+        "connections": 16,
+        "seconds_per_run": 10,
+        "rounds": 1,
+        "people": 2000,
+        "sides": sides,
+    }
     (tmp_path / "realtime.json").write_text(
         json.dumps({"changes": 200, "p50_ms": 50.0, "p95_ms": 1500.0, "max_ms": 2000.0})
     )
     run = {
         "machine": {"cpu": "test cpu", "cores": 2},
         "settings": {"size": "full", "rounds": 1, "seconds": 10},
-        "scenarios": {"list": list_outcome, "realtime": {"script": "bench/realtime.py"},
-                      "sync": {"error": "sync.py exited with 1", "output": "boom"}},
-    }  # fmt: skip
+        "scenarios": {
+            "list": list_outcome,
+            "realtime": {"script": "bench/realtime.py"},
+            "sync": {"error": "sync.py exited with 1", "output": "boom"},
+        },
+    }
     text = report.render(run, tmp_path)
     rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| 1.")}
     assert "| 0.50 | **no** |" in rows["| 1. list, requests/s ours / peer, cache off"]

@@ -36,8 +36,10 @@ async def test_an_unreachable_cache_is_a_miss_and_is_counted(redis_server: Redis
         await cache.set_many("s", [entry], stale_for=60)  # not stored, no error
         assert await cache.invalidate("s", ["id-1"]) == 0
         assert {use: went_without(use) - n for use, n in before.items()} == {
-            "cache_get": 1, "cache_set": 1, "cache_evict": 1,
-        }  # fmt: skip
+            "cache_get": 1,
+            "cache_set": 1,
+            "cache_evict": 1,
+        }
 
         redis_server.start()  # empty, as a restarted Redis without persistence is
         assert await cache.get_many("s", ["customer:a@x.io"]) == {}

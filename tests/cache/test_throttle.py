@@ -91,8 +91,10 @@ async def test_concurrency_leases_hold_until_the_body_is_read(sim_app, credentia
     key = credentials["mailchimp"]["api_key"]
     async with client(sim_app, Concurrency("c", limit=2), max_wait=0) as http:
         url = f"/mailchimp/3.0/lists/{credentials['mailchimp']['list_id']}/members"
-        async with http.stream("GET", url, auth=("any", key)) as first, \
-                http.stream("GET", url, auth=("any", key)) as second:  # fmt: skip
+        async with (
+            http.stream("GET", url, auth=("any", key)) as first,
+            http.stream("GET", url, auth=("any", key)) as second,
+        ):
             assert (first.status_code, second.status_code) == (200, 200)
             assert (await http.get(url, auth=("any", key))).status_code == 429
         assert (await http.get(url, auth=("any", key))).status_code == 200

@@ -32,8 +32,11 @@ def test_other_strings_are_not_customer_ids(value: str) -> None:
     assert not is_customer_id(value)
 
 
-@given(st.sampled_from(["company", "deal", "order", "campaign"]), st.sampled_from(list(Platform)),
-       st.text(min_size=1, max_size=40))  # fmt: skip
+@given(
+    st.sampled_from(["company", "deal", "order", "campaign"]),
+    st.sampled_from(list(Platform)),
+    st.text(min_size=1, max_size=40),
+)
 def test_record_ids_name_their_platform_record(kind: str, platform: Platform, ext: str) -> None:
     ref = RecordRef(kind, platform, ext)
     assert RecordRef.parse(ref.public_id()) == ref

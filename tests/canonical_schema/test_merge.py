@@ -24,9 +24,12 @@ CID = "cus_test"
 
 def record(platform: Platform, at: datetime | None, **fields: object) -> CustomerRecord:
     return CustomerRecord(
-        platform=platform, external_id=f"{platform.value}-1", email=EMAIL, updated_at=at,
+        platform=platform,
+        external_id=f"{platform.value}-1",
+        email=EMAIL,
+        updated_at=at,
         **fields,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
 
 
 def test_the_newest_record_with_a_value_wins_each_field_by_default() -> None:
@@ -35,8 +38,10 @@ def test_the_newest_record_with_a_value_wins_each_field_by_default() -> None:
     merged = merge_records(CID, [old, new])
     assert (merged.first_name, merged.phone, merged.lead_score) == ("Adeline", "+15550001", 5)
     assert merged.provenance == {
-        "first_name": Platform.MARKETO, "phone": Platform.HUBSPOT, "lead_score": Platform.HUBSPOT,
-    }  # fmt: skip
+        "first_name": Platform.MARKETO,
+        "phone": Platform.HUBSPOT,
+        "lead_score": Platform.HUBSPOT,
+    }
     assert merged.updated_at == T0 + timedelta(days=1)
     assert [s.platform for s in merged.sources] == [Platform.HUBSPOT, Platform.MARKETO]
 
@@ -79,14 +84,16 @@ def test_records_of_different_people_are_refused() -> None:
 
 records = st.builds(
     lambda platform, days, name, stage: record(
-        platform, None if days is None else T0 + timedelta(days=days),
-        first_name=name, lifecycle_stage=stage,
+        platform,
+        None if days is None else T0 + timedelta(days=days),
+        first_name=name,
+        lifecycle_stage=stage,
     ),
     st.sampled_from(list(Platform)),
     st.none() | st.integers(0, 1000),
     st.none() | st.text(min_size=1, max_size=5),
     st.none() | st.sampled_from(list(LifecycleStage)),
-)  # fmt: skip
+)
 
 
 @given(st.lists(records, min_size=1, max_size=5, unique_by=lambda r: r.platform))

@@ -36,11 +36,14 @@ async def grant(
 ) -> RefreshTokenGrant:
     creds = (await http.get("http://sim.test/_sim/credentials")).json()["hubspot"]
     return RefreshTokenGrant(
-        http, Platform.HUBSPOT, "/oauth/v1/token",
-        client_id=creds["client_id"], client_secret=creds["client_secret"],
+        http,
+        Platform.HUBSPOT,
+        "/oauth/v1/token",
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
         refresh_token=refresh_token or creds["refresh_token"],
         clock=(clock or ManualClock()).now,
-    )  # fmt: skip
+    )
 
 
 async def test_many_waiting_calls_share_one_refresh_and_renew_ahead_of_expiry(
@@ -94,9 +97,13 @@ async def test_a_refused_refresh_token_says_to_reconnect_and_then_fails_fast(
 async def test_a_refused_client_names_the_settings_to_fix(http: httpx.AsyncClient) -> None:
     creds = (await http.get("http://sim.test/_sim/credentials")).json()["hubspot"]
     fetch = RefreshTokenGrant(
-        http, Platform.HUBSPOT, "/oauth/v1/token", client_id=creds["client_id"],
-        client_secret="wrong", refresh_token=creds["refresh_token"],
-    )  # fmt: skip
+        http,
+        Platform.HUBSPOT,
+        "/oauth/v1/token",
+        client_id=creds["client_id"],
+        client_secret="wrong",
+        refresh_token=creds["refresh_token"],
+    )
     with pytest.raises(AuthError) as caught:
         await HubSpotConnector(http, RefreshingAuth(fetch)).list_records(5, None)
     assert not isinstance(caught.value, ReconnectRequiredError)

@@ -39,3 +39,57 @@ def test_a_limit_override_keeps_the_documented_defaults_it_does_not_name() -> No
     spec = spec_of(Platform.HUBSPOT)
     tuned = spec.effective_limits({"hubspot": LimitSettings(requests=190)})
     assert (tuned.requests, tuned.window_seconds, tuned.search_per_second) == (190, 10, 4)
+
+
+METHODS = {
+    Capability.CUSTOMERS: ("records_by_email", "list_records", "count_records"),
+    Capability.WRITES: ("upsert_records",),
+    Capability.COMPANIES: (
+        "companies_of",
+        "companies_by_id",
+        "companies_by_domain",
+        "company_people",
+    ),
+    Capability.DEALS: ("deals_of", "deals_of_companies", "deals_by_id", "deal_companies"),
+    Capability.ORDERS: ("is_order_id", "orders_for_customers", "orders_by_id"),
+    Capability.EVENTS: ("events_of",),
+    Capability.CAMPAIGNS: ("campaigns",),
+}
+DEMO = {
+    "private_app_token": "pat",
+    "client_id": "id",
+    "client_secret": "secret",
+    "refresh_token": "refresh",
+    "access_token": "token",
+    "api_key": "key-us1",
+    "list_id": "list",
+}
+
+
+async def test_each_connector_can_do_what_its_spec_says_and_no_more() -> None:
+    import httpx
+
+    from connectors.base import CompanySource, DealSource, EventSource, OrderSource
+    from connectors.credentials import Credentials
+
+    protocols = {
+        Capability.COMPANIES: CompanySource,
+        Capability.DEALS: DealSource,
+        Capability.ORDERS: OrderSource,
+        Capability.EVENTS: EventSource,
+    }
+    async with httpx.AsyncClient(base_url="http://platform.test") as http:
+        for spec in specs():
+            assert spec.simulated is not None
+            connector = spec.connect(spec.simulated("http://sim.test", DEMO), http, Credentials())
+            assert connector.platform is spec.platform
+            for capability, methods in METHODS.items():
+                has = all(callable(getattr(connector, name, None)) for name in methods)
+                assert has is spec.can(capability), (spec.key, capability)
+            for capability, protocol in protocols.items():
+                assert isinstance(connector, protocol) is spec.can(capability), (
+                    spec.key,
+                    capability,
+                )
+            assert (spec.webhooks is not None) is spec.can(Capability.WEBHOOKS)
+            assert (spec.feed is not None) is spec.can(Capability.CHANGES)

@@ -58,8 +58,12 @@ async def test_the_data_needs_admin_dlq_in_serve_and_nothing_in_demo(
     assert as_admin.status_code == 200
     body = as_admin.json()
     assert [i["platform"] for i in body["integrations"]] == [
-        "hubspot", "salesforce", "shopify", "marketo", "mailchimp"
-    ]  # fmt: skip
+        "hubspot",
+        "salesforce",
+        "shopify",
+        "marketo",
+        "mailchimp",
+    ]
     assert body["dead_letters"] == []
     assert body["dlq_size"] == 0
     assert {a["name"] for a in body["alerts"]} >= {"dead_letters", "job_backlog", "stale_data"}

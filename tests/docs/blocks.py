@@ -113,9 +113,10 @@ def examples(path: Path) -> list[Example]:
         directives = _DIRECTIVE.findall(block.before)
         directive = _json(directives[-1], where) if directives else {}
         found.append(
-            Example(path, block.line, block.text, _json(answer_block.text, where), variables,
-                    directive)
-        )  # fmt: skip
+            Example(
+                path, block.line, block.text, _json(answer_block.text, where), variables, directive
+            )
+        )
     return found
 
 
@@ -124,9 +125,11 @@ def _shown(path: Path) -> str:
 
 
 def _is_sdl(text: str) -> bool:
-    return bool(re.search(r"^\s*(type|input|enum|interface|union|scalar|schema|extend)\b", text,
-                          re.MULTILINE)) and not re.search(r"^\s*(query|mutation|subscription|\{)",
-                                                           text, re.MULTILINE)  # fmt: skip
+    return bool(
+        re.search(
+            r"^\s*(type|input|enum|interface|union|scalar|schema|extend)\b", text, re.MULTILINE
+        )
+    ) and not re.search(r"^\s*(query|mutation|subscription|\{)", text, re.MULTILINE)
 
 
 def _json(text: str, where: str) -> Any:
@@ -159,8 +162,11 @@ def conforms(actual: Any, expected: Any, path: str = "$") -> list[str]:
         if len(shapes) == len(expected):  # a closed list: item by item
             if len(actual) != len(expected):
                 return [f"{path}: {len(actual)} items, documented {len(expected)}"]
-            return [problem for index, (item, shape) in enumerate(zip(actual, shapes, strict=True))
-                    for problem in conforms(item, shape, f"{path}[{index}]")]  # fmt: skip
+            return [
+                problem
+                for index, (item, shape) in enumerate(zip(actual, shapes, strict=True))
+                for problem in conforms(item, shape, f"{path}[{index}]")
+            ]
         # An open list: each documented item matches a later actual one, in order.
         position = 0
         for shape in shapes:
@@ -176,8 +182,9 @@ def conforms(actual: Any, expected: Any, path: str = "$") -> list[str]:
         same = isinstance(expected, bool) and isinstance(actual, bool)
         return [] if same else [f"{path}: {actual!r}, documented {expected!r}"]
     if isinstance(expected, (int, float)):
-        if isinstance(actual, (int, float)) and (isinstance(expected, float) or
-                                                  isinstance(actual, int)):  # fmt: skip
+        if isinstance(actual, (int, float)) and (
+            isinstance(expected, float) or isinstance(actual, int)
+        ):
             return []
         return [f"{path}: {actual!r} is not a number like {expected!r}"]
     if isinstance(expected, str):

@@ -33,8 +33,18 @@ import httpx
 
 from tests.docs.blocks import ROOT, Example, ExampleError, at, conforms, examples, fences, pages
 
-__all__ = ["ROOT", "Demo", "ExampleError", "Graph", "conforms", "demo_data", "examples",
-           "gateway", "pages", "run"]  # fmt: skip
+__all__ = [
+    "ROOT",
+    "Demo",
+    "ExampleError",
+    "Graph",
+    "conforms",
+    "demo_data",
+    "examples",
+    "gateway",
+    "pages",
+    "run",
+]
 
 SIM_BASE = "http://sim.test"
 ID_KEY = "docs-examples-id-key-0123456789"
@@ -85,8 +95,9 @@ async def run(
             deadline = asyncio.get_running_loop().time() + float(wait.get("seconds", 60))
             while at(body.get("data"), wait["path"]) not in wait["until"]:
                 if asyncio.get_running_loop().time() > deadline:
-                    raise ExampleError(f"{example.where}: {wait['path']} never reached "
-                                       f"{wait['until']}: {body}")  # fmt: skip
+                    raise ExampleError(
+                        f"{example.where}: {wait['path']} never reached {wait['until']}: {body}"
+                    )
                 await asyncio.sleep(0.2)
                 body = await post(example.query, variables)
     finally:
@@ -97,13 +108,17 @@ async def run(
     codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
     expected_codes = directive.get("errors", [])
     if sorted(set(codes)) != sorted(set(expected_codes)):
-        raise ExampleError(f"{example.where}: errors {codes}, documented {expected_codes}: "
-                           f"{json.dumps(body)[:1500]}")  # fmt: skip
+        raise ExampleError(
+            f"{example.where}: errors {codes}, documented {expected_codes}: "
+            f"{json.dumps(body)[:1500]}"
+        )
     problems = conforms(body, example.answer)
     if problems:
         shown = "\n  ".join(problems[:20])
-        raise ExampleError(f"{example.where}: the answer differs from the page:\n  {shown}\n"
-                           f"answer: {json.dumps(body)[:3000]}")  # fmt: skip
+        raise ExampleError(
+            f"{example.where}: the answer differs from the page:\n  {shown}\n"
+            f"answer: {json.dumps(body)[:3000]}"
+        )
     return body
 
 
@@ -134,10 +149,15 @@ async def demo_data(database_url: str) -> AsyncIterator[Demo]:
         # A fixed id key: customer ids, and so the order `customers` pages in, are the same
         # on every run (each real installation mints its own; the pages say so).
         settings = with_simulators(
-            Settings(database_url=database_url, profile="demo", id_key=ID_KEY,
-                     sync=SyncSettings(schedule=False)),
-            SIM_BASE, credentials,
-        )  # fmt: skip
+            Settings(
+                database_url=database_url,
+                profile="demo",
+                id_key=ID_KEY,
+                sync=SyncSettings(schedule=False),
+            ),
+            SIM_BASE,
+            credentials,
+        )
         demo = Demo(sim_app, sim, settings)
         async with gateway(demo) as graph:
             await _sync_once(graph.post)
@@ -196,8 +216,9 @@ async def gateway(demo: Demo) -> AsyncIterator[Graph]:
     app = create_app(demo.settings, transport=httpx.ASGITransport(app=demo.sim_app))
     async with app.router.lifespan_context(app), _on_a_socket(app) as url:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test",
-                                     timeout=60) as client:  # fmt: skip
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gw.test", timeout=60
+        ) as client:
 
             async def post(query: str, variables: dict[str, Any]) -> dict[str, Any]:
                 response = await client.post(

@@ -22,10 +22,16 @@ COMMANDS = reference_cli.commands(app)
 def test_the_page_is_what_the_cli_generates() -> None:
     assert PAGE.exists(), "docs/cli.md is missing: run `mgw config docs`"
     on_disk, wanted = PAGE.read_text(encoding="utf-8"), reference_cli.markdown(app)
-    diff = "".join(list(difflib.unified_diff(
-        on_disk.splitlines(keepends=True), wanted.splitlines(keepends=True),
-        "docs/cli.md", "from gateway/cli.py",
-    ))[:60])  # fmt: skip
+    diff = "".join(
+        list(
+            difflib.unified_diff(
+                on_disk.splitlines(keepends=True),
+                wanted.splitlines(keepends=True),
+                "docs/cli.md",
+                "from gateway/cli.py",
+            )
+        )[:60]
+    )
     assert on_disk == wanted, f"the page disagrees with `mgw --help`: run `mgw config docs`\n{diff}"
 
 

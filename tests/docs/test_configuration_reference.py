@@ -34,10 +34,16 @@ def documented_rows() -> list[tuple[str, str, str]]:
 def test_the_page_is_what_the_settings_generate() -> None:
     assert PAGE.exists(), "docs/configuration.md is missing: run `mgw config docs`"
     on_disk, wanted = PAGE.read_text(encoding="utf-8"), reference_config.markdown()
-    diff = "".join(list(difflib.unified_diff(
-        on_disk.splitlines(keepends=True), wanted.splitlines(keepends=True),
-        "docs/configuration.md", "from gateway/settings.py",
-    ))[:60])  # fmt: skip
+    diff = "".join(
+        list(
+            difflib.unified_diff(
+                on_disk.splitlines(keepends=True),
+                wanted.splitlines(keepends=True),
+                "docs/configuration.md",
+                "from gateway/settings.py",
+            )
+        )[:60]
+    )
     assert on_disk == wanted, f"the page disagrees with the settings: run `mgw config docs`\n{diff}"
 
 

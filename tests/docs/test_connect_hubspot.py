@@ -27,8 +27,11 @@ def simulators() -> Iterator[str]:
     port = free_port()
     config = uvicorn.Config(
         create_app(SimConfig(people=40, rate_limits="off")),
-        host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-    )  # fmt: skip
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

@@ -60,10 +60,16 @@ async def test_every_example_of_the_page_answers_as_documented(page: Path, demo:
 
 def test_shapes_are_really_compared() -> None:
     hubspot = {"platform": "HUBSPOT"}
-    documented = {"data": {"customer": {"email": "a@b.c", "lifecycleStage": "LEAD",
-                                        "sources": [hubspot, "…"]}}}  # fmt: skip
-    same = {"data": {"customer": {"email": "x@y.z", "lifecycleStage": "LEAD",
-                                  "sources": [hubspot, hubspot]}}}  # fmt: skip
+    documented = {
+        "data": {
+            "customer": {"email": "a@b.c", "lifecycleStage": "LEAD", "sources": [hubspot, "…"]}
+        }
+    }
+    same = {
+        "data": {
+            "customer": {"email": "x@y.z", "lifecycleStage": "LEAD", "sources": [hubspot, hubspot]}
+        }
+    }
     assert conforms(same, documented) == []
 
     other_enum = {"data": {"customer": {**same["data"]["customer"], "lifecycleStage": "OTHER"}}}

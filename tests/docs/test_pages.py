@@ -109,8 +109,15 @@ def test_every_docs_path_named_in_code_exists() -> None:
 def test_the_readme_leads_to_every_page() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Documentation") :]
-    for name in ("getting-started.md", "cookbook.md", "configuration.md", "cli.md",
-                 "deploying.md", "architecture.md", "platforms/hubspot.md"):  # fmt: skip
+    for name in (
+        "getting-started.md",
+        "cookbook.md",
+        "configuration.md",
+        "cli.md",
+        "deploying.md",
+        "architecture.md",
+        "platforms/hubspot.md",
+    ):
         assert f"(docs/{name}" in section, f"README's Documentation section lacks docs/{name}"
     assert "make demo" in readme
 

@@ -20,9 +20,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     workdir = tmp_path_factory.mktemp("demo")
     info_file = workdir / "info.json"
     command = [
-        sys.executable, "-m", "gateway", "demo", "--people", "300",
-        "--port", str(free_port()), "--sim-port", str(free_port()), "--info-file", str(info_file),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gateway",
+        "demo",
+        "--people",
+        "300",
+        "--port",
+        str(free_port()),
+        "--sim-port",
+        str(free_port()),
+        "--info-file",
+        str(info_file),
+    ]
     log = (workdir / "demo.log").open("w")
     process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     try:

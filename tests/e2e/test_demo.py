@@ -67,8 +67,13 @@ def run_lookup(
     environment = {**os.environ, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'l.db'}"}
     return subprocess.run(
         [sys.executable, "-m", "gateway", "lookup", *args, "--simulators", demo["simulator_url"]],
-        capture_output=True, text=True, timeout=60, env=environment, cwd=tmp_path, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 def test_lookup_resolves_a_person_with_provenance(demo: dict[str, Any], tmp_path: Path) -> None:
@@ -127,14 +132,35 @@ def test_connect_runs_the_oauth_flow_unattended_against_the_simulators(
         "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}",
         "MGW_SECRET_KEY": "a vault passphrase for the test",
     }
-    command = [sys.executable, "-m", "gateway", "connect", "salesforce",
-               "--simulators", demo["simulator_url"]]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=environment,
-                          cwd=tmp_path, check=False)  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gateway",
+        "connect",
+        "salesforce",
+        "--simulators",
+        demo["simulator_url"],
+    ]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        cwd=tmp_path,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "connected SALESFORCE" in done.stdout
     without_key = {k: v for k, v in environment.items() if k != "MGW_SECRET_KEY"}
-    refused = subprocess.run(command, capture_output=True, text=True, timeout=60,
-                             env=without_key, cwd=tmp_path, check=False)  # fmt: skip
+    refused = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=without_key,
+        cwd=tmp_path,
+        check=False,
+    )
     assert refused.returncode == 2
     assert "MGW_SECRET_KEY" in refused.stderr

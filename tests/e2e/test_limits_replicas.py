@@ -30,8 +30,11 @@ def start(
     with (workdir / f"{name}.log").open("w") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
             [sys.executable, "-m", "gateway", *command],
-            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +44,21 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     env = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
     sim_url = f"http://127.0.0.1:{free_port()}"
     processes = [
-        start(["simulate", "--port", sim_url.rsplit(":", 1)[1], "--people", "100",
-               "--rate-limits", "off"], workdir, env, "sim"),
-    ]  # fmt: skip
+        start(
+            [
+                "simulate",
+                "--port",
+                sim_url.rsplit(":", 1)[1],
+                "--people",
+                "100",
+                "--rate-limits",
+                "off",
+            ],
+            workdir,
+            env,
+            "sim",
+        ),
+    ]
     try:
         if not wait_until_answers(
             f"{sim_url}/_sim/credentials", 60, lambda: processes[0].poll() is None
@@ -61,8 +76,17 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "MGW_ID_KEY": "replicas-share-this-id-key",
                 "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / name}.db",
             }
-            command = ["serve", "--simulators", sim_url, "--platforms", "hubspot",
-                       "--port", str(port), "--log-level", "warning"]  # fmt: skip
+            command = [
+                "serve",
+                "--simulators",
+                sim_url,
+                "--platforms",
+                "hubspot",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ]
             processes.append(start(command, workdir, served, name))
             urls.append(f"http://127.0.0.1:{port}")
         for name, url, process in zip("ab", urls, processes[1:], strict=True):

@@ -33,8 +33,13 @@ def start(
     command: list[str], workdir: Path, env: dict[str, str], name: str
 ) -> subprocess.Popen[bytes]:
     with (workdir / f"{name}.log").open("w") as log:
-        return subprocess.Popen([sys.executable, "-m", "gateway", *command], cwd=workdir,
-                                env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-m", "gateway", *command],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -65,19 +70,40 @@ def replicas(
     env = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
     sim_port, port_a, port_b = free_port(), free_port(), free_port()
     sim_url, url_a, url_b = (f"http://127.0.0.1:{p}" for p in (sim_port, port_a, port_b))
-    processes = [start(["simulate", "--port", str(sim_port), "--people", "80", "--rate-limits",
-                        "off", "--webhook-url", url_b], workdir, env, "sim")]  # fmt: skip
+    processes = [
+        start(
+            [
+                "simulate",
+                "--port",
+                str(sim_port),
+                "--people",
+                "80",
+                "--rate-limits",
+                "off",
+                "--webhook-url",
+                url_b,
+            ],
+            workdir,
+            env,
+            "sim",
+        )
+    ]
     try:
         if not wait_until_answers(
             f"{sim_url}/_sim/credentials", 60, lambda: processes[0].poll() is None
         ):
             pytest.fail((workdir / "sim.log").read_text())
         shared = {
-            **env, "MGW_PROFILE": "demo", "MGW_REDIS_URL": redis_url, "MGW_CACHE": "redis",
-            "MGW_DATA_SCOPE": f"realtime-{sim_port}", "MGW_ID_KEY": "replicas-share-this-id-key",
-            "MGW_DATABASE_URL": database, "MGW_JOBS__QUEUE_NAME": f"mgw:test:{uuid.uuid4().hex}",
+            **env,
+            "MGW_PROFILE": "demo",
+            "MGW_REDIS_URL": redis_url,
+            "MGW_CACHE": "redis",
+            "MGW_DATA_SCOPE": f"realtime-{sim_port}",
+            "MGW_ID_KEY": "replicas-share-this-id-key",
+            "MGW_DATABASE_URL": database,
+            "MGW_JOBS__QUEUE_NAME": f"mgw:test:{uuid.uuid4().hex}",
             "MGW_MERGE__FIELDS": json.dumps({"email_consent": "mailchimp"}),
-        }  # fmt: skip
+        }
         platforms = ["--simulators", sim_url, "--platforms", "hubspot,mailchimp"]
         commands = {
             name: ["serve", *platforms, "--port", str(port), "--log-level", "warning"]
@@ -125,13 +151,16 @@ async def test_an_unsubscribe_reaches_a_subscriber_on_the_other_replica(
 ) -> None:
     email, customer_id = await asyncio.to_thread(subscribed_person, replicas)  # cached by B
 
-    socket = await websockets.connect(replicas["a"].replace("http", "ws") + "/graphql",
-                                      subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]  # fmt: skip
+    socket = await websockets.connect(
+        replicas["a"].replace("http", "ws") + "/graphql", subprotocols=["graphql-transport-ws"]
+    )  # type: ignore[list-item]
     try:
         await socket.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
-        query = (f'subscription {{ customerChanged(id: "{customer_id}") '
-                 "{ changedFields platform customer { emailConsent } } }")  # fmt: skip
+        query = (
+            f'subscription {{ customerChanged(id: "{customer_id}") '
+            "{ changedFields platform customer { emailConsent } } }"
+        )
         await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         await asyncio.sleep(0.3)
 
@@ -144,8 +173,11 @@ async def test_an_unsubscribe_reaches_a_subscriber_on_the_other_replica(
             message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
             assert message["type"] == "next", message
             change = message["payload"]["data"]["customerChanged"]
-            assert change == {"changedFields": ["emailConsent"], "platform": "MAILCHIMP",
-                              "customer": {"emailConsent": "UNSUBSCRIBED"}}  # fmt: skip
+            assert change == {
+                "changedFields": ["emailConsent"],
+                "platform": "MAILCHIMP",
+                "customer": {"emailConsent": "UNSUBSCRIBED"},
+            }
             after = await asyncio.to_thread(consent, replicas["b"], email)
             assert after["emailConsent"] == "UNSUBSCRIBED"
 

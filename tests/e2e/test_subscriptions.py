@@ -34,8 +34,9 @@ async def next_message(socket: Any) -> dict[str, Any]:
 async def person_on(demo: dict[str, Any], platform: str, nth: int = 0) -> str:
     """The `nth` seeded person on `platform` (tests change different people)."""
     async with httpx.AsyncClient() as client:
-        people = (await client.get(demo["simulator_url"] + "/_sim/people",
-                                   params={"limit": 100})).json()["people"]  # fmt: skip
+        people = (
+            await client.get(demo["simulator_url"] + "/_sim/people", params={"limit": 100})
+        ).json()["people"]
     email: str = [p["email"] for p in people if platform in p["external_ids"]][nth]
     return email
 
@@ -110,8 +111,9 @@ async def test_server_sent_events_carry_the_same_triggers(demo: dict[str, Any]) 
 
 async def test_a_bad_subscription_over_sse_is_one_error_then_complete(demo: dict[str, Any]) -> None:
     async with httpx.AsyncClient(timeout=20) as client:
-        answer = await client.post(demo["graphql_url"] + "/stream",
-                                   json={"query": "subscription { nope }"})  # fmt: skip
+        answer = await client.post(
+            demo["graphql_url"] + "/stream", json={"query": "subscription { nope }"}
+        )
     assert "event: next" in answer.text
     assert "GRAPHQL_VALIDATION_FAILED" in answer.text
     assert answer.text.rstrip().endswith("event: complete\ndata:")

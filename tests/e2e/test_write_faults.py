@@ -46,10 +46,14 @@ UNLIMITED = {
     "hubspot": {"requests": 1_000_000, "max_wait_seconds": 1},
     "salesforce": {"daily_requests": 10_000_000, "max_wait_seconds": 1},
     "shopify": {"cost_capacity": 1e9, "cost_restore_rate": 1e9, "max_wait_seconds": 1},
-    "marketo": {"requests": 1_000_000, "daily_requests": 10_000_000, "concurrency": 100_000,
-                "max_wait_seconds": 1},
+    "marketo": {
+        "requests": 1_000_000,
+        "daily_requests": 10_000_000,
+        "concurrency": 100_000,
+        "max_wait_seconds": 1,
+    },
     "mailchimp": {"concurrency": 100_000, "max_wait_seconds": 1},
-}  # fmt: skip
+}
 FAULTS = {"hubspot": 429, "salesforce": 503, "shopify": 500, "marketo": 502, "mailchimp": 429}
 UPSERT = """mutation($input: CustomerInput!) { upsertCustomer(input: $input) {
   results { platform status externalId } } }"""
@@ -77,9 +81,12 @@ class Processes:
         log = (self.workdir / f"{name}.log").open("w")
         self.logs.append(log)
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", *args], cwd=self.workdir, env={**self.env, **env},
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [sys.executable, "-m", "gateway", *args],
+            cwd=self.workdir,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.running.append(process)
         return process
 
@@ -103,22 +110,36 @@ def stack(tmp_path: Path, redis_url: str, database: str) -> Iterator[tuple[Proce
     gateway_port = free_port()
     env = {
         **os.environ,
-        "MGW_DATABASE_URL": database, "MGW_REDIS_URL": redis_url, "MGW_CACHE": "off",
-        "MGW_HTTP_TIMEOUT_SECONDS": "1", "MGW_LIMITS": json.dumps(UNLIMITED),
-        "MGW_SYNC__SCHEDULE": "false", "MGW_SYNC__ON_START": "false",
+        "MGW_DATABASE_URL": database,
+        "MGW_REDIS_URL": redis_url,
+        "MGW_CACHE": "off",
+        "MGW_HTTP_TIMEOUT_SECONDS": "1",
+        "MGW_LIMITS": json.dumps(UNLIMITED),
+        "MGW_SYNC__SCHEDULE": "false",
+        "MGW_SYNC__ON_START": "false",
         "MGW_JOBS__QUEUE_NAME": f"mgw:test:{uuid.uuid4().hex}",
         "MGW_JOBS__RETRY_DELAYS_SECONDS": "[0.2, 0.5, 1.0]",
-        "MGW_JOBS__WRITE_DEADLINE_SECONDS": "0.2", "MGW_JOBS__JOB_TIMEOUT_SECONDS": "3",
-        "MGW_JOBS__POLL_SECONDS": "0.05", "MGW_JOBS__SWEEP_SECONDS": "3",
+        "MGW_JOBS__WRITE_DEADLINE_SECONDS": "0.2",
+        "MGW_JOBS__JOB_TIMEOUT_SECONDS": "3",
+        "MGW_JOBS__POLL_SECONDS": "0.05",
+        "MGW_JOBS__SWEEP_SECONDS": "3",
         "MGW_JOBS__CONCURRENCY": "30",
-    }  # fmt: skip
+    }
     processes = Processes(tmp_path, env)
     port = sim_url.rsplit(":", 1)[1]
     processes.start("sim", "simulate", "--port", port, "--people", "50", "--rate-limits", "off")
     try:
         assert wait_until_answers(f"{sim_url}/_sim/credentials", 30)
-        serve = processes.start("gateway", "serve", "--simulators", sim_url,
-                                "--port", str(gateway_port), "--log-level", "warning")  # fmt: skip
+        serve = processes.start(
+            "gateway",
+            "serve",
+            "--simulators",
+            sim_url,
+            "--port",
+            str(gateway_port),
+            "--log-level",
+            "warning",
+        )
         assert wait_until_answers(
             f"http://127.0.0.1:{gateway_port}/healthz", 30, lambda: serve.poll() is None
         )
@@ -134,9 +155,11 @@ def person(n: int) -> dict[str, str]:
 async def unfinished(database: str) -> int:
     connection = await asyncpg.connect(database.replace("+asyncpg", ""))
     try:
-        return int(await connection.fetchval(
-            "SELECT count(*) FROM mgw_write_targets WHERE status IN ('pending', 'retrying')"
-        ))  # fmt: skip
+        return int(
+            await connection.fetchval(
+                "SELECT count(*) FROM mgw_write_targets WHERE status IN ('pending', 'retrying')"
+            )
+        )
     finally:
         await connection.close()
 
@@ -144,11 +167,13 @@ async def unfinished(database: str) -> int:
 async def targets(database: str) -> list[Any]:
     connection = await asyncpg.connect(database.replace("+asyncpg", ""))
     try:
-        return list(await connection.fetch(
-            "SELECT r.email, r.request_id, t.platform, t.status, t.external_id, t.attempts, "
-            "t.error FROM mgw_write_targets t "
-            "JOIN mgw_write_requests r USING (request_id)"
-        ))  # fmt: skip
+        return list(
+            await connection.fetch(
+                "SELECT r.email, r.request_id, t.platform, t.status, t.external_id, t.attempts, "
+                "t.error FROM mgw_write_targets t "
+                "JOIN mgw_write_requests r USING (request_id)"
+            )
+        )
     finally:
         await connection.close()
 
@@ -183,8 +208,14 @@ async def test_every_write_lands_once_or_in_the_dead_letter_queue(
     processes.start("worker-2", *worker_args)
     processes.start("worker-3", *worker_args)
     for platform, status in FAULTS.items():
-        fault = {"platform": platform, "error_rate": 0.12, "status": status, "latency_ms": 5,
-                 "timeout_rate": 0.03, "malformed_rate": 0.05}  # fmt: skip
+        fault = {
+            "platform": platform,
+            "error_rate": 0.12,
+            "status": status,
+            "latency_ms": 5,
+            "timeout_rate": 0.03,
+            "malformed_rate": 0.05,
+        }
         assert httpx.post(f"{sim_url}/_sim/faults", json=fault).is_success  # noqa: ASYNC210
 
     async with httpx.AsyncClient(timeout=30) as client:
@@ -214,9 +245,15 @@ async def test_every_write_lands_once_or_in_the_dead_letter_queue(
     assert httpx.delete(f"{sim_url}/_sim/faults").is_success  # noqa: ASYNC210
     # An operator's replay, with the usual timeouts (the short ones were for the faults).
     replay = processes.start(
-        "replay", "dlq", "replay", "--all", "--simulators", sim_url,
-        MGW_HTTP_TIMEOUT_SECONDS="10", MGW_JOBS__JOB_TIMEOUT_SECONDS="60",
-    )  # fmt: skip
+        "replay",
+        "dlq",
+        "replay",
+        "--all",
+        "--simulators",
+        sim_url,
+        MGW_HTTP_TIMEOUT_SECONDS="10",
+        MGW_JOBS__JOB_TIMEOUT_SECONDS="60",
+    )
     try:
         replay.wait(timeout=SETTLE_SECONDS)
     finally:

@@ -54,8 +54,10 @@ async def test_directive_overloading(served: Served) -> None:
 
 
 async def test_circular_introspection(make_app: MakeApp, served: Served) -> None:
-    query = ("query { __schema { types { fields { type { fields { type { fields { type { "
-             "fields { type { name } } } } } } } } } } }")  # fmt: skip
+    query = (
+        "query { __schema { types { fields { type { fields { type { fields { type { "
+        "fields { type { name } } } } } } } } } } }"
+    )
     assert data_of(await probe(served, query)) is None
     # Even where introspection is allowed, the nesting is refused (graphql-core's
     # MaxIntrospectionDepthRule, kept in every profile).

@@ -180,9 +180,12 @@ async def test_errors_show_nothing_of_the_platforms_answers(
     assert "Traceback" not in response.text
     assert 'File "' not in response.text
     hubspot = next(e for e in body["errors"] if e["extensions"]["platform"] == "HUBSPOT")
-    assert hubspot["message"] == {
-        400: "HubSpot refused the request.", 500: "HubSpot is unavailable; try again later."
-    }[status]  # fmt: skip
+    assert (
+        hubspot["message"]
+        == {400: "HubSpot refused the request.", 500: "HubSpot is unavailable; try again later."}[
+            status
+        ]
+    )
 
 
 @pytest.mark.parametrize("body", [b'"{ __typename }"', b"42", b"null", b"true"])

@@ -55,13 +55,17 @@ async def test_an_honest_operation_passes(served: Served) -> None:
     [
         (nested(14), "depth", 12, 14),
         ("{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }", "aliases", 30, 31),
-        ("{ " + " ".join(f"a{i}: integrations {{ platform }}" for i in range(21)) + " }",
-         "aliases", 30, 21),
+        (
+            "{ " + " ".join(f"a{i}: integrations {{ platform }}" for i in range(21)) + " }",
+            "aliases",
+            30,
+            21,
+        ),
         ("{ __typename " + "@include(if: true) " * 51 + "}", "directives", 50, 51),
         ("{ " + "__typename " * 6 + "}", "fieldRepeats", 5, 6),
     ],
     ids=["depth", "aliases", "root-fields", "directives", "field-duplication"],
-)  # fmt: skip
+)
 async def test_each_shape_bound_is_refused_naming_itself(
     served: Served, query: str, limit: str, bound: int, found: int
 ) -> None:
@@ -94,8 +98,11 @@ async def test_too_many_tokens_stops_parsing(served: Served) -> None:
 
 
 async def test_introspection_is_off_in_serve_and_on_when_enabled(make_app: MakeApp) -> None:
-    queries = ["{ __schema { queryType { name } } }", '{ __type(name: "Customer") { name } }',
-               "{ _service { sdl } }"]  # fmt: skip
+    queries = [
+        "{ __schema { queryType { name } } }",
+        '{ __type(name: "Customer") { name } }',
+        "{ _service { sdl } }",
+    ]
     async with serving(make_app("serve")) as served:
         for query in queries:
             error = refused(await served.post(query))

@@ -26,8 +26,10 @@ async def test_a_platform_that_is_down_is_a_typed_error_not_a_500() -> None:
     assert error["path"] == ["customer"]
     correlation_id = error["extensions"].pop("correlationId")  # the operation's, no upstream id
     assert error["extensions"] == {
-        "code": "UPSTREAM_UNAVAILABLE", "platform": "HUBSPOT", "retryable": True
-    }  # fmt: skip
+        "code": "UPSTREAM_UNAVAILABLE",
+        "platform": "HUBSPOT",
+        "retryable": True,
+    }
     assert len(correlation_id) == 32
     assert "Traceback" not in error["message"]
 

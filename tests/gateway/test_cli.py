@@ -121,8 +121,10 @@ def test_the_integration_map_is_drawn_from_configuration(
     result = runner.invoke(app, ["integrations", "map", "-o", str(tmp_path / "map.md")])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "map.md").read_text()
-    assert "| HUBSPOT | gateway | contacts, companies, deals | live reads, sync every 15 min, " \
-           "webhooks in real time | private-app token | growth team |" in text  # fmt: skip
+    assert (
+        "| HUBSPOT | gateway | contacts, companies, deals | live reads, sync every 15 min, "
+        "webhooks in real time | private-app token | growth team |" in text
+    )
     assert "| HUBSPOT | MARKETO | lifecycle_stage (propagated) |" in text
     assert "```mermaid" in text
     assert 'HUBSPOT -. "lifecycle_stage" .-> MARKETO' in text

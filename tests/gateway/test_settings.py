@@ -72,8 +72,9 @@ def test_a_merge_policy_names_real_platforms_and_fields() -> None:
     from gateway.settings import MergeSettings
 
     assert MergeSettings(default="salesforce,hubspot").policy().default.platforms == (  # type: ignore[union-attr]
-        Platform.SALESFORCE, Platform.HUBSPOT
-    )  # fmt: skip
+        Platform.SALESFORCE,
+        Platform.HUBSPOT,
+    )
     with pytest.raises(ConfigError, match="neither `recent` nor a list of platforms"):
         MergeSettings(default="myspace").policy()
     with pytest.raises(ConfigError, match="no such merged field"):
@@ -91,5 +92,9 @@ def test_every_secret_is_known_for_redaction() -> None:
         secret_key_previous="old-key-1,old-key-2",
     )
     assert set(settings.secret_values()) >= {
-        "pat-secret-1", "key-secret-2-us21", "vault key long enough", "old-key-1", "old-key-2"
-    }  # fmt: skip
+        "pat-secret-1",
+        "key-secret-2-us21",
+        "vault key long enough",
+        "old-key-1",
+        "old-key-2",
+    }

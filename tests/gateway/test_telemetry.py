@@ -38,8 +38,11 @@ async def test_one_trace_id_from_the_response_header_to_the_platform(sim, gatewa
 async def test_metrics_parse_and_move_with_traffic(gateway) -> None:
     def upstream_calls(text: str) -> float:
         families = {f.name: f for f in text_string_to_metric_families(text)}
-        return sum(s.value for s in families["mgw_upstream_calls"].samples
-                   if s.name == "mgw_upstream_calls_total")  # fmt: skip
+        return sum(
+            s.value
+            for s in families["mgw_upstream_calls"].samples
+            if s.name == "mgw_upstream_calls_total"
+        )
 
     before = upstream_calls((await gateway.get("/metrics")).text)
     await gateway.post("/graphql", json={"query": '{ customer(email: "m@x.io") { email } }'})
@@ -59,8 +62,10 @@ async def test_integrations_health_matches_the_query(gateway, sim) -> None:
     assert answer.status_code == 200
     [hubspot] = answer.json()["integrations"]
     assert (hubspot["platform"], hubspot["status"], hubspot["circuit"]) == (
-        "HUBSPOT", "HEALTHY", "CLOSED"
-    )  # fmt: skip
+        "HUBSPOT",
+        "HEALTHY",
+        "CLOSED",
+    )
     assert hubspot["rate_limit"]["limit"] == 100
     query = "{ integrations { platform status circuit rateLimit { limit } } }"
     graph = (await gateway.post("/graphql", json={"query": query})).json()["data"]

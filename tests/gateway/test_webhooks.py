@@ -48,25 +48,40 @@ def first(request: pytest.FixtureRequest) -> str:
 async def world(tmp_path: Any, first: str) -> AsyncIterator[dict[str, Any]]:
     late = LateTransport()
     sim_app = create_simulators(
-        SimConfig(people=60, rate_limits="off", webhook_url=GATEWAY, webhook_transport=late,
-                  webhook_retry_seconds=0.01)
-    )  # fmt: skip
+        SimConfig(
+            people=60,
+            rate_limits="off",
+            webhook_url=GATEWAY,
+            webhook_transport=late,
+            webhook_retry_seconds=0.01,
+        )
+    )
     sim_transport = httpx.ASGITransport(app=sim_app)
     async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
         credentials = (await sim.get("/_sim/credentials")).json()
         settings = with_simulators(
-            Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", cache="memory",
-                     platforms="hubspot,shopify,mailchimp", abandoned_checkout_seconds=0.3,
-                     merge=MergeSettings(fields={"first_name": first})),
-            SIM, credentials,
-        )  # fmt: skip
+            Settings(
+                database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}",
+                cache="memory",
+                platforms="hubspot,shopify,mailchimp",
+                abandoned_checkout_seconds=0.3,
+                merge=MergeSettings(fields={"first_name": first}),
+            ),
+            SIM,
+            credentials,
+        )
         gateway_app = create_gateway(settings, transport=sim_transport)
         late.target = httpx.ASGITransport(app=gateway_app)
         async with gateway_app.router.lifespan_context(gateway_app):
             transport = httpx.ASGITransport(app=gateway_app)
             async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as gateway:
-                yield {"sim": sim, "gateway": gateway, "sim_app": sim_app,
-                       "app": gateway_app, "credentials": credentials}  # fmt: skip
+                yield {
+                    "sim": sim,
+                    "gateway": gateway,
+                    "sim_app": sim_app,
+                    "app": gateway_app,
+                    "credentials": credentials,
+                }
 
 
 async def all_processed(app: Any, within: float = 5.0) -> None:
@@ -133,14 +148,17 @@ async def test_forged_stale_and_replayed_webhooks_keep_nothing_twice(world: dict
 
     forged_headers = {**headers, "X-Shopify-Hmac-Sha256": "Zm9yZ2Vk"}
     forged = await gateway.post("/webhooks/shopify", content=body, headers=forged_headers)
-    first = await gateway.post("/webhooks/shopify", content=body,
-                               headers={**headers, "X-Shopify-Hmac-Sha256": good})  # fmt: skip
-    replay = await gateway.post("/webhooks/shopify", content=body,
-                                headers={**headers, "X-Shopify-Hmac-Sha256": good})  # fmt: skip
+    first = await gateway.post(
+        "/webhooks/shopify", content=body, headers={**headers, "X-Shopify-Hmac-Sha256": good}
+    )
+    replay = await gateway.post(
+        "/webhooks/shopify", content=body, headers={**headers, "X-Shopify-Hmac-Sha256": good}
+    )
     stale = await gateway.post(
-        "/webhooks/hubspot", content=b"[]",
+        "/webhooks/hubspot",
+        content=b"[]",
         headers={"X-HubSpot-Request-Timestamp": "1000", "X-HubSpot-Signature-v3": "x"},
-    )  # fmt: skip
+    )
     wrong_secret = await gateway.post("/webhooks/mailchimp/guess", data={"type": "unsubscribe"})
 
     assert forged.status_code == 401
@@ -164,8 +182,11 @@ def shopify_call(
 ) -> dict[str, Any]:
     body = json.dumps(payload).encode()
     signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    headers = {"X-Shopify-Topic": topic, "X-Shopify-Webhook-Id": webhook_id,
-               "X-Shopify-Hmac-Sha256": signature}  # fmt: skip
+    headers = {
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Webhook-Id": webhook_id,
+        "X-Shopify-Hmac-Sha256": signature,
+    }
     return {"content": body, "headers": headers}
 
 
@@ -184,14 +205,25 @@ async def test_a_checkout_left_idle_is_abandoned_unless_an_order_follows(
 
     listener = asyncio.create_task(listen())
     await asyncio.sleep(0)
-    checkout = {"id": 901, "email": "cart@example.com", "total_price": "42.50", "currency": "USD",
-                "completed_at": None, "customer": {"email": "cart@example.com"}}  # fmt: skip
+    checkout = {
+        "id": 901,
+        "email": "cart@example.com",
+        "total_price": "42.50",
+        "currency": "USD",
+        "completed_at": None,
+        "customer": {"email": "cart@example.com"},
+    }
     call = shopify_call(secret, "checkouts/create", "wh-c1", checkout)
     started = await gateway.post("/webhooks/shopify", **call)
     assert started.status_code == 200
     if ordered:
-        order = {"id": 77, "name": "#9001", "total_price": "42.50", "currency": "USD",
-                 "customer": {"email": "cart@example.com"}}  # fmt: skip
+        order = {
+            "id": 77,
+            "name": "#9001",
+            "total_price": "42.50",
+            "currency": "USD",
+            "customer": {"email": "cart@example.com"},
+        }
         await gateway.post(
             "/webhooks/shopify", **shopify_call(secret, "orders/create", "wh-o1", order)
         )

@@ -11,11 +11,18 @@ from canonical_schema import BehavioralEvent, EventType, Platform
 from hub.changes import ChangeNotice, MemoryBus, RedisBus
 
 NOTICE = ChangeNotice(
-    customer_id="cus_abc", email="ada@example.com", platform=Platform.MAILCHIMP,
-    at=datetime(2026, 1, 2, tzinfo=UTC), changed_fields=("emailConsent",),
-    event=BehavioralEvent(id="evt_1", type=EventType.UNSUBSCRIBED, platform=Platform.MAILCHIMP,
-                          occurred_at=datetime(2026, 1, 2, tzinfo=UTC)),
-)  # fmt: skip
+    customer_id="cus_abc",
+    email="ada@example.com",
+    platform=Platform.MAILCHIMP,
+    at=datetime(2026, 1, 2, tzinfo=UTC),
+    changed_fields=("emailConsent",),
+    event=BehavioralEvent(
+        id="evt_1",
+        type=EventType.UNSUBSCRIBED,
+        platform=Platform.MAILCHIMP,
+        occurred_at=datetime(2026, 1, 2, tzinfo=UTC),
+    ),
+)
 
 
 async def first(bus: MemoryBus | RedisBus) -> ChangeNotice:

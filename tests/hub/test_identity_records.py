@@ -27,9 +27,12 @@ def record(
     platform: Platform, external_id: str, email: str, stage: LifecycleStage | None, minutes: int
 ) -> CustomerRecord:
     return CustomerRecord(
-        platform=platform, external_id=external_id, email=email, lifecycle_stage=stage,
+        platform=platform,
+        external_id=external_id,
+        email=email,
+        lifecycle_stage=stage,
         updated_at=T0 + timedelta(minutes=minutes),
-    )  # fmt: skip
+    )
 
 
 async def apply(identity: IdentityIndex, *records: CustomerRecord, policy: MergePolicy) -> int:

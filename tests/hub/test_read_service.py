@@ -40,9 +40,13 @@ class ScorePlatform:
 
     def __init__(self, email: str) -> None:
         self.record = CustomerRecord(
-            platform=Platform.MARKETO, external_id="M-1", email=email, lead_score=999,
-            first_name="Marketo-Name", updated_at=datetime(2030, 1, 1, tzinfo=UTC),
-        )  # fmt: skip
+            platform=Platform.MARKETO,
+            external_id="M-1",
+            email=email,
+            lead_score=999,
+            first_name="Marketo-Name",
+            updated_at=datetime(2030, 1, 1, tzinfo=UTC),
+        )
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         return {self.record.email: self.record} if self.record.email in emails else {}

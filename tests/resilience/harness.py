@@ -142,9 +142,13 @@ def settings_for(
     OAuth refresh token, Salesforce by session, Marketo by client credentials; Mailchimp's
     API key never expires), short timeouts, fast retries and a quick breaker."""
     fast = LimitSettings(
-        retry_delays=(0.02, 0.05), max_wait_seconds=1.0, breaker_min_calls=4,
-        breaker_open_seconds=BREAKER_OPEN, breaker_window_seconds=5.0, window_seconds=window,
-    )  # fmt: skip
+        retry_delays=(0.02, 0.05),
+        max_wait_seconds=1.0,
+        breaker_min_calls=4,
+        breaker_open_seconds=BREAKER_OPEN,
+        breaker_window_seconds=5.0,
+        window_seconds=window,
+    )
     settings = with_simulators(
         Settings(
             database_url=database_url,
@@ -200,11 +204,16 @@ async def open_cell(
     hooks = Later()
     sim_app = create_simulators(
         SimConfig(
-            seed=7, people=people, rate_limits="off", token_ttl=TOKEN_TTL,
-            webhook_url=GATEWAY, webhook_retry_seconds=0.05, webhook_transport=hooks,
+            seed=7,
+            people=people,
+            rate_limits="off",
+            token_ttl=TOKEN_TTL,
+            webhook_url=GATEWAY,
+            webhook_retry_seconds=0.05,
+            webhook_transport=hooks,
         ),
         clock=clock,
-    )  # fmt: skip
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim_app), base_url=SIM) as sim:
         credentials = (await sim.get("/_sim/credentials")).json()
         found = (await sim.get("/_sim/people", params={"limit": people})).json()["people"]

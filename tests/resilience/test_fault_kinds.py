@@ -34,8 +34,13 @@ async def test_retry_after_is_sent_with_injected_errors(hs: httpx.AsyncClient) -
 
 
 async def test_a_fault_on_one_route_after_some_calls(hs: httpx.AsyncClient) -> None:
-    fault = {"platform": "hubspot", "error_rate": 1.0, "status": 500,
-             "route": "batch/read", "after": 1}  # fmt: skip
+    fault = {
+        "platform": "hubspot",
+        "error_rate": 1.0,
+        "status": 500,
+        "route": "batch/read",
+        "after": 1,
+    }
     await hs.post("/_sim/faults", json=fault)
     assert (await hs.get(CONTACTS)).status_code == 200  # another route
     batch = {"inputs": [{"id": "1"}], "properties": ["email"]}
@@ -48,8 +53,15 @@ async def test_a_reset_drops_the_answer_after_the_platform_did_the_work(
 ) -> None:
     fault = {"platform": "hubspot", "reset_rate": 1.0, "count": 1, "route": "batch/upsert"}
     await hs.post("/_sim/faults", json=fault)
-    upsert = {"inputs": [{"id": "reset@faults.example", "idProperty": "email",
-                          "properties": {"email": "reset@faults.example"}}]}  # fmt: skip
+    upsert = {
+        "inputs": [
+            {
+                "id": "reset@faults.example",
+                "idProperty": "email",
+                "properties": {"email": "reset@faults.example"},
+            }
+        ]
+    }
     with pytest.raises(ConnectionResetError):
         await hs.post(f"{CONTACTS}/batch/upsert", json=upsert)
     writes = (await hs.get("/_sim/hubspot/writes")).json()["writes"]
@@ -61,8 +73,15 @@ async def test_a_truncated_answer_stops_halfway_after_the_platform_did_the_work(
 ) -> None:
     fault = {"platform": "hubspot", "truncate_rate": 1.0, "count": 1, "route": "batch/upsert"}
     await hs.post("/_sim/faults", json=fault)
-    upsert = {"inputs": [{"id": "cut@faults.example", "idProperty": "email",
-                          "properties": {"email": "cut@faults.example"}}]}  # fmt: skip
+    upsert = {
+        "inputs": [
+            {
+                "id": "cut@faults.example",
+                "idProperty": "email",
+                "properties": {"email": "cut@faults.example"},
+            }
+        ]
+    }
     # In-process the cut is this error; over a socket, the connection closing before the
     # promised Content-Length (tests/simulators/test_truncated_answer.py).
     with pytest.raises(ConnectionResetError):

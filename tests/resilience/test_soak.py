@@ -20,9 +20,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_short_soak_meets_the_targets(postgres_url: str, tmp_path: Path) -> None:
     results = tmp_path / "soak.json"
-    command = [sys.executable, "-m", "soak.run", "--duration", "60", "--people", "120",
-               "--concurrency", "4", "--seed", "23", "--no-doc", "--postgres", postgres_url,
-               "--results", str(results)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "soak.run",
+        "--duration",
+        "60",
+        "--people",
+        "120",
+        "--concurrency",
+        "4",
+        "--seed",
+        "23",
+        "--no-doc",
+        "--postgres",
+        postgres_url,
+        "--results",
+        str(results),
+    ]
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
     )

@@ -92,10 +92,15 @@ async def test_reads_go_live_and_say_so_while_the_store_is_unreachable(
         people = (await sim.get("/_sim/people", params={"limit": 20})).json()["people"]
         email = next(p["email"] for p in people if "hubspot" in p["external_ids"])
         settings = with_simulators(
-            Settings(database_url=url, cache="off", platforms="hubspot",
-                     sync=SyncSettings(schedule=False)),
-            SIM, credentials,
-        )  # fmt: skip
+            Settings(
+                database_url=url,
+                cache="off",
+                platforms="hubspot",
+                sync=SyncSettings(schedule=False),
+            ),
+            SIM,
+            credentials,
+        )
         app = create_gateway(settings, transport=sim_transport)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -23,8 +23,13 @@ from tests.resilience.matrix import cells, expected, ids, injection
 CELLS = cells("webhook")
 
 READ = "query($email: String!) { customer(email: $email) { email lastName } }"
-EDITS = {"hubspot": "lastname", "salesforce": "LastName", "shopify": "last_name",
-         "marketo": "lastName", "mailchimp": "LNAME"}  # fmt: skip
+EDITS = {
+    "hubspot": "lastname",
+    "salesforce": "LastName",
+    "shopify": "last_name",
+    "marketo": "lastName",
+    "mailchimp": "LNAME",
+}
 
 
 async def deliveries(cell: Cell, platform: str) -> list[dict[str, Any]]:
@@ -64,8 +69,9 @@ async def run_cell(platform: str, fault: str, folder: Path, template: Path) -> N
             # The platform redelivers the same webhook: a duplicate, no second notice.
             repeat = await cell.gateway.post(
                 delivery["url"].removeprefix("http://gateway.test"),
-                content=delivery["body"].encode(), headers=delivery["headers"],
-            )  # fmt: skip
+                content=delivery["body"].encode(),
+                headers=delivery["headers"],
+            )
             assert repeat.status_code == 200, repeat.text
             assert repeat.json()["accepted"] == 0, repeat.json()
             await asyncio.sleep(0.05)

@@ -132,8 +132,9 @@ async def run_cell(platform: str, fault: str, folder: Path, template: Path) -> N
 # written exactly once, nothing dead-lettered, on every platform (HubSpot and Marketo upsert
 # by email; for Salesforce, Shopify and Mailchimp that read is what keeps a create that landed
 # from being made twice). The soak found 9.4 % of writes dead-lettered for this (issue 23).
-AMBIGUOUS = [(platform, f"unknown-{kind}") for kind in ("malformed", "truncate")
-             for platform in PLATFORMS]  # fmt: skip
+AMBIGUOUS = [
+    (platform, f"unknown-{kind}") for kind in ("malformed", "truncate") for platform in PLATFORMS
+]
 
 
 async def run_unknown_outcome_cell(platform: str, fault: str, folder: Path, template: Path) -> None:

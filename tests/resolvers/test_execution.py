@@ -56,8 +56,9 @@ class Query:
     @strawberry.field
     def teams(self) -> list[Team]:
         seen = datetime(2026, 3, 4, tzinfo=UTC)
-        ada = Person(name="ada", email="a@x.io", stage=Stage.CUSTOMER, score=9, seen=seen,
-                     broken="b")  # fmt: skip
+        ada = Person(
+            name="ada", email="a@x.io", stage=Stage.CUSTOMER, score=9, seen=seen, broken="b"
+        )
         bad = Person(name="cy", email="c@x.io", stage=None, score=1, seen=seen, broken=None)  # type: ignore[arg-type]
         return [
             Team(title="one", members=[ada, ada], lead=ada, spares=[None, ada]),
@@ -117,9 +118,7 @@ async def test_a_caller_without_the_scope_gets_forbidden_at_each_path() -> None:
     result = await PLAIN.execute("{ people { name email } }", context_value=Context(NO_SECRET))
     assert result.data is None  # email is non-null: the null reaches the list's parent
     assert result.errors
-    assert result.errors[0].extensions == {
-        "code": "FORBIDDEN", "scope": SECRET, "scopes": [SECRET]
-    }  # fmt: skip
+    assert result.errors[0].extensions == {"code": "FORBIDDEN", "scope": SECRET, "scopes": [SECRET]}
     assert result.errors[0].path == ["people", 0, "email"]
 
 
@@ -129,12 +128,22 @@ async def test_granted_leaves_and_resolvers_keep_the_query_order() -> None:
     assert result.errors is None
     assert result.data == {
         "people": [
-            {"later": 3, "email": "ada@x.io", "shout": "ADA", "stage": "LEAD",
-             "seen": "2026-01-02T03:04:05+00:00"},
-            {"later": 2, "email": "bo@x.io", "shout": "BO", "stage": None,
-             "seen": "2026-01-02T03:04:05+00:00"},
+            {
+                "later": 3,
+                "email": "ada@x.io",
+                "shout": "ADA",
+                "stage": "LEAD",
+                "seen": "2026-01-02T03:04:05+00:00",
+            },
+            {
+                "later": 2,
+                "email": "bo@x.io",
+                "shout": "BO",
+                "stage": None,
+                "seen": "2026-01-02T03:04:05+00:00",
+            },
         ]
-    }  # fmt: skip
+    }
     assert list(result.data["people"][0]) == ["later", "email", "shout", "stage", "seen"]
 
 

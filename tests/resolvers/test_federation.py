@@ -44,8 +44,11 @@ async def test_entities_resolve_customers_by_id_or_email_and_companies_by_id(
     post: Post, people: list[dict[str, Any]]
 ) -> None:
     person = next(p for p in people if len(p["external_ids"]) == 5)
-    found = (await post("query($e: String!) { customer(email: $e) { id company { id } } }",
-                        e=person["email"]))["data"]["customer"]  # fmt: skip
+    found = (
+        await post(
+            "query($e: String!) { customer(email: $e) { id company { id } } }", e=person["email"]
+        )
+    )["data"]["customer"]
     representations = [
         {"__typename": "Customer", "email": person["email"].upper()},
         {"__typename": "Customer", "id": found["id"]},
@@ -77,10 +80,20 @@ def _composer(release: str) -> Path:
     if not (modules / "@apollo" / "composition").exists():
         prefix.mkdir(parents=True, exist_ok=True)
         installed = subprocess.run(
-            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
-             COMPOSERS[release]],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(prefix),
+                "--no-audit",
+                "--no-fund",
+                COMPOSERS[release],
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         if installed.returncode != 0:
             pytest.fail(f"npm install {COMPOSERS[release]} failed:\n{installed.stderr[-2000:]}")
     return modules
@@ -88,9 +101,14 @@ def _composer(release: str) -> Path:
 
 def compose(modules: Path, sdl: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["node", str(COMPOSE_JS)], input=sdl, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "NODE_PATH": str(modules)}, check=False,
-    )  # fmt: skip
+        ["node", str(COMPOSE_JS)],
+        input=sdl,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NODE_PATH": str(modules)},
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("release", sorted(COMPOSERS))

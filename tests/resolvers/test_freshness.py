@@ -72,17 +72,27 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
     late = LateTransport()
     sim_app = create_simulators(
-        SimConfig(people=40, rate_limits="off", webhook_url=GATEWAY, webhook_transport=late,
-                  webhook_retry_seconds=0.01)
-    )  # fmt: skip
+        SimConfig(
+            people=40,
+            rate_limits="off",
+            webhook_url=GATEWAY,
+            webhook_transport=late,
+            webhook_retry_seconds=0.01,
+        )
+    )
     sim_transport = httpx.ASGITransport(app=sim_app)
     async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
         credentials = (await sim.get("/_sim/credentials")).json()
         settings = with_simulators(
-            Settings(database_url=store_url, cache="off", platforms=PLATFORMS,
-                     sync=SyncSettings(schedule=False, retry_delays=())),
-            SIM, credentials,
-        )  # fmt: skip
+            Settings(
+                database_url=store_url,
+                cache="off",
+                platforms=PLATFORMS,
+                sync=SyncSettings(schedule=False, retry_delays=()),
+            ),
+            SIM,
+            credentials,
+        )
         app = create_gateway(settings, transport=sim_transport)
         late.target = httpx.ASGITransport(app=app)
         async with app.router.lifespan_context(app):

@@ -67,9 +67,13 @@ def results(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 NEW = {
-    "email": "New.Person@Example.org", "firstName": "Nova", "lastName": "Quinn",
-    "phone": "+1 415 555 0123", "lifecycleStage": "LEAD", "emailConsent": "SUBSCRIBED",
-}  # fmt: skip
+    "email": "New.Person@Example.org",
+    "firstName": "Nova",
+    "lastName": "Quinn",
+    "phone": "+1 415 555 0123",
+    "lifecycleStage": "LEAD",
+    "emailConsent": "SUBSCRIBED",
+}
 
 
 async def test_a_new_person_is_written_once_to_every_platform(

@@ -33,9 +33,21 @@ def secure_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     workdir = tmp_path_factory.mktemp("secure-demo")
     info_file = workdir / "info.json"
     command = [
-        sys.executable, "-m", "gateway", "demo", "--secure", "--people", "60", "--keep-data",
-        "--port", str(free_port()), "--sim-port", str(free_port()), "--info-file", str(info_file),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gateway",
+        "demo",
+        "--secure",
+        "--people",
+        "60",
+        "--keep-data",
+        "--port",
+        str(free_port()),
+        "--sim-port",
+        str(free_port()),
+        "--info-file",
+        str(info_file),
+    ]
     # --keep-data: the test creates keys in the demo's store, named here
     environment = {**os.environ, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'mgw.db'}"}
     log_path = workdir / "demo.log"

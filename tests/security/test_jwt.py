@@ -42,8 +42,14 @@ EC = ECKey.generate_key("P-256", parameters={"kid": "ec-1"}, private=True)
 
 def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    base = {"sub": "svc-42", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 300,
-            "scope": "read:customers read:pii openid"}  # fmt: skip
+    base = {
+        "sub": "svc-42",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 300,
+        "scope": "read:customers read:pii openid",
+    }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -76,9 +82,12 @@ class Jwks:
 
 def verifier(jwks: Jwks | None = None, **settings: Any) -> JwtVerifier:
     config = SecuritySettings(
-        jwt_secret=SECRET, jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
-        jwks_url="http://idp.test/jwks.json" if jwks else None, **settings,
-    )  # fmt: skip
+        jwt_secret=SECRET,
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        jwks_url="http://idp.test/jwks.json" if jwks else None,
+        **settings,
+    )
     transport = httpx.ASGITransport(app=jwks.app) if jwks else None
     return JwtVerifier(config, transport=transport)
 
@@ -112,8 +121,9 @@ async def test_scp_as_a_list_is_read_too() -> None:
     ],
 )
 async def test_bad_tokens_are_refused_with_the_reason(token: Any, reason: str) -> None:
-    auth = Authenticator(SecuritySettings(jwt_secret=SECRET, jwt_issuer=ISSUER,
-                                          jwt_audience=AUDIENCE))  # fmt: skip
+    auth = Authenticator(
+        SecuritySettings(jwt_secret=SECRET, jwt_issuer=ISSUER, jwt_audience=AUDIENCE)
+    )
     with pytest.raises(AuthenticationError, match=reason) as caught:
         await auth.authenticate(f"Bearer {token()}", None)
     assert caught.value.invalid_token
@@ -146,8 +156,12 @@ async def test_a_rotated_key_is_fetched_and_unknown_kids_do_not_flood_the_provid
 async def test_a_new_kid_is_fetched_once_the_refresh_interval_has_passed() -> None:
     provider = Jwks(RSA)
     now = [100.0]
-    keys = JwksKeys("http://idp.test/jwks.json", transport=httpx.ASGITransport(app=provider.app),
-                    ttl=300, clock=lambda: now[0])  # fmt: skip
+    keys = JwksKeys(
+        "http://idp.test/jwks.json",
+        transport=httpx.ASGITransport(app=provider.app),
+        ttl=300,
+        clock=lambda: now[0],
+    )
     await keys.get("rsa-1")
     provider.keys.append(EC)  # the provider rotates in a new key
 

@@ -164,8 +164,12 @@ def connect(platform: str, sim: str, env: dict[str, str], workdir: Path, capture
     """`mgw connect <platform> --simulators URL`: unattended against the simulators."""
     done = subprocess.run(
         [sys.executable, "-m", "gateway", "connect", platform, "--simulators", sim],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     capture.add(f"mgw connect {platform} stdout", done.stdout)
     capture.add(f"mgw connect {platform} stderr", done.stderr)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -176,8 +180,9 @@ async def connect_here(platform: str, sim: str, database_url: str) -> str:
     printed = io.StringIO()
     chosen = Settings(secret_key=KEY, database_url=database_url)
     settings = with_simulators(chosen, sim, fetch_credentials(sim))
-    await run_connect(settings, Platform(platform), REDIRECT, unattended=True,
-                      console=Console(file=printed))  # fmt: skip
+    await run_connect(
+        settings, Platform(platform), REDIRECT, unattended=True, console=Console(file=printed)
+    )
     return printed.getvalue()
 
 
@@ -191,9 +196,26 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     sim_port, ports = free_port(), [free_port(), free_port()]
     sim = f"http://127.0.0.1:{sim_port}"
     gateways = [f"http://127.0.0.1:{port}" for port in ports]
-    processes = [start(["simulate", "--port", str(sim_port), "--people", "100",
-                        "--rate-limits", "off", "--token-ttl", str(TTL),
-                        "--webhook-url", gateways[0]], workdir, env, "sim")]  # fmt: skip
+    processes = [
+        start(
+            [
+                "simulate",
+                "--port",
+                str(sim_port),
+                "--people",
+                "100",
+                "--rate-limits",
+                "off",
+                "--token-ttl",
+                str(TTL),
+                "--webhook-url",
+                gateways[0],
+            ],
+            workdir,
+            env,
+            "sim",
+        )
+    ]
     background: Background | None = None
     try:
         if not wait_until_answers(
@@ -226,9 +248,14 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             if not wait_until_answers(f"{url}/healthz", 60, lambda p=process: p.poll() is None):
                 pytest.fail((workdir / f"{name}.err").read_text())
         yield {
-            "sim": sim, "gateways": gateways, "processes": processes[1:], "dir": workdir,
-            "database_url": database_url, "capture": capture, "background": background,
-        }  # fmt: skip
+            "sim": sim,
+            "gateways": gateways,
+            "processes": processes[1:],
+            "dir": workdir,
+            "database_url": database_url,
+            "capture": capture,
+            "background": background,
+        }
     finally:
         if background is not None:
             background.close()
@@ -323,12 +350,15 @@ async def scenario(gateways: list[str], sim: str, capture: Capture) -> None:
             if round_ == 1:
                 upsert = await graphql(UPSERT, input={"email": emails[3], "firstName": "Scan"})
                 assert upsert["data"]["upsertCustomer"]["results"], upsert
-                for platform, fields in (("hubspot", {"firstname": "Hooked"}),
-                                         ("shopify", {"first_name": "Hooked"}),
-                                         ("mailchimp", {"FNAME": "Hooked"})):  # fmt: skip
+                for platform, fields in (
+                    ("hubspot", {"firstname": "Hooked"}),
+                    ("shopify", {"first_name": "Hooked"}),
+                    ("mailchimp", {"FNAME": "Hooked"}),
+                ):
                     holder = next(p["email"] for p in everywhere if platform in p["external_ids"])
-                    mutated = await http.post(f"{sim}/_sim/{platform}/mutate",
-                                              json={"email": holder, "fields": fields})  # fmt: skip
+                    mutated = await http.post(
+                        f"{sim}/_sim/{platform}/mutate", json={"email": holder, "fields": fields}
+                    )
                     assert mutated.status_code == 200, mutated.text
             if round_ == 3:  # Marketo failing: retries and errors, its token calls included
                 fault = {"platform": "marketo", "error_rate": 0.6, "status": 503}

@@ -44,9 +44,11 @@ async def gateway(
     )
     hubspot = credentials["hubspot"]  # the OAuth app, not the private-app token
     oauth = HubSpotSettings(
-        base_url=f"{SIM}/hubspot", client_id=hubspot["client_id"],
-        client_secret=hubspot["client_secret"], refresh_token=hubspot["refresh_token"],
-    )  # fmt: skip
+        base_url=f"{SIM}/hubspot",
+        client_id=hubspot["client_id"],
+        client_secret=hubspot["client_secret"],
+        refresh_token=hubspot["refresh_token"],
+    )
     settings = settings.model_copy(update={"hubspot": oauth})
     app = create_app(settings, transport=httpx.ASGITransport(app=sim_app))
     async with app.router.lifespan_context(app):
@@ -86,8 +88,11 @@ async def test_a_revoked_refresh_token_marks_hubspot_down_and_reads_fail_fast(
 
     found = {i["platform"]: i for i in (await post(INTEGRATIONS))["data"]["integrations"]}
     assert found["HUBSPOT"] == {
-        "platform": "HUBSPOT", "status": "DOWN", "authValid": False, "authProblem": REFUSED,
-    }  # fmt: skip
+        "platform": "HUBSPOT",
+        "status": "DOWN",
+        "authValid": False,
+        "authProblem": REFUSED,
+    }
     assert found["SALESFORCE"]["status"] == "HEALTHY"
     assert found["SALESFORCE"]["authProblem"] is None
 
@@ -95,8 +100,10 @@ async def test_a_revoked_refresh_token_marks_hubspot_down_and_reads_fail_fast(
     assert health.status_code == 503
     hubspot = next(i for i in health.json()["integrations"] if i["platform"] == "HUBSPOT")
     assert (hubspot["status"], hubspot["auth_valid"], hubspot["auth_problem"]) == (
-        "DOWN", False, REFUSED,
-    )  # fmt: skip
+        "DOWN",
+        False,
+        REFUSED,
+    )
 
     asked = await token_requests(sim)
     assert asked == 1  # refused once, not retried

@@ -28,10 +28,14 @@ async def vault_connection(sim: httpx.AsyncClient, store: Store) -> dict[str, An
     """What `mgw connect salesforce` leaves in the vault (a fresh session and refresh token)."""
     creds: dict[str, Any] = (await sim.get("/_sim/credentials")).json()["salesforce"]
     token = await token_request(
-        sim, Platform.SALESFORCE, "/salesforce/services/oauth2/token", "refresh_token",
-        refresh_token=creds["refresh_token"], client_id=creds["client_id"],
+        sim,
+        Platform.SALESFORCE,
+        "/salesforce/services/oauth2/token",
+        "refresh_token",
+        refresh_token=creds["refresh_token"],
+        client_id=creds["client_id"],
         client_secret=creds["client_secret"],
-    )  # fmt: skip
+    )
     token_with_refresh = token_record(token) | {"refresh_token": creds["refresh_token"]}
     await CredentialVault(store, [KEY]).put(
         "salesforce", "default", token_with_refresh, reason="oauth connect"
@@ -55,9 +59,10 @@ async def test_a_platform_connected_only_through_the_vault_answers(
         published,
     )
     no_refresh_token = SalesforceSettings(
-        login_url=f"{SIM}/salesforce", client_id=creds["client_id"],
+        login_url=f"{SIM}/salesforce",
+        client_id=creds["client_id"],
         client_secret=creds["client_secret"],
-    )  # fmt: skip
+    )
     settings = settings.model_copy(update={"salesforce": no_refresh_token})
     with pytest.raises(ConfigError, match="salesforce is selected but has no credentials"):
         settings.model_copy(update={"secret_key": None}).connected_platforms()

@@ -16,17 +16,25 @@ async def test_authorize_exchange_metadata_and_call(
     creds = (await sim.get("/_sim/credentials")).json()["mailchimp"]
     assert creds["api_key"].endswith(f"-{creds['dc']}")
     redirect = "http://app.example/callback"
-    params = {"response_type": "code", "client_id": creds["client_id"],
-              "redirect_uri": redirect, "state": "s-123"}  # fmt: skip
+    params = {
+        "response_type": "code",
+        "client_id": creds["client_id"],
+        "redirect_uri": redirect,
+        "state": "s-123",
+    }
     approved = await sim.get("/mailchimp/oauth2/authorize", params=params)
     assert approved.status_code == 302
     location = urlsplit(approved.headers["location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == redirect
     query = parse_qs(location.query)
     assert query["state"] == ["s-123"]
-    form = {"grant_type": "authorization_code", "client_id": creds["client_id"],
-            "client_secret": creds["client_secret"], "redirect_uri": redirect,
-            "code": query["code"][0]}  # fmt: skip
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": creds["client_id"],
+        "client_secret": creds["client_secret"],
+        "redirect_uri": redirect,
+        "code": query["code"][0],
+    }
     token = (await sim.post("/mailchimp/oauth2/token", data=form)).json()
     assert token["expires_in"] == 0
     assert token["scope"] is None
@@ -47,12 +55,19 @@ async def test_authorize_exchange_metadata_and_call(
 
 async def test_bad_client_secret_and_unknown_client(sim: httpx.AsyncClient) -> None:
     creds = (await sim.get("/_sim/credentials")).json()["mailchimp"]
-    params = {"response_type": "code", "client_id": "someone-else",
-              "redirect_uri": "http://app.example/cb"}  # fmt: skip
+    params = {
+        "response_type": "code",
+        "client_id": "someone-else",
+        "redirect_uri": "http://app.example/cb",
+    }
     assert (await sim.get("/mailchimp/oauth2/authorize", params=params)).status_code == 400
-    form = {"grant_type": "authorization_code", "client_id": creds["client_id"],
-            "client_secret": "wrong", "redirect_uri": "http://app.example/cb",
-            "code": "x"}  # fmt: skip
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": creds["client_id"],
+        "client_secret": "wrong",
+        "redirect_uri": "http://app.example/cb",
+        "code": "x",
+    }
     refused = await sim.post("/mailchimp/oauth2/token", data=form)
     assert refused.status_code == 401
     assert refused.json()["error"] == "invalid_client"

@@ -65,8 +65,11 @@ async def test_put_creates_then_updates_keeping_the_typed_case(
     mc: httpx.AsyncClient, sim: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     email = "Fresh.Person@Example.com"
-    body = {"email_address": email, "status_if_new": "subscribed",
-            "merge_fields": {"FNAME": "Fresh"}}  # fmt: skip
+    body = {
+        "email_address": email,
+        "status_if_new": "subscribed",
+        "merge_fields": {"FNAME": "Fresh"},
+    }
     created = await mc.put(f"{MEMBERS}/{md5(email)}", json=body)
     assert created.status_code == 200
     member = created.json()
@@ -111,15 +114,18 @@ async def test_patch_of_a_missing_member_is_404(mc: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize(
     ("body", "detail", "fields"),
     [
-        ({"merge_fields": {"NICKNAME": "x", "FNAME": "ok"}}, "Your merge fields were invalid.",
-         ["NICKNAME"]),
+        (
+            {"merge_fields": {"NICKNAME": "x", "FNAME": "ok"}},
+            "Your merge fields were invalid.",
+            ["NICKNAME"],
+        ),
         ({"merge_fields": {"PHONE": 5551234}}, "Your merge fields were invalid.", ["PHONE"]),
         ({"status": "cleaned"}, None, ["status"]),
         ({"status": "archived"}, None, ["status"]),
         ({"status": "happy"}, None, ["status"]),
         ({"email_address": "not-an-email"}, "Please provide a valid email address.", None),
     ],
-)  # fmt: skip
+)
 async def test_invalid_writes_are_refused(
     mc: httpx.AsyncClient,
     body: dict[str, Any],

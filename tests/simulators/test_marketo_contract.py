@@ -159,7 +159,7 @@ async def test_failures_validate_against_the_envelope(
         ("POST", leads, await mk.post(leads, content=b"{", headers=json_type)),
         ("GET", "/rest/v1/activities.json", await mk.get("/rest/v1/activities.json")),
         ("GET", paging, await sim.get(f"/marketo{paging}")),  # no token: 600
-    ]  # fmt: skip
+    ]
     for method, path, response in cases:
         assert response.status_code == 200
         body = response.json()

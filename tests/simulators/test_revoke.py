@@ -16,8 +16,12 @@ async def _creds(sim: httpx.AsyncClient, platform: str) -> dict[str, Any]:
 
 async def test_hubspot_refresh_and_access_tokens_stop_working(sim: httpx.AsyncClient) -> None:
     creds = await _creds(sim, "hubspot")
-    form = {"grant_type": "refresh_token", "refresh_token": creds["refresh_token"],
-            "client_id": creds["client_id"], "client_secret": creds["client_secret"]}  # fmt: skip
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": creds["refresh_token"],
+        "client_id": creds["client_id"],
+        "client_secret": creds["client_secret"],
+    }
     granted = (await sim.post("/hubspot/oauth/v1/token", data=form)).json()
     bearer = {"Authorization": f"Bearer {granted['access_token']}"}
     assert (await sim.get(CONTACTS, headers=bearer)).status_code == 200
@@ -34,8 +38,10 @@ async def test_hubspot_refresh_and_access_tokens_stop_working(sim: httpx.AsyncCl
 
 
 async def test_salesforce_and_shopify_refuse_with_invalid_grant(sim: httpx.AsyncClient) -> None:
-    for platform, path in (("salesforce", "/salesforce/services/oauth2/token"),
-                           ("shopify", "/shopify/admin/oauth/access_token")):  # fmt: skip
+    for platform, path in (
+        ("salesforce", "/salesforce/services/oauth2/token"),
+        ("shopify", "/shopify/admin/oauth/access_token"),
+    ):
         creds = await _creds(sim, platform)
         assert (await sim.post(f"/_sim/{platform}/revoke")).status_code == 200
         form = {

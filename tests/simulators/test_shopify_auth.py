@@ -56,8 +56,12 @@ async def test_refresh_token_rotates_and_old_one_stops_working(
     assert first.status_code == 200
     issued = first.json()
     assert set(issued) == {
-        "access_token", "scope", "expires_in", "refresh_token", "refresh_token_expires_in"
-    }  # fmt: skip
+        "access_token",
+        "scope",
+        "expires_in",
+        "refresh_token",
+        "refresh_token_expires_in",
+    }
     assert issued["expires_in"] == 60
     assert issued["refresh_token"] != c["refresh_token"]
     assert await status_with(sim, issued["access_token"]) == 200

@@ -197,15 +197,23 @@ async def test_consent_changes_only_through_its_own_mutation(
     assert json.loads(delivery["body"])["email_marketing_consent"]["state"] == "unsubscribed"
 
     refusals = [
-        ({"customerId": "gid://shopify/Customer/1", "emailMarketingConsent": given},
-         {"field": ["customerId"], "code": "INVALID", "message": "Customer does not exist"}),
-        ({"customerId": customer["id"], "emailMarketingConsent": {"marketingState": "REDACTED"}},
-         {"field": ["emailMarketingConsent", "marketingState"], "code": "INCLUSION",
-          "message": "Marketing state REDACTED cannot be set"}),
-    ]  # fmt: skip
+        (
+            {"customerId": "gid://shopify/Customer/1", "emailMarketingConsent": given},
+            {"field": ["customerId"], "code": "INVALID", "message": "Customer does not exist"},
+        ),
+        (
+            {"customerId": customer["id"], "emailMarketingConsent": {"marketingState": "REDACTED"}},
+            {
+                "field": ["emailMarketingConsent", "marketingState"],
+                "code": "INCLUSION",
+                "message": "Marketing state REDACTED cannot be set",
+            },
+        ),
+    ]
     for given_input, error in refusals:
         refused = (await gql(sim, CONSENT, input=given_input))["data"]
         assert refused["customerEmailMarketingConsentUpdate"] == {
-            "customer": None, "userErrors": [error],
-        }  # fmt: skip
+            "customer": None,
+            "userErrors": [error],
+        }
     assert len((await sim.get("/_sim/shopify/writes")).json()["writes"]) == 1

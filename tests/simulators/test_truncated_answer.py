@@ -38,8 +38,15 @@ def test_the_answer_stops_short_of_its_length_and_the_write_landed(simulators: s
         token = sim.get("/_sim/credentials").json()["hubspot"][SIM_TOKEN_KEY]
         fault = {"platform": "hubspot", "truncate_rate": 1.0, "count": 1, "route": "batch/upsert"}
         sim.post("/_sim/faults", json=fault).raise_for_status()
-        upsert = {"inputs": [{"id": "cut@faults.example", "idProperty": "email",
-                              "properties": {"email": "cut@faults.example"}}]}  # fmt: skip
+        upsert = {
+            "inputs": [
+                {
+                    "id": "cut@faults.example",
+                    "idProperty": "email",
+                    "properties": {"email": "cut@faults.example"},
+                }
+            ]
+        }
         headers = {"Authorization": f"Bearer {token}"}
         with pytest.raises(httpx.RemoteProtocolError, match=r"incomplete|complete message body"):
             sim.post(f"{CONTACTS}/batch/upsert", json=upsert, headers=headers)

@@ -29,9 +29,12 @@ HUB = Platform.HUBSPOT
 
 @pytest.mark.parametrize(
     "error",
-    [UnavailableError(HUB, "503"), AuthExpiredError(HUB, "expired"),
-     InvalidUpstreamDataError(HUB, "answered 200 with a body that is not JSON")],
-)  # fmt: skip
+    [
+        UnavailableError(HUB, "503"),
+        AuthExpiredError(HUB, "expired"),
+        InvalidUpstreamDataError(HUB, "answered 200 with a body that is not JSON"),
+    ],
+)
 def test_transient_failures_and_unknown_outcomes_wait_1_4_16_then_dead_letter(
     error: Exception,
 ) -> None:
@@ -133,9 +136,12 @@ async def test_arq_workers_run_the_same_jobs(redis_url: str) -> None:
         assert await engine.enqueue("remember", 21, job_id="j1") is None
         worker = Worker(
             functions=arq_functions({"remember": jobs["remember"]}),
-            redis_settings=RedisSettings.from_dsn(redis_url), queue_name=queue, burst=True,
-            poll_delay=0.01, handle_signals=False,
-        )  # fmt: skip
+            redis_settings=RedisSettings.from_dsn(redis_url),
+            queue_name=queue,
+            burst=True,
+            poll_delay=0.01,
+            handle_signals=False,
+        )
         await worker.async_run()
         await close_worker(worker)
         assert await handle.wait(5) is True

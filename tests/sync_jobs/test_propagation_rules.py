@@ -51,16 +51,26 @@ class LateTransport(httpx.AsyncBaseTransport):
 async def world(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     late = LateTransport()
     sim_app = create_simulators(
-        SimConfig(seed=5, people=120, rate_limits="off", webhook_url=GATEWAY,
-                  webhook_transport=late, webhook_retry_seconds=0.01)
-    )  # fmt: skip
+        SimConfig(
+            seed=5,
+            people=120,
+            rate_limits="off",
+            webhook_url=GATEWAY,
+            webhook_transport=late,
+            webhook_retry_seconds=0.01,
+        )
+    )
     transport = httpx.ASGITransport(app=sim_app)
     async with httpx.AsyncClient(transport=transport, base_url=SIM) as sim:
         settings = with_simulators(
-            Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'rules.db'}", cache="memory",
-                     sync=SyncSettings(schedule=False, retry_delays=(), propagate=RULES)),
-            SIM, (await sim.get("/_sim/credentials")).json(),
-        )  # fmt: skip
+            Settings(
+                database_url=f"sqlite+aiosqlite:///{tmp_path / 'rules.db'}",
+                cache="memory",
+                sync=SyncSettings(schedule=False, retry_delays=(), propagate=RULES),
+            ),
+            SIM,
+            (await sim.get("/_sim/credentials")).json(),
+        )
         app = create_app(settings, transport=transport)
         late.target = httpx.ASGITransport(app=app)
         async with app.router.lifespan_context(app):
@@ -120,10 +130,11 @@ async def test_a_salesforce_stage_change_reaches_hubspot_and_marketo_once(
 ) -> None:
     sim = world["sim"]
     candidates = [
-        p for p in await people(sim)
+        p
+        for p in await people(sim)
         if {"salesforce", "hubspot", "marketo"} <= set(p["external_ids"])
         and p["external_ids"]["salesforce"].startswith("00Q")  # a Lead: it has a Status
-    ]  # fmt: skip
+    ]
     email = ""
     for person in candidates:
         stages = await seen(world, person["email"], "lifecycle_stage")
@@ -173,8 +184,10 @@ async def unsubscribe_in_mailchimp(world: dict[str, Any], email: str) -> None:
     shopify = (await sim.get("/_sim/shopify/records", params={"email": email})).json()
     assert "UNSUBSCRIBED" in str(shopify["records"])
     assert (await seen(world, email, "email_consent")) == {
-        "mailchimp": "unsubscribed", "shopify": "unsubscribed", "hubspot": "unsubscribed",
-    }  # fmt: skip
+        "mailchimp": "unsubscribed",
+        "shopify": "unsubscribed",
+        "hubspot": "unsubscribed",
+    }
 
 
 async def operations(sim: httpx.AsyncClient, platform: str, email: str) -> list[str]:

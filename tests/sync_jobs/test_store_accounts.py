@@ -32,17 +32,25 @@ async def hubspot_by(
     as far as the gateway can tell (it keys an account by the credential it connects with)."""
     credentials = (await sim.get("/_sim/credentials")).json()
     settings = with_simulators(
-        Settings(database_url=f"sqlite+aiosqlite:///{database}", cache="off",
-                 platforms="hubspot", sync=SyncSettings(schedule=False, retry_delays=())),
-        SIM, credentials,
-    )  # fmt: skip
+        Settings(
+            database_url=f"sqlite+aiosqlite:///{database}",
+            cache="off",
+            platforms="hubspot",
+            sync=SyncSettings(schedule=False, retry_delays=()),
+        ),
+        SIM,
+        credentials,
+    )
     if oauth:
         given = credentials["hubspot"]
         hubspot = settings.hubspot.model_copy(
-            update={"private_app_token": None, "client_id": given["client_id"],
-                    "client_secret": SecretStr(given["client_secret"]),
-                    "refresh_token": SecretStr(given["refresh_token"])}
-        )  # fmt: skip
+            update={
+                "private_app_token": None,
+                "client_id": given["client_id"],
+                "client_secret": SecretStr(given["client_secret"]),
+                "refresh_token": SecretStr(given["refresh_token"]),
+            }
+        )
         settings = settings.model_copy(update={"hubspot": hubspot})
     async with open_services(settings, httpx.ASGITransport(app=sim_app)) as opened:
         yield opened

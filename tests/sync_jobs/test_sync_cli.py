@@ -19,8 +19,18 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def simulators() -> Iterator[str]:
     port = free_port()
-    command = [sys.executable, "-m", "gateway", "simulate", "--port", str(port),
-               "--people", "200", "--rate-limits", "off"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gateway",
+        "simulate",
+        "--port",
+        str(port),
+        "--people",
+        "200",
+        "--rate-limits",
+        "off",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -39,8 +49,13 @@ def mgw(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "-m", "gateway", "sync", *args],
-        capture_output=True, text=True, timeout=120, env=environment, cwd=tmp_path, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 def test_sync_run_fills_the_index_then_reads_only_changes(simulators: str, tmp_path: Path) -> None:

@@ -73,9 +73,12 @@ async def test_a_worker_outlives_a_redis_restart(redis_server: RedisServer) -> N
 
     def make() -> Worker:
         return Worker(
-            functions=[remember], redis_settings=RedisSettings.from_dsn(redis_server.url),
-            queue_name=QUEUE, poll_delay=0.05, handle_signals=False,
-        )  # fmt: skip
+            functions=[remember],
+            redis_settings=RedisSettings.from_dsn(redis_server.url),
+            queue_name=QUEUE,
+            poll_delay=0.05,
+            handle_signals=False,
+        )
 
     running = asyncio.create_task(keep_running(make, QUEUE, first_pause=0.2, longest=1.0))
     try:
@@ -137,10 +140,15 @@ async def test_a_busy_worker_on_several_queues_outlives_two_redis_restarts(
 
     def make(queue: str) -> Callable[[], Worker]:
         return lambda: Worker(
-            functions=[remember, slow, quick], queue_name=queue, max_jobs=20,
-            redis_settings=RedisSettings.from_dsn(redis_server.url), poll_delay=0.01,
-            handle_signals=False, job_timeout=60, keep_result=0,
-        )  # fmt: skip
+            functions=[remember, slow, quick],
+            queue_name=queue,
+            max_jobs=20,
+            redis_settings=RedisSettings.from_dsn(redis_server.url),
+            poll_delay=0.01,
+            handle_signals=False,
+            job_timeout=60,
+            keep_result=0,
+        )
 
     running = [
         asyncio.create_task(keep_running(make(queue), queue, first_pause=0.2, longest=1.0))

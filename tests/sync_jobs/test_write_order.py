@@ -34,13 +34,19 @@ def sim_config() -> SimConfig:
 async def services(sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path) -> AsyncIterator[Services]:
     settings = with_simulators(
         Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'order.db'}", cache="off",
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'order.db'}",
+            cache="off",
             sync=SyncSettings(schedule=False),
-            jobs=JobSettings(engine="inline", retry_delays_seconds=[0.02, 0.05, 0.1, 0.2, 0.4],
-                             write_deadline_seconds=0, concurrency=4),
+            jobs=JobSettings(
+                engine="inline",
+                retry_delays_seconds=[0.02, 0.05, 0.1, 0.2, 0.4],
+                write_deadline_seconds=0,
+                concurrency=4,
+            ),
         ),
-        SIM, (await sim.get("/_sim/credentials")).json(),
-    )  # fmt: skip
+        SIM,
+        (await sim.get("/_sim/credentials")).json(),
+    )
     async with open_services(settings, httpx.ASGITransport(app=sim_app)) as opened:
         yield opened
 

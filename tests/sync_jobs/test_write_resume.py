@@ -32,12 +32,15 @@ from tests.sync_jobs.sync_services import SIM
 async def services(sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path) -> AsyncIterator[Services]:
     settings = with_simulators(
         Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'resume.db'}", cache="off",
-            platforms="hubspot", sync=SyncSettings(schedule=False),
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'resume.db'}",
+            cache="off",
+            platforms="hubspot",
+            sync=SyncSettings(schedule=False),
             jobs=JobSettings(engine="inline", retry_delays_seconds=[600], write_deadline_seconds=2),
         ),
-        SIM, (await sim.get("/_sim/credentials")).json(),
-    )  # fmt: skip
+        SIM,
+        (await sim.get("/_sim/credentials")).json(),
+    )
     async with open_services(settings, httpx.ASGITransport(app=sim_app)) as opened:
         yield opened
 
@@ -78,13 +81,20 @@ async def test_a_gateway_running_its_own_jobs_sweeps_a_lost_write_without_a_rest
     gateway sweeps as `mgw worker` does."""
     settings = with_simulators(
         Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'sweep.db'}", cache="off",
-            platforms="hubspot", sync=SyncSettings(schedule=False, on_start=False),
-            jobs=JobSettings(engine="inline", retry_delays_seconds=[600],
-                             write_deadline_seconds=1, sweep_seconds=0.1),
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'sweep.db'}",
+            cache="off",
+            platforms="hubspot",
+            sync=SyncSettings(schedule=False, on_start=False),
+            jobs=JobSettings(
+                engine="inline",
+                retry_delays_seconds=[600],
+                write_deadline_seconds=1,
+                sweep_seconds=0.1,
+            ),
         ),
-        SIM, (await sim.get("/_sim/credentials")).json(),
-    )  # fmt: skip
+        SIM,
+        (await sim.get("/_sim/credentials")).json(),
+    )
     app = create_app(settings, transport=httpx.ASGITransport(app=sim_app))
     async with app.router.lifespan_context(app):
         write = app.state.services.write

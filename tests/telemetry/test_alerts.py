@@ -21,9 +21,14 @@ def view(platform: str, synced_ago: float | None) -> PlatformView:
 
 def snapshot(**changes: object) -> Snapshot:
     base: dict[str, object] = dict(
-        taken_at=NOW, platforms=[view("hubspot", 30.0)], queue_depth=0, dlq_size=0,
-        operations=100, error_rate=0.0, p95_seconds=0.05,
-    )  # fmt: skip
+        taken_at=NOW,
+        platforms=[view("hubspot", 30.0)],
+        queue_depth=0,
+        dlq_size=0,
+        operations=100,
+        error_rate=0.0,
+        p95_seconds=0.05,
+    )
     base.update(changes)
     return Snapshot(**base)  # type: ignore[arg-type]
 

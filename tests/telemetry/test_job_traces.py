@@ -96,9 +96,13 @@ async def test_an_arq_job_carries_the_trace_through_redis(
             trace_id = current_trace()
             assert await engine.enqueue("remember") is not None
         worker = Worker(
-            functions=arq_functions(jobs), redis_settings=RedisSettings.from_dsn(redis_url),
-            queue_name=queue, burst=True, poll_delay=0.01, handle_signals=False,
-        )  # fmt: skip
+            functions=arq_functions(jobs),
+            redis_settings=RedisSettings.from_dsn(redis_url),
+            queue_name=queue,
+            burst=True,
+            poll_delay=0.01,
+            handle_signals=False,
+        )
         await worker.async_run()
         await close_worker(worker)
     finally:

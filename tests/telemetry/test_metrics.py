@@ -41,8 +41,11 @@ async def test_operation_cache_and_quota_metrics_move_with_reads(
     five: httpx.AsyncClient, sim: httpx.AsyncClient
 ) -> None:
     email = (await sim.get("/_sim/people", params={"limit": 1})).json()["people"][0]["email"]
-    query = {"query": "query One($e: String!) { customer(email: $e) { email } }",
-             "operationName": "One", "variables": {"e": email}}  # fmt: skip
+    query = {
+        "query": "query One($e: String!) { customer(email: $e) { email } }",
+        "operationName": "One",
+        "variables": {"e": email},
+    }
     before = await scrape(five)
 
     for _ in range(2):  # the first reads the platforms, the second is a cache hit

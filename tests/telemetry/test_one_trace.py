@@ -50,10 +50,12 @@ async def test_one_upsert_is_one_trace_from_the_header_to_the_platform(
             spans.clear()
             response = await client.post(
                 f"{gateway_url}/graphql",
-                json={"query": UPSERT, "operationName": "Upsert",
-                      "variables": {"input": {"email": "traced@example.org",
-                                              "firstName": "Tracy"}}},
-            )  # fmt: skip
+                json={
+                    "query": UPSERT,
+                    "operationName": "Upsert",
+                    "variables": {"input": {"email": "traced@example.org", "firstName": "Tracy"}},
+                },
+            )
             seen = (await client.get(f"{sim_url}/_sim/requests?platform=hubspot")).json()
 
     body = response.json()

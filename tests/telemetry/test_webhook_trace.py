@@ -20,8 +20,11 @@ async def test_a_webhook_and_the_job_it_starts_share_one_trace(
     secret = (await sim.get("/_sim/credentials")).json()["shopify"]["client_secret"]
     body = json.dumps({"id": 1, "email": "hooked@example.org"}).encode()
     signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-    headers = {"X-Shopify-Topic": "customers/update", "X-Shopify-Webhook-Id": "wh-trace-1",
-               "X-Shopify-Hmac-Sha256": signature.decode()}  # fmt: skip
+    headers = {
+        "X-Shopify-Topic": "customers/update",
+        "X-Shopify-Webhook-Id": "wh-trace-1",
+        "X-Shopify-Hmac-Sha256": signature.decode(),
+    }
 
     response = await five.post("/webhooks/shopify", content=body, headers=headers)
 

@@ -64,8 +64,7 @@ class AuthMiddleware:
         try:
             state[STATE_KEY] = await self._authenticator.authenticate(authorization, store)
         except AuthenticationError as exc:
-            await _refuse(scope, send, headers, 401, "UNAUTHENTICATED", str(exc),
-                          _challenge(exc))  # fmt: skip
+            await _refuse(scope, send, headers, 401, "UNAUTHENTICATED", str(exc), _challenge(exc))
             return
         except KeysUnavailableError as exc:
             await _refuse(scope, send, headers, 503, "AUTH_UNAVAILABLE", str(exc), None)

@@ -52,9 +52,13 @@ async def test_tokens_are_renewed_ahead_of_expiry_across_a_long_run(http, creds,
         seen.append(token)
 
     auth = hubspot_oauth(
-        http, creds["client_id"], creds["client_secret"], creds["refresh_token"],
-        clock=clock.now, on_token=keep,
-    )  # fmt: skip
+        http,
+        creds["client_id"],
+        creds["client_secret"],
+        creds["refresh_token"],
+        clock=clock.now,
+        on_token=keep,
+    )
     hubspot = HubSpotConnector(http, auth)
     pages = 0
     after = None
@@ -76,9 +80,12 @@ async def test_an_expired_authentication_401_refreshes_and_retries_once(http, cr
     # The connector's clock lags the platform's: it believes the token is still fresh.
     lagging = ManualClock(clock.now())
     auth = hubspot_oauth(
-        http, creds["client_id"], creds["client_secret"], creds["refresh_token"],
+        http,
+        creds["client_id"],
+        creds["client_secret"],
+        creds["refresh_token"],
         clock=lagging.now,
-    )  # fmt: skip
+    )
     hubspot = HubSpotConnector(http, auth)
     await hubspot.list_records(1, None)
     clock.advance(TTL + 1)
@@ -98,18 +105,25 @@ async def test_a_refused_refresh_token_is_an_auth_error(http, creds, clock) -> N
 
 async def test_an_authorization_code_is_exchanged_for_working_tokens(http, creds, clock) -> None:
     url = authorize_url(
-        creds["client_id"], REDIRECT, ["crm.objects.contacts.read"], "st4te",
+        creds["client_id"],
+        REDIRECT,
+        ["crm.objects.contacts.read"],
+        "st4te",
         base=f"{BASE}/oauth/authorize",
-    )  # fmt: skip
+    )
     redirect = await http.get(url)
     assert redirect.status_code == 302
     query = parse_qs(urlsplit(redirect.headers["location"]).query)
     assert query["state"] == ["st4te"]
 
     token = await exchange_code(
-        http, query["code"][0], REDIRECT, creds["client_id"], creds["client_secret"],
+        http,
+        query["code"][0],
+        REDIRECT,
+        creds["client_id"],
+        creds["client_secret"],
         clock=clock.now,
-    )  # fmt: skip
+    )
 
     assert token.expires_at == clock.now() + TTL
     assert token.refresh_token
@@ -120,8 +134,13 @@ async def test_an_authorization_code_is_exchanged_for_working_tokens(http, creds
 
 
 async def test_a_code_is_single_use(http, creds, clock) -> None:
-    url = authorize_url(creds["client_id"], REDIRECT, ["crm.objects.contacts.read"], "s",
-                        base=f"{BASE}/oauth/authorize")  # fmt: skip
+    url = authorize_url(
+        creds["client_id"],
+        REDIRECT,
+        ["crm.objects.contacts.read"],
+        "s",
+        base=f"{BASE}/oauth/authorize",
+    )
     code = parse_qs(urlsplit((await http.get(url)).headers["location"]).query)["code"][0]
     await exchange_code(http, code, REDIRECT, creds["client_id"], creds["client_secret"])
     with pytest.raises(AuthError):

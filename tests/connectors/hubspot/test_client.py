@@ -111,26 +111,35 @@ async def test_an_upsert_creates_and_updates_and_reads_back(sim, hubspot) -> Non
     existing = next(iter(await people_in_hubspot(sim)))
     records = [
         CustomerRecord(
-            platform=Platform.SHOPIFY, external_id="1", email="New.Person@Example.com",
-            first_name="New", last_name="Person", phone="+14155552671",
-            lifecycle_stage=LifecycleStage.LEAD, company_name="Acme",
+            platform=Platform.SHOPIFY,
+            external_id="1",
+            email="New.Person@Example.com",
+            first_name="New",
+            last_name="Person",
+            phone="+14155552671",
+            lifecycle_stage=LifecycleStage.LEAD,
+            company_name="Acme",
         ),
         CustomerRecord(
             platform=Platform.SHOPIFY, external_id="2", email=existing, first_name="Renamed"
         ),
-    ]  # fmt: skip
+    ]
 
     results = await hubspot.upsert_records(records)
 
     assert [(r.email, r.created) for r in results] == [
-        ("new.person@example.com", True), (existing, False)
-    ]  # fmt: skip
+        ("new.person@example.com", True),
+        (existing, False),
+    ]
     back = await hubspot.records_by_email(["new.person@example.com", existing])
     assert back["new.person@example.com"].external_id == results[0].external_id
     fresh = back["new.person@example.com"]
     assert (fresh.first_name, fresh.last_name, fresh.phone, fresh.company_name) == (
-        "New", "Person", "+14155552671", "Acme"
-    )  # fmt: skip
+        "New",
+        "Person",
+        "+14155552671",
+        "Acme",
+    )
     assert fresh.lifecycle_stage is LifecycleStage.LEAD
     assert back[existing].first_name == "Renamed"
     assert back[existing].last_name is not None  # a field not sent is not cleared
@@ -147,13 +156,23 @@ async def test_an_unsubscribe_is_an_opt_out_from_all_email(sim, hubspot) -> None
     out = EmailConsent.UNSUBSCRIBED
     records = [
         CustomerRecord(platform=Platform.MAILCHIMP, external_id="1", email=held, email_consent=out),
-        CustomerRecord(platform=Platform.MAILCHIMP, external_id="2", email=other,
-                       first_name="Renamed", email_consent=out),
-        CustomerRecord(platform=Platform.MAILCHIMP, external_id="3", email="new@example.com",
-                       email_consent=out),
-        CustomerRecord(platform=Platform.MAILCHIMP, external_id="4", email="in@example.com",
-                       email_consent=EmailConsent.SUBSCRIBED),
-    ]  # fmt: skip
+        CustomerRecord(
+            platform=Platform.MAILCHIMP,
+            external_id="2",
+            email=other,
+            first_name="Renamed",
+            email_consent=out,
+        ),
+        CustomerRecord(
+            platform=Platform.MAILCHIMP, external_id="3", email="new@example.com", email_consent=out
+        ),
+        CustomerRecord(
+            platform=Platform.MAILCHIMP,
+            external_id="4",
+            email="in@example.com",
+            email_consent=EmailConsent.SUBSCRIBED,
+        ),
+    ]
 
     results = await hubspot.upsert_records(records)
 
@@ -207,17 +226,27 @@ async def test_upserts_go_in_calls_of_one_hundred(sim, hubspot) -> None:
 
 async def test_the_same_email_twice_is_written_once_later_values_winning(sim, hubspot) -> None:
     twice = [
-        CustomerRecord(platform=Platform.MAILCHIMP, external_id="1", email="twice@example.com",
-                       first_name="First", last_name="Kept"),
-        CustomerRecord(platform=Platform.SALESFORCE, external_id="2", email="TWICE@example.com",
-                       first_name="Second"),
-    ]  # fmt: skip
+        CustomerRecord(
+            platform=Platform.MAILCHIMP,
+            external_id="1",
+            email="twice@example.com",
+            first_name="First",
+            last_name="Kept",
+        ),
+        CustomerRecord(
+            platform=Platform.SALESFORCE,
+            external_id="2",
+            email="TWICE@example.com",
+            first_name="Second",
+        ),
+    ]
 
     results = await hubspot.upsert_records(twice)
 
     assert [(r.external_id, r.created) for r in results] == [
-        (results[0].external_id, True), (results[0].external_id, False)
-    ]  # fmt: skip
+        (results[0].external_id, True),
+        (results[0].external_id, False),
+    ]
     stored = (await sim.get("/_sim/hubspot/records", params={"email": "twice@example.com"})).json()
     properties = stored["records"][0]["properties"]
     assert (properties["firstname"], properties["lastname"]) == ("Second", "Kept")
@@ -228,8 +257,9 @@ async def test_contacts_read_agree_with_the_api_itself(sim, hubspot, hubspot_tok
     found = await hubspot.records_by_email(some)
     for email in some:
         params = {"idProperty": "email", "properties": "firstname"}
-        body = await raw(sim, hubspot_token, "GET", f"/crm/v3/objects/contacts/{email}",
-                         params=params)  # fmt: skip
+        body = await raw(
+            sim, hubspot_token, "GET", f"/crm/v3/objects/contacts/{email}", params=params
+        )
         assert found[email].external_id == body["id"]
         assert found[email].updated_at == datetime.fromisoformat(body["updatedAt"])
 

@@ -98,17 +98,24 @@ async def test_deals_by_id_carry_amount_status_and_close_date(sim, http, hubspot
         mapped, props = found[deal["id"]], deal["properties"]
         assert mapped.amount is not None
         assert (mapped.amount.amount, mapped.amount.currency_code) == (
-            Decimal(props["amount"]), "EUR"
-        )  # fmt: skip
+            Decimal(props["amount"]),
+            "EUR",
+        )
         assert mapped.close_date is not None
         assert mapped.close_date.isoformat() == props["closedate"][:10]
 
 
 @pytest.mark.parametrize(
     ("from_type", "to_type"),
-    [("contacts", "companies"), ("companies", "contacts"), ("contacts", "deals"),
-     ("deals", "contacts"), ("companies", "deals"), ("deals", "companies")],
-)  # fmt: skip
+    [
+        ("contacts", "companies"),
+        ("companies", "contacts"),
+        ("contacts", "deals"),
+        ("deals", "contacts"),
+        ("companies", "deals"),
+        ("deals", "companies"),
+    ],
+)
 async def test_associations_agree_with_each_records_own(
     sim, hubspot, hubspot_token, from_type, to_type
 ) -> None:
@@ -123,8 +130,11 @@ async def test_associations_agree_with_each_records_own(
     for object_id in ids[:40]:
         path = f"/crm/v4/objects/{from_type}/{object_id}/associations/{to_type}"
         own = (await raw(sim, hubspot_token, "GET", path))["results"]
-        primary = [str(r["toObjectId"]) for r in own
-                   if any(t["label"] == "Primary" for t in r["associationTypes"])]  # fmt: skip
+        primary = [
+            str(r["toObjectId"])
+            for r in own
+            if any(t["label"] == "Primary" for t in r["associationTypes"])
+        ]
         assert sorted(linked[object_id]) == sorted(str(r["toObjectId"]) for r in own)
         assert linked[object_id][: len(primary)] == primary
 
@@ -160,8 +170,16 @@ async def test_one_records_links_past_a_batch_answer_are_paged(hubspot_token) ->
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
-            body = {"status": "COMPLETE", "results": [{"from": {"id": "7"}, "to": [link(11)],
-                    "paging": {"next": {"after": "MTI=", "link": "…"}}}]}  # fmt: skip
+            body = {
+                "status": "COMPLETE",
+                "results": [
+                    {
+                        "from": {"id": "7"},
+                        "to": [link(11)],
+                        "paging": {"next": {"after": "MTI=", "link": "…"}},
+                    }
+                ],
+            }
             return httpx.Response(200, json=body)
         assert request.url.path == "/crm/v4/objects/contacts/7/associations/companies"
         assert request.url.params["after"] == "MTI="

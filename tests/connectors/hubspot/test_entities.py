@@ -147,9 +147,13 @@ def test_company_fields_survive_a_round_trip(
 ) -> None:
     source = SourceRecord(platform=Platform.HUBSPOT, external_id="7", updated_at=UPDATED)
     original = Company(
-        id=company_id("7"), name=name, domain=domain, industry=industry, employees=employees,
+        id=company_id("7"),
+        name=name,
+        domain=domain,
+        industry=industry,
+        employees=employees,
         sources=(source,),
-    )  # fmt: skip
+    )
     assert to_company(parse_object(_raw("7", from_company(original)))) == original
 
 
@@ -164,8 +168,12 @@ def test_deal_fields_survive_a_round_trip(
 ) -> None:
     source = SourceRecord(platform=Platform.HUBSPOT, external_id="8", updated_at=UPDATED)
     original = Deal(
-        id=deal_id("8"), name=name, stage=stage, close_date=close, sources=(source,),
+        id=deal_id("8"),
+        name=name,
+        stage=stage,
+        close_date=close,
+        sources=(source,),
         amount=Money(amount=amount, currency_code="USD") if amount is not None else None,
         status=STATUS_BY_STAGE.get(stage, DealStatus.OPEN),
-    )  # fmt: skip
+    )
     assert to_deal(parse_object(_raw("8", from_deal(original)))) == original

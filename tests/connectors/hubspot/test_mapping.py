@@ -51,8 +51,10 @@ def test_a_contact_becomes_a_customer_with_its_source() -> None:
     assert record.email_consent is None  # not opted out: no decision, not consent
     updated = datetime(2025, 2, 22, 11, 45, 19, 36000, tzinfo=UTC)
     assert (record.platform, record.external_id, record.updated_at) == (
-        Platform.HUBSPOT, "512", updated
-    )  # fmt: skip
+        Platform.HUBSPOT,
+        "512",
+        updated,
+    )
 
 
 def test_an_opt_out_from_all_email_reads_as_unsubscribed() -> None:
@@ -66,10 +68,16 @@ def test_an_opt_out_from_all_email_reads_as_unsubscribed() -> None:
 
 
 def test_what_hubspot_sends_loosely_is_read_leniently() -> None:
-    loose = {**SAMPLE, "properties": {
-        **SAMPLE["properties"], "lifecyclestage": "1029384", "hubspotscore": "12.5",
-        "firstname": "  ", "phone": "(415) 555-2671",
-    }}  # fmt: skip
+    loose = {
+        **SAMPLE,
+        "properties": {
+            **SAMPLE["properties"],
+            "lifecyclestage": "1029384",
+            "hubspotscore": "12.5",
+            "firstname": "  ",
+            "phone": "(415) 555-2671",
+        },
+    }
     record = to_canonical(parse_contact(loose))
     assert record is not None
     assert record.lifecycle_stage is LifecycleStage.OTHER  # a portal's custom stage
@@ -87,16 +95,19 @@ def test_a_contact_without_email_has_no_canonical_identity() -> None:
     "drifted",
     [
         {**SAMPLE, "updatedAt": 1740224719036},  # retyped to epoch milliseconds
-        {**SAMPLE, "properties": {  # renamed: a missing key, not an empty value
-            **{k: v for k, v in SAMPLE["properties"].items() if k != "firstname"},
-            "first_name": "Hugo",
-        }},
+        {
+            **SAMPLE,
+            "properties": {  # renamed: a missing key, not an empty value
+                **{k: v for k, v in SAMPLE["properties"].items() if k != "firstname"},
+                "first_name": "Hugo",
+            },
+        },
         {**SAMPLE, "id": 512},
         {**SAMPLE, "properties": {**SAMPLE["properties"], "hubspotscore": 68}},
         {k: v for k, v in SAMPLE.items() if k != "updatedAt"},
     ],
     ids=["updatedAt-epoch-ms", "firstname-renamed", "id-number", "value-number", "no-updatedAt"],
-)  # fmt: skip
+)
 def test_drift_is_refused_not_read_as_missing(drifted: dict[str, object]) -> None:
     with pytest.raises(ValueError, match=r"validation error|lacks the asked-for"):
         parse_contact(drifted)
@@ -111,12 +122,18 @@ def test_properties_not_asked_for_may_be_absent() -> None:
 
 def test_a_write_carries_only_the_fields_that_have_values() -> None:
     record = CustomerRecord(
-        platform=Platform.SHOPIFY, external_id="9", email="A@B.co", first_name="Ada",
-        lifecycle_stage=LifecycleStage.CUSTOMER, lead_score=90,
-    )  # fmt: skip
+        platform=Platform.SHOPIFY,
+        external_id="9",
+        email="A@B.co",
+        first_name="Ada",
+        lifecycle_stage=LifecycleStage.CUSTOMER,
+        lead_score=90,
+    )
     assert from_canonical(record) == {
-        "email": "a@b.co", "firstname": "Ada", "lifecyclestage": "customer"
-    }  # fmt: skip
+        "email": "a@b.co",
+        "firstname": "Ada",
+        "lifecyclestage": "customer",
+    }
 
 
 names = st.none() | st.text(st.characters(categories=["L"]), min_size=1, max_size=12)
@@ -146,10 +163,16 @@ def test_writable_fields_survive_a_round_trip(
     updated: datetime,
 ) -> None:
     original = CustomerRecord(
-        platform=Platform.HUBSPOT, external_id="1", email=email, first_name=first,
-        last_name=last, phone=phone, company_name=company, lifecycle_stage=stage,
+        platform=Platform.HUBSPOT,
+        external_id="1",
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        company_name=company,
+        lifecycle_stage=stage,
         updated_at=updated,
-    )  # fmt: skip
+    )
     stamp = updated.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     raw = {
         "id": "1",

@@ -41,9 +41,13 @@ async def test_an_authorization_code_becomes_a_working_token(
     )
     code = httpx.URL(authorize.headers["location"]).params["code"]
     token = await exchange_code(
-        sim, code=code, redirect_uri=redirect, client_id=creds["client_id"],
-        client_secret=creds["client_secret"], token_url=f"{SIM}/oauth2/token",
-    )  # fmt: skip
+        sim,
+        code=code,
+        redirect_uri=redirect,
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        token_url=f"{SIM}/oauth2/token",
+    )
     assert token.expires_at is None  # Mailchimp's tokens never expire
     base = await base_url_for_token(sim, token.access_token, metadata_url=f"{SIM}/oauth2/metadata")
     assert base == f"{SIM}/3.0"
@@ -56,9 +60,12 @@ async def test_a_refused_code_or_token_is_an_auth_error(
 ) -> None:
     with pytest.raises(AuthError):
         await exchange_code(
-            sim, code="forged", redirect_uri="https://app.example/cb",
-            client_id=creds["client_id"], client_secret=creds["client_secret"],
+            sim,
+            code="forged",
+            redirect_uri="https://app.example/cb",
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
             token_url=f"{SIM}/oauth2/token",
-        )  # fmt: skip
+        )
     with pytest.raises(AuthError):
         await base_url_for_token(sim, "forged", metadata_url=f"{SIM}/oauth2/metadata")

@@ -70,10 +70,14 @@ async def test_member_activity_becomes_events(
         events = await mailchimp.activity(email.upper())
         kept = [a for a in feed["activity"] if a["action"] != "bounce"]
         assert [e.type for e in events] == [
-            {"sent": EventType.EMAIL_SENT, "open": EventType.EMAIL_OPENED,
-             "click": EventType.EMAIL_CLICKED, "unsub": EventType.UNSUBSCRIBED}[a["action"]]
+            {
+                "sent": EventType.EMAIL_SENT,
+                "open": EventType.EMAIL_OPENED,
+                "click": EventType.EMAIL_CLICKED,
+                "unsub": EventType.UNSUBSCRIBED,
+            }[a["action"]]
             for a in kept
-        ]  # fmt: skip
+        ]
         for event, item in zip(events, kept, strict=True):
             assert event.customer_email == email
             assert event.campaign_external_id == item["campaign_id"]

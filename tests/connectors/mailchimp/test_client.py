@@ -51,11 +51,16 @@ async def test_records_carry_consent_names_and_engagement(
     found = await mailchimp.records_by_email(list(truth))
     for email, record in found.items():
         raw = await raw_member(sim, email)
-        assert record.email_consent == {
-            "subscribed": EmailConsent.SUBSCRIBED, "unsubscribed": EmailConsent.UNSUBSCRIBED,
-            "cleaned": EmailConsent.CLEANED, "pending": EmailConsent.PENDING,
-            "transactional": EmailConsent.UNKNOWN,
-        }[raw["status"]]  # fmt: skip
+        assert (
+            record.email_consent
+            == {
+                "subscribed": EmailConsent.SUBSCRIBED,
+                "unsubscribed": EmailConsent.UNSUBSCRIBED,
+                "cleaned": EmailConsent.CLEANED,
+                "pending": EmailConsent.PENDING,
+                "transactional": EmailConsent.UNKNOWN,
+            }[raw["status"]]
+        )
         assert record.first_name == (raw["merge_fields"]["FNAME"].strip() or None)
         assert record.engagement is not None
         assert record.engagement.open_rate == raw["stats"]["avg_open_rate"]

@@ -43,8 +43,12 @@ MEMBER: dict[str, Any] = {
     "email_type": "html",
     "status": "subscribed",
     "consents_to_one_to_one_messaging": True,
-    "merge_fields": {"FNAME": "Urist", "LNAME": "McVankab", "ADDRESS": "",
-                     "PHONE": "(415) 555-2671"},
+    "merge_fields": {
+        "FNAME": "Urist",
+        "LNAME": "McVankab",
+        "ADDRESS": "",
+        "PHONE": "(415) 555-2671",
+    },
     "interests": {"9143cf3bd1": False},
     "stats": {
         "avg_open_rate": 0.5,
@@ -60,15 +64,26 @@ MEMBER: dict[str, Any] = {
     "language": "",
     "vip": False,
     "email_client": "",
-    "location": {"latitude": 0, "longitude": 0, "gmtoff": 0, "dstoff": 0, "country_code": "",
-                 "timezone": ""},
+    "location": {
+        "latitude": 0,
+        "longitude": 0,
+        "gmtoff": 0,
+        "dstoff": 0,
+        "country_code": "",
+        "timezone": "",
+    },
     "source": "API - Generic",
     "tags_count": 0,
     "tags": [],
     "list_id": "57afe96172",
-    "_links": [{"rel": "self", "method": "GET",
-                "href": "https://us21.api.mailchimp.com/3.0/lists/57afe96172/members/852aaa9532"}],
-}  # fmt: skip
+    "_links": [
+        {
+            "rel": "self",
+            "method": "GET",
+            "href": "https://us21.api.mailchimp.com/3.0/lists/57afe96172/members/852aaa9532",
+        }
+    ],
+}
 
 CAMPAIGN: dict[str, Any] = {
     "id": "42694e9e57",
@@ -80,16 +95,36 @@ CAMPAIGN: dict[str, Any] = {
     "emails_sent": 2,
     "send_time": "2015-09-15T14:40:47+00:00",
     "content_type": "template",
-    "recipients": {"list_id": "57afe96172", "list_name": "Freddie's Jokes", "segment_text": "",
-                   "recipient_count": 2},
-    "settings": {"subject_line": "Freddie's Jokes Vol. 1", "title": "Freddie's Jokes Vol. 1",
-                 "from_name": "Freddie", "reply_to": "freddie@freddiehats.com"},
-    "tracking": {"opens": True, "html_clicks": True, "text_clicks": False,
-                 "goal_tracking": False, "ecomm360": False, "google_analytics": "jokes_vol_1",
-                 "clicktale": ""},
-    "report_summary": {"opens": 3, "unique_opens": 1, "open_rate": 0.5, "clicks": 2,
-                       "subscriber_clicks": 1, "click_rate": 0.5},
-}  # fmt: skip
+    "recipients": {
+        "list_id": "57afe96172",
+        "list_name": "Freddie's Jokes",
+        "segment_text": "",
+        "recipient_count": 2,
+    },
+    "settings": {
+        "subject_line": "Freddie's Jokes Vol. 1",
+        "title": "Freddie's Jokes Vol. 1",
+        "from_name": "Freddie",
+        "reply_to": "freddie@freddiehats.com",
+    },
+    "tracking": {
+        "opens": True,
+        "html_clicks": True,
+        "text_clicks": False,
+        "goal_tracking": False,
+        "ecomm360": False,
+        "google_analytics": "jokes_vol_1",
+        "clicktale": "",
+    },
+    "report_summary": {
+        "opens": 3,
+        "unique_opens": 1,
+        "open_rate": 0.5,
+        "clicks": 2,
+        "subscriber_clicks": 1,
+        "click_rate": 0.5,
+    },
+}
 
 REPORT: dict[str, Any] = {
     "id": "42694e9e57",
@@ -101,32 +136,71 @@ REPORT: dict[str, Any] = {
     "unsubscribed": 1,
     "send_time": "2015-09-15T14:40:47+00:00",
     "bounces": {"hard_bounces": 0, "soft_bounces": 0, "syntax_errors": 0},
-    "opens": {"opens_total": 3, "unique_opens": 1, "open_rate": 0.5,
-              "last_open": "2015-09-15T19:15:47+00:00"},
-    "clicks": {"clicks_total": 2, "unique_clicks": 1, "unique_subscriber_clicks": 1,
-               "click_rate": 0.5, "last_click": "2015-09-15T19:15:47+00:00"},
-}  # fmt: skip
+    "opens": {
+        "opens_total": 3,
+        "unique_opens": 1,
+        "open_rate": 0.5,
+        "last_open": "2015-09-15T19:15:47+00:00",
+    },
+    "clicks": {
+        "clicks_total": 2,
+        "unique_clicks": 1,
+        "unique_subscriber_clicks": 1,
+        "click_rate": 0.5,
+        "last_click": "2015-09-15T19:15:47+00:00",
+    },
+}
 
 ACTIVITY: dict[str, Any] = {
     "activity": [
-        {"action": "unsub", "timestamp": "2015-09-16T20:00:00+00:00", "type": "regular",
-         "campaign_id": "42694e9e57", "title": "Freddie's Jokes Vol. 1"},
-        {"action": "click", "timestamp": "2015-09-15T19:15:47+00:00",
-         "url": "http://freddiesjokes.com/?utm_campaign=jokes_vol_1", "type": "regular",
-         "campaign_id": "42694e9e57", "title": "Freddie's Jokes Vol. 1"},
-        {"action": "open", "timestamp": "2015-09-15T19:15:46+00:00", "type": "regular",
-         "campaign_id": "42694e9e57", "title": "Freddie's Jokes Vol. 1"},
-        {"action": "open", "timestamp": "2015-09-15T19:15:46+00:00", "type": "regular",
-         "campaign_id": "42694e9e57", "title": "Freddie's Jokes Vol. 1"},
-        {"action": "bounce", "timestamp": "2015-09-15T14:41:00+00:00", "type": "hard",
-         "campaign_id": "0000000001", "title": "Old"},
-        {"action": "sent", "timestamp": "2015-09-15T14:40:47+00:00", "type": "regular",
-         "campaign_id": "42694e9e57", "title": "Freddie's Jokes Vol. 1"},
+        {
+            "action": "unsub",
+            "timestamp": "2015-09-16T20:00:00+00:00",
+            "type": "regular",
+            "campaign_id": "42694e9e57",
+            "title": "Freddie's Jokes Vol. 1",
+        },
+        {
+            "action": "click",
+            "timestamp": "2015-09-15T19:15:47+00:00",
+            "url": "http://freddiesjokes.com/?utm_campaign=jokes_vol_1",
+            "type": "regular",
+            "campaign_id": "42694e9e57",
+            "title": "Freddie's Jokes Vol. 1",
+        },
+        {
+            "action": "open",
+            "timestamp": "2015-09-15T19:15:46+00:00",
+            "type": "regular",
+            "campaign_id": "42694e9e57",
+            "title": "Freddie's Jokes Vol. 1",
+        },
+        {
+            "action": "open",
+            "timestamp": "2015-09-15T19:15:46+00:00",
+            "type": "regular",
+            "campaign_id": "42694e9e57",
+            "title": "Freddie's Jokes Vol. 1",
+        },
+        {
+            "action": "bounce",
+            "timestamp": "2015-09-15T14:41:00+00:00",
+            "type": "hard",
+            "campaign_id": "0000000001",
+            "title": "Old",
+        },
+        {
+            "action": "sent",
+            "timestamp": "2015-09-15T14:40:47+00:00",
+            "type": "regular",
+            "campaign_id": "42694e9e57",
+            "title": "Freddie's Jokes Vol. 1",
+        },
     ],
     "email_id": "852aaa9532cb36adfb5e9fef7a4206a9",
     "list_id": "57afe96172",
     "total_items": 6,
-}  # fmt: skip
+}
 
 
 def test_a_member_becomes_a_customer_record() -> None:
@@ -209,9 +283,12 @@ def test_only_an_explicit_consent_sets_the_status(
     consent: EmailConsent | None, status_if_new: str, status: str | None
 ) -> None:
     record = CustomerRecord(
-        platform=Platform.SHOPIFY, external_id="1", email="a@b.co", first_name="Ann",
+        platform=Platform.SHOPIFY,
+        external_id="1",
+        email="a@b.co",
+        first_name="Ann",
         email_consent=consent,
-    )  # fmt: skip
+    )
     body = from_canonical(record)
     assert body["status_if_new"] == status_if_new
     assert body.get("status") == status
@@ -224,20 +301,32 @@ def test_a_campaign_and_its_report_become_a_campaign() -> None:
     )
     assert campaign.id == RecordRef("campaign", Platform.MAILCHIMP, "42694e9e57").public_id()
     assert (campaign.name, campaign.status, campaign.utm_campaign) == (
-        "Freddie's Jokes Vol. 1", "sent", "jokes_vol_1"
-    )  # fmt: skip
+        "Freddie's Jokes Vol. 1",
+        "sent",
+        "jokes_vol_1",
+    )
     assert campaign.sent_at == datetime(2015, 9, 15, 14, 40, 47, tzinfo=UTC)
     assert campaign.stats is not None
     assert campaign.stats.model_dump() == {
-        "sent": 2, "opens": 1, "clicks": 1, "unsubscribes": 1, "open_rate": 0.5, "click_rate": 0.5
-    }  # fmt: skip
+        "sent": 2,
+        "opens": 1,
+        "clicks": 1,
+        "unsubscribes": 1,
+        "open_rate": 0.5,
+        "click_rate": 0.5,
+    }
     assert campaign.sources[0].external_id == "42694e9e57"
 
 
 def test_an_unsent_campaign_has_no_send_time_and_summary_stats() -> None:
-    draft = {**CAMPAIGN, "status": "save", "send_time": "", "report_summary": None,
-             "tracking": {**CAMPAIGN["tracking"], "google_analytics": ""},
-             "settings": {"title": "", "subject_line": "Hello"}}  # fmt: skip
+    draft = {
+        **CAMPAIGN,
+        "status": "save",
+        "send_time": "",
+        "report_summary": None,
+        "tracking": {**CAMPAIGN["tracking"], "google_analytics": ""},
+        "settings": {"title": "", "subject_line": "Hello"},
+    }
     campaign = campaign_to_canonical(RawCampaign.model_validate(draft))
     assert (campaign.sent_at, campaign.stats, campaign.utm_campaign) == (None, None, None)
     assert campaign.name == "Hello"
@@ -251,9 +340,12 @@ def test_activity_becomes_events_and_bounces_are_skipped() -> None:
         Activity.model_validate(ACTIVITY), email="urist@example.com", member_id="852a"
     )
     assert [e.type for e in events] == [
-        EventType.UNSUBSCRIBED, EventType.EMAIL_CLICKED, EventType.EMAIL_OPENED,
-        EventType.EMAIL_OPENED, EventType.EMAIL_SENT,
-    ]  # fmt: skip
+        EventType.UNSUBSCRIBED,
+        EventType.EMAIL_CLICKED,
+        EventType.EMAIL_OPENED,
+        EventType.EMAIL_OPENED,
+        EventType.EMAIL_SENT,
+    ]
     click = events[1]
     assert click.properties == {"url": "http://freddiesjokes.com/?utm_campaign=jokes_vol_1"}
     assert (click.campaign_external_id, click.campaign_name) == (
@@ -277,9 +369,14 @@ def test_writable_fields_survive_a_round_trip(
     email: str, first: str | None, last: str | None, phone: str | None, consent: EmailConsent
 ) -> None:
     original = CustomerRecord(
-        platform=Platform.MAILCHIMP, external_id=subscriber_hash(email), email=email,
-        first_name=first, last_name=last, phone=phone, email_consent=consent,
-    )  # fmt: skip
+        platform=Platform.MAILCHIMP,
+        external_id=subscriber_hash(email),
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        email_consent=consent,
+    )
     body = from_canonical(original)
     # What Mailchimp holds after the PUT, as a member read returns it.
     member = {

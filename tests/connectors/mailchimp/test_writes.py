@@ -35,9 +35,12 @@ async def test_a_new_member_is_created_and_reads_back(
     sim: httpx.AsyncClient, mailchimp: MailchimpConnector
 ) -> None:
     new = record(
-        "Nia.Okafor@Example.com ", first_name="Nia", last_name="Okafor",
-        phone="+14155552671", email_consent=EmailConsent.SUBSCRIBED,
-    )  # fmt: skip
+        "Nia.Okafor@Example.com ",
+        first_name="Nia",
+        last_name="Okafor",
+        phone="+14155552671",
+        email_consent=EmailConsent.SUBSCRIBED,
+    )
     [result] = await mailchimp.upsert_records([new])
     assert result.created
     assert result.email == "nia.okafor@example.com"

@@ -32,8 +32,10 @@ async def test_reads_by_email_agree_with_ground_truth_in_one_call_per_300(http, 
 
 async def test_emails_match_whatever_case_and_space_either_side_used(http, marketo) -> None:
     holders = await held_leads(http)
-    stored = {e: (await http.get(f"{SIM}/_sim/marketo/records", params={"email": e})).json()
-              for e in holders}  # fmt: skip
+    stored = {
+        e: (await http.get(f"{SIM}/_sim/marketo/records", params={"email": e})).json()
+        for e in holders
+    }
     typed = {e: answer["records"][0]["email"] for e, answer in stored.items()}
     assert any(t != e for e, t in typed.items()), "the simulator should store some mixed case"
 
@@ -118,22 +120,33 @@ def customer(email: str, **fields: Any) -> CustomerRecord:
 
 async def test_a_write_creates_and_updates_and_reads_back(http, marketo) -> None:
     existing = next(iter(await held_leads(http)))
-    written = await marketo.upsert_records([
-        customer("new.person@example.com", first_name="Nia", last_name="Okafor",
-                 phone="+14155552671", company_name="Blue Labs",
-                 lifecycle_stage=LifecycleStage.MARKETING_QUALIFIED_LEAD),
-        customer(existing, first_name="Renamed"),
-    ])  # fmt: skip
+    written = await marketo.upsert_records(
+        [
+            customer(
+                "new.person@example.com",
+                first_name="Nia",
+                last_name="Okafor",
+                phone="+14155552671",
+                company_name="Blue Labs",
+                lifecycle_stage=LifecycleStage.MARKETING_QUALIFIED_LEAD,
+            ),
+            customer(existing, first_name="Renamed"),
+        ]
+    )
 
     assert [(w.email, w.created) for w in written] == [
-        ("new.person@example.com", True), (existing, False)
-    ]  # fmt: skip
+        ("new.person@example.com", True),
+        (existing, False),
+    ]
     found = await marketo.records_by_email(["New.Person@example.com", existing])
     new = found["new.person@example.com"]
     assert new.external_id == written[0].external_id
     assert (new.first_name, new.last_name, new.phone, new.company_name) == (
-        "Nia", "Okafor", "+14155552671", "Blue Labs"
-    )  # fmt: skip
+        "Nia",
+        "Okafor",
+        "+14155552671",
+        "Blue Labs",
+    )
     assert new.lifecycle_stage is LifecycleStage.MARKETING_QUALIFIED_LEAD
     assert found[existing].first_name == "Renamed"
     assert found[existing].external_id == written[1].external_id

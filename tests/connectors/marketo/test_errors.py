@@ -28,11 +28,31 @@ from tests.connectors.marketo.conftest import BASE, fault, token_for
 
 # Which test below triggers each row (status, code); a new row fails this until it is tested.
 COVERED = {
-    (413, None), (414, None), (200, "601"), (200, "602"), (200, "600"), (200, "603"),
-    (200, "606"), (200, "607"), (200, "615"), (200, "604"), (200, "608"), (200, "611"),
-    (200, "605"), (200, "609"), (200, "610"), (200, "612"), (200, "701"), (200, "1001"),
-    (200, "1003"), (200, "1004"), (200, "1005"), (200, "1006"), (200, "1007"), (200, "1011"),
-}  # fmt: skip
+    (413, None),
+    (414, None),
+    (200, "601"),
+    (200, "602"),
+    (200, "600"),
+    (200, "603"),
+    (200, "606"),
+    (200, "607"),
+    (200, "615"),
+    (200, "604"),
+    (200, "608"),
+    (200, "611"),
+    (200, "605"),
+    (200, "609"),
+    (200, "610"),
+    (200, "612"),
+    (200, "701"),
+    (200, "1001"),
+    (200, "1003"),
+    (200, "1004"),
+    (200, "1005"),
+    (200, "1006"),
+    (200, "1007"),
+    (200, "1011"),
+}
 
 
 def test_every_row_is_covered() -> None:
@@ -41,9 +61,16 @@ def test_every_row_is_covered() -> None:
 
 @pytest.mark.parametrize(
     ("status", "error"),
-    [(413, FatalError), (414, FatalError), (500, UnavailableError), (502, UnavailableError),
-     (503, UnavailableError), (429, RateLimitedError), (401, AuthError)],
-)  # fmt: skip
+    [
+        (413, FatalError),
+        (414, FatalError),
+        (500, UnavailableError),
+        (502, UnavailableError),
+        (503, UnavailableError),
+        (429, RateLimitedError),
+        (401, AuthError),
+    ],
+)
 async def test_http_level_faults(http, marketo, status: int, error: type[Exception]) -> None:
     await marketo.records_by_email(["warm@up.io"])  # the token, before faults apply
     await fault(http, error_rate=1.0, status=status)
@@ -103,9 +130,10 @@ async def test_615_more_than_ten_calls_in_flight(creds) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
         await token_for(http, creds)
         greedy = MarketoConnector(
-            http, client_credentials_auth(http, creds["client_id"], creds["client_secret"]),
+            http,
+            client_credentials_auth(http, creds["client_id"], creds["client_secret"]),
             max_concurrency=20,
-        )  # fmt: skip
+        )
         await greedy.records_by_email(["warm@up.io"])
         await fault(http, latency_ms=50)
         outcomes = await asyncio.gather(
@@ -217,8 +245,12 @@ def marketo_answering(code: str) -> MarketoApi:
     """A transport that answers every call as Marketo documents a failure with `code`."""
 
     def answer(request: httpx.Request) -> httpx.Response:
-        body = {"requestId": "e42b#14272d07d78", "success": False, "warnings": [],
-                "errors": [{"code": code, "message": "as documented"}]}  # fmt: skip
+        body = {
+            "requestId": "e42b#14272d07d78",
+            "success": False,
+            "warnings": [],
+            "errors": [{"code": code, "message": "as documented"}],
+        }
         return httpx.Response(200, json=body)
 
     http = httpx.AsyncClient(
@@ -229,10 +261,18 @@ def marketo_answering(code: str) -> MarketoApi:
 
 @pytest.mark.parametrize(
     ("code", "error"),
-    [("602", AuthExpiredError), ("603", AuthError), ("604", UnavailableError),
-     ("608", UnavailableError), ("611", UnavailableError), ("1004", FatalError),
-     ("1005", FatalError), ("1007", FatalError), ("9999", FatalError)],
-)  # fmt: skip
+    [
+        ("602", AuthExpiredError),
+        ("603", AuthError),
+        ("604", UnavailableError),
+        ("608", UnavailableError),
+        ("611", UnavailableError),
+        ("1004", FatalError),
+        ("1005", FatalError),
+        ("1007", FatalError),
+        ("9999", FatalError),
+    ],
+)
 async def test_codes_the_simulator_does_not_send(code: str, error: type[Exception]) -> None:
     with pytest.raises(error) as caught:
         await marketo_answering(code).get("/rest/v1/leads.json", {})

@@ -51,10 +51,16 @@ def test_a_lead_becomes_a_customer_record() -> None:
 
 @pytest.mark.parametrize(
     ("status", "stage"),
-    [("New", LifecycleStage.LEAD), ("Working", LifecycleStage.SALES_QUALIFIED_LEAD),
-     ("Qualified", LifecycleStage.OPPORTUNITY), ("Unqualified", LifecycleStage.OTHER),
-     ("Recycled", LifecycleStage.OTHER), (" ", None), (None, None)],
-)  # fmt: skip
+    [
+        ("New", LifecycleStage.LEAD),
+        ("Working", LifecycleStage.SALES_QUALIFIED_LEAD),
+        ("Qualified", LifecycleStage.OPPORTUNITY),
+        ("Unqualified", LifecycleStage.OTHER),
+        ("Recycled", LifecycleStage.OTHER),
+        (" ", None),
+        (None, None),
+    ],
+)
 def test_lead_status_to_stage(status: str | None, stage: LifecycleStage | None) -> None:
     record = to_canonical(parse_lead({**LEAD, "leadStatus": status}))
     assert record is not None
@@ -97,9 +103,13 @@ phones = st.none() | st.sampled_from(["+14155552671", "+442071838750", "+1555733
 
 
 @given(
-    email=emails, first=names, last=names, phone=phones, company=names,
+    email=emails,
+    first=names,
+    last=names,
+    phone=phones,
+    company=names,
     stage=st.none() | st.sampled_from(sorted(LEAD_STATUS_BY_STAGE)),
-)  # fmt: skip
+)
 def test_writable_fields_survive_a_round_trip(
     email: str,
     first: str | None,
@@ -110,9 +120,16 @@ def test_writable_fields_survive_a_round_trip(
 ) -> None:
     updated = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     original = CustomerRecord(
-        platform=Platform.MARKETO, external_id="7", email=email, first_name=first, last_name=last,
-        phone=phone, company_name=company, lifecycle_stage=stage, updated_at=updated,
-    )  # fmt: skip
+        platform=Platform.MARKETO,
+        external_id="7",
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        company_name=company,
+        lifecycle_stage=stage,
+        updated_at=updated,
+    )
     raw = {"id": 7, "updatedAt": "2025-01-02T03:04:05Z", **from_canonical(original)}
     assert to_canonical(parse_lead(raw)) == original
 
@@ -122,11 +139,16 @@ def activity(
     type_id: int, primary: str, attributes: list[dict[str, object]], **extra: object
 ) -> dict[str, object]:
     return {
-        "id": 400000123, "marketoGUID": "400000123", "leadId": 1060,
-        "activityDate": "2025-04-30T00:21:32Z", "activityTypeId": type_id,
-        "primaryAttributeValueId": 3004, "primaryAttributeValue": primary,
-        "attributes": attributes, **extra,
-    }  # fmt: skip
+        "id": 400000123,
+        "marketoGUID": "400000123",
+        "leadId": 1060,
+        "activityDate": "2025-04-30T00:21:32Z",
+        "activityTypeId": type_id,
+        "primaryAttributeValueId": 3004,
+        "primaryAttributeValue": primary,
+        "attributes": attributes,
+        **extra,
+    }
 
 
 SAMPLES = [

@@ -45,9 +45,13 @@ def session(
     http: httpx.AsyncClient, creds: dict[str, str], clock: ManualClock
 ) -> SalesforceSession:
     return SalesforceSession.from_refresh_token(
-        http, login_url=LOGIN, client_id=creds["client_id"], client_secret=creds["client_secret"],
-        refresh_token=creds["refresh_token"], clock=clock.now,
-    )  # fmt: skip
+        http,
+        login_url=LOGIN,
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        refresh_token=creds["refresh_token"],
+        clock=clock.now,
+    )
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ from tests.connectors.salesforce.conftest import ground_truth
 
 
 async def test_a_query_follows_next_records_url_to_the_end(http, salesforce, session) -> None:
-    await salesforce.upsert_records([
-        CustomerRecord(platform=Platform.SALESFORCE, external_id="-", email=f"p{i}@example.com")
-        for i in range(450)
-    ])  # fmt: skip
+    await salesforce.upsert_records(
+        [
+            CustomerRecord(platform=Platform.SALESFORCE, external_id="-", email=f"p{i}@example.com")
+            for i in range(450)
+        ]
+    )
     await http.post("/_sim/reset")
     api = Api(http, session)
 

@@ -109,14 +109,26 @@ async def test_duplicates_are_one_person_the_contact_or_the_latest_lead(
     headers = {"Authorization": f"Bearer {await access_token(http, creds)}"}
     clock.advance(60)
     created = await http.post(
-        f"{API}/composite/sobjects", headers=headers,
-        json={"allOrNone": True, "records": [
-            {"attributes": {"type": "Lead"}, "Email": contact_email.upper(), "LastName": "Dup",
-             "Company": "Dup Inc"},
-            {"attributes": {"type": "Lead"}, "Email": lead_email, "LastName": "Again",
-             "Company": "Again Inc"},
-        ]},
-    )  # fmt: skip
+        f"{API}/composite/sobjects",
+        headers=headers,
+        json={
+            "allOrNone": True,
+            "records": [
+                {
+                    "attributes": {"type": "Lead"},
+                    "Email": contact_email.upper(),
+                    "LastName": "Dup",
+                    "Company": "Dup Inc",
+                },
+                {
+                    "attributes": {"type": "Lead"},
+                    "Email": lead_email,
+                    "LastName": "Again",
+                    "Company": "Again Inc",
+                },
+            ],
+        },
+    )
     assert created.status_code == 200, created.text
     newer_lead = created.json()[1]["id"]
 
@@ -131,8 +143,9 @@ async def test_duplicates_are_one_person_the_contact_or_the_latest_lead(
 
 async def access_token(http: httpx.AsyncClient, creds: dict[str, str]) -> str:
     form = {k: creds[k] for k in ("client_id", "client_secret", "refresh_token")}
-    answer = await http.post(f"{LOGIN}/services/oauth2/token", data={
-        "grant_type": "refresh_token", **form})  # fmt: skip
+    answer = await http.post(
+        f"{LOGIN}/services/oauth2/token", data={"grant_type": "refresh_token", **form}
+    )
     token: str = answer.json()["access_token"]
     return token
 
@@ -207,8 +220,9 @@ async def test_a_contacts_account_and_its_opportunities(http, salesforce) -> Non
             assert deal.amount is None or deal.amount.currency_code == "USD"
             won = deal.stage == "Closed Won"
             lost = deal.stage == "Closed Lost"
-            assert deal.status is (DealStatus.WON if won else DealStatus.LOST if lost
-                                   else DealStatus.OPEN)  # fmt: skip
+            assert deal.status is (
+                DealStatus.WON if won else DealStatus.LOST if lost else DealStatus.OPEN
+            )
 
 
 async def test_nothing_to_ask_makes_no_call(http, salesforce) -> None:

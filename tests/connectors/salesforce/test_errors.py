@@ -49,9 +49,12 @@ async def test_a_session_refused_again_after_refreshing_is_auth_expired(http) ->
 
 async def test_a_refused_refresh_token_is_an_auth_error_naming_salesforce(http, creds) -> None:
     session = SalesforceSession.from_refresh_token(
-        http, login_url=LOGIN, client_id=creds["client_id"],
-        client_secret=creds["client_secret"], refresh_token="5Aep861-revoked",
-    )  # fmt: skip
+        http,
+        login_url=LOGIN,
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        refresh_token="5Aep861-revoked",
+    )
     with pytest.raises(AuthError) as caught:
         await SalesforceConnector(http, session).records_by_email(["a@b.co"])
     assert str(caught.value).startswith("salesforce:")
@@ -137,9 +140,12 @@ def free_port() -> int:
 async def test_an_unreachable_org_is_unavailable_not_an_httpx_error(creds) -> None:
     async with httpx.AsyncClient() as http:
         session = SalesforceSession.from_refresh_token(
-            http, login_url=f"http://127.0.0.1:{free_port()}", client_id="id",
-            client_secret="secret", refresh_token="token",
-        )  # fmt: skip
+            http,
+            login_url=f"http://127.0.0.1:{free_port()}",
+            client_id="id",
+            client_secret="secret",
+            refresh_token="token",
+        )
         with pytest.raises(UnavailableError) as caught:
             await SalesforceConnector(http, session).records_by_email(["a@b.co"])
     assert isinstance(caught.value.__cause__, httpx.ConnectError)

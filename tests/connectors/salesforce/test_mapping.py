@@ -24,8 +24,10 @@ from connectors.salesforce.mapping import (
 # Shaped as `GET /services/data/v60.0/query` answers them: `attributes` first, every selected
 # field present, dateTimes as `2025-02-22T11:45:19.000+0000`.
 CONTACT = {
-    "attributes": {"type": "Contact",
-                   "url": "/services/data/v60.0/sobjects/Contact/0035g00000AbCdEAAA"},
+    "attributes": {
+        "type": "Contact",
+        "url": "/services/data/v60.0/sobjects/Contact/0035g00000AbCdEAAA",
+    },
     "Id": "0035g00000AbCdEAAA",
     "Email": "Hugo.Campbell74@Proton.me",
     "FirstName": "Hugo",
@@ -34,7 +36,7 @@ CONTACT = {
     "LastModifiedDate": "2025-02-22T11:45:19.000+0000",
     "SystemModstamp": "2025-02-23T08:00:00.000+0000",
     "AccountId": "0015g00000XyZaBAAA",
-}  # fmt: skip
+}
 LEAD = {
     "attributes": {"type": "Lead", "url": "/services/data/v60.0/sobjects/Lead/00Q5g00000QqRrSAAA"},
     "Id": "00Q5g00000QqRrSAAA",
@@ -48,19 +50,32 @@ LEAD = {
     "Status": "Working - Contacted",
 }
 ACCOUNT = {
-    "attributes": {"type": "Account",
-                   "url": "/services/data/v60.0/sobjects/Account/0015g00000XyZaBAAA"},
-    "Id": "0015g00000XyZaBAAA", "Name": "Initech", "Website": "https://www.Initech.io/about",
-    "Industry": "Technology", "NumberOfEmployees": 250,
+    "attributes": {
+        "type": "Account",
+        "url": "/services/data/v60.0/sobjects/Account/0015g00000XyZaBAAA",
+    },
+    "Id": "0015g00000XyZaBAAA",
+    "Name": "Initech",
+    "Website": "https://www.Initech.io/about",
+    "Industry": "Technology",
+    "NumberOfEmployees": 250,
     "LastModifiedDate": "2025-01-10T00:00:00.000+0000",
-}  # fmt: skip
+}
 OPPORTUNITY = {
-    "attributes": {"type": "Opportunity",
-                   "url": "/services/data/v60.0/sobjects/Opportunity/0065g00000OpPoRAAA"},
-    "Id": "0065g00000OpPoRAAA", "Name": "Initech - Renewal", "Amount": 45000.5,
-    "StageName": "Closed Won", "CloseDate": "2025-06-30", "IsClosed": True, "IsWon": True,
-    "AccountId": "0015g00000XyZaBAAA", "LastModifiedDate": "2025-07-01T12:00:00.000+0000",
-}  # fmt: skip
+    "attributes": {
+        "type": "Opportunity",
+        "url": "/services/data/v60.0/sobjects/Opportunity/0065g00000OpPoRAAA",
+    },
+    "Id": "0065g00000OpPoRAAA",
+    "Name": "Initech - Renewal",
+    "Amount": 45000.5,
+    "StageName": "Closed Won",
+    "CloseDate": "2025-06-30",
+    "IsClosed": True,
+    "IsWon": True,
+    "AccountId": "0015g00000XyZaBAAA",
+    "LastModifiedDate": "2025-07-01T12:00:00.000+0000",
+}
 
 
 def test_a_contact_becomes_a_customer_record() -> None:
@@ -130,8 +145,9 @@ def test_one_record_per_person_a_contact_else_the_latest_lead() -> None:
         {**LEAD, "Email": "HUGO.campbell74@proton.me", "LastModifiedDate": latest}
     )
     older = Lead.model_validate(LEAD)
-    newer = Lead.model_validate({**LEAD, "Id": "00Q5g00000QqRrTAAA",
-                                 "LastModifiedDate": "2025-03-02T00:00:00.000+0000"})  # fmt: skip
+    newer = Lead.model_validate(
+        {**LEAD, "Id": "00Q5g00000QqRrTAAA", "LastModifiedDate": "2025-03-02T00:00:00.000+0000"}
+    )
     tie = Lead.model_validate({**LEAD, "Id": "00Q5g00000QqRrZAAA"})
     chosen = choose([same_person_lead, older, tie, newer, contact])
     assert chosen["hugo.campbell74@proton.me"] is contact
@@ -143,13 +159,19 @@ def test_an_account_is_a_company_and_an_opportunity_a_deal() -> None:
     company = to_company(Account.model_validate(ACCOUNT))
     assert company.id == RecordRef("company", Platform.SALESFORCE, "0015g00000XyZaBAAA").public_id()
     assert (company.name, company.domain, company.industry, company.employees) == (
-        "Initech", "initech.io", "Technology", 250
-    )  # fmt: skip
+        "Initech",
+        "initech.io",
+        "Technology",
+        250,
+    )
     deal = to_deal(Opportunity.model_validate(OPPORTUNITY), "EUR")
     assert deal.amount is not None
     assert (deal.amount.amount, deal.amount.currency_code) == (Decimal("45000.5"), "EUR")
-    assert (deal.stage, deal.status, deal.close_date) == ("Closed Won", DealStatus.WON,
-                                                          date(2025, 6, 30))  # fmt: skip
+    assert (deal.stage, deal.status, deal.close_date) == (
+        "Closed Won",
+        DealStatus.WON,
+        date(2025, 6, 30),
+    )
     assert deal.company_id == company.id
     lost = to_deal(
         Opportunity.model_validate({**OPPORTUNITY, "IsWon": False, "Amount": None}), "USD"
@@ -161,9 +183,15 @@ def test_an_account_is_a_company_and_an_opportunity_a_deal() -> None:
 
 @pytest.mark.parametrize(
     ("website", "expected"),
-    [("acme.com", "acme.com"), ("https://www.acme.com/x", "acme.com"),
-     ("http://ACME.co.uk", "acme.co.uk"), ("", None), ("localhost", None), (None, None)],
-)  # fmt: skip
+    [
+        ("acme.com", "acme.com"),
+        ("https://www.acme.com/x", "acme.com"),
+        ("http://ACME.co.uk", "acme.co.uk"),
+        ("", None),
+        ("localhost", None),
+        (None, None),
+    ],
+)
 def test_domains_from_websites(website: str | None, expected: str | None) -> None:
     assert domain(website) == expected
 
@@ -178,22 +206,42 @@ def echo(sent: dict[str, object], sobject: str, record_id: str) -> dict[str, obj
     """What a query answers for a record created from `sent`: every field, nulls included."""
     fields = ["Email", "FirstName", "LastName", "Phone"]
     fields += ["Company", "Status"] if sobject == "Lead" else ["AccountId"]
-    return {"attributes": {"type": sobject}, "Id": record_id, "LastModifiedDate": STAMP,
-            "SystemModstamp": STAMP, **{f: sent.get(f) for f in fields}}  # fmt: skip
+    return {
+        "attributes": {"type": sobject},
+        "Id": record_id,
+        "LastModifiedDate": STAMP,
+        "SystemModstamp": STAMP,
+        **{f: sent.get(f) for f in fields},
+    }
 
 
-@given(email=emails, first=names, last=names, phone=phones, company=names,
-       stage=st.sampled_from(list(STAGE_LEAD_STATUSES)))  # fmt: skip
+@given(
+    email=emails,
+    first=names,
+    last=names,
+    phone=phones,
+    company=names,
+    stage=st.sampled_from(list(STAGE_LEAD_STATUSES)),
+)
 def test_a_new_lead_keeps_every_mapped_field(
-    email: str, first: str | None, last: str | None, phone: str | None,
-    company: str | None, stage: LifecycleStage,
-) -> None:  # fmt: skip
+    email: str,
+    first: str | None,
+    last: str | None,
+    phone: str | None,
+    company: str | None,
+    stage: LifecycleStage,
+) -> None:
     original = CustomerRecord(
-        platform=Platform.SALESFORCE, external_id="00Q5g00000QqRrSAAA", email=email,
-        first_name=first, last_name=last, phone=phone, company_name=company,
+        platform=Platform.SALESFORCE,
+        external_id="00Q5g00000QqRrSAAA",
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        company_name=company,
         lifecycle_stage=stage,
         updated_at=datetime(2025, 2, 22, 11, 45, 19, tzinfo=UTC),
-    )  # fmt: skip
+    )
     sent = from_canonical(original, "Lead", creating=True)
     back = to_canonical(Lead.model_validate(echo(sent, "Lead", original.external_id)))
     assert back == original
@@ -204,10 +252,14 @@ def test_a_contact_keeps_every_mapped_field(
     email: str, first: str | None, last: str | None, phone: str | None
 ) -> None:
     original = CustomerRecord(
-        platform=Platform.SALESFORCE, external_id="0035g00000AbCdEAAA", email=email,
-        first_name=first, last_name=last, phone=phone,
+        platform=Platform.SALESFORCE,
+        external_id="0035g00000AbCdEAAA",
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone,
         updated_at=datetime(2025, 2, 22, 11, 45, 19, tzinfo=UTC),
-    )  # fmt: skip
+    )
     sent = from_canonical(original, "Contact", creating=True)
     assert set(sent) <= {"attributes", "Email", "FirstName", "LastName", "Phone"}
     back = to_canonical(Contact.model_validate(echo(sent, "Contact", original.external_id)))
@@ -215,6 +267,10 @@ def test_a_contact_keeps_every_mapped_field(
 
 
 def test_an_update_blanks_nothing_and_leaves_the_email_alone() -> None:
-    sparse = CustomerRecord(platform=Platform.SALESFORCE, external_id="x", email="a@b.co",
-                            lifecycle_stage=LifecycleStage.CUSTOMER)  # fmt: skip
+    sparse = CustomerRecord(
+        platform=Platform.SALESFORCE,
+        external_id="x",
+        email="a@b.co",
+        lifecycle_stage=LifecycleStage.CUSTOMER,
+    )
     assert from_canonical(sparse, "Lead", creating=False) == {"attributes": {"type": "Lead"}}

@@ -28,10 +28,14 @@ async def test_updates_the_chosen_records_and_creates_leads_then_reads_them_back
     new = "o'neil.new+tag@example.com"  # a quote: SOQL escaping on the read-back
     wanted = [
         record(contact, first_name="Ada", phone="+14155552671"),
-        record(lead, last_name="Lovelace", lifecycle_stage=LifecycleStage.SALES_QUALIFIED_LEAD,
-               company_name="Analytical Engines"),
+        record(
+            lead,
+            last_name="Lovelace",
+            lifecycle_stage=LifecycleStage.SALES_QUALIFIED_LEAD,
+            company_name="Analytical Engines",
+        ),
         record(new, first_name="Nia"),
-    ]  # fmt: skip
+    ]
 
     results = await salesforce.upsert_records(wanted)
 
@@ -45,15 +49,19 @@ async def test_updates_the_chosen_records_and_creates_leads_then_reads_them_back
     assert back[lead].lifecycle_stage is LifecycleStage.SALES_QUALIFIED_LEAD
     assert back[lead].company_name == "Analytical Engines"
     assert (back[new].first_name, back[new].last_name, back[new].company_name) == (
-        "Nia", None, None
-    )  # fmt: skip
+        "Nia",
+        None,
+        None,
+    )
     assert back[new].external_id == results[2].external_id
     created = (await raw_records(http, new))[0]
     assert (created["LastName"], created["Company"]) == ("[not provided]", "[not provided]")
     log = await writes(http)
     assert [(w["operation"], w["sobject"]) for w in log] == [
-        ("update", "Contact"), ("update", "Lead"), ("create", "Lead")
-    ]  # fmt: skip
+        ("update", "Contact"),
+        ("update", "Lead"),
+        ("create", "Lead"),
+    ]
     assert "Email" not in log[0]["fields"]  # the stored case stays as typed
 
 

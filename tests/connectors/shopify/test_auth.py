@@ -26,9 +26,12 @@ async def test_a_token_is_refreshed_mid_run_and_the_rotated_refresh_token_kept()
         creds = (await sim.get("/_sim/credentials")).json()["shopify"]
         holders = await people_in_shopify(sim)
         auth = expiring_token_auth(
-            http, client_id=creds["client_id"], client_secret=creds["client_secret"],
-            refresh_token=creds["refresh_token"], clock=clock.now,
-        )  # fmt: skip
+            http,
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            refresh_token=creds["refresh_token"],
+            clock=clock.now,
+        )
         connector = ShopifyConnector(http, auth)
         seen, after, pages = [], None, 0
         while True:
@@ -62,9 +65,11 @@ async def test_a_used_refresh_token_is_refused_with_shopifys_reason(
 ) -> None:
     def auth_with(refresh_token: str) -> httpx.Auth:
         return expiring_token_auth(
-            shop_http, client_id=shopify_credentials["client_id"],
-            client_secret=shopify_credentials["client_secret"], refresh_token=refresh_token,
-        )  # fmt: skip
+            shop_http,
+            client_id=shopify_credentials["client_id"],
+            client_secret=shopify_credentials["client_secret"],
+            refresh_token=refresh_token,
+        )
 
     used = shopify_credentials["refresh_token"]
     await ShopifyConnector(shop_http, auth_with(used)).list_records(1, None)
@@ -92,9 +97,12 @@ async def test_a_token_dying_early_is_refreshed_on_its_401_and_a_revoked_grant_i
     ):
         creds = (await sim.get("/_sim/credentials")).json()["shopify"]
         auth = expiring_token_auth(  # its own clock stands still: the token dies unexpectedly
-            http, client_id=creds["client_id"], client_secret=creds["client_secret"],
-            refresh_token=creds["refresh_token"], clock=lambda: 0.0,
-        )  # fmt: skip
+            http,
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            refresh_token=creds["refresh_token"],
+            clock=lambda: 0.0,
+        )
         connector = ShopifyConnector(http, auth)
         count = await connector.count_records()
         assert auth.refreshes == 1

@@ -129,16 +129,20 @@ async def test_order_and_checkout_events_page_to_the_end(shopify: ShopifyConnect
 async def test_a_write_and_its_read_back(sim: httpx.AsyncClient, shopify: ShopifyConnector) -> None:
     existing = next(iter(await people_in_shopify(sim)))
     new = _record(
-        " New.Person@Example.com ", first_name="New", last_name="Person",
-        phone="+1 415 555 2671", email_consent=EmailConsent.SUBSCRIBED,
-    )  # fmt: skip
+        " New.Person@Example.com ",
+        first_name="New",
+        last_name="Person",
+        phone="+1 415 555 2671",
+        email_consent=EmailConsent.SUBSCRIBED,
+    )
     changed = _record(existing.upper(), first_name="Renamed")
 
     results = await shopify.upsert_records([new, changed])
 
     assert [(r.email, r.created) for r in results] == [
-        ("new.person@example.com", True), (existing, False),
-    ]  # fmt: skip
+        ("new.person@example.com", True),
+        (existing, False),
+    ]
     back = await shopify.records_by_email(["new.person@example.com", existing])
     created = back["new.person@example.com"]
     assert created.external_id == results[0].external_id
@@ -169,8 +173,9 @@ async def test_an_existing_customers_consent_goes_through_its_own_mutation(
     back = await shopify.records_by_email([first, second])
     assert back[first].email_consent is EmailConsent.UNSUBSCRIBED
     assert (back[second].first_name, back[second].email_consent) == (
-        "Renamed", EmailConsent.SUBSCRIBED,
-    )  # fmt: skip
+        "Renamed",
+        EmailConsent.SUBSCRIBED,
+    )
     writes = (await sim.get("/_sim/shopify/writes")).json()["writes"]
     # Consent alone is one mutation; with other fields, the update and then the consent.
     assert [(w["operation"], w["email"]) for w in writes] == [

@@ -176,22 +176,32 @@ def _recorded(body: dict[str, Any]) -> httpx.MockTransport:
     ("error", "kind"),
     [
         (
-            {"message": "Access denied for customers field. Required access: `read_customers`.",
-             "extensions": {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes",
-                            "requiredAccess": "`read_customers` access scope."},
-             "path": ["customers"]},
+            {
+                "message": "Access denied for customers field. Required access: `read_customers`.",
+                "extensions": {
+                    "code": "ACCESS_DENIED",
+                    "documentation": "https://shopify.dev/api/usage/access-scopes",
+                    "requiredAccess": "`read_customers` access scope.",
+                },
+                "path": ["customers"],
+            },
             AuthError,
         ),
         (
-            {"message": "Internal error. Looks like something went wrong on our end.\nRequest ID: "
-                        "1b355a21-7117-44c5-8d8b-8948082f40a8 (include this in support requests).",
-             "extensions": {"code": "INTERNAL_SERVER_ERROR",
-                            "requestId": "1b355a21-7117-44c5-8d8b-8948082f40a8"}},
+            {
+                "message": "Internal error. Looks like something went wrong on our end."
+                "\nRequest ID: 1b355a21-7117-44c5-8d8b-8948082f40a8 "
+                "(include this in support requests).",
+                "extensions": {
+                    "code": "INTERNAL_SERVER_ERROR",
+                    "requestId": "1b355a21-7117-44c5-8d8b-8948082f40a8",
+                },
+            },
             UnavailableError,
         ),
         ({"message": "Something new", "extensions": {"code": "SOMETHING_NEW"}}, FatalError),
     ],
-)  # fmt: skip
+)
 async def test_recorded_200_errors_the_simulator_does_not_produce(
     error: dict[str, Any], kind: type
 ) -> None:

@@ -121,13 +121,19 @@ def test_the_write_input_and_what_update_may_carry() -> None:
     assert record is not None
     created = from_canonical(record)
     assert created == {
-        "email": "hugo.campbell74@proton.me", "firstName": "hugo", "lastName": "Campbell",
-        "phone": "+14155552671", "emailMarketingConsent": {"marketingState": "SUBSCRIBED"},
-    }  # fmt: skip
+        "email": "hugo.campbell74@proton.me",
+        "firstName": "hugo",
+        "lastName": "Campbell",
+        "phone": "+14155552671",
+        "emailMarketingConsent": {"marketingState": "SUBSCRIBED"},
+    }
     assert update_input(record.external_id, created) == {
-        "id": record.external_id, "email": "hugo.campbell74@proton.me", "firstName": "hugo",
-        "lastName": "Campbell", "phone": "+14155552671",
-    }  # fmt: skip
+        "id": record.external_id,
+        "email": "hugo.campbell74@proton.me",
+        "firstName": "hugo",
+        "lastName": "Campbell",
+        "phone": "+14155552671",
+    }
     for consent in (EmailConsent.CLEANED, EmailConsent.UNKNOWN):
         assert "emailMarketingConsent" not in from_canonical(
             record.model_copy(update={"email_consent": consent})
@@ -138,8 +144,10 @@ def test_an_order_becomes_an_order_and_an_order_placed_event() -> None:
     order = to_order(parse_order(ORDER))
     assert order.id == RecordRef("order", Platform.SHOPIFY, ORDER["id"]).public_id()
     assert (order.name, order.financial_status, order.utm_campaign) == (
-        "#1039", "partially_refunded", "summer_launch_2025"
-    )  # fmt: skip
+        "#1039",
+        "partially_refunded",
+        "summer_launch_2025",
+    )
     assert order.total == Money(amount=Decimal("350.2"), currency_code="USD")
     assert order.placed_at == datetime(2025, 2, 3, 23, 28, 3, tzinfo=UTC)
     assert order.customer_email == "hugo.campbell74@proton.me"
@@ -179,12 +187,16 @@ def _as_stored(customer_input: dict[str, Any]) -> dict[str, Any]:
     nothing spent, no orders; consent NOT_SUBSCRIBED unless given)."""
     consent = customer_input.get("emailMarketingConsent") or {"marketingState": "NOT_SUBSCRIBED"}
     return {
-        "id": "gid://shopify/Customer/1", "email": customer_input["email"],
-        "firstName": customer_input.get("firstName"), "lastName": customer_input.get("lastName"),
-        "phone": customer_input.get("phone"), "updatedAt": "2026-01-01T00:00:00Z",
-        "amountSpent": {"amount": "0.0", "currencyCode": "USD"}, "numberOfOrders": "0",
+        "id": "gid://shopify/Customer/1",
+        "email": customer_input["email"],
+        "firstName": customer_input.get("firstName"),
+        "lastName": customer_input.get("lastName"),
+        "phone": customer_input.get("phone"),
+        "updatedAt": "2026-01-01T00:00:00Z",
+        "amountSpent": {"amount": "0.0", "currencyCode": "USD"},
+        "numberOfOrders": "0",
         "emailMarketingConsent": consent,
-    }  # fmt: skip
+    }
 
 
 @given(email=emails, first=names, last=names, phone=phones, consent=consents)
@@ -192,9 +204,14 @@ def test_writable_fields_survive_a_round_trip(
     email: str, first: str | None, last: str | None, phone: str | None, consent: EmailConsent | None
 ) -> None:
     original = CustomerRecord(
-        platform=Platform.SHOPIFY, external_id="gid://shopify/Customer/1", email=email,
-        first_name=first, last_name=last, phone=phone, email_consent=consent,
-    )  # fmt: skip
+        platform=Platform.SHOPIFY,
+        external_id="gid://shopify/Customer/1",
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone,
+        email_consent=consent,
+    )
     back = to_canonical(parse_customer(_as_stored(from_canonical(original))))
     assert back is not None
     written = ("email", "first_name", "last_name", "phone", "email_consent")
