@@ -69,7 +69,10 @@ async def apply_records(
             unchanged: list[str] = []
             for record in chunk:
                 version = versions.get(record.external_id)
-                if version is not None and not _newer(record, version):
+                # A live read stores a record without indexing it: only an indexed one
+                # that has not changed is left as it is.
+                indexed = record.external_id in owners
+                if indexed and version is not None and not _newer(record, version):
                     unchanged.append(record.external_id)
                     continue
                 changed.append(record)

@@ -31,6 +31,7 @@ from connectors.shopify.settings import ShopifySettings
 from gateway.app import create_app as create_gateway
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from hub.store_reads import ReadSettings
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 from simulators.core.clock import ManualClock
@@ -165,6 +166,8 @@ def settings_for(
                 concurrency=4,
             ),
             sync=SyncSettings(schedule=False, on_start=False, retry_delays=(0.02, 0.05)),
+            # The matrix is about the live path: every read reaches the platform.
+            read=ReadSettings(max_staleness_seconds=0),
         ),
         SIM,
         credentials,
