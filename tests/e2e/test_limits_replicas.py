@@ -75,6 +75,9 @@ def replicas(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "MGW_DATA_SCOPE": scope,
                 "MGW_ID_KEY": "replicas-share-this-id-key",
                 "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / name}.db",
+                # Each replica has a store of its own here: reads go the live way, through
+                # the shared cache and limits this test is about.
+                "MGW_READ__MAX_STALENESS_SECONDS": "0",
             }
             command = [
                 "serve",
