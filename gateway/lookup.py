@@ -20,7 +20,7 @@ from hub import CustomerRead
 
 async def lookup(settings: Settings, email: str) -> CustomerRead:
     async with open_services(settings) as services:
-        [read] = await services.read.customers_by_email([email])
+        [read] = await services.read.customers_by_email([email], max_staleness=0)
     return read
 
 
