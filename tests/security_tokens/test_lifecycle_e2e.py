@@ -192,6 +192,8 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     database_url = f"sqlite+aiosqlite:///{workdir / 'shared.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MGW_")}
     env.update(MGW_PROFILE="demo", MGW_SECRET_KEY=KEY, MGW_DATABASE_URL=database_url)
+    # Token lifecycles are spent by calls: every read goes to the platforms, not the store.
+    env.update(MGW_READ__MAX_STALENESS_SECONDS="0")
     capture = Capture()
     sim_port, ports = free_port(), [free_port(), free_port()]
     sim = f"http://127.0.0.1:{sim_port}"
