@@ -103,11 +103,6 @@ def test_lookup_of_nobody_and_of_a_non_email(demo: dict[str, Any], tmp_path: Pat
     assert "Traceback" not in bad.stderr
 
 
-@pytest.mark.xfail(
-    reason="open: since the store landed, the second lookup's live read does not report "
-    "HubSpot's injected 401 (exit 0); see the closing note of 2026-12-07",
-    strict=False,
-)
 def test_lookup_prints_plain_values_and_says_when_a_platform_refused(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
