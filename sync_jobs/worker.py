@@ -149,9 +149,12 @@ async def close_worker(worker: Worker, *, wait: float = CLOSE_WAIT_SECONDS) -> N
     caller (the soak saw `mgw worker` exit 0 of that)."""
     for task in list(worker.job_tasks.values()):
         task.cancel()
-    if worker.main_task is not None:
-        worker.main_task.cancel()
     running = list(worker.tasks.values())
+    if worker.main_task is not None:
+        # Waited on here, before arq's close() cancels it once more: a second cancel lands in
+        # redis-py's pipeline cleanup and leaves a connection held (ResourceWarning at GC).
+        worker.main_task.cancel()
+        running.append(worker.main_task)
     if running:
         _, late = await asyncio.wait(running, timeout=wait)
         for task in late:
