@@ -77,7 +77,9 @@ class Query:
                 raise read.failures[0]
             # Some platforms answered, or every one failed and a stale cached copy answers.
             info.context.report(read.failures, tuple(info.path.as_list()))
-        return CustomerType.from_model(read.customer, read.failures) if read.customer else None
+        if read.customer is None:
+            return None
+        return CustomerType.from_model(read.customer, read.failures, max_staleness)
 
     @strawberry.field(
         description=(

@@ -150,6 +150,8 @@ async def process_webhook(
             if person is not None:
                 await services.changes.publish(notice_for(event, person))
     graph = getattr(services, "graph", None)
+    if graph is not None and changed:  # their companies, deals and events, read into the store
+        await graph.people.refresh(source, {r.email: r.external_id for r in changed})
     await store_orders(graph.attribution if graph else None, source, events)
     await _schedule_idle_checkouts(ctx["engine"], checkout_idle_seconds, events)
     if sync.propagator is not None and changed:
