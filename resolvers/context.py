@@ -54,6 +54,10 @@ class GatewayContext:
     """A WebSocket's `connection_init` payload (its credentials, in the serve profile)."""
     store_unavailable: bool = False
     """A read found the store unreachable and went live (resolvers/extensions/store_notes.py)."""
+    cached_as: str | None = None
+    """The operation's name ("" when it has none) once the response cache holds its answer
+    (resolvers/extensions/response_cache.py): /graphql may keep the encoded bytes too
+    (gateway/cached_answers.py)."""
 
     def report(self, failures: Sequence[PlatformError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""
