@@ -195,6 +195,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         )
         context.sync = getattr(state, "sync", None)
         context.write = getattr(state, "write", None)
+        context.phone_region = getattr(state, "phone_region", context.phone_region)
         context.changes = state.services.changes
         if isinstance(response, _SubResponse):  # a complete answer may be kept as sent
             response.context = context

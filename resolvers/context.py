@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from access.principal import INTERNAL, Principal
+from canonical_schema import DEFAULT_REGION
 from hub import CustomerRead, ReadService
 from hub.changes import ChangeBus
 from hub.exceptions import PlatformError
@@ -45,6 +46,8 @@ class GatewayContext:
     """Starts and reads sync runs (resolvers/sync.py); None where sync is not wired in."""
     write: WriteService | None = None
     """Write-back and the dead-letter queue (resolvers/mutations.py)."""
+    phone_region: str = DEFAULT_REGION
+    """Where a written phone without a country code is read (MGW_DEFAULT_PHONE_REGION)."""
     changes: ChangeBus | None = None
     """Change notices for subscriptions (hub/changes.py); None where nothing publishes."""
     principal: Principal = INTERNAL
