@@ -116,10 +116,10 @@ class WriteService:
         cache: CustomerCache | None,
         jobs: WriteJobs,
         *,
-        changes: ChangeBus | None = None,
+        changes: ChangeBus,
         deadline: float = 3.0,
     ) -> None:
-        """`jobs` runs each platform's write; `changes`, when given, hears each upsert once its
+        """`jobs` runs each platform's write; `changes` hears each upsert once its
         first platform has it (subscriptions)."""
         self.log = log
         self.dead_letters = dead_letters
@@ -207,7 +207,7 @@ class WriteService:
 
     async def _announce(self, request_id: str, request: WriteRequest) -> None:
         """One notice per upsert (on this process), made by the gateway (no platform)."""
-        if self._changes is None or request_id in self._announced:
+        if request_id in self._announced:
             return
         self._announced.add(request_id)
         change = request.change

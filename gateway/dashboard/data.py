@@ -29,21 +29,19 @@ async def dashboard_data(monitor: Monitor, services: Any, profile: str) -> dict[
         }
         for v in snapshot.platforms
     ]
-    letters: list[dict[str, Any]] = []
-    if services.write is not None:
-        page = await services.write.dead_letters.page(DEAD_LETTERS_SHOWN)
-        letters = [
-            {
-                "id": d.id,
-                "platform": d.platform.value,
-                "operation": d.operation,
-                "error": d.error,
-                "attempts": d.attempts,
-                "last_failed_at": d.last_failed_at.isoformat(),
-                "correlation_id": d.correlation_id,
-            }
-            for d in page.items
-        ]
+    page = await services.write.dead_letters.page(DEAD_LETTERS_SHOWN)
+    letters = [
+        {
+            "id": d.id,
+            "platform": d.platform.value,
+            "operation": d.operation,
+            "error": d.error,
+            "attempts": d.attempts,
+            "last_failed_at": d.last_failed_at.isoformat(),
+            "correlation_id": d.correlation_id,
+        }
+        for d in page.items
+    ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),
         "profile": profile,
