@@ -17,6 +17,7 @@ time here too.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
@@ -66,6 +67,46 @@ def declared_defaults(operation: OperationDefinitionNode) -> dict[str, object]:
         for definition in operation.variable_definitions or ()
         if definition.default_value is not None
     }
+
+
+@dataclass(frozen=True)
+class ChosenOperation:
+    """What a count over one operation of a document starts from."""
+
+    operation: OperationDefinitionNode
+    root: GraphQLObjectType
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: dict[str, object]
+    """The values sent over the declared defaults."""
+
+
+def chosen_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, object] | None,
+) -> ChosenOperation | None:
+    """The operation `operation_name` names in `document` (without a name, the first one:
+    graphql-core's `get_operation_ast` would give None for several unnamed operations), with
+    its root type, the document's fragments and its variables; None when there is none.
+    Shared by the result-size count and the cost estimate (operation_cost.py)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    if not chosen:
+        return None
+    operation = chosen[0]
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    given = {**declared_defaults(operation), **(variables or {})}
+    return ChosenOperation(operation, root, fragments, given)
 
 
 def argument_value(
@@ -187,20 +228,8 @@ def result_size(
     variables: Mapping[str, object] | None,
 ) -> int:
     """The most objects the answer to operation `operation_name` of `document` can hold."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
-    ]
-    if not chosen:
+    found = chosen_operation(schema, document, operation_name, variables)
+    if found is None:
         return 0
-    operation = chosen[0]
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    given = {**declared_defaults(operation), **(variables or {})}
-    return _Count(schema, fragments, given).selection_set(root, operation.selection_set, 1)
+    count = _Count(schema, found.fragments, found.variables)
+    return count.selection_set(found.root, found.operation.selection_set, 1)
