@@ -98,6 +98,8 @@ class PlatformSpec:
     learners: Learners = field(default_factory=Learners)
     display_name: str = ""
     """Its name as people write it (HubSpot); empty: its key, capitalized."""
+    color: str = ""
+    """Its brand colour (a CSS colour), drawing its lines on the dashboard; empty: grey."""
     entities: str = "customers"
     """What it holds that the gateway reads, in words (the integration map)."""
     auth_method: Callable[[Any], str] = lambda settings: "API credentials"

@@ -79,6 +79,7 @@ def _auth_method(options: HubSpotSettings) -> str:
 SPEC = PlatformSpec(
     platform=Platform.HUBSPOT,
     display_name="HubSpot",
+    color="#ff7a59",
     settings=HubSpotSettings,
     connect=connect,
     api_base=lambda options: str(options.base_url),

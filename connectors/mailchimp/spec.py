@@ -75,6 +75,7 @@ SPEC = PlatformSpec(
     platform=Platform.MAILCHIMP,
     ids_encode_pii=True,  # a member's id is md5(email): a guessed email is confirmed by it
     display_name="Mailchimp",
+    color="#c9a400",
     settings=MailchimpSettings,
     connect=connect,
     api_base=api_base,

@@ -62,6 +62,7 @@ def simulated(base: str, credentials: Mapping[str, Any]) -> SalesforceSettings:
 SPEC = PlatformSpec(
     platform=Platform.SALESFORCE,
     display_name="Salesforce",
+    color="#00a1e0",
     settings=SalesforceSettings,
     connect=connect,
     api_base=lambda options: str(options.login_url),

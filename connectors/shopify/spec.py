@@ -90,6 +90,7 @@ def _vault_ready(options: ShopifySettings) -> bool:
 SPEC = PlatformSpec(
     platform=Platform.SHOPIFY,
     display_name="Shopify",
+    color="#5e8e3e",
     settings=ShopifySettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_SHOPIFY__BASE_URL"),

@@ -1,10 +1,12 @@
 """What `/dashboard/data` answers: the monitor's snapshot as the page draws it — integrations,
-quota history, queue depth, open dead letters, alerts — in one JSON document."""
+quota history, queue depth, open dead letters, alerts, and each registered platform's colour
+(connectors/registry.py: the page names no platform) — in one JSON document."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from connectors.registry import specs
 from gateway.alerts import Monitor
 from gateway.health import alert_json
 
@@ -45,6 +47,7 @@ async def dashboard_data(monitor: Monitor, services: Any, profile: str) -> dict[
     return {
         "taken_at": snapshot.taken_at.isoformat(),
         "profile": profile,
+        "colors": {spec.key: spec.color for spec in specs() if spec.color},
         "integrations": integrations,
         "queue_depth": snapshot.queue_depth,
         "dlq_size": snapshot.dlq_size,

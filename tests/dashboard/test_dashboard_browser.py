@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, expect
 
+from connectors.registry import specs
 from gateway.app import create_app
 from simulators import SimConfig
 from simulators import create_app as create_simulators
@@ -44,6 +45,9 @@ async def test_the_page_shows_five_integrations_and_replays_a_dead_letter(
             for name in ("hubspot", "salesforce", "shopify", "marketo", "mailchimp"):
                 await expect(page.locator(f'tr[data-platform="{name}"]')).to_be_visible()
             await expect(page.locator("#chart polyline")).to_have_count(5)
+            for spec in specs():  # each line in its platform's colour, from the registry
+                line = page.locator(f'#chart polyline[data-platform="{spec.key}"]')
+                await expect(line).to_have_attribute("stroke", spec.color)
             letter = page.locator(f'#dead-letters tr[data-id="{result["deadLetterId"]}"]')
             await expect(letter).to_be_visible()
             await expect(page.locator("#dlq-size")).to_have_text("1")
