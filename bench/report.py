@@ -227,7 +227,8 @@ def _list_bars(outcome: dict[str, Any] | None) -> list[Row]:
     if not _ran(outcome):
         why = (outcome or {}).get("error", "not run")
         return [("1. list vs the peer", "", "", None, f"no result in this run: {why}")]
-    assert outcome is not None
+    if outcome is None:  # _ran() said it ran
+        raise RuntimeError("expected outcome is not None")
     sides = outcome["sides"]
     if "peer" not in sides:
         return [("1. list vs the peer", "", "", None, f"peer skipped: {outcome['peer_skipped']}")]
@@ -304,7 +305,8 @@ def _list_section(outcome: dict[str, Any] | None) -> str:
     head = "## 1. HubSpot-only list: 100 contacts, 8 fields, ours and the peer\n"
     if not _ran(outcome):
         return head + f"\nNot measured in this run: {(outcome or {}).get('error', 'not run')}.\n"
-    assert outcome is not None
+    if outcome is None:  # _ran() said it ran
+        raise RuntimeError("expected outcome is not None")
     sides = outcome["sides"]
     lines = [
         head,

@@ -294,7 +294,8 @@ def _ours(sim: str, cache: str, workers: int, redis_url: str | None) -> Iterator
     if cache != "off":  # warm: the entity cache and whole answers kept for a few seconds
         env["MGW_RESPONSE_CACHE_SECONDS"] = str(RESPONSE_CACHE_SECONDS)
     if workers > 1:
-        assert redis_url is not None
+        if redis_url is None:
+            raise RuntimeError("several workers need Redis: expected redis_url")
         env["MGW_REDIS_URL"] = redis_url
         env["MGW_DATA_SCOPE"] = f"bench-{port}"
         if cache != "off":

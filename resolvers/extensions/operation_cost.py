@@ -32,9 +32,7 @@ from graphql import (
     get_named_type,
 )
 
-from resolvers.extensions.result_size import argument_value, chosen_operation, width_of
-
-PLATFORMS = 5
+from resolvers.extensions.result_size import PLATFORMS, argument_value, chosen_operation, width_of
 
 BATCHED: dict[tuple[str, str], int] = {
     ("Query", "customer"): PLATFORMS + 1,  # Salesforce reads contacts and leads

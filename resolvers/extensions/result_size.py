@@ -6,9 +6,9 @@ holds 100^n objects, and building them takes every other request's time and giga
 memory. So the widths of the lists are multiplied through the document, as GitHub's node limit
 does: a list field holds its `first` objects (the value written, else the variable's value,
 else the variable's declared default, else the field's default), a connection's `edges` the
-connection's `first`, a list without `first` the most its table below allows (the platforms
-there are five), and each of those objects holds what its selection set selects. Scalars cost
-nothing; they are bounded by the objects that hold them.
+connection's `first`, a list without `first` the most its table below allows (a list of
+platforms: as many as are registered), and each of those objects holds what its selection set
+selects. Scalars cost nothing; they are bounded by the objects that hold them.
 
 Fragments are counted once each for a given width (memoized), so a fragment bomb costs linear
 time here too.
@@ -42,7 +42,9 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-PLATFORMS = 5
+from hub.capabilities import Capability, with_capability
+
+PLATFORMS = len(with_capability(Capability.CUSTOMERS))  # every registered platform
 UNKNOWN_WIDTH = 100
 """A list the table does not name: as wide as the widest `first` allows."""
 
