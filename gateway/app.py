@@ -66,6 +66,7 @@ def create_app(
         async with open_services(settings, transport) as services:
             app.state.services = services
             app.state.deadline_seconds = settings.operation_deadline_seconds
+            app.state.phone_region = settings.default_phone_region  # upsertCustomer's phones
             await services.write.resume()  # writes accepted before a restart
             await resume_webhooks(services, settings)  # events accepted, not yet processed
             app.state.monitor = Monitor(services, settings.alerts)  # alerts, every few seconds

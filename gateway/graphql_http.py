@@ -9,12 +9,15 @@ a mutation over GET is 405, and every such refusal is a GraphQL-shaped error wit
 
 Before any of that, the edge (gateway/edge/) checks CSRF, the client's rate limit and the
 body's size, and sets the operation bounds of this app's profile for the schema's
-`OperationLimitsExtension` (resolvers/extensions/operation_limits.py).
+`OperationLimitsExtension` (resolvers/extensions/operation_limits.py). Then a repeated query
+whose complete answer the response cache keeps is answered with its bytes, before the
+pipeline (gateway/cached_answers.py).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +34,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from access.principal import INTERNAL, Principal
+from gateway.cached_answers import ANSWER_KEY, keep, kept_answer, responses_of, send_kept
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
 from gateway.edge.caching import cache_control
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
@@ -39,6 +43,7 @@ from gateway.json_encoding import encode_json
 from gateway.security.sessions import Sessions
 from gateway.services import Services
 from gateway.sse import EventStreams
+from hub.response_cache import Key, ResponseCache
 from resolvers import GatewayContext, make_context, schema
 from resolvers.extensions.operation_limits import (
     QUERY_TOO_COMPLEX,
@@ -65,6 +70,9 @@ class _SubResponse(Response):
     """Strawberry's per-request sub-response, remembering what the client accepts."""
 
     accepts_graphql_response: bool = False
+    answer_key: Key | None = None  # where to keep a complete answer (gateway/cached_answers.py)
+    responses: ResponseCache | None = None
+    context: GatewayContext | None = None
 
 
 def _in_process(connection: HTTPConnection) -> Principal:
@@ -102,6 +110,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        started = time.perf_counter()
         request = Request(scope, receive)
         response: Response
         if EVENT_STREAM in request.headers.get("accept", ""):
@@ -112,6 +121,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             response = admitted
         else:
             receive = admitted.receive
+            if (kept := await kept_answer(admitted)) is not None:
+                await send_kept(kept, send, started)
+                return
             try:
                 response = await self.run(admitted)
             except HTTPException as exc:
@@ -193,7 +205,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         operation_limits.set(self.edge.policy.operation)  # for this request's task(s)
         state = request.app.state
         services: Services = state.services
-        return make_context(
+        context = make_context(
             services.read,
             integrations=services.integrations,
             deadline_seconds=state.deadline_seconds,
@@ -201,8 +213,12 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             sync=services.sync,
             write=services.write,
             changes=services.changes,
+            phone_region=state.phone_region,
             principal=self.caller(request),
         )
+        if isinstance(response, _SubResponse):  # a complete answer may be kept as sent
+            response.context = context
+        return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, opening on the sample queries (`mgw demo` fills in seeded emails)."""
@@ -216,6 +232,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         sub.status_code = None  # type: ignore[assignment]  # Strawberry's "not set"
         del sub.headers["content-length"]
         sub.accepts_graphql_response = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+        sub.answer_key = request.scope.get(ANSWER_KEY)
+        if sub.answer_key is not None and isinstance(request, Request):
+            sub.responses = responses_of(request)
         return sub
 
     async def process_result(
@@ -243,6 +262,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
+        if isinstance(sub_response, _SubResponse) and sub_response.context is not None:
+            cached_as = sub_response.context.cached_as
+            keep(
+                sub_response.responses, sub_response.answer_key, cached_as, response, response_data
+            )
         return response
 
 

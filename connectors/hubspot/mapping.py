@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from canonical_schema import (
+    DEFAULT_REGION,
     Customer,
     CustomerRecord,
     EmailConsent,
@@ -99,8 +100,11 @@ def parse_contact(raw: Any, expected: Collection[str] = CONTACT_PROPERTIES) -> H
     return parse_object(raw, expected)
 
 
-def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
-    """The canonical view of a contact, or None when it has no email (identity needs one)."""
+def to_canonical(
+    contact: HubSpotObject, *, phone_region: str = DEFAULT_REGION
+) -> CustomerRecord | None:
+    """The canonical view of a contact, or None when it has no email (identity needs one).
+    A phone written without a country code is read in `phone_region`."""
     props = contact.properties
     email = normalize_text(props.get("email"))
     if email is None or not is_email(email):
@@ -111,7 +115,7 @@ def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
         email=email,
         first_name=normalize_text(props.get("firstname")),
         last_name=normalize_text(props.get("lastname")),
-        phone=normalize_phone(props.get("phone")),
+        phone=normalize_phone(props.get("phone"), phone_region),
         lifecycle_stage=_stage(props.get("lifecyclestage")),
         lead_score=_integer(props.get("hubspotscore")),
         company_name=normalize_text(props.get("company")),
