@@ -88,7 +88,8 @@ def comparison_bars(outcome: dict[str, Any] | None) -> list[Row]:
             "error", "not run" if not outcome else "measured before equal process counts"
         )
         return [("1. ours and the peer", "", "", None, f"no result in this run: {why}")]
-    assert outcome is not None
+    if outcome is None:  # ran() said it ran
+        raise RuntimeError("expected outcome is not None")
     if "peer_skipped" in outcome:
         return [("1. ours and the peer", "", "", None, f"peer skipped: {outcome['peer_skipped']}")]
     rows: list[Row] = []
