@@ -35,6 +35,7 @@ from connectors.hubspot.errors import SHAPE, policy_wait
 PLATFORM = Platform.HUBSPOT
 BATCH_LIMIT = 100  # inputs per batch call (objects, upserts, associations)
 ACCOUNT_DETAILS = "/account-info/v3/details"
+MAX_ENDPOINTS = 256
 LOW_DAILY_SHARE = 0.01  # read the account's time zone once this little of the day is left
 logger = logging.getLogger("mgw.hubspot")
 
@@ -61,6 +62,7 @@ class HubSpotApi:
         self.auth = auth
         self.clock = clock
         self._concurrency = concurrency
+        self._endpoints: dict[tuple[str, str], str] = {}
         self.zone: ZoneInfo | None = None  # the account's, once read
         self._zone_wanted = False
 
@@ -101,8 +103,15 @@ class HubSpotApi:
         return body
 
     def endpoint(self, method: str, path: str) -> str:
-        """`POST /hubspot/crm/v3/...`: how errors name an endpoint (the path under the base)."""
-        return f"{method} {self.http.build_request(method, path).url.path}"
+        """`POST /hubspot/crm/v3/...`: how errors name an endpoint (the path under the base);
+        worked out once per route (building a request to ask is most of a small call's cost)."""
+        key = (method, path)
+        found = self._endpoints.get(key)
+        if found is None:
+            found = f"{method} {self.http.build_request(method, path).url.path}"
+            if len(self._endpoints) < MAX_ENDPOINTS:  # paths with ids in them are not kept
+                self._endpoints[key] = found
+        return found
 
     async def chunked(
         self, items: Sequence[T], fetch: Callable[[list[T]], Awaitable[R]]
