@@ -55,8 +55,16 @@ class PlatformSettings(Protocol):
         ...
 
 
-Connect = Callable[[Any, httpx.AsyncClient, Credentials], CustomerSource]
-"""(the platform's settings, its pooled HTTP client, its vaulted credentials) -> connector."""
+class Connect(Protocol):
+    """(the platform's settings, its pooled HTTP client, its vaulted credentials) -> connector,
+    which reads a phone written without a country code in `phone_region` (an ISO 3166 region,
+    `MGW_DEFAULT_PHONE_REGION`)."""
+
+    def __call__(
+        self, options: Any, http: httpx.AsyncClient, creds: Credentials, /, *, phone_region: str
+    ) -> CustomerSource: ...
+
+
 WriteShape = Callable[[CustomerRecord, CustomerRecord | None], dict[str, Any]]
 """(the record to write, the platform's current one) -> the fields a write would send, in the
 platform's own shape: what `hub/write_plan.py` compares to skip writes that change nothing."""

@@ -68,6 +68,7 @@ def create_app(
             app.state.services = services
             app.state.integrations = services.integrations
             app.state.deadline_seconds = settings.operation_deadline_seconds
+            app.state.phone_region = settings.default_phone_region  # upsertCustomer's phones
             app.state.sync = services.sync
             app.state.write = services.write
             await services.write.resume()  # writes accepted before a restart

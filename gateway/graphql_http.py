@@ -9,12 +9,15 @@ a mutation over GET is 405, and every such refusal is a GraphQL-shaped error wit
 
 Before any of that, the edge (gateway/edge/) checks CSRF, the client's rate limit and the
 body's size, and sets the operation bounds of this app's profile for the schema's
-`OperationLimitsExtension` (resolvers/extensions/operation_limits.py).
+`OperationLimitsExtension` (resolvers/extensions/operation_limits.py). Then a repeated query
+whose complete answer the response cache keeps is answered with its bytes, before the
+pipeline (gateway/cached_answers.py).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,12 +33,14 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from gateway.cached_answers import ANSWER_KEY, keep, kept_answer, responses_of, send_kept
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
 from gateway.edge.caching import cache_control
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
 from gateway.graphiql import graphiql_html
 from gateway.json_encoding import encode_json
 from hub import ReadService
+from hub.response_cache import Key, ResponseCache
 from resolvers import GatewayContext, make_context, schema
 from resolvers.extensions.operation_limits import (
     QUERY_TOO_COMPLEX,
@@ -62,6 +67,9 @@ class _SubResponse(Response):
     """Strawberry's per-request sub-response, remembering what the client accepts."""
 
     accepts_graphql_response: bool = False
+    answer_key: Key | None = None  # where to keep a complete answer (gateway/cached_answers.py)
+    responses: ResponseCache | None = None
+    context: GatewayContext | None = None
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
@@ -84,6 +92,7 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        started = time.perf_counter()
         request = Request(scope, receive)
         response: Response
         if self.streams is not None and EVENT_STREAM in request.headers.get("accept", ""):
@@ -94,6 +103,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             response = admitted
         else:
             receive = admitted.receive
+            if (kept := await kept_answer(admitted)) is not None:
+                await send_kept(kept, send, started)
+                return
             try:
                 response = await self.run(admitted)
             except HTTPException as exc:
@@ -183,7 +195,10 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         )
         context.sync = getattr(state, "sync", None)
         context.write = getattr(state, "write", None)
+        context.phone_region = getattr(state, "phone_region", context.phone_region)
         context.changes = state.services.changes
+        if isinstance(response, _SubResponse):  # a complete answer may be kept as sent
+            response.context = context
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -198,6 +213,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         sub.status_code = None  # type: ignore[assignment]  # Strawberry's "not set"
         del sub.headers["content-length"]
         sub.accepts_graphql_response = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+        sub.answer_key = request.scope.get(ANSWER_KEY)
+        if sub.answer_key is not None and isinstance(request, Request):
+            sub.responses = responses_of(request)
         return sub
 
     async def process_result(
@@ -225,6 +243,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
+        if isinstance(sub_response, _SubResponse) and sub_response.context is not None:
+            cached_as = sub_response.context.cached_as
+            keep(
+                sub_response.responses, sub_response.answer_key, cached_as, response, response_data
+            )
         return response
 
 

@@ -199,11 +199,16 @@ class ReadService:
         return [reads[emails[i]] if i in emails else unknown for i in customer_ids]
 
     async def list_customers(
-        self, first: int, after: str | None, wanted: CustomerFilter | None = None
+        self,
+        first: int,
+        after: str | None,
+        wanted: CustomerFilter | None = None,
+        max_staleness: float | None = None,
     ) -> CustomerListPage:
         """A page of customers from the identity index in customer-id order, filtered, each
-        read live (batched, cached). Until a sync has filled the index, an unfiltered list
-        pages the first connected platform instead, and a filtered one is empty."""
+        read as `customers_by_email` reads it (from the store within `max_staleness`, else
+        live). Until a sync has filled the index, an unfiltered list pages the first connected
+        platform instead (live), and a filtered one is empty."""
         if not 1 <= first <= MAX_PAGE:
             raise InvalidArgumentError(f"`first` must be between 1 and {MAX_PAGE}, not {first}")
         start = decode_cursor(after) if after is not None else None
@@ -212,18 +217,22 @@ class ReadService:
                 raise InvalidCursorError("`after` pages the unfiltered list; drop the filter")
             return await self._list_platform(first, start)
         if start is not None or wanted is not None or not await self._listing.is_empty():
-            return await self._list_index(wanted or NO_FILTER, first, start)
+            return await self._list_index(wanted or NO_FILTER, first, start, max_staleness)
         return await self._list_platform(first, None)
 
     async def _list_index(
-        self, wanted: CustomerFilter, first: int, start: IndexCursor | None
+        self,
+        wanted: CustomerFilter,
+        first: int,
+        start: IndexCursor | None,
+        max_staleness: float | None,
     ) -> CustomerListPage:
         if start is not None and start.filter_key != wanted.key:
             raise InvalidCursorError("`after` was issued for a different `filter` or `sort`")
         after_value = sort_value(start.value, wanted.sort) if start else None
         after_id = start.after_id if start else None
         found, more = await self._listing.page(wanted, first, after_id, after_value)
-        reads = await self.customers_by_email([entry.email for entry in found])
+        reads = await self.customers_by_email([entry.email for entry in found], max_staleness)
         cursors = (
             IndexCursor(entry.customer_id, wanted.key, cursor_value(entry.value)).encode()
             for entry in found

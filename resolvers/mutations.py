@@ -41,7 +41,11 @@ class CustomerInput:
     first_name: str | None = strawberry.field(default=None, description="Given name.")
     last_name: str | None = strawberry.field(default=None, description="Family name.")
     phone: str | None = strawberry.field(
-        default=None, description="Phone number; stored in E.164 (`+14155550123`)."
+        default=None,
+        description=(
+            "Phone number; stored in E.164 (`+14155550123`). One without a country code is read "
+            "in the gateway's configured region (US unless set otherwise)."
+        ),
     )
     lifecycle_stage: LifecycleStage | None = strawberry.field(
         default=None, description="Funnel stage; platforms without that stage leave theirs."
@@ -144,6 +148,7 @@ class WriteMutations:
                 phone=input.phone,
                 lifecycle_stage=input.lifecycle_stage,
                 email_consent=input.email_consent,
+                phone_region=info.context.phone_region,
             )
         except ValueError as exc:
             raise BadUserInputError(str(exc)) from exc

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from canonical_schema import (
+    DEFAULT_REGION,
     Customer,
     CustomerRecord,
     EmailConsent,
@@ -106,8 +107,11 @@ def parse_contact(raw: Any, expected: Collection[str] = CONTACT_PROPERTIES) -> H
     return parse_object(raw, expected)
 
 
-def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
-    """The canonical view of a contact, or None when it has no email (identity needs one)."""
+def to_canonical(
+    contact: HubSpotObject, *, phone_region: str = DEFAULT_REGION
+) -> CustomerRecord | None:
+    """The canonical view of a contact, or None when it has no email (identity needs one).
+    A phone written without a country code is read in `phone_region`."""
     props = contact.properties
     email = normalize_text(props.get("email"))
     if email is None or not is_email(email):
@@ -118,7 +122,7 @@ def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
         email=email,
         first_name=normalize_text(props.get("firstname")),
         last_name=normalize_text(props.get("lastname")),
-        phone=normalize_phone(props.get("phone")),
+        phone=normalize_phone(props.get("phone"), phone_region),
         lifecycle_stage=_stage(props.get("lifecyclestage")),
         lead_score=_integer(props.get("hubspotscore")),
         company_name=normalize_text(props.get("company")),
@@ -130,11 +134,12 @@ def to_canonical(contact: HubSpotObject) -> CustomerRecord | None:
 _CONTACT_CORE = tuple(name for name in CONTACT_PROPERTIES if name in CORE_PROPERTIES)
 
 
-def contact_record(raw: Any) -> CustomerRecord | None:
-    """`to_canonical(parse_contact(raw))` in one step, from the decoded JSON: the same checks
-    (a JSON object with a string `id`, a `properties` object of strings and nulls holding every
-    core property asked for, ISO 8601 `createdAt`/`updatedAt`, a boolean `archived`), raising
-    `ValueError` on any other shape; None for a contact without an email."""
+def contact_record(raw: Any, *, phone_region: str = DEFAULT_REGION) -> CustomerRecord | None:
+    """`to_canonical(parse_contact(raw), phone_region=…)` in one step, from the decoded JSON:
+    the same checks (a JSON object with a string `id`, a `properties` object of strings and
+    nulls holding every core property asked for, ISO 8601 `createdAt`/`updatedAt`, a boolean
+    `archived`), raising `ValueError` on any other shape; None for a contact without an
+    email."""
     if not isinstance(raw, dict):
         raise ValueError(f"a contact is a JSON object, not {type(raw).__name__}")
     contact_id, props = raw.get("id"), raw.get("properties")
@@ -161,7 +166,7 @@ def contact_record(raw: Any) -> CustomerRecord | None:
             "email": normalize_email(email),
             "first_name": normalize_text(props.get("firstname")),
             "last_name": normalize_text(props.get("lastname")),
-            "phone": normalize_phone(props.get("phone")),
+            "phone": normalize_phone(props.get("phone"), phone_region),
             "lifecycle_stage": _stage(props.get("lifecyclestage")),
             "email_consent": EmailConsent.UNSUBSCRIBED if _opted_out(props.get(OPT_OUT)) else None,
             "lead_score": _integer(props.get("hubspotscore")),

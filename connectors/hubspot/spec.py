@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import Learners, LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.change_feeds import paged
 from connectors.credentials import Credentials
@@ -23,7 +23,11 @@ from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secre
 
 
 def connect(
-    options: HubSpotSettings, http: httpx.AsyncClient, creds: Credentials
+    options: HubSpotSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     auth: httpx.Auth
     refresh = creds.vaulted("refresh_token") or (
@@ -35,7 +39,7 @@ def connect(
     else:
         token = required(options.private_app_token, "MGW_HUBSPOT__PRIVATE_APP_TOKEN")
         auth = PrivateAppAuth(token)
-    return HubSpotConnector(http, auth, currency=options.currency)
+    return HubSpotConnector(http, auth, currency=options.currency, phone_region=phone_region)
 
 
 def used_in_window(response: httpx.Response) -> int | None:

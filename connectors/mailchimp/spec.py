@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import LimitSettings
-from canonical_schema import CustomerRecord, EmailConsent, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, EmailConsent, Platform
 from connectors.base import CustomerSource
 from connectors.change_feeds import paged
 from connectors.credentials import Credentials
@@ -23,7 +23,11 @@ from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secre
 
 
 def connect(
-    options: MailchimpSettings, http: httpx.AsyncClient, creds: Credentials
+    options: MailchimpSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     list_id = required(options.list_id, "MGW_MAILCHIMP__LIST_ID")
     vaulted = creds.vaulted("access_token")  # an OAuth token: Mailchimp's never expire
@@ -33,7 +37,9 @@ def connect(
         auth = api_key_auth(secret(options.api_key))
     else:
         auth = oauth_auth(required(options.access_token, "MGW_MAILCHIMP__API_KEY"))
-    return MailchimpConnector(http, auth, list_id, concurrency=options.concurrency)
+    return MailchimpConnector(
+        http, auth, list_id, concurrency=options.concurrency, phone_region=phone_region
+    )
 
 
 def api_base(options: MailchimpSettings) -> str:

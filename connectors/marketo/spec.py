@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
 from connectors.marketo.auth import client_credentials_auth
@@ -22,7 +22,11 @@ from connectors.spec import Capability, PlatformSpec, required
 
 
 def connect(
-    options: MarketoSettings, http: httpx.AsyncClient, creds: Credentials
+    options: MarketoSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     auth = client_credentials_auth(
         http,
@@ -30,7 +34,7 @@ def connect(
         required(options.client_secret, "MGW_MARKETO__CLIENT_SECRET"),
         store=creds.store,
     )
-    return MarketoConnector(http, auth)
+    return MarketoConnector(http, auth, phone_region=phone_region)
 
 
 def write_shape(record: CustomerRecord, current: CustomerRecord | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import Learners, LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
 from connectors.salesforce.auth import SalesforceSession, api_usage
@@ -24,7 +24,11 @@ LEAD_PREFIX = "00Q"  # Salesforce's key prefix of Lead ids (Contacts: 003)
 
 
 def connect(
-    options: SalesforceSettings, http: httpx.AsyncClient, creds: Credentials
+    options: SalesforceSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     session = SalesforceSession.from_refresh_token(
         http,
@@ -34,7 +38,9 @@ def connect(
         login_url=options.login_url,
         store=creds.store,
     )
-    return SalesforceConnector(http, session, api_version=options.api_version)
+    return SalesforceConnector(
+        http, session, api_version=options.api_version, phone_region=phone_region
+    )
 
 
 def used_today(response: httpx.Response) -> int | None:

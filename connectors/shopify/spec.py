@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import Learners, LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.change_feeds import paged
 from connectors.credentials import Credentials
@@ -25,7 +25,11 @@ from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secre
 
 
 def connect(
-    options: ShopifySettings, http: httpx.AsyncClient, creds: Credentials
+    options: ShopifySettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     """Vaulted tokens first (expiring with their refresh token, or an offline one), then an
     offline token from settings, then an expiring one from settings."""
@@ -53,7 +57,7 @@ def connect(
             refresh_token=required(options.refresh_token, "MGW_SHOPIFY__REFRESH_TOKEN"),
             store=creds.store,
         )
-    return ShopifyConnector(http, auth, api_version=options.api_version)
+    return ShopifyConnector(http, auth, api_version=options.api_version, phone_region=phone_region)
 
 
 def throttle_status(response: httpx.Response) -> tuple[float, float] | None:

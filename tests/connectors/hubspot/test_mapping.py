@@ -250,3 +250,11 @@ def test_one_step_is_stricter_only_where_hubspot_is_exact() -> None:
     # stricter than pydantic's lax mode, which reads "no" as False: HubSpot sends a boolean
     with pytest.raises(ValueError, match="archived"):
         contact_record({**SAMPLE, "archived": "no"})
+
+
+def test_a_phone_without_a_country_code_is_read_in_the_given_region() -> None:
+    local = {**SAMPLE, "properties": {**SAMPLE["properties"], "phone": "020 7946 0958"}}
+    record = to_canonical(parse_contact(local), phone_region="GB")
+    assert record is not None
+    assert record.phone == "+442079460958"
+    assert contact_record(local, phone_region="GB") == record
