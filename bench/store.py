@@ -1,13 +1,17 @@
 """Issue 18's targets for reads from the store, measured:
 
     python bench/store.py [--people 1000] [--clients 16] [--changes 100] [--stored 100000]
-                          [--only reads|entities|webhook|rss ...]
+                          [--pages 40] [--quick] [--only reads|entities|webhook|rss ...]
 
 1. reads — `customer(email:)` over every synced person (`--people`, all five simulated
    platforms at their real rate limits) from `--clients` concurrent clients, default
    freshness: rate-limit errors (target 0) and upstream calls during the run (target: none
    beyond what sync and webhooks cause; the scheduler is off, so any call is the reads').
-   Then the same reads with `maxStaleness: 0` for comparison (live, quota-bound).
+   Then pages: `customers(first: 100)` with company, orders and engagement, `--pages` times
+   at the default freshness and a fifth as many with `maxStaleness: 0`, four clients:
+   upstream calls per page (target 0, whatever N) and requests/s (target: stored at least
+   10 times live). Then the per-person reads again with `maxStaleness: 0` for comparison
+   (live, quota-bound). Each live phase waits for the rate windows to refill first.
 1b. entities — `customer(email:) { company deals orders events }` over `--people` distinct
    synced people from `--clients` clients, default freshness, after `mgw sync run --full`
    (which reads people's companies, deals and events into the store) and the shop's order
@@ -20,7 +24,8 @@
    `mgw serve` on it answering 2,000 of them from the store: its RSS (target ≤ 400 MB) and
    the store's size on disk.
 
-Writes bench/results/store.json.
+`--quick` is a smoke run on this machine's scale (200 people, 20 changes, 10,000 stored, 10
+pages); its numbers are not the targets'. Writes bench/results/store.json.
 """
 
 from __future__ import annotations
@@ -53,13 +58,22 @@ ENTITIES = (
     "{ email company { name } deals { id } orders { id } events { id } } }"
 )
 BACKFILL = "{ campaigns(first: 1) { edges { node { attributedOrders } } } }"
+PAGE = (
+    "query ($stale: Int) { customers(first: 100, maxStaleness: $stale) { edges { node { "
+    "email company { name } orders(first: 2) { name } engagement { openRate } } } } }"
+)
 ID_KEY = "bench-store-shared-id-key-0123456789"
+QUOTA_WINDOW = 10.0  # seconds for the platforms' rate windows to refill between live phases
 NO_SCHEDULE = {"MGW_SYNC__SCHEDULE": "false", "MGW_ID_KEY": ID_KEY}
 
 
 def calls(sim: str) -> int:
+    return sum(by_platform(sim).values())
+
+
+def by_platform(sim: str) -> Counter[str]:
     stats = httpx.get(f"{sim}/_sim/stats", timeout=10).json()
-    return sum(int(platform["requests"]) for platform in stats.values())
+    return Counter({name: int(platform["requests"]) for name, platform in stats.items()})
 
 
 def everyone(sim: str, count: int) -> list[str]:
@@ -102,7 +116,58 @@ async def drive(
     }
 
 
-def reads(people: int, clients: int) -> dict[str, Any]:
+async def pages(url: str, count: int, clients: int, stale: int | None) -> dict[str, Any]:
+    """`count` pages of 100 customers with company, orders and engagement, `clients` at a
+    time: requests/s, latencies, how many customers each page held, errors by code."""
+    codes: Counter[str] = Counter()
+    latencies: list[float] = []
+    sizes: list[int] = []
+    left = list(range(count))
+
+    async def reader(client: httpx.AsyncClient) -> None:
+        while left:
+            left.pop()
+            started = time.perf_counter()
+            body = {"query": PAGE, "variables": {"stale": stale}}
+            answer = (await client.post(f"{url}/graphql", json=body)).json()
+            latencies.append(time.perf_counter() - started)
+            edges = ((answer.get("data") or {}).get("customers") or {}).get("edges") or []
+            sizes.append(len(edges))
+            for error in answer.get("errors") or []:
+                codes[str(error.get("extensions", {}).get("code"))] += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=300) as client:
+        await asyncio.gather(*(reader(client) for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    return {
+        "pages": len(latencies),
+        "customers_per_page": min(sizes, default=0),
+        "requests_per_second": round(len(latencies) / seconds, 2),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "errors": dict(codes),
+    }
+
+
+def page_probe(sim: str, url: str, count: int) -> dict[str, Any]:
+    """Stored pages, then live ones (`maxStaleness: 0`): upstream calls per page, by
+    platform, and the ratio of their requests/s."""
+    measured: dict[str, Any] = {}
+    for name, stale, many in (("stored", None, count), ("live", 0, max(2, count // 5))):
+        if stale == 0:
+            time.sleep(QUOTA_WINDOW)
+        before = by_platform(sim)
+        found = asyncio.run(pages(url, many, 4, stale))
+        spent = by_platform(sim) - before
+        found["upstream_calls_per_page"] = round(sum(spent.values()) / found["pages"], 1)
+        found["upstream_calls_by_platform"] = dict(spent)
+        measured[name] = found
+    live = measured["live"]["requests_per_second"]
+    measured["stored_over_live"] = round(measured["stored"]["requests_per_second"] / live, 1)
+    return measured
+
+
+def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
     sim, sim_process = simulators(people, "real")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -122,6 +187,8 @@ def reads(people: int, clients: int) -> dict[str, Any]:
                 before = calls(sim)
                 stored = asyncio.run(drive(url, emails, clients, None))
                 stored["upstream_calls"] = calls(sim) - before
+                listed = page_probe(sim, url, page_count)
+                time.sleep(QUOTA_WINDOW)
                 before = calls(sim)
                 live = asyncio.run(drive(url, emails[:200], clients, 0))
                 live["upstream_calls"] = calls(sim) - before
@@ -134,6 +201,7 @@ def reads(people: int, clients: int) -> dict[str, Any]:
         "sync_seconds": sync_seconds,
         "stored": stored,
         "live": live,
+        "pages": listed,
     }
 
 
@@ -161,6 +229,7 @@ def entities(people: int, clients: int) -> dict[str, Any]:
                 stored = asyncio.run(drive(url, emails, clients, None, ENTITIES))
                 stored["upstream_calls"] = calls(sim) - before
                 before = calls(sim)
+                time.sleep(QUOTA_WINDOW)
                 live = asyncio.run(drive(url, emails[:200], clients, 0, ENTITIES))
                 live["upstream_calls"] = calls(sim) - before
     finally:
@@ -319,12 +388,16 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--stored", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="a smoke run at a small scale")
     parser.add_argument("--only", choices=["reads", "entities", "webhook", "rss"], action="append")
     args = parser.parse_args()
+    if args.quick:
+        args.people, args.changes, args.stored, args.pages = 200, 20, 10_000, 10
     wanted = args.only or ["reads", "entities", "webhook", "rss"]
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
     if "reads" in wanted:
-        results["reads"] = reads(args.people, args.clients)
+        results["reads"] = reads(args.people, args.clients, args.pages)
         print("reads:", json.dumps(results["reads"]))
     if "entities" in wanted:
         results["entities"] = entities(args.people, args.clients)
@@ -335,6 +408,8 @@ def main() -> int:
     if "rss" in wanted:
         results["rss"] = rss(args.stored)
         print("rss:", json.dumps(results["rss"]))
+    if args.quick:  # a smoke run's numbers are not the benchmark's
+        return 0
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "store.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -141,9 +141,9 @@ def open_sync(
     settings: SyncSettings,
     connectors: Sequence[Any],
     *,
-    engine: Engine | None = None,
-    writes: Writes | None = None,
-    changes: ChangeBus | None = None,
+    engine: Engine,
+    writes: Writes,
+    changes: ChangeBus,
     worker: str = "",
     cache: CustomerCache | None = None,
     entities: PeopleEntities | None = None,
@@ -161,13 +161,11 @@ def open_sync(
         feeds,
         settings,
         SyncRuns(store),
+        changes,
         worker,
         cache=cache,
         readers=readers,
-        changes=changes,
+        propagator=Propagator(store, settings.propagate, writes) if settings.propagate else None,
         entities=entities,
-        propagator=Propagator(store, settings.propagate, writes)
-        if writes is not None and settings.propagate
-        else None,
     )
     return SyncService(context, engine)
