@@ -155,10 +155,11 @@ async def process_webhook(
     await _schedule_idle_checkouts(ctx["engine"], checkout_idle_seconds, events)
     if sync.propagator is not None and changed:
         await sync.propagator.propagate(source, changed, wait=0)
-    if graph is not None and changed:  # their companies, deals and events, into the store
+    if changed:  # their companies, deals and events, into the store
         level = priority.set(BULK)  # on the quota sync uses, not the interactive reads'
         try:
-            await graph.people.refresh(source, {r.email: r.external_id for r in changed})
+            held = {r.email: r.external_id for r in changed}
+            await services.graph.people.refresh(source, held)
         finally:
             priority.reset(level)
     await processed(services.store, source, [event.event_id for event in events])
