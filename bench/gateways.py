@@ -56,11 +56,13 @@ def ours(
         env["MGW_CACHE"] = "memory"
         env["MGW_RESPONSE_CACHE_SECONDS"] = str(RESPONSE_CACHE_SECONDS)
     elif mode == "store":  # default freshness over a store filled by sync, nothing scheduled
-        assert store is not None
+        if store is None:
+            raise RuntimeError("the store mode needs a filled store: expected store")
         del env["MGW_READ__MAX_STALENESS_SECONDS"]
         env |= {"MGW_DATABASE_URL": store, "MGW_ID_KEY": ID_KEY, "MGW_SYNC__SCHEDULE": "false"}
     if workers > 1:
-        assert redis_url is not None
+        if redis_url is None:
+            raise RuntimeError("several workers need Redis: expected redis_url")
         env["MGW_REDIS_URL"] = redis_url
         env["MGW_DATA_SCOPE"] = f"bench-{port}"
         if mode == "warm":

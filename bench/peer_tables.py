@@ -36,7 +36,8 @@ def section(outcome: dict[str, Any] | None, limits: str) -> str:
             "error", "not run" if not outcome else "measured before equal process counts"
         )
         return HEAD + f"\nNot measured in this run: {why}.\n"
-    assert outcome is not None
+    if outcome is None:  # ran() said it ran
+        raise RuntimeError("expected outcome is not None")
     lines = [HEAD, _intro(outcome)]
     for count, group in outcome["groups"].items():
         lines += ["", f"### {count} vs {count}", ""]

@@ -61,9 +61,9 @@ def script_runners(size: str) -> dict[str, Runner]:
     shop = {"full": "20000", "quick": "5000", "smoke": "300"}[size]
     stored = {"full": "100000", "quick": "20000", "smoke": "1000"}[size]
     store_sizes = {
-        "full": ["--people", "1000", "--changes", "100", "--stored", "100000"],
-        "quick": ["--people", "300", "--changes", "30", "--stored", "20000"],
-        "smoke": ["--people", "30", "--changes", "3", "--stored", "300"],
+        "full": ["--people", "1000", "--changes", "100", "--stored", "100000", "--pages", "40"],
+        "quick": ["--people", "300", "--changes", "30", "--stored", "20000", "--pages", "20"],
+        "smoke": ["--people", "30", "--changes", "3", "--stored", "300", "--pages", "3"],
     }
     return {
         "customer": script("cache", ["--seconds", seconds], 600),

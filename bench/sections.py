@@ -124,9 +124,26 @@ changes.
 """
 
 
+def _page_body(listed: dict[str, Any] | None) -> str:
+    if not listed:
+        return ""
+    stored, live = listed["stored"], listed["live"]
+    return f"""
+`customers(first: 100) {{ … company {{ name }} orders(first: 2) {{ name }} engagement {{ openRate }} }}`
+on the same synced store, four clients, {stored["pages"]} pages at the default freshness and
+{live["pages"]} with `maxStaleness: 0`:
+
+| pages | requests/s | p50 | upstream calls per page | by platform |
+|---|---|---|---|---|
+| from the store | {stored["requests_per_second"]} | {stored["p50_ms"]} ms | {stored["upstream_calls_per_page"]} | {stored["upstream_calls_by_platform"] or "none"} |
+| live (`maxStaleness: 0`) | {live["requests_per_second"]} | {live["p50_ms"]} ms | {live["upstream_calls_per_page"]} | {live["upstream_calls_by_platform"]} |
+"""
+
+
 def _store_body(store: dict[str, Any]) -> str:
     reads, live = store["reads"]["stored"], store["reads"]["live"]
     hook, memory = store["webhook"], store["rss"]
+    listed = _page_body(store["reads"].get("pages"))
     return f"""
 `bench/store.py`: five simulated platforms at their real rate limits, a full `mgw sync run`
 of {store["reads"]["people"]:,} people ({store["reads"]["sync_seconds"]} s), then each
@@ -138,7 +155,7 @@ scheduler is off: every upstream call during a run is the reads'.
 |---|---|---|---|---|---|
 | from the store | {reads["requests_per_second"]} | {reads["p50_ms"]} ms | {reads["p95_ms"]} ms | {reads["rate_limited"]} | {reads["upstream_calls"]} |
 | live (`maxStaleness: 0`) | {live["requests_per_second"]} | {live["p50_ms"]} ms | {live["p95_ms"]} ms | {live["rate_limited"]} | {live["upstream_calls"]} |
-
+{listed}
 A HubSpot change through the simulator, its webhook into the gateway (processed in process),
 until a default-freshness read shows it, {hook["changes"]} changes: p50 {hook["p50_ms"]} ms,
 p95 {hook["p95_ms"]} ms, max {hook["max_ms"]} ms.

@@ -38,6 +38,18 @@ class Capability(StrEnum):
     WEBHOOKS = "webhooks"  # changes pushed to /webhooks/<platform>
 
 
+CRM = frozenset(
+    {
+        Capability.CUSTOMERS,
+        Capability.WRITES,
+        Capability.CHANGES,
+        Capability.COMPANIES,
+        Capability.DEALS,
+    }
+)
+"""What a CRM does (HubSpot, Salesforce): people read, written and synced; companies; deals."""
+
+
 class PlatformSettings(Protocol):
     """A platform's settings model (`MGW_<PLATFORM>__…`)."""
 
@@ -94,6 +106,8 @@ class PlatformSpec:
     learners: Learners = field(default_factory=Learners)
     display_name: str = ""
     """Its name as people write it (HubSpot); empty: its key, capitalized."""
+    color: str = ""
+    """Its brand colour (a CSS colour), drawing its lines on the dashboard; empty: grey."""
     entities: str = "customers"
     """What it holds that the gateway reads, in words (the integration map)."""
     auth_method: Callable[[Any], str] = lambda settings: "API credentials"
@@ -138,6 +152,12 @@ class MissingSetting(ValueError):
 def secret(value: Any) -> str:
     """A `SecretStr`'s value, or "" when unset."""
     return str(value.get_secret_value()) if value is not None else ""
+
+
+def oauth_client_set(options: Any) -> bool:
+    """Its settings name an OAuth client (`client_id`, `client_secret`): what a vaulted
+    connection needs besides the tokens the vault keeps (`vault_ready`)."""
+    return bool(options.client_id and secret(options.client_secret))
 
 
 def required(value: Any, variable: str) -> str:

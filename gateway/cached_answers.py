@@ -38,8 +38,8 @@ GRAPHQL_RESPONSE = b"application/graphql-response+json"
 
 def responses_of(request: Request) -> ResponseCache | None:
     """The app's response cache, when one is configured."""
-    read = getattr(request.app.state, "read", None)
-    responses = getattr(read, "responses", None)
+    services = getattr(request.app.state, "services", None)
+    responses = getattr(getattr(services, "read", None), "responses", None)
     return responses if isinstance(responses, ResponseCache) else None
 
 

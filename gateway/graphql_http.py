@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -33,13 +33,16 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from access.principal import INTERNAL, Principal
 from gateway.cached_answers import ANSWER_KEY, keep, kept_answer, responses_of, send_kept
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
 from gateway.edge.caching import cache_control
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
 from gateway.graphiql import graphiql_html
 from gateway.json_encoding import encode_json
-from hub import ReadService
+from gateway.security.sessions import Sessions
+from gateway.services import Services
+from gateway.sse import EventStreams
 from hub.response_cache import Key, ResponseCache
 from resolvers import GatewayContext, make_context, schema
 from resolvers.extensions.operation_limits import (
@@ -72,15 +75,30 @@ class _SubResponse(Response):
     context: GatewayContext | None = None
 
 
+def _in_process(connection: HTTPConnection) -> Principal:
+    return INTERNAL
+
+
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    def __init__(self, *args: Any, edge: EdgeGuard | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        edge: EdgeGuard | None = None,
+        sessions: Sessions | None = None,
+        caller: Callable[[HTTPConnection], Principal] = _in_process,
+        **kwargs: Any,
+    ) -> None:
+        """`caller` says who asks (on the context, for the schema's permission checks);
+        `sessions` watches open sockets and streams while their credential holds."""
         super().__init__(*args, **kwargs)
         self.edge = edge or EdgeGuard(EdgeSettings().policy("demo"))
         if not self.edge.policy.graphiql:
             self.graphql_ide = None  # GET /graphql in a browser: 404
-        self.streams: Callable[[Request], Awaitable[Response]] | None = None
-        """Answers a request as Server-Sent Events (gateway/sse.py sets it): /graphql hands it
-        a request that accepts `text/event-stream`."""
+        self.sessions = sessions
+        self.caller = caller
+        self.streams = EventStreams(self, sessions)
+        """Answers a request as Server-Sent Events: at /graphql/stream (`sse_route`), and at
+        /graphql for a request that accepts `text/event-stream`."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -95,8 +113,8 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         started = time.perf_counter()
         request = Request(scope, receive)
         response: Response
-        if self.streams is not None and EVENT_STREAM in request.headers.get("accept", ""):
-            await (await self.streams(request))(scope, receive, send)
+        if EVENT_STREAM in request.headers.get("accept", ""):
+            await (await self.streams.handle(request))(scope, receive, send)
             return
         admitted = await self.admitted(request)
         if isinstance(admitted, Response):
@@ -185,18 +203,19 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         operation_limits.set(self.edge.policy.operation)  # for this request's task(s)
-        read: ReadService = request.app.state.read
         state = request.app.state
+        services: Services = state.services
         context = make_context(
-            read,
-            integrations=state.integrations,
+            services.read,
+            integrations=services.integrations,
             deadline_seconds=state.deadline_seconds,
-            graph=state.services.graph,
+            graph=services.graph,
+            sync=services.sync,
+            write=services.write,
+            changes=services.changes,
+            phone_region=state.phone_region,
+            principal=self.caller(request),
         )
-        context.sync = getattr(state, "sync", None)
-        context.write = getattr(state, "write", None)
-        context.phone_region = getattr(state, "phone_region", context.phone_region)
-        context.changes = state.services.changes
         if isinstance(response, _SubResponse):  # a complete answer may be kept as sent
             response.context = context
         return context

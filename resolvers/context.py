@@ -77,6 +77,11 @@ def make_context(
     integrations: Integrations | None = None,
     deadline_seconds: float | None = None,
     graph: GraphReader | None = None,
+    sync: SyncControl | None = None,
+    write: WriteService | None = None,
+    changes: ChangeBus | None = None,
+    phone_region: str = DEFAULT_REGION,
+    principal: Principal = INTERNAL,
 ) -> GatewayContext:
     """A context for one GraphQL operation: its DataLoaders batch and cache within it only."""
 
@@ -103,5 +108,10 @@ def make_context(
         deadline_seconds=deadline_seconds,
         graph_reader=reader,
         graph=make_loaders(reader),
+        sync=sync,
+        write=write,
+        changes=changes,
+        phone_region=phone_region,
+        principal=principal,
     )
     return context

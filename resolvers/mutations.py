@@ -14,7 +14,8 @@ from access.principal import Principal
 from access.scopes import ADMIN_DLQ, READ_CUSTOMERS, WRITE_CUSTOMERS
 from canonical_schema import EmailConsent, LifecycleStage, Platform, WriteStatus
 from hub.write_plan import validated_change
-from hub.write_service import IdempotencyConflictError, TargetResult, WriteService
+from hub.write_results import TargetResult
+from hub.write_service import IdempotencyConflictError, WriteService
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
 from resolvers.extensions.error_disclosure import write_error_sentence

@@ -19,7 +19,15 @@ from connectors.hubspot.errors import SHAPE
 from connectors.hubspot.mapping import OPT_OUT, from_canonical, opts_out
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.webhooks import WEBHOOKS
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import (
+    CRM,
+    Capability,
+    OAuthFlow,
+    PlatformSpec,
+    oauth_client_set,
+    required,
+    secret,
+)
 
 
 def connect(
@@ -72,26 +80,14 @@ def _auth_method(options: HubSpotSettings) -> str:
     return "OAuth refresh token" if options.uses_oauth else "private-app token"
 
 
-def _vault_ready(options: HubSpotSettings) -> bool:
-    return bool(options.client_id and secret(options.client_secret))
-
-
 SPEC = PlatformSpec(
     platform=Platform.HUBSPOT,
     display_name="HubSpot",
+    color="#ff7a59",
     settings=HubSpotSettings,
     connect=connect,
     api_base=lambda options: str(options.base_url),
-    capabilities=frozenset(
-        {
-            Capability.CUSTOMERS,
-            Capability.WRITES,
-            Capability.CHANGES,
-            Capability.COMPANIES,
-            Capability.DEALS,
-            Capability.WEBHOOKS,
-        }
-    ),
+    capabilities=CRM | {Capability.WEBHOOKS},
     errors=SHAPE,
     write_shape=write_shape,
     limits=LimitSettings(requests=100, window_seconds=10, search_per_second=4),
@@ -107,7 +103,7 @@ SPEC = PlatformSpec(
             "communication_preferences.write",  # an unsubscribe: opt-out of all email
         )
     ),
-    vault_ready=_vault_ready,
+    vault_ready=oauth_client_set,
     simulated=simulated,
     webhooks=WEBHOOKS,
     feed=paged(PAGE_LIMIT, SEARCH_LIMIT, "records_changed_since"),

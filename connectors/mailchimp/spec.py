@@ -19,7 +19,7 @@ from connectors.mailchimp.errors import SHAPE
 from connectors.mailchimp.mapping import from_canonical
 from connectors.mailchimp.settings import MailchimpSettings
 from connectors.mailchimp.webhooks import WEBHOOKS
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import Capability, OAuthFlow, PlatformSpec, oauth_client_set, required, secret
 
 
 def connect(
@@ -74,14 +74,14 @@ def _auth_method(options: MailchimpSettings) -> str:
 
 
 def _vault_ready(options: MailchimpSettings) -> bool:
-    client = bool(options.client_id and secret(options.client_secret))
-    return client and bool(options.base_url and options.list_id)
+    return oauth_client_set(options) and bool(options.base_url and options.list_id)
 
 
 SPEC = PlatformSpec(
     platform=Platform.MAILCHIMP,
     ids_encode_pii=True,  # a member's id is md5(email): a guessed email is confirmed by it
     display_name="Mailchimp",
+    color="#c9a400",
     settings=MailchimpSettings,
     connect=connect,
     api_base=api_base,

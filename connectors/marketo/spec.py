@@ -52,6 +52,7 @@ def simulated(base: str, credentials: Mapping[str, Any]) -> MarketoSettings:
 SPEC = PlatformSpec(
     platform=Platform.MARKETO,
     display_name="Marketo",
+    color="#5c4c9f",
     settings=MarketoSettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_MARKETO__BASE_URL"),

@@ -18,7 +18,7 @@ from connectors.salesforce.errors import SHAPE
 from connectors.salesforce.feed import SalesforceFeed
 from connectors.salesforce.mapping import from_canonical
 from connectors.salesforce.settings import SalesforceSettings
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import CRM, OAuthFlow, PlatformSpec, oauth_client_set, required, secret
 
 LEAD_PREFIX = "00Q"  # Salesforce's key prefix of Lead ids (Contacts: 003)
 
@@ -65,25 +65,14 @@ def simulated(base: str, credentials: Mapping[str, Any]) -> SalesforceSettings:
     )
 
 
-def _vault_ready(options: SalesforceSettings) -> bool:
-    return bool(options.client_id and secret(options.client_secret))
-
-
 SPEC = PlatformSpec(
     platform=Platform.SALESFORCE,
     display_name="Salesforce",
+    color="#00a1e0",
     settings=SalesforceSettings,
     connect=connect,
     api_base=lambda options: str(options.login_url),
-    capabilities=frozenset(
-        {
-            Capability.CUSTOMERS,
-            Capability.WRITES,
-            Capability.CHANGES,
-            Capability.COMPANIES,
-            Capability.DEALS,
-        }
-    ),
+    capabilities=CRM,
     errors=SHAPE,
     write_shape=write_shape,
     limits=LimitSettings(daily_requests=15_000),
@@ -91,7 +80,7 @@ SPEC = PlatformSpec(
     entities="contacts, leads, accounts, opportunities",
     auth_method=lambda options: "OAuth refresh token (connected app)",
     oauth=OAuthFlow(("api", "refresh_token"), pkce=True),
-    vault_ready=_vault_ready,
+    vault_ready=oauth_client_set,
     simulated=simulated,
     feed=lambda connector: SalesforceFeed(connector.platform, connector),
 )

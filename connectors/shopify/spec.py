@@ -21,7 +21,7 @@ from connectors.shopify.errors import SHAPE
 from connectors.shopify.mapping import from_canonical
 from connectors.shopify.settings import ShopifySettings
 from connectors.shopify.webhooks import WEBHOOKS
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import Capability, OAuthFlow, PlatformSpec, oauth_client_set, required, secret
 
 
 def connect(
@@ -88,12 +88,13 @@ def _auth_method(options: ShopifySettings) -> str:
 
 
 def _vault_ready(options: ShopifySettings) -> bool:
-    return bool(options.client_id and secret(options.client_secret) and options.base_url)
+    return oauth_client_set(options) and bool(options.base_url)
 
 
 SPEC = PlatformSpec(
     platform=Platform.SHOPIFY,
     display_name="Shopify",
+    color="#5e8e3e",
     settings=ShopifySettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_SHOPIFY__BASE_URL"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
@@ -29,7 +29,7 @@ from resolvers import GatewayContext
 ACK: UnsetType = UNSET  # a plain `connection_ack`, no payload
 
 
-def principal_of(request: Request | WebSocket) -> Principal:
+def principal_of(request: HTTPConnection) -> Principal:
     """The caller the middleware found; no scope at all when it found none."""
     found = request.scope.get("state", {}).get(STATE_KEY)
     return found if isinstance(found, Principal) else NOBODY
@@ -58,18 +58,15 @@ class AuthenticatedGraphQL(GatewayGraphQL):
         sessions: Sessions | None = None,
         **kwargs: object,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, sessions=sessions, caller=principal_of, **kwargs)  # type: ignore[arg-type]
         self._authenticator = authenticator
-        self.sessions = sessions  # open sockets and streams, checked while open
         self._app_state: object = None  # this view's app's state: the store is there
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
-        context = await super().get_context(request, response)
         self._app_state = request.app.state
-        context.principal = principal_of(request)
-        return context
+        return await super().get_context(request, response)
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
         if context.principal is not NOBODY:
