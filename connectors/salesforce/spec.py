@@ -34,7 +34,9 @@ def connect(
         login_url=options.login_url,
         store=creds.store,
     )
-    return SalesforceConnector(http, session, api_version=options.api_version)
+    return SalesforceConnector(
+        http, session, api_version=options.api_version, currency=options.currency
+    )
 
 
 def used_today(response: httpx.Response) -> int | None:
