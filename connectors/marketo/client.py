@@ -142,6 +142,8 @@ class MarketoConnector:
         leads by their New Lead activities."""
         if self.full_sync == "export":
             return await self.export_page(after)
+        if after is not None and after.startswith(EXPORT_CURSOR):
+            after = None  # a walk the other way was under way: begin again
         return await self.list_records(BATCH_LIMIT, after)
 
     async def count_records(self) -> int:

@@ -96,3 +96,15 @@ async def test_a_slow_job_is_polled_with_growing_waits_until_it_completes(
     ]
     assert 5 <= polls <= 9  # at once, then after 1, 2, 4, ... s: not once a second for 90 s
     assert clock.now() - began >= 90
+
+
+async def test_the_setting_chooses_the_walk_and_a_switch_begins_again(
+    http: httpx.AsyncClient, marketo: MarketoConnector
+) -> None:
+    exported = await marketo.full_page(None)
+    assert exported.next_after is not None
+    marketo.full_sync = "activities"
+    walked = await marketo.full_page(exported.next_after)  # an export cursor: begin again
+    assert walked.records
+    routes = (await stats(http))["requests_by_route"]
+    assert routes["GET /rest/v1/activities.json"] >= 1
