@@ -1,8 +1,12 @@
 """The peer gateway (GraphQL Hive Gateway over the same HubSpot endpoints), started and stopped
-through ../shared/bench/peer/peer.sh, and the memory of a process and everything it started.
+through ../shared/bench/peer/peer.sh, with as many serving processes as ours and, for warm
+comparisons, its own response cache on.
 
 peer.sh installs the peer with npm into PEER_WORK (default $TMPDIR/mgw-peer) the first time,
-which takes a minute or two; later runs reuse it. Node 20 or newer and npm are needed.
+which takes a minute or two; later runs reuse it. Each running peer gets a directory of its
+own beside that install (its config, its composed supergraph, its pid file), sharing the
+installed node_modules, so that several can run at once — live and warm, one process and
+`--fork 2` — and `peer.sh stop` ends exactly one. Node 20 or newer and npm are needed.
 """
 
 from __future__ import annotations
@@ -12,14 +16,28 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 PEER_SH = Path(
     os.environ.get("MGW_PEER_SH") or ROOT.parent / "shared" / "bench" / "peer" / "peer.sh"
+)
+STARTUP_SECONDS = 240
+_INSTALLING = threading.Lock()  # peers start at once (bench/comparison.py); one installs
+PROPERTIES = (
+    "email,firstname,lastname,phone,lifecyclestage,hubspotscore,createdate,lastmodifieddate"
+)
+BY_EMAIL = (  # the peer's `customer(email:)`: HubSpot's contact read by email, the same fields
+    'query ($e: String!) { getContact(contactId: $e, idProperty: "email", properties: '
+    f'"{PROPERTIES}") {{ id updatedAt properties {{ email firstname lastname phone '
+    "lifecyclestage hubspotscore } } }"
 )
 
 
@@ -64,10 +82,60 @@ class Peer:
 
 
 @contextmanager
-def peer(hubspot_base_url: str, token: str, port: int) -> Iterator[Peer]:
-    """The peer serving at `port`, stopped (its whole process group) on exit."""
-    work_dir().mkdir(parents=True, exist_ok=True)
-    output = work_dir() / "start.log"
+def peer(
+    hubspot_base_url: str,
+    token: str,
+    port: int,
+    *,
+    fork: int = 1,
+    cache_seconds: int | None = None,
+) -> Iterator[Peer]:
+    """The peer serving at `port` with `fork` serving processes (Hive Gateway's `--fork`,
+    through its FORK variable: one process when 1) and its response cache on for
+    `cache_seconds` (peer.sh's PEER_CACHE); stopped, its whole process group, on exit."""
+    with _INSTALLING:  # peer.sh installs into the shared directory on its first start
+        if not installed():
+            with _started(work_dir(), hubspot_base_url, token, port, {}):
+                pass
+    instance = work_dir() / "instances" / str(port)
+    instance.mkdir(parents=True, exist_ok=True)
+    modules = instance / "node_modules"
+    if not modules.exists():
+        modules.symlink_to(work_dir() / "node_modules")
+    env = {"FORK": str(fork)}
+    if cache_seconds:
+        env["PEER_CACHE"] = str(cache_seconds)
+    with _started(instance, hubspot_base_url, token, port, env) as pid:
+        yield Peer(f"http://127.0.0.1:{port}", pid)
+
+
+def _answers(where: Path, port: int, seconds: float = STARTUP_SECONDS) -> bool:
+    """Whether a peer peer.sh gave up on (it waits 30 s; `--fork` workers on a loaded machine
+    take longer) is still starting and answers within `seconds`."""
+    pid_file = where / "gateway.pid"
+    end = time.monotonic() + seconds
+    try:
+        os.kill(int(pid_file.read_text().strip()), 0)  # still running
+    except (OSError, ValueError):
+        return False
+    body = {"query": "{ __typename }"}
+    while time.monotonic() < end:
+        try:
+            if httpx.post(f"http://127.0.0.1:{port}/graphql", json=body, timeout=2).is_success:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+@contextmanager
+def _started(
+    where: Path, hubspot_base_url: str, token: str, port: int, extra: dict[str, str]
+) -> Iterator[int]:
+    where.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PEER_WORK": str(where), **extra}
+    output = where / "start.log"
     # Into a file, not a pipe: the gateway peer.sh leaves running would hold a pipe open.
     with output.open("w") as log:
         started = subprocess.run(
@@ -76,45 +144,13 @@ def peer(hubspot_base_url: str, token: str, port: int) -> Iterator[Peer]:
             stderr=subprocess.STDOUT,
             check=False,
             timeout=900,
+            env=env,
         )
-    if started.returncode != 0:
-        subprocess.run(["bash", str(PEER_SH), "stop"], check=False, timeout=60)
-        gateway_log = work_dir() / "gateway.log"
-        tail = gateway_log.read_text()[-2000:] if gateway_log.exists() else ""
-        raise RuntimeError(f"the peer did not start: {output.read_text()[-1000:]}\n{tail}")
     try:
-        pid = int((work_dir() / "gateway.pid").read_text().strip())
-        yield Peer(f"http://127.0.0.1:{port}", pid)
+        if started.returncode != 0 and not _answers(where, port):
+            gateway_log = where / "gateway.log"
+            tail = gateway_log.read_text()[-2000:] if gateway_log.exists() else ""
+            raise RuntimeError(f"the peer did not start: {output.read_text()[-1000:]}\n{tail}")
+        yield int((where / "gateway.pid").read_text().strip())
     finally:
-        subprocess.run(["bash", str(PEER_SH), "stop"], check=False, timeout=60)
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and every process it started, however deep."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and every process it started, in MB (0 when gone)."""
-    total = 0
-    for each in tree(pid):
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+        subprocess.run(["bash", str(PEER_SH), "stop"], check=False, timeout=60, env=env)

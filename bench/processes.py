@@ -1,4 +1,5 @@
-"""Helpers the gateway benchmarks share: start `mgw` processes, wait for them, drive wrk.
+"""Helpers the gateway benchmarks share: start `mgw` processes, wait for them, drive wrk, and
+read what a process and everything it started spends (CPU time, resident memory) from /proc.
 
 Imports nothing of the project's, so a script in bench/ named like a package (cache.py) can
 still run: the processes it starts import the project from the repository root.
@@ -62,8 +63,18 @@ def mgw(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Po
         try:
             yield process
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Terminates `process`; kills it when it has not ended within `seconds` (a supervisor
+    whose workers are still starting on a loaded machine may not)."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=seconds)
 
 
 def simulators(
@@ -155,3 +166,48 @@ def parse_wrk(out: str) -> dict[str, float]:
         "p99_ms": extra.get("p99_us", 0) / 1000,
         "socket_errors": float(extra.get("socket_errors", 0)),
     }
+
+
+def tree(pid: int) -> list[int]:
+    """`pid` and every process it started, however deep."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and every process it started, in MB (0 when gone)."""
+    total = 0
+    for each in tree(pid):
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) `pid` and the processes it started have spent, from
+    /proc/<pid>/stat: their own, and that of their children already waited for."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for each in tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks

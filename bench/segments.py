@@ -30,6 +30,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from canonical_schema import EmailConsent, LifecycleStage, Platform
+from connectors.registry import with_capability
+from connectors.spec import Capability
 from hub.customer_list import CustomerFilter, CustomerList, CustomerSort
 from hub.store import Store
 from hub.tables import index_customers, index_records
@@ -37,13 +39,12 @@ from hub.tables import index_customers, index_records
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 BATCH = 5000
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
+STORE = with_capability(Capability.ORDERS)[0]  # the store the orders come from: Shopify
 SEGMENTS: dict[str, CustomerFilter] = {
     "lead score 60-90, by score": CustomerFilter(
         lead_score_min=60, lead_score_max=90, sort=CustomerSort.LEAD_SCORE
     ),
-    "subscribed on shopify": CustomerFilter(
-        email_consent=EmailConsent.SUBSCRIBED, platform=Platform.SHOPIFY
-    ),
+    "subscribed on shopify": CustomerFilter(email_consent=EmailConsent.SUBSCRIBED, platform=STORE),
     "spent >= 500, biggest first": CustomerFilter(
         total_spent_min=Decimal(500), sort=CustomerSort.TOTAL_SPENT
     ),

@@ -1,19 +1,25 @@
 """Issue 18's targets for reads from the store, measured:
 
     python bench/store.py [--people 1000] [--clients 16] [--changes 100] [--stored 100000]
+                          [--pages 40] [--quick] [--only reads|webhook|rss]
 
 1. reads — `customer(email:)` over every synced person (`--people`, all five simulated
    platforms at their real rate limits) from `--clients` concurrent clients, default
    freshness: rate-limit errors (target 0) and upstream calls during the run (target: none
    beyond what sync and webhooks cause; the scheduler is off, so any call is the reads').
-   Then the same reads with `maxStaleness: 0` for comparison (live, quota-bound).
+   Then pages: `customers(first: 100)` with company, orders and engagement, `--pages` times
+   at the default freshness and a fifth as many with `maxStaleness: 0`, four clients:
+   upstream calls per page (target 0, whatever N) and requests/s (target: stored at least
+   10 times live). Then the per-person reads again with `maxStaleness: 0` for comparison
+   (live, quota-bound). Each live phase waits for the rate windows to refill first.
 2. webhook — a HubSpot change through the simulator, its webhook into the gateway, until a
    default-freshness `customer(email:)` shows it (target p95 ≤ 2 s); `--changes` changes.
 3. rss — `--stored` customers across the five platforms written into a SQLite store, then
    `mgw serve` on it answering 2,000 of them from the store: its RSS (target ≤ 400 MB) and
    the store's size on disk.
 
-Writes bench/results/store.json.
+`--quick` is a smoke run on this machine's scale (200 people, 20 changes, 10,000 stored, 10
+pages); its numbers are not the targets'. Writes bench/results/store.json.
 """
 
 from __future__ import annotations
@@ -41,13 +47,22 @@ READ = (
     "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
     "{ email firstName lifecycleStage totalSpent { amount } syncedAt } }"
 )
+PAGE = (
+    "query ($stale: Int) { customers(first: 100, maxStaleness: $stale) { edges { node { "
+    "email company { name } orders(first: 2) { name } engagement { openRate } } } } }"
+)
 ID_KEY = "bench-store-shared-id-key-0123456789"
+QUOTA_WINDOW = 10.0  # seconds for the platforms' rate windows to refill between live phases
 NO_SCHEDULE = {"MGW_SYNC__SCHEDULE": "false", "MGW_ID_KEY": ID_KEY}
 
 
 def calls(sim: str) -> int:
+    return sum(by_platform(sim).values())
+
+
+def by_platform(sim: str) -> Counter[str]:
     stats = httpx.get(f"{sim}/_sim/stats", timeout=10).json()
-    return sum(int(platform["requests"]) for platform in stats.values())
+    return Counter({name: int(platform["requests"]) for name, platform in stats.items()})
 
 
 def everyone(sim: str, count: int) -> list[str]:
@@ -88,7 +103,58 @@ async def drive(url: str, emails: list[str], clients: int, stale: int | None) ->
     }
 
 
-def reads(people: int, clients: int) -> dict[str, Any]:
+async def pages(url: str, count: int, clients: int, stale: int | None) -> dict[str, Any]:
+    """`count` pages of 100 customers with company, orders and engagement, `clients` at a
+    time: requests/s, latencies, how many customers each page held, errors by code."""
+    codes: Counter[str] = Counter()
+    latencies: list[float] = []
+    sizes: list[int] = []
+    left = list(range(count))
+
+    async def reader(client: httpx.AsyncClient) -> None:
+        while left:
+            left.pop()
+            started = time.perf_counter()
+            body = {"query": PAGE, "variables": {"stale": stale}}
+            answer = (await client.post(f"{url}/graphql", json=body)).json()
+            latencies.append(time.perf_counter() - started)
+            edges = ((answer.get("data") or {}).get("customers") or {}).get("edges") or []
+            sizes.append(len(edges))
+            for error in answer.get("errors") or []:
+                codes[str(error.get("extensions", {}).get("code"))] += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=300) as client:
+        await asyncio.gather(*(reader(client) for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    return {
+        "pages": len(latencies),
+        "customers_per_page": min(sizes, default=0),
+        "requests_per_second": round(len(latencies) / seconds, 2),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "errors": dict(codes),
+    }
+
+
+def page_probe(sim: str, url: str, count: int) -> dict[str, Any]:
+    """Stored pages, then live ones (`maxStaleness: 0`): upstream calls per page, by
+    platform, and the ratio of their requests/s."""
+    measured: dict[str, Any] = {}
+    for name, stale, many in (("stored", None, count), ("live", 0, max(2, count // 5))):
+        if stale == 0:
+            time.sleep(QUOTA_WINDOW)
+        before = by_platform(sim)
+        found = asyncio.run(pages(url, many, 4, stale))
+        spent = by_platform(sim) - before
+        found["upstream_calls_per_page"] = round(sum(spent.values()) / found["pages"], 1)
+        found["upstream_calls_by_platform"] = dict(spent)
+        measured[name] = found
+    live = measured["live"]["requests_per_second"]
+    measured["stored_over_live"] = round(measured["stored"]["requests_per_second"] / live, 1)
+    return measured
+
+
+def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
     sim, sim_process = simulators(people, "real")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -108,6 +174,8 @@ def reads(people: int, clients: int) -> dict[str, Any]:
                 before = calls(sim)
                 stored = asyncio.run(drive(url, emails, clients, None))
                 stored["upstream_calls"] = calls(sim) - before
+                listed = page_probe(sim, url, page_count)
+                time.sleep(QUOTA_WINDOW)
                 before = calls(sim)
                 live = asyncio.run(drive(url, emails[:200], clients, 0))
                 live["upstream_calls"] = calls(sim) - before
@@ -120,6 +188,7 @@ def reads(people: int, clients: int) -> dict[str, Any]:
         "sync_seconds": sync_seconds,
         "stored": stored,
         "live": live,
+        "pages": listed,
     }
 
 
@@ -254,12 +323,16 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--stored", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="a smoke run at a small scale")
     parser.add_argument("--only", choices=["reads", "webhook", "rss"], action="append")
     args = parser.parse_args()
+    if args.quick:
+        args.people, args.changes, args.stored, args.pages = 200, 20, 10_000, 10
     wanted = args.only or ["reads", "webhook", "rss"]
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
     if "reads" in wanted:
-        results["reads"] = reads(args.people, args.clients)
+        results["reads"] = reads(args.people, args.clients, args.pages)
         print("reads:", json.dumps(results["reads"]))
     if "webhook" in wanted:
         results["webhook"] = webhook(args.changes)
@@ -267,6 +340,8 @@ def main() -> int:
     if "rss" in wanted:
         results["rss"] = rss(args.stored)
         print("rss:", json.dumps(results["rss"]))
+    if args.quick:  # a smoke run's numbers are not the benchmark's
+        return 0
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "store.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0

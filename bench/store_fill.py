@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import httpx
 
 from canonical_schema import CustomerRecord, IdMinter, LifecycleStage, MergePolicy, Platform
+from connectors.registry import platforms
 from gateway.accounts import account_keys
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
@@ -28,11 +29,12 @@ STAGES = list(LifecycleStage)
 
 def people(count: int, now: datetime) -> list[CustomerRecord]:
     rng = random.Random(18)
-    others = [p for p in Platform if p is not Platform.HUBSPOT]
+    first = platforms()[0]  # everyone is in the first registered platform (a CRM)
+    others = [p for p in Platform if p is not first]
     records = []
     for n in range(count):
         email = f"person{n}@company{n % 9973}.example"
-        held = [Platform.HUBSPOT, *(p for p in others if rng.random() < 0.4)]
+        held = [first, *(p for p in others if rng.random() < 0.4)]
         for platform in held:
             records.append(
                 CustomerRecord(

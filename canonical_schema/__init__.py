@@ -33,9 +33,17 @@ from canonical_schema.models import (
     Order,
     SourceRecord,
 )
-from canonical_schema.normalize import is_email, normalize_email, normalize_phone, normalize_text
+from canonical_schema.normalize import (
+    DEFAULT_REGION,
+    is_email,
+    is_phone_region,
+    normalize_email,
+    normalize_phone,
+    normalize_text,
+)
 
 __all__ = [
+    "DEFAULT_REGION",
     "MERGED_FIELDS",
     "BehavioralEvent",
     "Campaign",
@@ -63,6 +71,7 @@ __all__ = [
     "WriteStatus",
     "is_customer_id",
     "is_email",
+    "is_phone_region",
     "merge_records",
     "normalize_email",
     "normalize_phone",

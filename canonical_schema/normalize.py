@@ -1,9 +1,10 @@
 """Normalization rules every platform's values go through before they are compared or merged.
 
 - Email: trimmed and lower-cased; `is_email` is the check a value must pass before any call.
-- Phone: E.164 (`+15557334374`) when it parses as a possible number, read as a US number
-  (`DEFAULT_REGION`, not yet a setting) when written without a country code; otherwise the
-  trimmed original, so nothing a person typed is lost.
+- Phone: E.164 (`+15557334374`) when it parses as a possible number, read in `region` (the
+  configured default region, `MGW_DEFAULT_PHONE_REGION`, which callers pass in; `DEFAULT_REGION`
+  when they have none) when written without a country code; otherwise the trimmed original, so
+  nothing a person typed is lost.
 - Names: trimmed, inner runs of whitespace collapsed; empty becomes None.
 """
 
@@ -15,6 +16,7 @@ from functools import lru_cache
 import phonenumbers
 
 DEFAULT_REGION = "US"
+"""The region a phone number without a country code is read in when none is configured."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
 
@@ -30,8 +32,16 @@ def is_email(value: str) -> bool:
     return len(value) <= 254 and _EMAIL.match(normalize_email(value)) is not None
 
 
+def is_phone_region(region: str) -> bool:
+    """True for an ISO 3166 two-letter region the phone library can read numbers in (`GB`;
+    not `UK`, `EU` or `001`)."""
+    return region in phonenumbers.SUPPORTED_REGIONS
+
+
 @lru_cache(maxsize=65_536)  # pure, and parsing is the costliest step of mapping a record
 def normalize_phone(value: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 when `value` parses as a possible number (read in `region` when it has no
+    country code), else the trimmed original; None for None or blank."""
     text = normalize_text(value)
     if text is None:
         return None

@@ -38,6 +38,18 @@ class Capability(StrEnum):
     WEBHOOKS = "webhooks"  # changes pushed to /webhooks/<platform>
 
 
+CRM = frozenset(
+    {
+        Capability.CUSTOMERS,
+        Capability.WRITES,
+        Capability.CHANGES,
+        Capability.COMPANIES,
+        Capability.DEALS,
+    }
+)
+"""What a CRM does (HubSpot, Salesforce): people read, written and synced; companies; deals."""
+
+
 class PlatformSettings(Protocol):
     """A platform's settings model (`MGW_<PLATFORM>__…`)."""
 
@@ -55,8 +67,16 @@ class PlatformSettings(Protocol):
         ...
 
 
-Connect = Callable[[Any, httpx.AsyncClient, Credentials], CustomerSource]
-"""(the platform's settings, its pooled HTTP client, its vaulted credentials) -> connector."""
+class Connect(Protocol):
+    """(the platform's settings, its pooled HTTP client, its vaulted credentials) -> connector,
+    which reads a phone written without a country code in `phone_region` (an ISO 3166 region,
+    `MGW_DEFAULT_PHONE_REGION`)."""
+
+    def __call__(
+        self, options: Any, http: httpx.AsyncClient, creds: Credentials, /, *, phone_region: str
+    ) -> CustomerSource: ...
+
+
 WriteShape = Callable[[CustomerRecord, CustomerRecord | None], dict[str, Any]]
 """(the record to write, the platform's current one) -> the fields a write would send, in the
 platform's own shape: what `hub/write_plan.py` compares to skip writes that change nothing."""
@@ -86,6 +106,8 @@ class PlatformSpec:
     learners: Learners = field(default_factory=Learners)
     display_name: str = ""
     """Its name as people write it (HubSpot); empty: its key, capitalized."""
+    color: str = ""
+    """Its brand colour (a CSS colour), drawing its lines on the dashboard; empty: grey."""
     entities: str = "customers"
     """What it holds that the gateway reads, in words (the integration map)."""
     auth_method: Callable[[Any], str] = lambda settings: "API credentials"
@@ -130,6 +152,12 @@ class MissingSetting(ValueError):
 def secret(value: Any) -> str:
     """A `SecretStr`'s value, or "" when unset."""
     return str(value.get_secret_value()) if value is not None else ""
+
+
+def oauth_client_set(options: Any) -> bool:
+    """Its settings name an OAuth client (`client_id`, `client_secret`): what a vaulted
+    connection needs besides the tokens the vault keeps (`vault_ready`)."""
+    return bool(options.client_id and secret(options.client_secret))
 
 
 def required(value: Any, variable: str) -> str:

@@ -41,7 +41,7 @@ from sync_jobs.worker import sweeping
 async def _swept(services: Services) -> AsyncIterator[None]:
     """Lost write jobs handed back periodically where this process runs the jobs itself."""
     jobs, writes = services.jobs, services.write
-    if jobs is None or writes is None or not jobs.runs_here:
+    if not jobs.runs_here:
         yield
         return
     async with sweeping(jobs, writes):
@@ -64,12 +64,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_services(settings, transport) as services:
-            app.state.read = services.read
             app.state.services = services
-            app.state.integrations = services.integrations
             app.state.deadline_seconds = settings.operation_deadline_seconds
-            app.state.sync = services.sync
-            app.state.write = services.write
+            app.state.phone_region = settings.default_phone_region  # upsertCustomer's phones
             await services.write.resume()  # writes accepted before a restart
             await resume_webhooks(services, settings)  # events accepted, not yet processed
             app.state.monitor = Monitor(services, settings.alerts)  # alerts, every few seconds
@@ -92,14 +89,14 @@ def create_app(
     sessions = Sessions(authenticator, recheck_seconds=settings.security.key_cache_seconds)
     edge = EdgeGuard.for_profile(settings.edge, settings.profile, settings.redis_url)
     graphql: Any = AuthenticatedGraphQL(
-        schema, authenticator=authenticator, graphql_ide="graphiql", edge=edge, sessions=sessions
+        schema, graphql_ide="graphiql", edge=edge, sessions=sessions
     )  # GraphiQL unless the profile turns it off (gateway/edge/)
     return Starlette(
         routes=[
             Route("/", root),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            sse_route(graphql, sessions),
+            sse_route(graphql),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
             *health_routes(settings),

@@ -22,7 +22,8 @@ from connectors.registry import platforms
 from gateway.settings import ConfigError, Settings
 from gateway.settings_checks import explain
 from hub.dead_letters import DeadLetter, DeadLetters
-from hub.write_service import TargetResult, WriteService
+from hub.write_results import TargetResult
+from hub.write_service import WriteService
 
 dlq_app = typer.Typer(
     help="The dead-letter queue: writes that failed for good.", no_args_is_help=True

@@ -122,4 +122,5 @@ def build_connector(
     credentials: Credentials | None = None,
 ) -> CustomerSource:
     spec = spec_of(platform)
-    return spec.connect(settings.platform_settings(platform), http, credentials or Credentials())
+    options, creds = settings.platform_settings(platform), credentials or Credentials()
+    return spec.connect(options, http, creds, phone_region=settings.default_phone_region)

@@ -9,13 +9,16 @@ a mutation over GET is 405, and every such refusal is a GraphQL-shaped error wit
 
 Before any of that, the edge (gateway/edge/) checks CSRF, the client's rate limit and the
 body's size, and sets the operation bounds of this app's profile for the schema's
-`OperationLimitsExtension` (resolvers/extensions/operation_limits.py).
+`OperationLimitsExtension` (resolvers/extensions/operation_limits.py). Then a repeated query
+whose complete answer the response cache keeps is answered with its bytes, before the
+pipeline (gateway/cached_answers.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -30,12 +33,17 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from access.principal import INTERNAL, Principal
+from gateway.cached_answers import ANSWER_KEY, keep, kept_answer, responses_of, send_kept
 from gateway.edge import EdgeGuard, EdgeRefusal, EdgeSettings, error_response
 from gateway.edge.caching import cache_control
 from gateway.edge.refusals import GRAPHQL_RESPONSE_JSON
 from gateway.graphiql import graphiql_html
 from gateway.json_encoding import encode_json
-from hub import ReadService
+from gateway.security.sessions import Sessions
+from gateway.services import Services
+from gateway.sse import EventStreams
+from hub.response_cache import Key, ResponseCache
 from resolvers import GatewayContext, make_context, schema
 from resolvers.extensions.operation_limits import (
     QUERY_TOO_COMPLEX,
@@ -62,17 +70,35 @@ class _SubResponse(Response):
     """Strawberry's per-request sub-response, remembering what the client accepts."""
 
     accepts_graphql_response: bool = False
+    answer_key: Key | None = None  # where to keep a complete answer (gateway/cached_answers.py)
+    responses: ResponseCache | None = None
+    context: GatewayContext | None = None
+
+
+def _in_process(connection: HTTPConnection) -> Principal:
+    return INTERNAL
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    def __init__(self, *args: Any, edge: EdgeGuard | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        edge: EdgeGuard | None = None,
+        sessions: Sessions | None = None,
+        caller: Callable[[HTTPConnection], Principal] = _in_process,
+        **kwargs: Any,
+    ) -> None:
+        """`caller` says who asks (on the context, for the schema's permission checks);
+        `sessions` watches open sockets and streams while their credential holds."""
         super().__init__(*args, **kwargs)
         self.edge = edge or EdgeGuard(EdgeSettings().policy("demo"))
         if not self.edge.policy.graphiql:
             self.graphql_ide = None  # GET /graphql in a browser: 404
-        self.streams: Callable[[Request], Awaitable[Response]] | None = None
-        """Answers a request as Server-Sent Events (gateway/sse.py sets it): /graphql hands it
-        a request that accepts `text/event-stream`."""
+        self.sessions = sessions
+        self.caller = caller
+        self.streams = EventStreams(self, sessions)
+        """Answers a request as Server-Sent Events: at /graphql/stream (`sse_route`), and at
+        /graphql for a request that accepts `text/event-stream`."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -84,16 +110,20 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        started = time.perf_counter()
         request = Request(scope, receive)
         response: Response
-        if self.streams is not None and EVENT_STREAM in request.headers.get("accept", ""):
-            await (await self.streams(request))(scope, receive, send)
+        if EVENT_STREAM in request.headers.get("accept", ""):
+            await (await self.streams.handle(request))(scope, receive, send)
             return
         admitted = await self.admitted(request)
         if isinstance(admitted, Response):
             response = admitted
         else:
             receive = admitted.receive
+            if (kept := await kept_answer(admitted)) is not None:
+                await send_kept(kept, send, started)
+                return
             try:
                 response = await self.run(admitted)
             except HTTPException as exc:
@@ -173,17 +203,21 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
         operation_limits.set(self.edge.policy.operation)  # for this request's task(s)
-        read: ReadService = request.app.state.read
         state = request.app.state
+        services: Services = state.services
         context = make_context(
-            read,
-            integrations=state.integrations,
+            services.read,
+            integrations=services.integrations,
             deadline_seconds=state.deadline_seconds,
-            graph=state.services.graph,
+            graph=services.graph,
+            sync=services.sync,
+            write=services.write,
+            changes=services.changes,
+            phone_region=state.phone_region,
+            principal=self.caller(request),
         )
-        context.sync = getattr(state, "sync", None)
-        context.write = getattr(state, "write", None)
-        context.changes = state.services.changes
+        if isinstance(response, _SubResponse):  # a complete answer may be kept as sent
+            response.context = context
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -198,6 +232,9 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         sub.status_code = None  # type: ignore[assignment]  # Strawberry's "not set"
         del sub.headers["content-length"]
         sub.accepts_graphql_response = GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+        sub.answer_key = request.scope.get(ANSWER_KEY)
+        if sub.answer_key is not None and isinstance(request, Request):
+            sub.responses = responses_of(request)
         return sub
 
     async def process_result(
@@ -225,6 +262,11 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
+        if isinstance(sub_response, _SubResponse) and sub_response.context is not None:
+            cached_as = sub_response.context.cached_as
+            keep(
+                sub_response.responses, sub_response.answer_key, cached_as, response, response_data
+            )
         return response
 
 

@@ -118,7 +118,7 @@ async def open_services(
             jobs=jobs,
             changes=changes,
         )
-        jobs.start({"services": services})
+        jobs.start({"services": services, "writes": write})
         yield services
 
 

@@ -22,7 +22,7 @@ from pydantic_settings import (
 )
 
 from cache.rate_rules import LimitSettings
-from canonical_schema import MergePolicy, Platform, Priority, Recent
+from canonical_schema import DEFAULT_REGION, MergePolicy, Platform, Priority, Recent
 from canonical_schema.merge import FieldPolicy
 from connectors.registry import platforms, spec_of, specs
 from gateway import settings_checks
@@ -146,6 +146,14 @@ class Settings(BaseSettings):
     secret_key_previous: SecretStr = Field(
         SecretStr(""), description="Older vault keys, comma-separated, until `mgw secrets rotate`."
     )
+    default_phone_region: str = Field(
+        DEFAULT_REGION,
+        description=(
+            "ISO 3166 region (US, GB, DE, …) a phone number written without a country code is "
+            "read in, in every platform's records and in upsertCustomer; numbers are kept in "
+            "E.164 (+15557334374)."
+        ),
+    )
     merge: MergeSettings = Field(default_factory=MergeSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
@@ -240,6 +248,11 @@ class Settings(BaseSettings):
     @classmethod
     def _log_level(cls, value: str) -> str:
         return settings_checks.log_level(value)
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _phone_region(cls, value: str) -> str:
+        return settings_checks.phone_region(value)
 
     @field_validator("redis_url")
     @classmethod

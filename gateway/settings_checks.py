@@ -75,6 +75,18 @@ def database_url(value: str) -> str:
     return url
 
 
+def phone_region(value: str) -> str:
+    """An ISO 3166 two-letter region the phone library reads numbers in, upper-cased."""
+    from canonical_schema import is_phone_region
+
+    region = value.strip().upper()
+    if is_phone_region(region):
+        return region
+    if region == "UK":
+        raise ValueError("use GB, the United Kingdom's ISO 3166 code")
+    raise ValueError("use a two-letter ISO 3166 region code such as US, GB, DE or FR")
+
+
 def vault_key(value: str) -> str:
     """A Fernet key or a passphrase of 16+ characters (hub/vault.py), or '' (no vault)."""
     if not value or len(value) >= 16:

@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing, nullcontext, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from graphql import (
@@ -39,10 +39,12 @@ from starlette.routing import Route
 
 from access.principal import STATE_KEY, Principal
 from gateway.edge import error_response
-from gateway.graphql_http import GatewayGraphQL
 from gateway.security.sessions import Session, Sessions
 from resolvers import schema
 from resolvers.extensions.error_codes import public_error
+
+if TYPE_CHECKING:
+    from gateway.graphql_http import GatewayGraphQL
 
 KEEP_ALIVE_SECONDS = 12.0
 logger = logging.getLogger("mgw.graphql")
@@ -215,7 +217,5 @@ async def _until_ended(source: Any, ended: asyncio.Event, why: list[str]) -> Asy
                 await task
 
 
-def sse_route(graphql: GatewayGraphQL, sessions: Sessions | None = None) -> Route:
-    streams = EventStreams(graphql, sessions)
-    graphql.streams = streams.handle
-    return Route("/graphql/stream", streams.handle, methods=["GET", "POST"])
+def sse_route(graphql: GatewayGraphQL) -> Route:
+    return Route("/graphql/stream", graphql.streams.handle, methods=["GET", "POST"])

@@ -7,7 +7,8 @@ platform whose answer did not validate is merged (its connector raised instead).
 
 Reads by email are first answered from the store when it holds the person within the
 freshness bound (`max_staleness`, hub/store_reads.py); the rest go the live way (cache,
-single-flight, fan-out), and what that finds is stored. A bound of 0 reads live. A store that
+single-flight, fan-out), and what that finds is stored (what changed since this process last
+stored it, hub/live_keep.py). A bound of 0 reads live. A store that
 cannot be reached sends every read the live way, each marked `store_unavailable`.
 """
 
@@ -44,6 +45,7 @@ from hub.customer_list import (
 )
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
+from hub.live_keep import KeptReads
 from hub.response_cache import ResponseCache
 from hub.stale_merge import merge_stale
 from hub.store_reads import StoredCustomers
@@ -105,6 +107,7 @@ class ReadService:
         self.max_staleness = max_staleness
         """The default freshness bound, in seconds (0: every read is live)."""
         self._stored = StoredCustomers(identity, self._policy, list(self._sources))
+        self._kept = KeptReads()
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
         self._listing = CustomerList(identity.store)
         self.responses = responses
@@ -173,7 +176,9 @@ class ReadService:
         await self._identity.remember(list(customers.values()))
         failed = {failure.platform for failure in fan.failures}
         answered = [platform for platform in self._sources if platform not in failed]
-        await self._stored.keep(fan.records, keys, answered, now)
+        changed = self._kept.changed(fan.records, keys, answered)
+        if changed:
+            await self._stored.keep(fan.records, changed, answered, now)
         if self._cache is not None and not fan.failures:
             await self._cache.store({key: customers.get(key) for key in keys})
         return {key: CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys}
@@ -194,11 +199,16 @@ class ReadService:
         return [reads[emails[i]] if i in emails else unknown for i in customer_ids]
 
     async def list_customers(
-        self, first: int, after: str | None, wanted: CustomerFilter | None = None
+        self,
+        first: int,
+        after: str | None,
+        wanted: CustomerFilter | None = None,
+        max_staleness: float | None = None,
     ) -> CustomerListPage:
         """A page of customers from the identity index in customer-id order, filtered, each
-        read live (batched, cached). Until a sync has filled the index, an unfiltered list
-        pages the first connected platform instead, and a filtered one is empty."""
+        read as `customers_by_email` reads it (from the store within `max_staleness`, else
+        live). Until a sync has filled the index, an unfiltered list pages the first connected
+        platform instead (live), and a filtered one is empty."""
         if not 1 <= first <= MAX_PAGE:
             raise InvalidArgumentError(f"`first` must be between 1 and {MAX_PAGE}, not {first}")
         start = decode_cursor(after) if after is not None else None
@@ -207,18 +217,22 @@ class ReadService:
                 raise InvalidCursorError("`after` pages the unfiltered list; drop the filter")
             return await self._list_platform(first, start)
         if start is not None or wanted is not None or not await self._listing.is_empty():
-            return await self._list_index(wanted or NO_FILTER, first, start)
+            return await self._list_index(wanted or NO_FILTER, first, start, max_staleness)
         return await self._list_platform(first, None)
 
     async def _list_index(
-        self, wanted: CustomerFilter, first: int, start: IndexCursor | None
+        self,
+        wanted: CustomerFilter,
+        first: int,
+        start: IndexCursor | None,
+        max_staleness: float | None,
     ) -> CustomerListPage:
         if start is not None and start.filter_key != wanted.key:
             raise InvalidCursorError("`after` was issued for a different `filter` or `sort`")
         after_value = sort_value(start.value, wanted.sort) if start else None
         after_id = start.after_id if start else None
         found, more = await self._listing.page(wanted, first, after_id, after_value)
-        reads = await self.customers_by_email([entry.email for entry in found])
+        reads = await self.customers_by_email([entry.email for entry in found], max_staleness)
         cursors = (
             IndexCursor(entry.customer_id, wanted.key, cursor_value(entry.value)).encode()
             for entry in found
@@ -266,8 +280,8 @@ class ReadService:
         return await next(iter(self._sources.values())).count_records()
 
     def _merge(self, records: Sequence[CustomerRecord], now: datetime | None = None) -> Customer:
-        merged = merge_records(self._identity.customer_id(records[0].email), records, self._policy)
-        return merged if now is None else merged.model_copy(update={"synced_at": now})
+        customer_id = self._identity.customer_id(records[0].email)
+        return merge_records(customer_id, records, self._policy, synced_at=now)
 
     async def _fan_out(self, emails: Sequence[str], sources: Sequence[CustomerSource]) -> _FanOut:
         if not emails or not sources:

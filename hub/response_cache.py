@@ -9,6 +9,11 @@ the list page, merging and executing the selection again. This saves all of it, 
 are kept, keyed by the operation's text, its name, its variables and the caller's scopes (two
 callers who may see different fields never share an answer). A mutation through this process
 clears it.
+
+Two forms of the same answers, with the same lifetime: `get`/`put` keep the data, for the
+GraphQL pipeline's `CachedResponses` extension (any transport); `encoded`/`keep_encoded` keep
+the encoded HTTP body, keyed by the request's own bytes and the caller's scopes, which
+/graphql serves before the pipeline (gateway/cached_answers.py, docs/adr/0088).
 """
 
 from __future__ import annotations
@@ -17,9 +22,21 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 Key = tuple[Hashable, ...]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """An answer as it was sent: its body and its raw ASGI headers, and its operation's name
+    for the metrics."""
+
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+    operation: str
 
 
 class ResponseCache:
@@ -30,6 +47,7 @@ class ResponseCache:
         self._entries = entries
         self._clock = clock
         self._answers: OrderedDict[Key, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._encoded: OrderedDict[Key, tuple[float, Encoded]] = OrderedDict()
 
     @staticmethod
     def key(
@@ -39,20 +57,34 @@ class ResponseCache:
         return (query, operation, written, scopes)
 
     def get(self, key: Key) -> dict[str, Any] | None:
-        found = self._answers.get(key)
-        if found is None:
-            return None
-        expires, data = found
-        if self._clock() >= expires:
-            del self._answers[key]
-            return None
-        return data
+        return self._live(self._answers, key)
 
     def put(self, key: Key, data: dict[str, Any]) -> None:
-        self._answers[key] = (self._clock() + self.ttl, data)
-        self._answers.move_to_end(key)
-        while len(self._answers) > self._entries:
-            self._answers.popitem(last=False)
+        self._keep(self._answers, key, data)
+
+    def encoded(self, key: Key) -> Encoded | None:
+        """The encoded answer kept under `key` (gateway/cached_answers.py), if still fresh."""
+        return self._live(self._encoded, key)
+
+    def keep_encoded(self, key: Key, answer: Encoded) -> None:
+        self._keep(self._encoded, key, answer)
 
     def clear(self) -> None:
         self._answers.clear()
+        self._encoded.clear()
+
+    def _live(self, kept: OrderedDict[Key, tuple[float, T]], key: Key) -> T | None:
+        found = kept.get(key)
+        if found is None:
+            return None
+        expires, value = found
+        if self._clock() >= expires:
+            del kept[key]
+            return None
+        return value
+
+    def _keep(self, kept: OrderedDict[Key, tuple[float, T]], key: Key, value: T) -> None:
+        kept[key] = (self._clock() + self.ttl, value)
+        kept.move_to_end(key)
+        while len(kept) > self._entries:
+            kept.popitem(last=False)

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from canonical_schema import (
+    DEFAULT_REGION,
     CustomerRecord,
     EmailConsent,
     LifecycleStage,
@@ -97,8 +98,10 @@ def validated_change(
     phone: str | None = None,
     lifecycle_stage: LifecycleStage | None = None,
     email_consent: EmailConsent | None = None,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerChange:
-    """The change, or `InvalidArgumentError` naming the first field that cannot be written."""
+    """The change, or `InvalidArgumentError` naming the first field that cannot be written;
+    a phone without a country code is read in `phone_region`."""
     if not is_email(email):
         raise InvalidArgumentError(f"`email` is not an email address: {email!r}")
     names = {"firstName": first_name, "lastName": last_name, "phone": phone}
@@ -107,7 +110,7 @@ def validated_change(
             raise InvalidArgumentError(f"`{name}` is blank; leave it out to keep the current value")
         if value is not None and len(value) > 255:
             raise InvalidArgumentError(f"`{name}` is longer than 255 characters")
-    normalized_phone = normalize_phone(phone)
+    normalized_phone = normalize_phone(phone, phone_region)
     if normalized_phone is not None and not normalized_phone.startswith("+"):
         raise InvalidArgumentError(f"`phone` is not a phone number: {phone!r}")
     if email_consent is EmailConsent.UNKNOWN or email_consent is EmailConsent.CLEANED:

@@ -7,6 +7,10 @@ background). `attempt` is one try at one target, run by the job: read the platfo
 write only if it does not already hold the change, and record the outcome. The retry policy
 lives with the jobs (sync_jobs/retry.py); `dead_letter` and `retry_later` record its decision.
 (docs/adr/0020-write-back-and-jobs.md, docs/adr/0021-write-back-exactly-once.md)
+
+Beside it: what a write answers (write_results.py), what a landed write changes in the cache,
+the index, the store and for subscribers (write_effects.py), filing a dead letter
+(write_letters.py), and one try at one target (write_attempt.py).
 """
 
 from __future__ import annotations
@@ -14,41 +18,27 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-from canonical_schema import Customer, Platform, SourceRecord, WriteStatus
+from canonical_schema import Platform
 from canonical_schema.invariants import BrokenInvariant
-from hub.changes import ChangeBus, ChangeNotice
+from hub.changes import ChangeBus
 from hub.customer_cache import CustomerCache
 from hub.dead_letters import REPLAYED, DeadLetters, current_correlation_id
 from hub.exceptions import HubError, InvalidArgumentError
 from hub.identity import IdentityIndex
-from hub.store_records import mark_written
-from hub.write_attempt import Attempt, WritablePlatform, attempt_write, failure_details
-from hub.write_log import (
-    DEAD_LETTERED,
-    FINAL,
-    SKIPPED,
-    WRITTEN,
-    TargetState,
-    WriteLog,
-    WriteRequest,
-)
+from hub.write_attempt import Attempt, WritablePlatform, attempt_write
+from hub.write_effects import WriteEffects
+from hub.write_letters import dead_letter
+from hub.write_log import FINAL, SKIPPED, WRITTEN, WriteLog, WriteRequest
 from hub.write_plan import CustomerChange
+from hub.write_results import TargetResult, UpsertOutcome, result_of, results, settle
 
 logger = logging.getLogger("mgw.writes")
 OPERATION = "upsertCustomer"
-SETTLE_POLL_SECONDS = 0.1
-_PUBLIC = {WRITTEN: WriteStatus.WRITTEN, SKIPPED: WriteStatus.SKIPPED}
-
-
-class _NotMoved(Exception):
-    """The target was no longer the caller's to dead-letter."""
 
 
 class IdempotencyConflictError(HubError):
@@ -80,21 +70,6 @@ class WriteJobs(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class TargetResult:
-    platform: Platform
-    status: WriteStatus
-    external_id: str | None = None
-    error: str | None = None
-    dead_letter_id: str | None = None
-
-
-@dataclass(frozen=True)
-class UpsertOutcome:
-    request: WriteRequest
-    results: list[TargetResult]
-
-
 def scoped_key(owner: str | None, key: str | None) -> str | None:
     """An idempotency key as stored: `<owner tag>:<key>`, the tag 16 hex characters of the
     owner's SHA-256, so one client's key never finds (or reveals) another's. A key too long
@@ -116,20 +91,18 @@ class WriteService:
         cache: CustomerCache | None,
         jobs: WriteJobs,
         *,
-        changes: ChangeBus | None = None,
+        changes: ChangeBus,
         deadline: float = 3.0,
     ) -> None:
-        """`jobs` runs each platform's write; `changes`, when given, hears each upsert once its
+        """`jobs` runs each platform's write; `changes` hears each upsert once its
         first platform has it (subscriptions)."""
         self.log = log
         self.dead_letters = dead_letters
         self._platforms = dict(platforms)
         self._identity = identity
-        self._cache = cache
         self._deadline = deadline
         self._jobs = jobs
-        self._changes = changes
-        self._announced: set[str] = set()
+        self._effects = WriteEffects(identity, cache, changes)
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
@@ -172,7 +145,7 @@ class WriteService:
             return UpsertOutcome(stored, await self.results(stored.request_id))
         waits = [await self._submit(request.request_id, p, 0) for p in chosen]
         await self._wait(waits, self._deadline if wait is None else wait)
-        await self.evict(request)
+        await self._effects.evict(request)
         return UpsertOutcome(request, await self.results(request.request_id))
 
     def _targets(self, targets: Sequence[Platform] | None) -> tuple[Platform, ...]:
@@ -200,29 +173,10 @@ class WriteService:
         connector = self._platforms.get(platform)
         outcome = await attempt_write(self.log, connector, request, target, budget=budget)
         if outcome.status in (WRITTEN, SKIPPED):
-            await self.evict(request, platform, outcome.external_id)
+            await self._effects.evict(request, platform, outcome.external_id)
         if outcome.status == WRITTEN:
-            await self._announce(request_id, request)
+            await self._effects.announce(request)
         return outcome
-
-    async def _announce(self, request_id: str, request: WriteRequest) -> None:
-        """One notice per upsert (on this process), made by the gateway (no platform)."""
-        if self._changes is None or request_id in self._announced:
-            return
-        self._announced.add(request_id)
-        change = request.change
-        fields = [_CAMEL[name] for name in _CAMEL if getattr(change, name) is not None]
-        notice = ChangeNotice(
-            customer_id=request.customer_id,
-            email=change.email,
-            platform=None,
-            at=datetime.now(UTC),
-            changed_fields=tuple(fields),
-        )
-        try:
-            await self._changes.publish(notice)
-        except Exception:  # the write landed; subscribers missing it is not a failed write
-            logger.warning("could not announce the write of %s", request.customer_id)
 
     async def retry_later(
         self, request_id: str, platform: Platform, generation: int, at: datetime
@@ -233,59 +187,7 @@ class WriteService:
 
     async def dead_letter(self, request_id: str, platform: Platform, generation: int) -> str | None:
         """File the target's last failure in the DLQ and mark it dead-lettered."""
-        request = await self.log.request(request_id)
-        target = await self.log.target(request_id, platform)
-        if request is None or target is None or target.generation != generation:
-            return None
-        if target.status in FINAL:
-            return target.dead_letter_id
-        error_class, message, response = failure_details(target)
-        try:
-            letter_id = await self._file_letter(request, target, error_class, message, response)
-        except _NotMoved:
-            return None
-        logger.warning("dead-lettered %s %s: %s", platform.value, request_id, message)
-        return letter_id
-
-    async def _file_letter(
-        self,
-        request: WriteRequest,
-        target: TargetState,
-        error_class: str,
-        message: str,
-        response: dict[str, Any],
-    ) -> str:
-        """The letter and the target's move in one transaction: of two jobs that both get
-        here (a job re-run after its worker died), only the one that moves the target files."""
-        now = datetime.now(UTC)
-        platform, generation, request_id = target.platform, target.generation, request.request_id
-        async with self.log.store.engine.begin() as connection:
-            letter_id = await self.dead_letters.add(
-                operation=request.operation,
-                platform=platform,
-                request_id=request_id,
-                request={**request.as_json(), "generation": generation},
-                last_response=response,
-                error_class=error_class,
-                error_message=message,
-                attempts=target.attempts,
-                first_failed_at=target.first_failed_at or now,
-                last_failed_at=target.last_failed_at or now,
-                correlation_id=request.correlation_id,
-                connection=connection,
-            )
-            moved = await self.log.update(
-                request_id,
-                platform,
-                generation,
-                now,
-                connection=connection,
-                status=DEAD_LETTERED,
-                dead_letter_id=letter_id,
-            )
-            if not moved:
-                raise _NotMoved  # rolls the letter back
-        return letter_id
+        return await dead_letter(self.log, self.dead_letters, request_id, platform, generation)
 
     async def replay(self, letter_id: str, *, wait: float | None = None) -> TargetResult:
         """Send a dead letter's write again, from a fresh retry budget."""
@@ -300,7 +202,7 @@ class WriteService:
         target = await self.log.target(letter.request_id, letter.platform)
         if target is None:
             raise BrokenInvariant("expected target is not None")
-        return _result(target)
+        return result_of(target)
 
     async def replay_many(self, letter_ids: Sequence[str], *, wait: float) -> list[TargetResult]:
         """Replay each dead letter, then wait up to `wait` seconds for all of them to finish."""
@@ -316,13 +218,7 @@ class WriteService:
         self, keys: Sequence[tuple[str, Platform]], within: float
     ) -> list[TargetResult]:
         """The targets' results once all have finished, or as they stand after `within` s."""
-        give_up = time.monotonic() + within
-        while True:
-            states = [await self.log.target(request_id, p) for request_id, p in keys]
-            done = all(s is None or s.status in FINAL for s in states)
-            if done or time.monotonic() >= give_up:
-                return [_result(s) for s in states if s is not None]
-            await asyncio.sleep(SETTLE_POLL_SECONDS)
+        return await settle(self.log, keys, within)
 
     async def discard(self, letter_id: str) -> bool:
         return await self.dead_letters.close(letter_id, "discarded")
@@ -344,33 +240,7 @@ class WriteService:
         return len(unfinished)
 
     async def results(self, request_id: str) -> list[TargetResult]:
-        request = await self.log.request(request_id)
-        by_platform = {t.platform: t for t in await self.log.targets(request_id)}
-        order = request.targets if request else tuple(by_platform)
-        return [_result(by_platform[p]) for p in order if p in by_platform]
-
-    async def evict(
-        self,
-        request: WriteRequest,
-        platform: Platform | None = None,
-        external_id: str | None = None,
-    ) -> None:
-        """Forget the cached customer so the next read is fresh; teach the index the record."""
-        if self._cache is not None:
-            try:
-                await self._cache.evict(
-                    customer_ids=[request.customer_id], emails=[request.change.email]
-                )
-            except Exception:  # the write landed; a cache that is down only delays freshness
-                logger.warning("could not evict %s from the cache", request.customer_id)
-        if platform is not None and external_id is not None:
-            source = SourceRecord(platform=platform, external_id=external_id)
-            linked = Customer(id=request.customer_id, email=request.change.email, sources=(source,))
-            await self._identity.remember([linked])  # best effort: logs if the store is down
-        try:  # what the store holds of them is older than the platforms now
-            await mark_written(self._identity.store, [request.customer_id], datetime.now(UTC))
-        except Exception:  # the next live read (maxStaleness: 0) still sees the write
-            logger.warning("could not mark %s written in the store", request.customer_id)
+        return await results(self.log, request_id)
 
     async def _submit(
         self,
@@ -393,26 +263,3 @@ class WriteService:
         pending = [wait.wait(within) for wait in waits if wait is not None]
         if pending:
             await asyncio.gather(*pending)
-
-
-_CAMEL = {
-    "first_name": "firstName",
-    "last_name": "lastName",
-    "phone": "phone",
-    "lifecycle_stage": "lifecycleStage",
-    "email_consent": "emailConsent",
-}
-
-
-def _result(target: TargetState) -> TargetResult:
-    if target.status == DEAD_LETTERED:
-        return TargetResult(
-            target.platform,
-            WriteStatus.DEAD_LETTERED,
-            target.external_id,
-            target.error,
-            target.dead_letter_id,
-        )
-    if target.status in _PUBLIC:
-        return TargetResult(target.platform, _PUBLIC[target.status], target.external_id)
-    return TargetResult(target.platform, WriteStatus.QUEUED, None, target.error)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from access.principal import INTERNAL, Principal
+from canonical_schema import DEFAULT_REGION
 from hub import CustomerRead, ReadService
 from hub.changes import ChangeBus
 from hub.exceptions import PlatformError
@@ -45,6 +46,8 @@ class GatewayContext:
     """Starts and reads sync runs (resolvers/sync.py); None where sync is not wired in."""
     write: WriteService | None = None
     """Write-back and the dead-letter queue (resolvers/mutations.py)."""
+    phone_region: str = DEFAULT_REGION
+    """Where a written phone without a country code is read (MGW_DEFAULT_PHONE_REGION)."""
     changes: ChangeBus | None = None
     """Change notices for subscriptions (hub/changes.py); None where nothing publishes."""
     principal: Principal = INTERNAL
@@ -54,6 +57,10 @@ class GatewayContext:
     """A WebSocket's `connection_init` payload (its credentials, in the serve profile)."""
     store_unavailable: bool = False
     """A read found the store unreachable and went live (resolvers/extensions/store_notes.py)."""
+    cached_as: str | None = None
+    """The operation's name ("" when it has none) once the response cache holds its answer
+    (resolvers/extensions/response_cache.py): /graphql may keep the encoded bytes too
+    (gateway/cached_answers.py)."""
 
     def report(self, failures: Sequence[PlatformError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""
@@ -70,6 +77,11 @@ def make_context(
     integrations: Integrations | None = None,
     deadline_seconds: float | None = None,
     graph: GraphReader | None = None,
+    sync: SyncControl | None = None,
+    write: WriteService | None = None,
+    changes: ChangeBus | None = None,
+    phone_region: str = DEFAULT_REGION,
+    principal: Principal = INTERNAL,
 ) -> GatewayContext:
     """A context for one GraphQL operation: its DataLoaders batch and cache within it only."""
 
@@ -96,5 +108,10 @@ def make_context(
         deadline_seconds=deadline_seconds,
         graph_reader=reader,
         graph=make_loaders(reader),
+        sync=sync,
+        write=write,
+        changes=changes,
+        phone_region=phone_region,
+        principal=principal,
     )
     return context

@@ -14,7 +14,8 @@ from access.principal import Principal
 from access.scopes import ADMIN_DLQ, READ_CUSTOMERS, WRITE_CUSTOMERS
 from canonical_schema import EmailConsent, LifecycleStage, Platform, WriteStatus
 from hub.write_plan import validated_change
-from hub.write_service import IdempotencyConflictError, TargetResult, WriteService
+from hub.write_results import TargetResult
+from hub.write_service import IdempotencyConflictError, WriteService
 from resolvers.context import GatewayContext
 from resolvers.errors import BadUserInputError
 from resolvers.extensions.error_disclosure import write_error_sentence
@@ -41,7 +42,11 @@ class CustomerInput:
     first_name: str | None = strawberry.field(default=None, description="Given name.")
     last_name: str | None = strawberry.field(default=None, description="Family name.")
     phone: str | None = strawberry.field(
-        default=None, description="Phone number; stored in E.164 (`+14155550123`)."
+        default=None,
+        description=(
+            "Phone number; stored in E.164 (`+14155550123`). One without a country code is read "
+            "in the gateway's configured region (US unless set otherwise)."
+        ),
     )
     lifecycle_stage: LifecycleStage | None = strawberry.field(
         default=None, description="Funnel stage; platforms without that stage leave theirs."
@@ -144,6 +149,7 @@ class WriteMutations:
                 phone=input.phone,
                 lifecycle_stage=input.lifecycle_stage,
                 email_consent=input.email_consent,
+                phone_region=info.context.phone_region,
             )
         except ValueError as exc:
             raise BadUserInputError(str(exc)) from exc

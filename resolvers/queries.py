@@ -18,6 +18,26 @@ from resolvers.permissions import needs
 from resolvers.types import CustomerEdge, CustomerType, PageInfo
 
 Info = strawberry.Info[GatewayContext, None]
+MaxStaleness = Annotated[
+    int | None,
+    strawberry.argument(
+        description=(
+            "How old (seconds) stored data may be to answer: 0 reads every platform "
+            "live; unset uses the gateway's bound (MGW_READ__MAX_STALENESS_SECONDS, "
+            f"900 by default); at most {MAX_STALENESS} (30 days). `syncedAt` says "
+            "how fresh the answer is."
+        )
+    ),
+]
+
+
+def _check_staleness(max_staleness: int | None) -> None:
+    if max_staleness is None:
+        return
+    try:
+        checked_staleness(max_staleness)
+    except InvalidArgumentError as exc:
+        raise BadUserInputError(str(exc)) from None
 
 
 @strawberry.type
@@ -36,25 +56,11 @@ class Query:
         info: Info,
         id: strawberry.ID | None = None,
         email: str | None = None,
-        max_staleness: Annotated[
-            int | None,
-            strawberry.argument(
-                description=(
-                    "How old (seconds) stored data may be to answer: 0 reads every platform "
-                    "live; unset uses the gateway's bound (MGW_READ__MAX_STALENESS_SECONDS, "
-                    f"900 by default); at most {MAX_STALENESS} (30 days). `syncedAt` says "
-                    "how fresh the answer is."
-                )
-            ),
-        ] = None,
+        max_staleness: MaxStaleness = None,
     ) -> CustomerType | None:
         if (id is None) == (email is None):
             raise BadUserInputError("pass exactly one of `id` and `email`")
-        if max_staleness is not None:
-            try:
-                checked_staleness(max_staleness)
-            except InvalidArgumentError as exc:
-                raise BadUserInputError(str(exc)) from None
+        _check_staleness(max_staleness)
         if email is not None:
             if not is_email(email):
                 raise BadUserInputError(f"`email` is not an email address: {email!r}")
@@ -85,7 +91,7 @@ class Query:
             "`filter` is given, in a stable order by id or by `sort`, each then read like "
             "`customer`. Pass the previous page's `pageInfo.endCursor` as `after` for the next "
             "one, with the same `filter` and `sort`. Before the first sync, an unfiltered list "
-            "pages the first connected platform instead."
+            "pages the first connected platform instead. `maxStaleness` as for `customer`."
         ),
         extensions=needs(READ_CUSTOMERS),
     )
@@ -96,7 +102,9 @@ class Query:
         after: str | None = None,
         filter: CustomerFilterInput | None = None,
         sort: CustomerSort | None = None,
+        max_staleness: MaxStaleness = None,
     ) -> CustomerConnection:
+        _check_staleness(max_staleness)
         if filter is not None:
             wanted: CustomerFilter | None = filter.to_filter(sort)
         elif sort is not None and sort is not CustomerSort.ID:
@@ -104,7 +112,7 @@ class Query:
         else:
             wanted = None
         size = 20 if first is None else first
-        page = await info.context.read.list_customers(size, after, wanted)
+        page = await info.context.read.list_customers(size, after, wanted, max_staleness)
         edges = []
         for read, cursor in page.edges:
             if read.store_unavailable:

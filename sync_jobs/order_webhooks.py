@@ -19,11 +19,11 @@ logger = logging.getLogger("mgw.webhooks")
 
 
 async def store_orders(
-    attribution: Attribution | None, platform: Platform, events: Sequence[KeptEvent]
+    attribution: Attribution, platform: Platform, events: Sequence[KeptEvent]
 ) -> int:
     """Store the orders these events name; how many were read or forgotten."""
-    feed = attribution.order_feed if attribution is not None else None
-    if attribution is None or feed is None or feed.platform is not platform:
+    feed = attribution.order_feed
+    if feed is None or feed.platform is not platform:
         return 0
     notices = [n for e in events if (n := feed.order_named(e.topic, e.payload)) is not None]
     gone = sorted({n.external_id for n in notices if n.deleted})

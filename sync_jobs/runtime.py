@@ -2,8 +2,8 @@
 
 arq when Redis is configured (jobs survive this process; `mgw worker` runs them), else the
 in-process runner. Either way the same registered job functions run, with the same `ctx`:
-`engine`, `locks`, `retry_policy`, `lock_ttl`, plus what the caller adds (`services`,
-`writes`).
+`engine`, `locks`, `retry_policy`, `lock_ttl`, plus what the caller passes to `start` or
+`context` (`services`, `writes`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ class Jobs:
         self.locks = locks
         self.settings = settings
         self.policy = RetryPolicy(tuple(settings.retry_delays_seconds))
-        self.extra: JobContext = {}
-        """What every job's ctx holds besides the engine's own (`writes`, added with it)."""
 
     @property
     def runs_here(self) -> bool:
@@ -36,8 +34,9 @@ class Jobs:
         return isinstance(self.engine, InlineEngine)
 
     def context(self, extra: JobContext) -> JobContext:
+        """What every job's ctx holds: `extra` (the services it works with), then the
+        engine's own."""
         return {
-            **self.extra,
             **extra,
             "engine": self.engine,
             "locks": self.locks,

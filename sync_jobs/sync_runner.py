@@ -57,10 +57,10 @@ class SyncContext:
     feeds: Mapping[Platform, Feed]
     settings: SyncSettings
     runs: SyncRuns
+    changes: ChangeBus
+    """Where incremental changes are announced to subscribers (not the first, full walk)."""
     worker: str = ""
     propagator: Propagator | None = None
-    changes: ChangeBus | None = None
-    """Where incremental changes are announced to subscribers (not the first, full walk)."""
     cache: CustomerCache | None = None
     """What incremental changes make stale (evicted before they are announced)."""
     readers: Mapping[Platform, Any] = field(default_factory=dict)
@@ -156,8 +156,6 @@ async def _announce(sync: SyncContext, platform: Platform, changed: list[Custome
             logger.warning(
                 "could not evict %d changed people", len(people), extra=_fields(platform)
             )
-    if sync.changes is None:
-        return
     for record in changed:
         notice = ChangeNotice(
             customer_id=sync.identity.customer_id(record.email),

@@ -140,9 +140,9 @@ def open_sync(
     settings: SyncSettings,
     connectors: Sequence[Any],
     *,
-    engine: Engine | None = None,
-    writes: Writes | None = None,
-    changes: ChangeBus | None = None,
+    engine: Engine,
+    writes: Writes,
+    changes: ChangeBus,
     worker: str = "",
     cache: CustomerCache | None = None,
 ) -> SyncService:
@@ -158,12 +158,10 @@ def open_sync(
         feeds,
         settings,
         SyncRuns(store),
+        changes,
         worker,
         cache=cache,
         readers=readers,
-        changes=changes,
-        propagator=Propagator(store, settings.propagate, writes)
-        if writes is not None and settings.propagate
-        else None,
+        propagator=Propagator(store, settings.propagate, writes) if settings.propagate else None,
     )
     return SyncService(context, engine)

@@ -145,12 +145,10 @@ async def process_webhook(
             await evict_people(services.cache, [*before, *after])
         except Exception:  # a cache that is down only delays freshness until its TTL
             logger.warning("could not evict the people of %d %s event(s)", len(events), platform)
-    if services.changes is not None:
-        for event, person in zip(events, after, strict=True):
-            if person is not None:
-                await services.changes.publish(notice_for(event, person))
-    graph = getattr(services, "graph", None)
-    await store_orders(graph.attribution if graph else None, source, events)
+    for event, person in zip(events, after, strict=True):
+        if person is not None:
+            await services.changes.publish(notice_for(event, person))
+    await store_orders(services.graph.attribution, source, events)
     await _schedule_idle_checkouts(ctx["engine"], checkout_idle_seconds, events)
     if sync.propagator is not None and changed:
         await sync.propagator.propagate(source, changed, wait=0)

@@ -48,6 +48,8 @@ REDIS_LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 async def run_worker(
     jobs: Jobs, redis_url: str, writes: WriteService, extra: JobContext, *, burst: bool = False
 ) -> None:
+    """Run the registered jobs from Redis until cancelled (or, `burst`, until the queues are
+    empty); each job's ctx holds `extra`, `writes` and the engine's own."""
     settings, engine, registered = jobs.settings, jobs.engine, load_jobs()
     if not isinstance(engine, ArqEngine):
         raise BrokenInvariant("expected isinstance(engine, ArqEngine)")
@@ -57,7 +59,7 @@ async def run_worker(
             functions=arq_functions({name: registered[name] for name in names}),
             redis_settings=RedisSettings.from_dsn(redis_url),
             queue_name=queue,
-            ctx=jobs.context(extra),
+            ctx=jobs.context({**extra, "writes": writes}),
             max_jobs=settings.concurrency,
             job_timeout=settings.job_timeout_seconds,
             poll_delay=_poll(settings.poll_seconds, [registered[name] for name in names]),

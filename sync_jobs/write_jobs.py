@@ -98,10 +98,11 @@ def open_writes(
     cache: CustomerCache | None,
     connectors: Iterable[object],
     jobs: Jobs,
-    changes: ChangeBus | None = None,
+    changes: ChangeBus,
 ) -> WriteService:
     """The write service over every connector that can be written, handing its work to `jobs`
-    (which find it in `ctx["writes"]`) and announcing upserts on `changes`."""
+    and announcing upserts on `changes`. Its jobs find it in `ctx["writes"]`: whoever starts
+    the jobs passes it (`Jobs.start`, `run_worker`)."""
     service = WriteService(
         WriteLog(store),
         DeadLetters(store),
@@ -112,5 +113,4 @@ def open_writes(
         changes=changes,
         deadline=jobs.settings.write_deadline_seconds,
     )
-    jobs.extra["writes"] = service
     return service

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -39,9 +39,13 @@ from hub.store import Store
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
 ROOT = Path(__file__).resolve().parent.parent
 SIM_BASE = "http://sim.test"
 SIM_TOKEN_KEY = "private_app_token"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def missing_service(what: str, how: str) -> None:
@@ -185,6 +189,28 @@ def postgres_url() -> str:
             "PostgreSQL", f"{url} does not answer ({problem}); set MGW_TEST_POSTGRES_URL"
         )
     return url
+
+
+@pytest.fixture
+def chromium() -> str:
+    if not os.path.exists(CHROMIUM):
+        missing_service("chromium", f"apt-get install -y chromium (for {CHROMIUM})")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    """Debian's chromium, driven by Playwright (tests/dashboard, tests/gateway's GraphiQL)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
 
 
 @pytest.fixture

@@ -26,7 +26,14 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict
 
-from canonical_schema import Company, CustomerRecord, Deal, Platform, normalize_email
+from canonical_schema import (
+    DEFAULT_REGION,
+    Company,
+    CustomerRecord,
+    Deal,
+    Platform,
+    normalize_email,
+)
 from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.hubspot import crm, graph
@@ -36,6 +43,7 @@ from connectors.hubspot.errors import UpsertRejected
 from connectors.hubspot.mapping import (
     CONTACT_PROPERTIES,
     HubSpotObject,
+    contact_record,
     from_canonical,
     opts_out,
     parse_contact,
@@ -70,23 +78,32 @@ class HubSpotConnector:
         currency: str = "USD",
         concurrency: int = 4,
         clock: Callable[[], float] = time.time,
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._api = HubSpotApi(http, auth, concurrency=concurrency, clock=clock)
         self._currency = currency
+        self._phone_region = phone_region  # phones without a country code are read in it
 
     # -- contacts: CustomerSource -------------------------------------------------------------
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         wanted = list(dict.fromkeys(normalize_email(email) for email in emails))
-        records = await crm.read_objects(
-            self._api, "contacts", wanted, CONTACT_PROPERTIES, id_property="email"
+        records = await crm.read_batch(
+            self._api,
+            "contacts",
+            wanted,
+            CONTACT_PROPERTIES,
+            self._contact_record,
+            id_property="email",
         )
-        return {record.email: record for record in _customers(records)}
+        return {record.email: record for record in records if record is not None}
 
     async def records_by_id(self, contact_ids: Sequence[str]) -> dict[str, CustomerRecord]:
         """HubSpot contact id -> its record, for the ids HubSpot holds (100 a call)."""
-        records = await crm.read_objects(self._api, "contacts", contact_ids, CONTACT_PROPERTIES)
-        return {record.external_id: record for record in _customers(records)}
+        records = await crm.read_batch(
+            self._api, "contacts", contact_ids, CONTACT_PROPERTIES, self._contact_record
+        )
+        return {record.external_id: record for record in records if record is not None}
 
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
@@ -95,8 +112,10 @@ class HubSpotConnector:
         if after is not None:
             params["after"] = after
         body = await self._api.call("GET", CONTACTS, params=params)
-        contacts = self._contacts(body, "GET", CONTACTS)
-        return RecordPage(records=_customers(contacts), next_after=next_after(body))
+        where = self._api.endpoint("GET", CONTACTS)
+        records = parsed(results(body, where), self._contact_record, where)
+        listed = [record for record in records if record is not None]
+        return RecordPage(records=listed, next_after=next_after(body))
 
     async def count_records(self) -> int:
         query = {
@@ -134,7 +153,7 @@ class HubSpotConnector:
             where = self._api.endpoint("POST", path)
             raise InvalidUpstreamDataError(PLATFORM, f"{where}: {exc}", endpoint=where) from exc
         return RecordPage(
-            records=_customers(contacts),
+            records=self._customers(contacts),
             next_after=following.encode() if following is not None else None,
         )
 
@@ -254,9 +273,13 @@ class HubSpotConnector:
         where = self._api.endpoint(method, path)
         return parsed(results(body, where), parse_contact, where)
 
+    def _contact_record(self, raw: Any) -> CustomerRecord | None:
+        return contact_record(raw, phone_region=self._phone_region)
 
-def _customers(contacts: list[HubSpotObject]) -> list[CustomerRecord]:
-    return [record for contact in contacts if (record := to_canonical(contact)) is not None]
+    def _customers(self, contacts: list[HubSpotObject]) -> list[CustomerRecord]:
+        region = self._phone_region
+        mapped = (to_canonical(contact, phone_region=region) for contact in contacts)
+        return [record for record in mapped if record is not None]
 
 
 def _reasons(body: Any) -> tuple[dict[str, str], str | None]:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import Learners, LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.change_feeds import paged
 from connectors.credentials import Credentials
@@ -19,11 +19,23 @@ from connectors.hubspot.errors import SHAPE
 from connectors.hubspot.mapping import OPT_OUT, from_canonical, opts_out
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.webhooks import WEBHOOKS
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import (
+    CRM,
+    Capability,
+    OAuthFlow,
+    PlatformSpec,
+    oauth_client_set,
+    required,
+    secret,
+)
 
 
 def connect(
-    options: HubSpotSettings, http: httpx.AsyncClient, creds: Credentials
+    options: HubSpotSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     auth: httpx.Auth
     refresh = creds.vaulted("refresh_token") or (
@@ -35,7 +47,7 @@ def connect(
     else:
         token = required(options.private_app_token, "MGW_HUBSPOT__PRIVATE_APP_TOKEN")
         auth = PrivateAppAuth(token)
-    return HubSpotConnector(http, auth, currency=options.currency)
+    return HubSpotConnector(http, auth, currency=options.currency, phone_region=phone_region)
 
 
 def used_in_window(response: httpx.Response) -> int | None:
@@ -68,26 +80,14 @@ def _auth_method(options: HubSpotSettings) -> str:
     return "OAuth refresh token" if options.uses_oauth else "private-app token"
 
 
-def _vault_ready(options: HubSpotSettings) -> bool:
-    return bool(options.client_id and secret(options.client_secret))
-
-
 SPEC = PlatformSpec(
     platform=Platform.HUBSPOT,
     display_name="HubSpot",
+    color="#ff7a59",
     settings=HubSpotSettings,
     connect=connect,
     api_base=lambda options: str(options.base_url),
-    capabilities=frozenset(
-        {
-            Capability.CUSTOMERS,
-            Capability.WRITES,
-            Capability.CHANGES,
-            Capability.COMPANIES,
-            Capability.DEALS,
-            Capability.WEBHOOKS,
-        }
-    ),
+    capabilities=CRM | {Capability.WEBHOOKS},
     errors=SHAPE,
     write_shape=write_shape,
     limits=LimitSettings(requests=100, window_seconds=10, search_per_second=4),
@@ -103,7 +103,7 @@ SPEC = PlatformSpec(
             "communication_preferences.write",  # an unsubscribe: opt-out of all email
         )
     ),
-    vault_ready=_vault_ready,
+    vault_ready=oauth_client_set,
     simulated=simulated,
     webhooks=WEBHOOKS,
     feed=paged(PAGE_LIMIT, SEARCH_LIMIT, "records_changed_since"),

@@ -28,7 +28,14 @@ from typing import Any
 
 import httpx
 
-from canonical_schema import BehavioralEvent, Campaign, CustomerRecord, is_email, normalize_email
+from canonical_schema import (
+    DEFAULT_REGION,
+    BehavioralEvent,
+    Campaign,
+    CustomerRecord,
+    is_email,
+    normalize_email,
+)
 from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.mailchimp.api import DEFAULT_CONCURRENCY, PLATFORM, Api, Params, items, parse, total
@@ -60,6 +67,7 @@ class MailchimpConnector:
         list_id: str,
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         if not list_id or not list_id.isalnum():
             raise ValueError(f"a Mailchimp list (audience) id is required, not {list_id!r}")
@@ -69,6 +77,7 @@ class MailchimpConnector:
         self._members = f"/lists/{list_id}/members"
         self._listing = self._api.where("GET", self._members)
         self._list_known = False
+        self._phone_region = phone_region  # phones without a country code are read in it
 
     @property
     def account(self) -> str:
@@ -92,7 +101,7 @@ class MailchimpConnector:
         members = self._page(body)
         following = offset + len(members)
         more = bool(members) and following < total(body, self._listing)
-        return RecordPage(_records(members), str(following) if more else None)
+        return RecordPage(self._records(members), str(following) if more else None)
 
     async def count_records(self) -> int:
         params: Params = {"count": 1, "fields": "total_items"}
@@ -124,8 +133,8 @@ class MailchimpConnector:
         body = await self._api.call("GET", self._members, params=params)
         members = self._page(body)
         if len(members) < limit or skip + len(members) >= total(body, self._listing):
-            return RecordPage(_records(members), None)
-        records, last = _records(members), self._changed(members[-1])
+            return RecordPage(self._records(members), None)
+        records, last = self._records(members), self._changed(members[-1])
         if self._changed(members[0]) != last:
             return RecordPage(records, f"{last.isoformat()}|0")
         # A full page inside one second: step through that second by offset.
@@ -182,7 +191,8 @@ class MailchimpConnector:
         raw = await self._api.find(path, params={"fields": _ONE_FIELDS})
         if raw is None:
             return None
-        return to_canonical(parse(Member, raw, self._api.where("GET", path)))
+        member = parse(Member, raw, self._api.where("GET", path))
+        return to_canonical(member, phone_region=self._phone_region)
 
     async def _upsert(self, record: CustomerRecord) -> UpsertResult:
         path = f"{self._members}/{subscriber_hash(record.email)}"
@@ -204,6 +214,11 @@ class MailchimpConnector:
         member = parse(Member, answer, self._api.where("PUT", path))
         created = existing is None
         return UpsertResult(record.email, member.id, created, kept=kept)
+
+    def _records(self, members: list[Member]) -> list[CustomerRecord]:
+        region = self._phone_region
+        mapped = (to_canonical(member, phone_region=region) for member in members)
+        return [record for record in mapped if record is not None]
 
     def _page(self, body: Any) -> list[Member]:
         return [parse(Member, raw, self._listing) for raw in items(body, "members", self._listing)]
@@ -238,10 +253,6 @@ def standing_choice(held: Any, status: Any) -> str | None:
     if held == "unsubscribed" and status == "subscribed":
         return "the member unsubscribed: only they can resubscribe (a signup form)"
     return None
-
-
-def _records(members: list[Member]) -> list[CustomerRecord]:
-    return [record for record in map(to_canonical, members) if record is not None]
 
 
 def _check_limit(limit: int) -> None:

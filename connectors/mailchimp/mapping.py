@@ -37,6 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, field_validator
 
 from canonical_schema import (
+    DEFAULT_REGION,
     Customer,
     CustomerRecord,
     EmailConsent,
@@ -115,8 +116,9 @@ def parse_member(raw: Any) -> Member:
     return Member.model_validate(raw)
 
 
-def to_canonical(member: Member) -> CustomerRecord | None:
-    """The canonical view of a member, or None when it has no usable email."""
+def to_canonical(member: Member, *, phone_region: str = DEFAULT_REGION) -> CustomerRecord | None:
+    """The canonical view of a member, or None when it has no usable email.
+    A phone written without a country code is read in `phone_region`."""
     email = normalize_text(member.email_address)
     if email is None or not is_email(email):
         return None
@@ -127,7 +129,7 @@ def to_canonical(member: Member) -> CustomerRecord | None:
         email=email,
         first_name=normalize_text(merges.FNAME),
         last_name=normalize_text(merges.LNAME),
-        phone=normalize_phone(merges.PHONE),
+        phone=normalize_phone(merges.PHONE, phone_region),
         email_consent=CONSENT_BY_STATUS.get(member.status),
         engagement=EmailEngagement(
             open_rate=member.stats.avg_open_rate, click_rate=member.stats.avg_click_rate

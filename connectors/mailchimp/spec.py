@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import LimitSettings
-from canonical_schema import CustomerRecord, EmailConsent, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, EmailConsent, Platform
 from connectors.base import CustomerSource
 from connectors.change_feeds import paged
 from connectors.credentials import Credentials
@@ -19,11 +19,15 @@ from connectors.mailchimp.errors import SHAPE
 from connectors.mailchimp.mapping import from_canonical
 from connectors.mailchimp.settings import MailchimpSettings
 from connectors.mailchimp.webhooks import WEBHOOKS
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import Capability, OAuthFlow, PlatformSpec, oauth_client_set, required, secret
 
 
 def connect(
-    options: MailchimpSettings, http: httpx.AsyncClient, creds: Credentials
+    options: MailchimpSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     list_id = required(options.list_id, "MGW_MAILCHIMP__LIST_ID")
     vaulted = creds.vaulted("access_token")  # an OAuth token: Mailchimp's never expire
@@ -33,7 +37,9 @@ def connect(
         auth = api_key_auth(secret(options.api_key))
     else:
         auth = oauth_auth(required(options.access_token, "MGW_MAILCHIMP__API_KEY"))
-    return MailchimpConnector(http, auth, list_id, concurrency=options.concurrency)
+    return MailchimpConnector(
+        http, auth, list_id, concurrency=options.concurrency, phone_region=phone_region
+    )
 
 
 def api_base(options: MailchimpSettings) -> str:
@@ -68,14 +74,14 @@ def _auth_method(options: MailchimpSettings) -> str:
 
 
 def _vault_ready(options: MailchimpSettings) -> bool:
-    client = bool(options.client_id and secret(options.client_secret))
-    return client and bool(options.base_url and options.list_id)
+    return oauth_client_set(options) and bool(options.base_url and options.list_id)
 
 
 SPEC = PlatformSpec(
     platform=Platform.MAILCHIMP,
     ids_encode_pii=True,  # a member's id is md5(email): a guessed email is confirmed by it
     display_name="Mailchimp",
+    color="#c9a400",
     settings=MailchimpSettings,
     connect=connect,
     api_base=api_base,

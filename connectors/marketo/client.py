@@ -36,7 +36,13 @@ from typing import Any, Literal, NamedTuple
 import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
-from canonical_schema import BehavioralEvent, CustomerRecord, is_email, normalize_email
+from canonical_schema import (
+    DEFAULT_REGION,
+    BehavioralEvent,
+    CustomerRecord,
+    is_email,
+    normalize_email,
+)
 from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import InvalidUpstreamDataError
 from connectors.marketo.activities import ActivityReader
@@ -85,10 +91,12 @@ class MarketoConnector:
         created_since: datetime = EARLIEST,
         sleep: Sleep = asyncio.sleep,
         full_sync: Literal["export", "activities"] = "export",
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._api = MarketoApi(http, auth, max_concurrency=max_concurrency, clock=clock)
+        self._phone_region = phone_region  # phones without a country code are read in it
         self._activities = ActivityReader(self._api, self._emails_of)
-        self._export = LeadExport(self._api, sleep=sleep)
+        self._export = LeadExport(self._api, sleep=sleep, phone_region=phone_region)
         self._clock = clock
         self._created_since = created_since
         self.full_sync = full_sync
@@ -231,7 +239,7 @@ class MarketoConnector:
         records: list[CustomerRecord] = []
         while True:
             envelope = await self._api.get(LEADS, params)
-            records += _map_leads(envelope.result, envelope.requestId)
+            records += _map_leads(envelope.result, envelope.requestId, self._phone_region)
             if not envelope.nextPageToken or not envelope.result:
                 return records
             params = {**params, "nextPageToken": envelope.nextPageToken}
@@ -257,7 +265,7 @@ def _newer(record: CustomerRecord, than: CustomerRecord) -> bool:
     return mine > theirs
 
 
-def _map_leads(raw: list[Any], request_id: str | None) -> list[CustomerRecord]:
+def _map_leads(raw: list[Any], request_id: str | None, phone_region: str) -> list[CustomerRecord]:
     mapped = []
     for item in raw:
         try:
@@ -269,7 +277,7 @@ def _map_leads(raw: list[Any], request_id: str | None) -> list[CustomerRecord]:
                 endpoint=f"GET {LEADS}",
                 correlation_id=request_id,
             ) from exc
-        record = to_canonical(lead)
+        record = to_canonical(lead, phone_region=phone_region)
         if record is not None:
             mapped.append(record)
     return mapped

@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from canonical_schema import CustomerRecord
+from canonical_schema import DEFAULT_REGION, CustomerRecord
 from connectors.exceptions import FatalError, InvalidUpstreamDataError
 from connectors.marketo.api import PLATFORM, MarketoApi
 from connectors.marketo.mapping import LEAD_FIELDS, parse_lead, to_canonical
@@ -54,9 +54,15 @@ def window_after(start: datetime, now: datetime) -> tuple[datetime, bool]:
 
 class LeadExport:
     def __init__(
-        self, api: MarketoApi, *, sleep: Sleep = asyncio.sleep, first_poll_s: float = FIRST_POLL_S
+        self,
+        api: MarketoApi,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        first_poll_s: float = FIRST_POLL_S,
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._api = api
+        self._phone_region = phone_region
         self._sleep = sleep
         self._first_poll_s = first_poll_s
 
@@ -89,11 +95,12 @@ class LeadExport:
                 )
             wait = min(wait * 2, MAX_POLL_S) if wait else self._first_poll_s
         text = await self._api.text(f"{EXPORT}/{export_id}/file.json")
-        return rows_to_records(text)
+        return rows_to_records(text, self._phone_region)
 
 
-def rows_to_records(text: str) -> list[CustomerRecord]:
-    """The export file's leads (CSV, empty cells as nulls) as canonical records."""
+def rows_to_records(text: str, phone_region: str = DEFAULT_REGION) -> list[CustomerRecord]:
+    """The export file's leads (CSV, empty cells as nulls) as canonical records; a phone
+    without a country code is read in `phone_region`."""
     records = []
     for row in csv.DictReader(io.StringIO(text)):
         try:
@@ -104,7 +111,7 @@ def rows_to_records(text: str) -> list[CustomerRecord]:
                 f"a lead export row has an unexpected shape: {exc.errors()[0]}",
                 endpoint=f"GET {EXPORT}/{{exportId}}/file.json",
             ) from exc
-        record = to_canonical(lead)
+        record = to_canonical(lead, phone_region=phone_region)
         if record is not None:
             records.append(record)
     return records

@@ -30,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, StrictInt
 
 from canonical_schema import (
+    DEFAULT_REGION,
     Customer,
     CustomerRecord,
     LifecycleStage,
@@ -89,8 +90,9 @@ def parse_lead(raw: Any) -> Lead:
     return Lead.model_validate(raw)
 
 
-def to_canonical(lead: Lead) -> CustomerRecord | None:
-    """The canonical view of a lead, or None when it has no usable email."""
+def to_canonical(lead: Lead, *, phone_region: str = DEFAULT_REGION) -> CustomerRecord | None:
+    """The canonical view of a lead, or None when it has no usable email.
+    A phone written without a country code is read in `phone_region`."""
     email = normalize_text(lead.email)
     if email is None or not is_email(email):
         return None
@@ -100,7 +102,7 @@ def to_canonical(lead: Lead) -> CustomerRecord | None:
         email=email,
         first_name=normalize_text(lead.firstName),
         last_name=normalize_text(lead.lastName),
-        phone=normalize_phone(lead.phone),
+        phone=normalize_phone(lead.phone, phone_region),
         lifecycle_stage=stage_of(lead.leadStatus),
         lead_score=lead.leadScore,
         company_name=normalize_text(lead.company),

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
 from connectors.marketo.auth import client_credentials_auth
@@ -23,7 +23,11 @@ from connectors.spec import Capability, PlatformSpec, required
 
 
 def connect(
-    options: MarketoSettings, http: httpx.AsyncClient, creds: Credentials
+    options: MarketoSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     auth = client_credentials_auth(
         http,
@@ -37,6 +41,7 @@ def connect(
         auth,
         created_since=since.replace(tzinfo=since.tzinfo or UTC),
         full_sync=options.full_sync,
+        phone_region=phone_region,
     )
 
 
@@ -59,6 +64,7 @@ def simulated(base: str, credentials: Mapping[str, Any]) -> MarketoSettings:
 SPEC = PlatformSpec(
     platform=Platform.MARKETO,
     display_name="Marketo",
+    color="#5c4c9f",
     settings=MarketoSettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_MARKETO__BASE_URL"),

@@ -5,7 +5,8 @@
 - Opportunity: `Amount` in the record's `CurrencyIsoCode` in a multi-currency org (each
   record carries its own), else in the org's one currency (the connector is told which, USD
   by default; such an org has no `CurrencyIsoCode` field); `StageName` as the stage;
-  `IsClosed`/`IsWon` -> OPEN, WON or LOST; `CloseDate`; `AccountId` -> the public id of that Account's Company.
+  `IsClosed`/`IsWon` -> OPEN, WON or LOST; `CloseDate`; `AccountId` -> the public id of that
+  Account's Company.
 """
 
 from __future__ import annotations

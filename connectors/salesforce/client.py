@@ -29,7 +29,14 @@ from typing import TypeVar
 import httpx
 
 from cache import BatchSingleFlight
-from canonical_schema import Company, CustomerRecord, Deal, is_email, normalize_email
+from canonical_schema import (
+    DEFAULT_REGION,
+    Company,
+    CustomerRecord,
+    Deal,
+    is_email,
+    normalize_email,
+)
 from connectors.base import Held, RecordPage, UpsertResult
 from connectors.salesforce.account_mapping import (
     ACCOUNT_FIELDS,
@@ -97,9 +104,11 @@ class SalesforceConnector:
         *,
         api_version: str = DEFAULT_API_VERSION,
         currency: str = "USD",
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._api = Api(http, session, api_version)
         self._currency = currency
+        self._phone_region = phone_region  # phones without a country code are read in it
         # The Account ids of many people, read once however many graph reads ask at once
         # (a customer's company and deals both need them).
         self._accounts: BatchSingleFlight[str, str] = BatchSingleFlight()
@@ -116,7 +125,7 @@ class SalesforceConnector:
         return {
             email: record
             for email, person in people.items()
-            if (record := to_canonical(person)) is not None
+            if (record := to_canonical(person, phone_region=self._phone_region)) is not None
         }
 
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
@@ -139,7 +148,7 @@ class SalesforceConnector:
                 if (e := email_of(p))
                 and e in chosen
                 and chosen[e].Id == p.Id
-                and (r := to_canonical(p)) is not None
+                and (r := to_canonical(p, phone_region=self._phone_region)) is not None
             ]
             if len(batch) == wanted:
                 position = (index, batch[-1].Id)

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from canonical_schema import (
+    DEFAULT_REGION,
     CustomerRecord,
     LifecycleStage,
     Platform,
@@ -127,8 +128,11 @@ def _rank(person: Contact | Lead) -> tuple[bool, datetime]:
     return (person.kind == "Contact", person.LastModifiedDate)
 
 
-def to_canonical(person: Contact | Lead) -> CustomerRecord | None:
-    """The canonical view of a Contact or Lead, or None without a usable email."""
+def to_canonical(
+    person: Contact | Lead, *, phone_region: str = DEFAULT_REGION
+) -> CustomerRecord | None:
+    """The canonical view of a Contact or Lead, or None without a usable email.
+    A phone written without a country code is read in `phone_region`."""
     email = email_of(person)
     if email is None:
         return None
@@ -139,7 +143,7 @@ def to_canonical(person: Contact | Lead) -> CustomerRecord | None:
         email=email,
         first_name=normalize_text(person.FirstName),
         last_name=_provided(person.LastName),
-        phone=normalize_phone(person.Phone),
+        phone=normalize_phone(person.Phone, phone_region),
         lifecycle_stage=_stage(lead.Status) if lead else None,
         company_name=_provided(lead.Company) if lead else None,
         updated_at=person.LastModifiedDate,

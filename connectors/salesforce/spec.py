@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import Learners, LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.credentials import Credentials
 from connectors.salesforce.auth import SalesforceSession, api_usage
@@ -18,13 +18,17 @@ from connectors.salesforce.errors import SHAPE
 from connectors.salesforce.feed import SalesforceFeed
 from connectors.salesforce.mapping import from_canonical
 from connectors.salesforce.settings import SalesforceSettings
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import CRM, OAuthFlow, PlatformSpec, oauth_client_set, required, secret
 
 LEAD_PREFIX = "00Q"  # Salesforce's key prefix of Lead ids (Contacts: 003)
 
 
 def connect(
-    options: SalesforceSettings, http: httpx.AsyncClient, creds: Credentials
+    options: SalesforceSettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     session = SalesforceSession.from_refresh_token(
         http,
@@ -35,7 +39,11 @@ def connect(
         store=creds.store,
     )
     return SalesforceConnector(
-        http, session, api_version=options.api_version, currency=options.currency
+        http,
+        session,
+        api_version=options.api_version,
+        currency=options.currency,
+        phone_region=phone_region,
     )
 
 
@@ -61,25 +69,14 @@ def simulated(base: str, credentials: Mapping[str, Any]) -> SalesforceSettings:
     )
 
 
-def _vault_ready(options: SalesforceSettings) -> bool:
-    return bool(options.client_id and secret(options.client_secret))
-
-
 SPEC = PlatformSpec(
     platform=Platform.SALESFORCE,
     display_name="Salesforce",
+    color="#00a1e0",
     settings=SalesforceSettings,
     connect=connect,
     api_base=lambda options: str(options.login_url),
-    capabilities=frozenset(
-        {
-            Capability.CUSTOMERS,
-            Capability.WRITES,
-            Capability.CHANGES,
-            Capability.COMPANIES,
-            Capability.DEALS,
-        }
-    ),
+    capabilities=CRM,
     errors=SHAPE,
     write_shape=write_shape,
     limits=LimitSettings(daily_requests=15_000),
@@ -87,7 +84,7 @@ SPEC = PlatformSpec(
     entities="contacts, leads, accounts, opportunities",
     auth_method=lambda options: "OAuth refresh token (connected app)",
     oauth=OAuthFlow(("api", "refresh_token"), pkce=True),
-    vault_ready=_vault_ready,
+    vault_ready=oauth_client_set,
     simulated=simulated,
     feed=lambda connector: SalesforceFeed(connector.platform, connector),
 )

@@ -26,7 +26,14 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from canonical_schema import BehavioralEvent, CustomerRecord, Order, is_email, normalize_email
+from canonical_schema import (
+    DEFAULT_REGION,
+    BehavioralEvent,
+    CustomerRecord,
+    Order,
+    is_email,
+    normalize_email,
+)
 from connectors.base import Held, RecordPage, UpsertResult
 from connectors.exceptions import FatalError
 from connectors.feeds import OrderNotice
@@ -77,11 +84,17 @@ class ShopifyConnector:
     platform = PLATFORM
 
     def __init__(
-        self, http: httpx.AsyncClient, auth: httpx.Auth, *, api_version: str = API_VERSION
+        self,
+        http: httpx.AsyncClient,
+        auth: httpx.Auth,
+        *,
+        api_version: str = API_VERSION,
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._api = GraphQLApi(http, auth, api_version=api_version)
         self._http = http
         self._count_served = True
+        self._phone_region = phone_region  # phones without a country code are read in it
 
     @property
     def account(self) -> str:
@@ -251,13 +264,16 @@ class ShopifyConnector:
     ) -> Page[CustomerRecord]:
         variables = {"first": first, "after": after, "query": query, "sortKey": sort}
         nodes, next_after = connection(await self._api.data(q.CUSTOMERS, variables), "customers")
-        records = [to_canonical(parse(parse_customer, node)) for node in nodes]
+        records = [self._canonical(node) for node in nodes]
         return Page([r for r in records if r is not None], next_after)
 
     async def _by_identifier(self, email: str) -> CustomerRecord | None:
         data = await self._api.data(q.CUSTOMER_BY_EMAIL, {"email": email})
         node = data.get("customerByIdentifier")
-        return None if node is None else to_canonical(parse(parse_customer, node))
+        return None if node is None else self._canonical(node)
+
+    def _canonical(self, node: Any) -> CustomerRecord | None:
+        return to_canonical(parse(parse_customer, node), phone_region=self._phone_region)
 
     async def _orders_of(self, numbers: list[int], first: int) -> list[Any]:
         query = " OR ".join(f"id:{number}" for number in numbers)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from canonical_schema import (
+    DEFAULT_REGION,
     Customer,
     CustomerRecord,
     EmailConsent,
@@ -105,8 +106,11 @@ def parse_customer(raw: Any) -> ShopifyCustomer:
     return ShopifyCustomer.model_validate(raw)
 
 
-def to_canonical(customer: ShopifyCustomer) -> CustomerRecord | None:
-    """The canonical view of a customer, or None when it has no email (identity needs one)."""
+def to_canonical(
+    customer: ShopifyCustomer, *, phone_region: str = DEFAULT_REGION
+) -> CustomerRecord | None:
+    """The canonical view of a customer, or None when it has no email (identity needs one).
+    A phone written without a country code is read in `phone_region`."""
     email = normalize_text(customer.email)
     if email is None or not is_email(email):
         return None
@@ -117,7 +121,7 @@ def to_canonical(customer: ShopifyCustomer) -> CustomerRecord | None:
         email=email,
         first_name=normalize_text(customer.firstName),
         last_name=normalize_text(customer.lastName),
-        phone=normalize_phone(customer.phone),
+        phone=normalize_phone(customer.phone, phone_region),
         email_consent=None if consent is None else consent_from_shopify(consent.marketingState),
         total_spent=customer.amountSpent.canonical(),
         order_count=customer.numberOfOrders,

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from cache.rate_rules import Learners, LimitSettings
-from canonical_schema import CustomerRecord, Platform
+from canonical_schema import DEFAULT_REGION, CustomerRecord, Platform
 from connectors.base import CustomerSource
 from connectors.change_feeds import paged
 from connectors.credentials import Credentials
@@ -21,11 +21,15 @@ from connectors.shopify.errors import SHAPE
 from connectors.shopify.mapping import from_canonical
 from connectors.shopify.settings import ShopifySettings
 from connectors.shopify.webhooks import WEBHOOKS
-from connectors.spec import Capability, OAuthFlow, PlatformSpec, required, secret
+from connectors.spec import Capability, OAuthFlow, PlatformSpec, oauth_client_set, required, secret
 
 
 def connect(
-    options: ShopifySettings, http: httpx.AsyncClient, creds: Credentials
+    options: ShopifySettings,
+    http: httpx.AsyncClient,
+    creds: Credentials,
+    *,
+    phone_region: str = DEFAULT_REGION,
 ) -> CustomerSource:
     """Vaulted tokens first (expiring with their refresh token, or an offline one), then an
     offline token from settings, then an expiring one from settings."""
@@ -53,7 +57,7 @@ def connect(
             refresh_token=required(options.refresh_token, "MGW_SHOPIFY__REFRESH_TOKEN"),
             store=creds.store,
         )
-    return ShopifyConnector(http, auth, api_version=options.api_version)
+    return ShopifyConnector(http, auth, api_version=options.api_version, phone_region=phone_region)
 
 
 def throttle_status(response: httpx.Response) -> tuple[float, float] | None:
@@ -84,12 +88,13 @@ def _auth_method(options: ShopifySettings) -> str:
 
 
 def _vault_ready(options: ShopifySettings) -> bool:
-    return bool(options.client_id and secret(options.client_secret) and options.base_url)
+    return oauth_client_set(options) and bool(options.base_url)
 
 
 SPEC = PlatformSpec(
     platform=Platform.SHOPIFY,
     display_name="Shopify",
+    color="#5e8e3e",
     settings=ShopifySettings,
     connect=connect,
     api_base=lambda options: required(options.base_url, "MGW_SHOPIFY__BASE_URL"),

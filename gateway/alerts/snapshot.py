@@ -110,8 +110,6 @@ async def _queue_depth(services: Any) -> int | None:
 
 
 async def _dlq_size(services: Any) -> int | None:
-    if services.write is None:
-        return None
     try:
         return int(await services.write.dead_letters.count())
     except Exception as exc:

@@ -1,10 +1,12 @@
 """What `/dashboard/data` answers: the monitor's snapshot as the page draws it — integrations,
-quota history, queue depth, open dead letters, alerts — in one JSON document."""
+quota history, queue depth, open dead letters, alerts, and each registered platform's colour
+(connectors/registry.py: the page names no platform) — in one JSON document."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from connectors.registry import specs
 from gateway.alerts import Monitor
 from gateway.health import alert_json
 
@@ -29,24 +31,23 @@ async def dashboard_data(monitor: Monitor, services: Any, profile: str) -> dict[
         }
         for v in snapshot.platforms
     ]
-    letters: list[dict[str, Any]] = []
-    if services.write is not None:
-        page = await services.write.dead_letters.page(DEAD_LETTERS_SHOWN)
-        letters = [
-            {
-                "id": d.id,
-                "platform": d.platform.value,
-                "operation": d.operation,
-                "error": d.error,
-                "attempts": d.attempts,
-                "last_failed_at": d.last_failed_at.isoformat(),
-                "correlation_id": d.correlation_id,
-            }
-            for d in page.items
-        ]
+    page = await services.write.dead_letters.page(DEAD_LETTERS_SHOWN)
+    letters = [
+        {
+            "id": d.id,
+            "platform": d.platform.value,
+            "operation": d.operation,
+            "error": d.error,
+            "attempts": d.attempts,
+            "last_failed_at": d.last_failed_at.isoformat(),
+            "correlation_id": d.correlation_id,
+        }
+        for d in page.items
+    ]
     return {
         "taken_at": snapshot.taken_at.isoformat(),
         "profile": profile,
+        "colors": {spec.key: spec.color for spec in specs() if spec.color},
         "integrations": integrations,
         "queue_depth": snapshot.queue_depth,
         "dlq_size": snapshot.dlq_size,

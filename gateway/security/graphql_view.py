@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from access.principal import NOBODY, STATE_KEY, Principal
 from gateway.graphql_http import GatewayGraphQL
-from gateway.security.authenticator import AuthenticationError, Authenticator
+from gateway.security.authenticator import AuthenticationError
 from gateway.security.jwt import KeysUnavailableError
 from gateway.security.sessions import Sessions
 from gateway.security.sockets import LegacyWSHandler, TransportWSHandler
@@ -29,7 +27,7 @@ from resolvers import GatewayContext
 ACK: UnsetType = UNSET  # a plain `connection_ack`, no payload
 
 
-def principal_of(request: Request | WebSocket) -> Principal:
+def principal_of(request: HTTPConnection) -> Principal:
     """The caller the middleware found; no scope at all when it found none."""
     found = request.scope.get("state", {}).get(STATE_KEY)
     return found if isinstance(found, Principal) else NOBODY
@@ -51,33 +49,18 @@ class AuthenticatedGraphQL(GatewayGraphQL):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
-    def __init__(
-        self,
-        *args: object,
-        authenticator: Authenticator,
-        sessions: Sessions | None = None,
-        **kwargs: object,
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._authenticator = authenticator
-        self.sessions = sessions  # open sockets and streams, checked while open
-        self._app_state: object = None  # this view's app's state: the store is there
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> GatewayContext:
-        context = await super().get_context(request, response)
-        self._app_state = request.app.state
-        context.principal = principal_of(request)
-        return context
+    def __init__(self, *args: object, sessions: Sessions, **kwargs: object) -> None:
+        """`sessions` authenticates a socket's `connection_init` against the app's store and
+        watches open sockets and streams while their credential holds."""
+        super().__init__(*args, sessions=sessions, caller=principal_of, **kwargs)  # type: ignore[arg-type]
+        self._sessions = sessions
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
         if context.principal is not NOBODY:
             return ACK  # the upgrade request carried credentials, or the profile is open
-        store = getattr(getattr(self._app_state, "services", None), "store", None)
         try:
-            context.principal = await self._authenticator.authenticate(
-                credential_in(context.connection_params), store
+            context.principal = await self._sessions.authenticate(
+                credential_in(context.connection_params)
             )
         except (AuthenticationError, KeysUnavailableError):
             raise ConnectionRejectionError from None

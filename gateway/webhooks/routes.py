@@ -78,7 +78,7 @@ class WebhookEndpoint:
             return JSONResponse({"ok": True})
         services = request.app.state.services
         fresh = await Inbox(services.store).accept(parsed)
-        if fresh and services.jobs is not None:
+        if fresh:
             await enqueue_webhook(
                 services.jobs.engine,
                 fresh[0].platform,
@@ -91,7 +91,7 @@ class WebhookEndpoint:
 async def resume_here(services: Any, settings: Settings) -> int:
     """On start, when this process runs its own jobs: queue the events a previous run accepted
     but did not finish processing (with arq, `mgw worker` sweeps for them instead)."""
-    if services.jobs is None or not services.jobs.runs_here:
+    if not services.jobs.runs_here:
         return 0
     return await resume_webhooks(
         services.store,

@@ -28,14 +28,11 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
-    OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
 )
 
-from resolvers.extensions.result_size import argument_value, declared_defaults, width_of
-
-PLATFORMS = 5
+from resolvers.extensions.result_size import PLATFORMS, argument_value, chosen_operation, width_of
 
 BATCHED: dict[tuple[str, str], int] = {
     ("Query", "customer"): PLATFORMS + 1,  # Salesforce reads contacts and leads
@@ -150,21 +147,9 @@ def estimate(
     variables: dict[str, object] | None,
 ) -> int:
     """Upstream calls the operation `operation_name` of `document` may make."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
-    ]
-    if not chosen:
+    found = chosen_operation(schema, document, operation_name, variables)
+    if found is None:
         return 0
-    operation = chosen[0]
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    given = {**declared_defaults(operation), **(variables or {})}
-    cost = _Estimate(schema, fragments, given).selection_set(root, operation.selection_set)
+    estimate = _Estimate(schema, found.fragments, found.variables)
+    cost = estimate.selection_set(found.root, found.operation.selection_set)
     return cost.batched + cost.per_parent

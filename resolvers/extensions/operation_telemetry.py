@@ -171,6 +171,16 @@ class OperationTelemetry(SchemaExtension):
             otel_context.detach(token)
 
 
+def record_cached(operation: str | None, seconds: float) -> None:
+    """A query /graphql answered from the response cache before the pipeline (no span of its
+    own: the HTTP request's span holds it), counted as the pipeline counts an `ok` query."""
+    name = _label(operation)
+    OPERATION_SECONDS.labels(name, "query").observe(seconds)
+    OPERATIONS.labels(name, "query", "ok").inc()
+    RECENT.add(seconds, False)
+    logger.info("ok (kept) in %.1f ms", 1000 * seconds, extra={"operation": f"query {name}"})
+
+
 def current_operation() -> str | None:
     """The GraphQL operation this code runs for (`query customer`), for log lines' fields."""
     value = otel_context.get_value(OPERATION_KEY)

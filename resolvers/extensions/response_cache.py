@@ -1,7 +1,8 @@
 """Answers repeated read operations from the response cache (hub/response_cache.py), when one
 is configured: a query whose operation, variables and caller's scopes match an answer kept
 less than `MGW_RESPONSE_CACHE_SECONDS` ago is not executed again. Only complete answers are
-kept; a mutation clears them all."""
+kept, and marked on the context so that /graphql keeps their encoded bytes as well
+(gateway/cached_answers.py); a mutation clears them all."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class CachedResponses(SchemaExtension):
         )
         if kind is OperationType.QUERY and (kept := responses.get(key)) is not None:
             context.result = GraphQLResult(data=kept, errors=None)
+            gateway.cached_as = context.operation_name or ""
             yield
             return
         yield
@@ -39,3 +41,4 @@ class CachedResponses(SchemaExtension):
             failed = getattr(result, "errors", None) or gateway.partial_failures
             if data is not None and not failed:  # partial failures join `errors` later
                 responses.put(key, data)
+                gateway.cached_as = context.operation_name or ""

@@ -6,9 +6,9 @@ holds 100^n objects, and building them takes every other request's time and giga
 memory. So the widths of the lists are multiplied through the document, as GitHub's node limit
 does: a list field holds its `first` objects (the value written, else the variable's value,
 else the variable's declared default, else the field's default), a connection's `edges` the
-connection's `first`, a list without `first` the most its table below allows (the platforms
-there are five), and each of those objects holds what its selection set selects. Scalars cost
-nothing; they are bounded by the objects that hold them.
+connection's `first`, a list without `first` the most its table below allows (a list of
+platforms: as many as are registered), and each of those objects holds what its selection set
+selects. Scalars cost nothing; they are bounded by the objects that hold them.
 
 Fragments are counted once each for a given width (memoized), so a fragment bomb costs linear
 time here too.
@@ -17,6 +17,7 @@ time here too.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
@@ -41,7 +42,9 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-PLATFORMS = 5
+from hub.capabilities import Capability, with_capability
+
+PLATFORMS = len(with_capability(Capability.CUSTOMERS))  # every registered platform
 UNKNOWN_WIDTH = 100
 """A list the table does not name: as wide as the widest `first` allows."""
 
@@ -66,6 +69,46 @@ def declared_defaults(operation: OperationDefinitionNode) -> dict[str, object]:
         for definition in operation.variable_definitions or ()
         if definition.default_value is not None
     }
+
+
+@dataclass(frozen=True)
+class ChosenOperation:
+    """What a count over one operation of a document starts from."""
+
+    operation: OperationDefinitionNode
+    root: GraphQLObjectType
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: dict[str, object]
+    """The values sent over the declared defaults."""
+
+
+def chosen_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, object] | None,
+) -> ChosenOperation | None:
+    """The operation `operation_name` names in `document` (without a name, the first one:
+    graphql-core's `get_operation_ast` would give None for several unnamed operations), with
+    its root type, the document's fragments and its variables; None when there is none.
+    Shared by the result-size count and the cost estimate (operation_cost.py)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o
+        for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]
+    if not chosen:
+        return None
+    operation = chosen[0]
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    given = {**declared_defaults(operation), **(variables or {})}
+    return ChosenOperation(operation, root, fragments, given)
 
 
 def argument_value(
@@ -187,20 +230,8 @@ def result_size(
     variables: Mapping[str, object] | None,
 ) -> int:
     """The most objects the answer to operation `operation_name` of `document` can hold."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [
-        o
-        for o in operations
-        if operation_name is None or (o.name and o.name.value == operation_name)
-    ]
-    if not chosen:
+    found = chosen_operation(schema, document, operation_name, variables)
+    if found is None:
         return 0
-    operation = chosen[0]
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    given = {**declared_defaults(operation), **(variables or {})}
-    return _Count(schema, fragments, given).selection_set(root, operation.selection_set, 1)
+    count = _Count(schema, found.fragments, found.variables)
+    return count.selection_set(found.root, found.operation.selection_set, 1)

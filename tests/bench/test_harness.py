@@ -1,7 +1,9 @@
 """The benchmark harness (`make bench`, bench/run.py) works end to end on a tiny scale: it
-starts the simulators and our gateway (two worker processes on Redis), drives them with wrk,
-reads wrk's numbers and the scripts' JSON, and writes a report. Correctness, not timings:
-the peer joins only where it is already installed (installing it takes minutes)."""
+starts the simulators and our gateway live, warm and from a synced store (one process a
+side), drives them with wrk, reads wrk's numbers and the scripts' JSON, keeps
+the run in results/runs/ and writes a report. Correctness, not timings; and without the peer
+(installing it takes minutes, starting it with `--fork 2` on a loaded machine nearly one): the
+report's handling of its numbers is tested from numbers."""
 
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ BENCH = ROOT / "bench"
 
 
 def _load_report() -> Any:
-    """bench/ holds scripts, not a package: load report.py by path. (Putting bench/ on
-    sys.path would shadow the `cache` package with bench/cache.py for every later test.)"""
+    """bench/ holds scripts, not a package: load report.py by path. (It appends bench/ to
+    sys.path for its parts; ahead of the project, bench/cache.py would shadow `cache`.)"""
     spec = importlib.util.spec_from_file_location("bench_report", BENCH / "report.py")
     assert spec is not None
     assert spec.loader is not None
@@ -48,6 +50,10 @@ def test_a_tiny_run_measures_both_caches_and_writes_the_report(
         "list,calls",
         "--connections",
         "2",
+        "--processes",
+        "1",  # two a side take twice as long to start; tests/gateway/test_serve_workers.py
+        "--peer",
+        "off",  # the peer's start alone takes minutes on a loaded machine: make bench runs it
         "--people",
         "200",
         "--results",
@@ -63,33 +69,35 @@ def test_a_tiny_run_measures_both_caches_and_writes_the_report(
     run = json.loads((tmp_path / "run.json").read_text())
     listed = run["scenarios"]["list"]
     assert "error" not in listed, listed
-    for name in ("ours_off", "ours_warm"):
-        side = listed["sides"][name]
+    sides = listed["groups"]["1"]["sides"]
+    for name in ("ours_live", "ours_warm", "ours_store", "ours_store_email"):
+        side = sides[name]
         (only,) = side["runs"]
         assert only["requests"] > 0
         assert only["rps"] > 0
         assert only["p50_ms"] > 0
         assert only["cpu_ms_per_request"] > 0
         assert side["non_2xx"] == 0
-        assert side["workers"] == 2
-        assert side["processes"] >= 3
+        assert side["workers"] == 1
+        assert side["processes"] >= 1
         assert side["rss_peak_mb"] > 20
-    if "peer" in listed["sides"]:
-        assert listed["sides"]["peer"]["runs"][0]["requests"] > 0
-    else:
-        assert listed["peer_skipped"]
+    assert listed["peer_skipped"] == "--peer off"
+    assert "peer_live" not in sides
+    assert len(list((tmp_path / "runs").glob("*.json"))) == 1
     assert "error" not in run["scenarios"]["calls"], run["scenarios"]["calls"]
     calls = json.loads((tmp_path / "graph.json").read_text())["calls"]
     assert calls["100"]["hubspot"] >= 1
     text = out.read_text()
-    assert "## 1. HubSpot-only list" in text
-    assert "| ours, cache off |" in text
+    assert "## 1. Ours and the peer, process for process" in text
+    assert "### 1 vs 1" in text
+    assert "| ours, live (list) | " in text
+    assert "| ours, from the store (by email) | " in text
     assert "3. upstream calls, N = 100 vs N = 10" in text
     assert "| 4. limits |" in text
     assert "no result in this run: not run" in text
 
 
-def _side(rps: float, p99: float, rss: float, workers: int = 1) -> dict[str, Any]:
+def _side(rps: float, p99: float, rss: float, workers: int = 1, cpu: float = 5.0) -> dict[str, Any]:
     run = {
         "round": 1,
         "rps": rps,
@@ -98,16 +106,19 @@ def _side(rps: float, p99: float, rss: float, workers: int = 1) -> dict[str, Any
         "requests": rps * 10,
         "non_2xx": 0,
         "socket_errors": 0,
-        "cpu_ms_per_request": 1000 / rps,
+        "cpu_ms_per_request": cpu,
         "load": 1.0,
     }
-    stat = {"median": rps, "min": rps, "max": rps}
+
+    def stat(value: float) -> dict[str, float]:
+        return {"median": value, "min": value, "max": value}
+
     return {
         "runs": [run],
-        "rps": stat,
-        "p50_ms": {"median": p99 / 2, "min": p99 / 2, "max": p99 / 2},
-        "p99_ms": {"median": p99, "min": p99, "max": p99},
-        "cpu_ms_per_request": {"median": 1000 / rps, "min": 1000 / rps, "max": 1000 / rps},
+        "rps": stat(rps),
+        "p50_ms": stat(p99 / 2),
+        "p99_ms": stat(p99),
+        "cpu_ms_per_request": stat(cpu),
         "non_2xx": 0,
         "socket_errors": 0,
         "rss_peak_mb": rss,
@@ -116,37 +127,60 @@ def _side(rps: float, p99: float, rss: float, workers: int = 1) -> dict[str, Any
     }
 
 
-def test_the_report_judges_each_bar_from_the_numbers(tmp_path: Path) -> None:
+def _comparison(count: int) -> dict[str, Any]:
     sides = {
-        "peer": _side(200, 100, 400),
-        "ours_off": _side(100, 80, 150, workers=2),
-        "ours_warm": _side(1200, 20, 150, workers=2),
+        "peer_live": _side(200, 100, 400, count, cpu=5.0),
+        "ours_live": _side(100, 80, 150, count, cpu=10.0),
+        "peer_warm": _side(2000, 20, 400, count),
+        "ours_warm": _side(5000, 10, 150, count),
+        "ours_store": _side(700, 40, 150, count),
+        "peer_live_email": _side(300, 60, 400, count),
+        "ours_store_email": _side(800, 40, 150, count),
+        "peer_warm_email": _side(2000, 10, 400, count),
     }
+    return {"sides": sides}
+
+
+def test_the_report_judges_each_bar_from_the_numbers(tmp_path: Path) -> None:
     list_outcome = {
         "connections": 16,
         "seconds_per_run": 10,
         "rounds": 1,
         "people": 2000,
-        "sides": sides,
+        "emails": 200,
+        "processes": [1, 2],
+        "groups": {"1": _comparison(1), "2": _comparison(2)},
     }
     (tmp_path / "realtime.json").write_text(
         json.dumps({"changes": 200, "p50_ms": 50.0, "p95_ms": 1500.0, "max_ms": 2000.0})
     )
     run = {
-        "machine": {"cpu": "test cpu", "cores": 2},
-        "settings": {"size": "full", "rounds": 1, "seconds": 10},
+        "machine": {"cpu": "test cpu", "cores": 2, "date": "2026-12-07 05:00 UTC"},
+        "settings": {"size": "full", "rounds": 1, "seconds": 10, "scenarios": ["list"]},
         "scenarios": {
             "list": list_outcome,
             "realtime": {"script": "bench/realtime.py"},
             "sync": {"error": "sync.py exited with 1", "output": "boom"},
         },
     }
+    for _ in range(3):
+        report.history.record(run, tmp_path)  # one file a run: the same date overwrites
     text = report.render(run, tmp_path)
     rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| 1.")}
-    assert "| 0.50 | **no** |" in rows["| 1. list, requests/s ours / peer, cache off"]
-    assert "| 6.00 | yes |" in rows["| 1. list, requests/s ours / peer, cache warm"]
-    assert "| 0.80 | yes |" in rows["| 1. list, p99 ours / peer, cache off"]
-    assert "| 0.38 (150 / 400 MB) | yes |" in rows["| 1. list, peak RSS ours / peer"]
+    live = "| 1. live list, requests/s, ours / peer, 1 vs 1"
+    assert "| 0.50 (100.0 / 200.0) | **no** |" in rows[live]
+    cpu = "| 1. live list, CPU ms per request, ours / peer, 2 vs 2"
+    assert "| 2.00 (10.0 / 5.0) | **no** |" in rows[cpu]
+    assert "| 0.80 " in rows["| 1. live list, p99, ours / peer, 1 vs 1"]
+    assert "| 0.38 (150.0 / 400.0) | yes |" in rows["| 1. live list, peak RSS, ours / peer, 2 vs 2"]
+    assert "| 2.50 " in rows["| 1. warm list (both caches), requests/s, ours / peer, 1 vs 1"]
+    store = "| 1. list from the store vs peer live, requests/s, ours / peer, 2 vs 2"
+    assert "| 3.50 (700.0 / 200.0) | yes |" in rows[store]
+    email = "| 1. `customer(email:)` from the store vs peer live, p99, ours / peer, 1 vs 1"
+    assert "| 0.67 (40.0 / 60.0) | **no** |" in rows[email]
     assert "| 1500.0 ms | **no** |" in text  # realtime's p95 over 1000 ms
     assert "no result in this run: sync.py exited with 1" in text
-    assert "| 2 (2 serving) |" in text  # how many processes each side used
+    assert "| 3 (2) |" not in text
+    assert "| 2 (2) |" in text  # how many processes each side used, and how many serve
+    assert "### The last three runs" in text
+    assert "| live list, requests/s, 1 vs 1 | >= 1.0 | 0.50 | **no** |" in text

@@ -120,8 +120,10 @@ SHAPE = ErrorShape(
 
 
 def pigeon_spec(platform: Platform) -> PlatformSpec:
-    def connect(options: PigeonSettings, http: httpx.AsyncClient, creds: Credentials) -> Any:
-        return PigeonConnector(platform, http, options.token)
+    def connect(
+        options: PigeonSettings, http: httpx.AsyncClient, creds: Credentials, *, phone_region: str
+    ) -> Any:
+        return PigeonConnector(platform, http, options.token)  # its people have no phones
 
     return PlatformSpec(
         platform=platform,

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from connectors.registry import specs
 from gateway.app import create_app
 from gateway.security.api_keys import ApiKeyStore
 from tests.telemetry.support import gateway_settings
@@ -64,6 +65,7 @@ async def test_the_data_needs_admin_dlq_in_serve_and_nothing_in_demo(
         "marketo",
         "mailchimp",
     ]
+    assert body["colors"] == {spec.key: spec.color for spec in specs()}  # the chart's lines
     assert body["dead_letters"] == []
     assert body["dlq_size"] == 0
     assert {a["name"] for a in body["alerts"]} >= {"dead_letters", "job_backlog", "stale_data"}

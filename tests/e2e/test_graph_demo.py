@@ -14,6 +14,7 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXAsyncTransport
 
 from gateway.demo import sample_queries
+from tests.docs.blocks import ROOT, examples
 
 pytestmark = pytest.mark.e2e
 
@@ -73,3 +74,21 @@ def test_graphiql_opens_on_the_sample_queries(demo: dict[str, Any]) -> None:
     assert page.status_code == 200
     assert "query OneCustomerAcrossTheGraph" in page.text
     assert printed_emails(demo)[0] in page.text
+
+
+def test_the_documented_campaigns_query_answers_with_attribution_at_once(
+    demo: dict[str, Any],
+) -> None:
+    """The demo stores the shop's orders before its banner: the getting-started page's
+    campaigns query answers with every sent campaign's attribution on the first try."""
+    [query] = [
+        example.query
+        for example in examples(ROOT / "docs" / "getting-started.md")
+        if "campaigns(" in example.query and "attributedOrders" in example.query
+    ]
+    body = httpx.post(demo["graphql_url"], json={"query": query}, timeout=30).json()
+
+    assert "errors" not in body, body["errors"]
+    sent = [edge["node"] for edge in body["data"]["campaigns"]["edges"] if edge["node"]["sentAt"]]
+    assert sent, body
+    assert all(node["attributedOrders"] is not None for node in sent), sent

@@ -22,6 +22,8 @@ BAD_VALUES = [
     ("MGW_PORT", "eighty", "valid integer"),
     ("MGW_SYNC__INTERVALS", '{"hubspot": -1}', "0 (never) or more minutes"),
     ("MGW_OTLP_ENDPOINT", "collector:4318", "http://collector:4318"),
+    ("MGW_DEFAULT_PHONE_REGION", "UK", "use GB"),
+    ("MGW_DEFAULT_PHONE_REGION", "USA", "two-letter ISO 3166 region code"),
 ]
 
 

@@ -24,6 +24,7 @@ from hub.inbox import unprocessed_count
 from hub.tables import webhook_events
 from simulators import SimConfig
 from simulators import create_app as create_simulators
+from tests.waiting import eventually
 
 SIM, GATEWAY = "http://sim.test", "http://gateway.test"
 
@@ -172,7 +173,8 @@ async def test_forged_stale_and_replayed_webhooks_keep_nothing_twice(world: dict
         kept = await connection.scalar(select(func.count()).select_from(webhook_events))
     assert kept == 1
     await all_processed(world["app"])
-    await asyncio.sleep(0.05)
+    assert await eventually(lambda: heard), "the accepted event was never announced"
+    await asyncio.sleep(0.05)  # a second announcement, were there one, would come now
     listener.cancel()
     assert [(n.email, n.changed_fields) for n in heard] == [("x@y.zz", ())]  # one event, once
 
@@ -227,7 +229,8 @@ async def test_a_checkout_left_idle_is_abandoned_unless_an_order_follows(
         await gateway.post(
             "/webhooks/shopify", **shopify_call(secret, "orders/create", "wh-o1", order)
         )
-    await asyncio.sleep(0.6)  # past the idle time the fixture configures
+    assert await eventually(lambda: heard), "neither the order nor the abandonment was heard"
+    await asyncio.sleep(0.6)  # past the idle time the fixture configures: a wrong trigger fires
     listener.cancel()
     kinds = [event.type.name for event in heard]
     if ordered:

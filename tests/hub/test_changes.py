@@ -6,9 +6,11 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from redis.asyncio import Redis
 
 from canonical_schema import BehavioralEvent, EventType, Platform
-from hub.changes import ChangeNotice, MemoryBus, RedisBus
+from hub.changes import CHANNEL, ChangeNotice, MemoryBus, RedisBus
+from tests.waiting import eventually
 
 NOTICE = ChangeNotice(
     customer_id="cus_abc",
@@ -23,6 +25,11 @@ NOTICE = ChangeNotice(
         occurred_at=datetime(2026, 1, 2, tzinfo=UTC),
     ),
 )
+
+
+async def _subscribers(redis: Redis) -> int:
+    [(_, count)] = await redis.pubsub_numsub(CHANNEL)
+    return int(count)
 
 
 async def first(bus: MemoryBus | RedisBus) -> ChangeNotice:
@@ -60,9 +67,15 @@ async def test_a_notice_published_by_one_replica_reaches_another(redis_url: str)
     publisher, listener = RedisBus.from_url(redis_url), RedisBus.from_url(redis_url)
     try:
         heard = asyncio.create_task(first(listener))
-        await asyncio.sleep(0.2)  # subscribed before the publish
+        # Pub/sub keeps nothing for later: publish once the listener is subscribed.
+        counter = Redis.from_url(redis_url)
+        try:
+            subscribed = await eventually(lambda: _subscribers(counter))
+        finally:
+            await counter.aclose()
+        assert subscribed, "the listener never subscribed"
         await publisher.publish(NOTICE)
-        assert await asyncio.wait_for(heard, 5) == NOTICE
+        assert await asyncio.wait_for(heard, 30) == NOTICE
     finally:
         await publisher.close()
         await listener.close()

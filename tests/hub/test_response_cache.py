@@ -11,7 +11,7 @@ import pytest
 from connectors.hubspot.settings import HubSpotSettings
 from gateway.app import create_app
 from gateway.settings import Settings
-from hub.response_cache import ResponseCache
+from hub.response_cache import Encoded, ResponseCache
 from tests.conftest import SIM_BASE
 
 LIST = "{ customers(first: 3) { edges { node { email lastName } } } }"
@@ -63,3 +63,17 @@ def test_answers_expire_and_callers_with_other_scopes_do_not_share_them() -> Non
     cache.put(reader, {"a": 2})
     cache.clear()
     assert cache.get(reader) is None
+
+
+def test_encoded_answers_share_the_ttl_and_the_clearing() -> None:
+    now = [0.0]
+    cache = ResponseCache(5, clock=lambda: now[0])
+    key = (b'{"query": "{ a }"}', frozenset({"read:customers"}), False)
+    answer = Encoded(b'{"data":{"a":1}}', ((b"content-type", b"application/json"),), "")
+    cache.keep_encoded(key, answer)
+    assert cache.encoded(key) is answer
+    cache.clear()  # a mutation
+    assert cache.encoded(key) is None
+    cache.keep_encoded(key, answer)
+    now[0] = 5.0
+    assert cache.encoded(key) is None

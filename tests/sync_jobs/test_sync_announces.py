@@ -13,6 +13,7 @@ import httpx
 from canonical_schema import Platform
 from hub.changes import ChangeNotice
 from tests.sync_jobs.sync_services import open_all
+from tests.waiting import eventually
 
 
 async def test_an_incremental_sync_announces_each_change_it_finds(
@@ -40,7 +41,8 @@ async def test_an_incremental_sync_announces_each_change_it_finds(
         assert changed.is_success, changed.text
         (cached,) = await services.read.customers_by_email([email])
         await services.sync.run(Platform.MARKETO)  # type: ignore[union-attr]  # incremental
-        await asyncio.sleep(0.05)
+        assert await eventually(lambda: heard), "the polled change was never announced"
+        await asyncio.sleep(0.05)  # a second announcement, were there one, would come now
         listener.cancel()
         (after,) = await services.read.customers_by_email([email])
     assert [(n.email, n.platform) for n in heard] == [(email, Platform.MARKETO)]

@@ -4,8 +4,7 @@
 "use strict";
 
 const POLL_MS = 2000;
-const COLORS = { hubspot: "#ff7a59", salesforce: "#00a1e0", shopify: "#5e8e3e",
-                 marketo: "#5c4c9f", mailchimp: "#c9a400" };
+const GREY = "#888";
 const $ = (id) => document.getElementById(id);
 
 function headers() {
@@ -74,7 +73,7 @@ function drawAlerts(alerts) {
   }
 }
 
-function drawChart(history) {
+function drawChart(history, colors) {
   const svg = $("chart");
   const ns = "http://www.w3.org/2000/svg";
   svg.replaceChildren();
@@ -103,13 +102,13 @@ function drawChart(history) {
     const path = document.createElementNS(ns, "polyline");
     path.setAttribute("points", points.join(" "));
     path.setAttribute("fill", "none");
-    path.setAttribute("stroke", COLORS[p] || "#888");
+    path.setAttribute("stroke", colors[p] || GREY);
     path.setAttribute("stroke-width", "2");
     path.setAttribute("vector-effect", "non-scaling-stroke");
     path.dataset.platform = p;
     svg.append(path);
     const key = document.createElement("span");
-    key.style.color = COLORS[p] || "#888";
+    key.style.color = colors[p] || GREY;
     key.textContent = "■ " + p;
     legend.append(key);
   }
@@ -183,7 +182,7 @@ async function refresh() {
   drawIntegrations(data.integrations);
   drawTiles(data);
   drawAlerts(data.alerts);
-  drawChart(data.quota_history);
+  drawChart(data.quota_history, data.colors || {});
   drawDeadLetters(data.dead_letters);
   $("status").textContent = "updated " + new Date(data.taken_at).toLocaleTimeString() +
     " · profile " + data.profile;

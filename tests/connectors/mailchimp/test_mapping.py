@@ -390,3 +390,10 @@ def test_writable_fields_survive_a_round_trip(
     back = to_canonical(parse_member(member))
     assert back is not None
     assert back.model_copy(update={"engagement": None}) == original
+
+
+def test_a_phone_without_a_country_code_is_read_in_the_given_region() -> None:
+    local = {**MEMBER, "merge_fields": {**MEMBER["merge_fields"], "PHONE": "020 7946 0958"}}
+    record = to_canonical(parse_member(local), phone_region="GB")
+    assert record is not None
+    assert record.phone == "+442079460958"

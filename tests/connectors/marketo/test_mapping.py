@@ -245,3 +245,9 @@ def test_unmapped_activity_types_are_left_out_and_drift_does_not_validate() -> N
     renamed = {k: v for k, v in activity(1, "p", []).items() if k != "activityDate"}
     with pytest.raises(ValidationError):
         parse_activity({**renamed, "activity_date": "2025-04-30T00:21:32Z"})
+
+
+def test_a_phone_without_a_country_code_is_read_in_the_given_region() -> None:
+    record = to_canonical(parse_lead({**LEAD, "phone": "020 7946 0958"}), phone_region="GB")
+    assert record is not None
+    assert record.phone == "+442079460958"

@@ -274,3 +274,11 @@ def test_an_update_blanks_nothing_and_leaves_the_email_alone() -> None:
         lifecycle_stage=LifecycleStage.CUSTOMER,
     )
     assert from_canonical(sparse, "Lead", creating=False) == {"attributes": {"type": "Lead"}}
+
+
+def test_a_phone_without_a_country_code_is_read_in_the_given_region() -> None:
+    for model, raw in ((Contact, CONTACT), (Lead, LEAD)):
+        local = model.model_validate({**raw, "Phone": "020 7946 0958"})
+        record = to_canonical(local, phone_region="GB")
+        assert record is not None
+        assert record.phone == "+442079460958"

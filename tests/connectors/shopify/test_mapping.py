@@ -216,3 +216,9 @@ def test_writable_fields_survive_a_round_trip(
     assert back is not None
     written = ("email", "first_name", "last_name", "phone", "email_consent")
     assert back.model_dump(include=set(written)) == original.model_dump(include=set(written))
+
+
+def test_a_phone_without_a_country_code_is_read_in_the_given_region() -> None:
+    record = to_canonical(parse_customer({**CUSTOMER, "phone": "020 7946 0958"}), phone_region="GB")
+    assert record is not None
+    assert record.phone == "+442079460958"

@@ -1,0 +1,64 @@
+"""The prose of BENCHMARKS.md that no number writes: what limits scenario 1 (from a profile)
+and what was profiled and changed on the hot path."""
+
+# ruff: noqa: E501  (Markdown tables are written one row a line)
+from __future__ import annotations
+
+LIMITS = """### What limits scenario 1, and what would move it
+
+**Live.** Both sides read the same page from the same simulator; what differs is the CPU each
+spends per request (the CPU column), and on two cores shared with wrk and the simulator the
+gateway is CPU-bound: at equal process counts the requests/s ratio follows the inverse of the
+CPU ratio. One py-spy profile of ours (one worker, cache off, load average about 3, issue 11's
+changes below, before issue 22's live-path work) splits a request's CPU into: HubSpot's page fetched through
+httpx, about 21 %; merging the 100 records into canonical customers (pydantic models, plus
+each record's source), about 16 %; parsing and mapping HubSpot's records (a pydantic model per
+contact, then a canonical record), about 13 %; GraphQL execution of the selection, about 8 %;
+the index-empty check in SQLite, the cursors and the read wrappers, about 8 %; and the rest,
+about a third, in the HTTP server, the middleware (correlation ids, client auth, the edge's
+checks) and strawberry's request pipeline. What would move it: building each canonical
+customer straight from HubSpot's JSON in one step instead of three pydantic models (about
+30 % of a request today), an upstream HTTP client cheaper per call than httpx, remembering
+between syncs that the identity index is empty (a notice from sync instead of a query per
+list), and fewer layers around a request.
+
+**From the store** a list costs about as much CPU as a live one. A cProfile of
+`customers(first: 100)` served in process from a synced store (one process, load average about
+13, so shares only) puts about 45 % of a request in reading the page's 100 customers from the
+store — each through the same per-customer store read as `customer(email:)`
+(`hub/store_reads.py`), then merged into canonical customers as live records are — about 20 %
+in GraphQL completing 800 fields, and the rest in the HTTP layers and strawberry's pipeline.
+`customer(email:)` from the store spends most of its time in SQLAlchemy: besides the
+customer's rows, every read asks SQLite for the platforms' sync watermarks
+(`hub/store_accounts.py`, `watermarks`: about ten queries and connection checkouts a request).
+What would move them: the watermarks kept in memory between syncs (only sync and webhooks
+change them), one query for a whole page of stored customers, and a stored record built into
+its canonical form once, when it is written, not on every read.
+
+**Warm**, ours answers a repeated list from the response cache (`MGW_RESPONSE_CACHE_SECONDS=5`
+here: answers at most 5 s old, keyed by the request's bytes and the caller's scopes; off by
+default) before strawberry's pipeline: the encoded answer is sent again as it was
+(gateway/cached_answers.py, docs/adr/0088). What is left per request is the HTTP server, the
+middleware (the correlation id and its span, client auth, the admin gate) and the edge's checks
+(CSRF, the client's rate limit, reading the body), which every request passes, cached or not.
+"""
+
+HOT_PATH = """## The hot path: what was profiled and changed
+
+Profiled with py-spy under wrk (scenario 1, cache off). What it showed, and what changed:
+
+| found | change |
+|---|---|
+| graphql-core executed every field the same way (path, `ResolveInfo`, resolver, completion) — about a third of a list request | `resolvers/execution.py`: fields read from an attribute (plain, or behind scope checks the caller passes) are completed directly, and so are whole subtrees of them (a page's edges and nodes); everything else takes the ordinary road, same errors and order (tests/resolvers/test_execution.py) |
+| full garbage collections walked the schema, models and libraries while requests allocated thousands of short-lived objects | `gc.freeze()` once everything is built, and young collections every 20,000 allocations instead of 700 (`gateway/servers.py`) |
+| every customer built its `sources` and `fieldSources` objects whether asked or not | built only when selected (`resolvers/customer.py`) |
+| `httpcore` imported `sniffio` on every call and walked `sys.path` when it was missing | `sniffio` is a dependency |
+| merged customers are validated again though every value came from a validated record | left as it is: pydantic's `model_construct` measured slower (8.6 µs a customer) than validating (6.5 µs) |
+| a `json.dumps` per list cursor | the cursor's JSON prefix is made once per page (`hub/cursors.py`) |
+| every email checked by a regex twice per record | `is_email` is cached |
+| the standard library's JSON encoder for responses | orjson (`gateway/json_encoding.py`); uvicorn runs on uvloop and httptools |
+| one process on two cores | `mgw serve --workers N` (N replicas on one port, sharing limits, cache and change events through Redis; the supervisor is a bare uvicorn) |
+| a warm repeated read still read HubSpot's page, merged and executed it | an opt-in response cache (`MGW_RESPONSE_CACHE_SECONDS`, `hub/response_cache.py`) |
+| a cached answer still went through strawberry's pipeline and was encoded again on every hit | the encoded answer is served before the pipeline, after auth and the edge's checks (`gateway/cached_answers.py`, ADR 0088) |
+| a warm `customer(email:)` parsed the cached JSON into a model on every hit | parsed once per distinct entry (`hub/customer_cache.py`) |
+"""
