@@ -42,11 +42,13 @@ BATCHED: dict[tuple[str, str], int] = {
     ("Query", "company"): 2,  # HubSpot and Salesforce
     ("Query", "campaigns"): 2,  # Mailchimp and Marketo
     ("Customer", "company"): 3,  # HubSpot's association and company reads, Salesforce's
-    ("Customer", "deals"): 3,  # HubSpot's association and deal reads, Salesforce's
+    # HubSpot's association and deal reads, Salesforce's Opportunities (and, once per process,
+    # Opportunity's describe: whether the org is multi-currency)
+    ("Customer", "deals"): 4,
     ("Customer", "orders"): 1,  # Shopify, every customer's orders in one query
     ("Customer", "events"): 3,
     ("Company", "customers"): PLATFORMS + 3,  # the company's people, then each platform
-    ("Company", "deals"): 3,
+    ("Company", "deals"): 4,  # as Customer.deals
     ("Deal", "company"): 3,
     ("Order", "campaign"): 2,
     ("BehavioralEvent", "campaign"): 2,

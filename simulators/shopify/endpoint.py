@@ -36,7 +36,7 @@ from simulators.shopify.errors import (
 )
 from simulators.shopify.records import Customer
 from simulators.shopify.resolvers import Context
-from simulators.shopify.schema import served_schema
+from simulators.shopify.schema import not_served, served_schema
 from simulators.shopify.store import ShopStore
 
 _MISSING_QUERY = {"errors": {"query": "Required parameter missing or invalid"}}
@@ -109,6 +109,9 @@ class GraphQLEndpoint:
         if invalid:
             errors = validation_errors(document, invalid)
             return {"errors": errors, "extensions": self._cost(app, 0, 0)}
+        unserved = not_served(schema, document)
+        if unserved:
+            return {"errors": unserved, "extensions": self._cost(app, 0, 0)}
         operation = get_operation_ast(document, name)
         if operation is None:
             message = f'No operation named "{name}"' if name else "An operation name is required"
