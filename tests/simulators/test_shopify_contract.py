@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import AsyncIterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ async def shop() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@cache
 def official() -> dict[str, dict[str, Any]]:
     with gzip.open(SPEC, "rt", encoding="utf-8") as handle:
         types = json.load(handle)["data"]["__schema"]["types"]
