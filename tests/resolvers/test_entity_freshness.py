@@ -21,10 +21,13 @@ from sqlalchemy import func, select
 from gateway.app import create_app as create_gateway
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from hub.inbox import unprocessed_count
 from hub.tables import person_entities
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 from sync_jobs.sync_settings import SyncSettings
+from tests.resolvers.test_freshness import LateTransport
+from tests.waiting import eventually
 
 SIM, GATEWAY = "http://sim.test", "http://gateway.test"
 PLATFORMS = "hubspot,shopify,mailchimp"
@@ -67,7 +70,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @asynccontextmanager
 async def opened(store_url: str, *, entities: bool = True) -> AsyncIterator[dict[str, Any]]:
     """The simulators and a gateway over them; `entities`: sync reads people's entities."""
-    sim_app = create_simulators(SimConfig(people=30, rate_limits="off"))
+    late = LateTransport()  # webhooks into the gateway, which is built after the simulators
+    config = SimConfig(
+        people=30,
+        rate_limits="off",
+        webhook_url=GATEWAY,
+        webhook_transport=late,
+        webhook_retry_seconds=0.01,
+    )
+    sim_app = create_simulators(config)
     sim_transport = httpx.ASGITransport(app=sim_app)
     async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
         credentials = (await sim.get("/_sim/credentials")).json()
@@ -82,10 +93,11 @@ async def opened(store_url: str, *, entities: bool = True) -> AsyncIterator[dict
             credentials,
         )
         app = create_gateway(settings, transport=sim_transport)
+        late.target = httpx.ASGITransport(app=app)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as gateway:
-                yield {"sim": sim, "gateway": gateway, "app": app}
+                yield {"sim": sim, "gateway": gateway, "app": app, "sim_app": sim_app}
 
 
 @pytest.fixture
@@ -169,3 +181,34 @@ async def test_with_sync_entities_off_only_reads_keep_them(tmp_path: Path) -> No
         await ask(world, READ, email=email)
         assert await calls(world["sim"]) > before  # read live
         assert await kept_rows(world) > 0  # and kept
+
+
+async def kept_at(world: dict[str, Any], email: str) -> list[Any]:
+    """When each of the person's HubSpot entities was last kept."""
+    services = world["app"].state.services
+    customer_id = services.identity.customer_id(email)
+    query = select(person_entities.c.synced_at).where(
+        person_entities.c.customer_id == customer_id, person_entities.c.platform == "hubspot"
+    )
+    async with services.store.engine.connect() as connection:
+        return sorted(row.synced_at for row in await connection.execute(query))
+
+
+async def test_a_webhook_reads_the_changed_persons_entities_again(world: dict[str, Any]) -> None:
+    [email, *_] = await synced(world)
+    before = await kept_at(world, email)
+    assert before  # the sync kept their company and deals
+    changed = await world["sim"].post(
+        "/_sim/hubspot/mutate", json={"email": email, "fields": {"firstname": "Hooked"}}
+    )
+    assert changed.is_success, changed.text
+    await world["sim_app"].state.sim.webhooks.drain()
+    store = world["app"].state.services.store
+
+    async def done() -> bool:
+        return await unprocessed_count(store) == 0
+
+    assert await eventually(done), "the webhook was never processed"
+    after = await kept_at(world, email)
+    assert len(after) == len(before)
+    assert all(new > old for new, old in zip(after, before, strict=True))
