@@ -98,7 +98,8 @@ def comparison_bars(outcome: dict[str, Any] | None) -> list[Row]:
             ratio = target.ratio(group["sides"])
             bar = f"1. {target.label}, ours / peer, {count} vs {count}"
             if ratio is None:
-                rows.append((bar, target.target, "", None, "a side is missing"))
+                why = group.get("error", "a side is missing").splitlines()[0]
+                rows.append((bar, target.target, "", None, f"not measured: {why}"))
                 continue
             ours = value(group["sides"][target.ours], target.metric)
             peer = value(group["sides"][target.peer], target.metric)

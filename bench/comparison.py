@@ -58,7 +58,10 @@ def comparison(
         store = fill_store(sim, work)
         for count in args.processes:
             run = _Group(args, work, sim, token, addresses, store, redis_url)
-            groups[str(count)] = run.measure(count, peer=why_not is None)
+            try:
+                groups[str(count)] = run.measure(count, peer=why_not is None)
+            except (Exception, SystemExit) as exc:  # the other process counts still count
+                groups[str(count)] = {"error": f"{type(exc).__name__}: {exc}"[:1500], "sides": {}}
     finally:
         sim_process.terminate()
         sim_process.wait(timeout=30)

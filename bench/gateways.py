@@ -22,6 +22,7 @@ RESPONSE_CACHE_SECONDS = 5  # ours warm (MGW_RESPONSE_CACHE_SECONDS), and the pe
 ID_KEY = "bench-comparison-id-key-0123456789"  # the store's ids, shared by sync and serve
 LIVE = {"MGW_CACHE": "off", "MGW_READ__MAX_STALENESS_SECONDS": "0"}
 MODES = ("live", "warm", "store")
+STARTUP_SECONDS = 300  # every side of a process count starts at once, on a loaded machine
 SYNC = ("sync", "run", "--full", "--platform", "hubspot")
 
 
@@ -70,5 +71,5 @@ def ours(
     command += ("--log-level", "warning", "--workers", str(workers))
     with mgw(*command, env=env) as process:
         url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/healthz", process)
+        wait_for(f"{url}/healthz", process, timeout=STARTUP_SECONDS)
         yield url, process.pid

@@ -40,7 +40,11 @@ def section(outcome: dict[str, Any] | None, limits: str) -> str:
         raise RuntimeError("expected outcome is not None")
     lines = [HEAD, _intro(outcome)]
     for count, group in outcome["groups"].items():
-        lines += ["", f"### {count} vs {count}", "", *_sides(group["sides"])]
+        lines += ["", f"### {count} vs {count}", ""]
+        if "error" in group:
+            lines.append(f"Not measured in this run: {group['error'].splitlines()[0]}.")
+            continue
+        lines += _sides(group["sides"])
         if "peer_skipped" not in outcome:
             lines += ["", *_ratios(count, group["sides"])]
     if "peer_skipped" in outcome:

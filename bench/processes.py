@@ -63,8 +63,18 @@ def mgw(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Po
         try:
             yield process
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Terminates `process`; kills it when it has not ended within `seconds` (a supervisor
+    whose workers are still starting on a loaded machine may not)."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=seconds)
 
 
 def simulators(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 LIMITS = """### What limits scenario 1, and what would move it
 
-Both sides read the same page from the same simulator; what differs is the CPU each spends
-per request (the column above), and on two cores shared with wrk and the simulator the
-gateway is CPU-bound. One py-spy profile of ours (one worker, cache off, load average about
-3, after the changes below) splits a request's CPU into: HubSpot's page fetched through
+**Live.** Both sides read the same page from the same simulator; what differs is the CPU each
+spends per request (the CPU column), and on two cores shared with wrk and the simulator the
+gateway is CPU-bound: at equal process counts the requests/s ratio follows the inverse of the
+CPU ratio. One py-spy profile of ours (one worker, cache off, load average about 3, issue 11's
+changes below, before issue 22's live-path work) splits a request's CPU into: HubSpot's page fetched through
 httpx, about 21 %; merging the 100 records into canonical customers (pydantic models, plus
 each record's source), about 16 %; parsing and mapping HubSpot's records (a pydantic model per
 contact, then a canonical record), about 13 %; GraphQL execution of the selection, about 8 %;
@@ -21,7 +22,20 @@ customer straight from HubSpot's JSON in one step instead of three pydantic mode
 between syncs that the identity index is empty (a notice from sync instead of a query per
 list), and fewer layers around a request.
 
-Warm, ours answers a repeated list from the response cache (`MGW_RESPONSE_CACHE_SECONDS=5`
+**From the store** a list costs about as much CPU as a live one. A cProfile of
+`customers(first: 100)` served in process from a synced store (one process, load average about
+13, so shares only) puts about 45 % of a request in reading the page's 100 customers from the
+store — each through the same per-customer store read as `customer(email:)`
+(`hub/store_reads.py`), then merged into canonical customers as live records are — about 20 %
+in GraphQL completing 800 fields, and the rest in the HTTP layers and strawberry's pipeline.
+`customer(email:)` from the store spends most of its time in SQLAlchemy: besides the
+customer's rows, every read asks SQLite for the platforms' sync watermarks
+(`hub/store_accounts.py`, `watermarks`: about ten queries and connection checkouts a request).
+What would move them: the watermarks kept in memory between syncs (only sync and webhooks
+change them), one query for a whole page of stored customers, and a stored record built into
+its canonical form once, when it is written, not on every read.
+
+**Warm**, ours answers a repeated list from the response cache (`MGW_RESPONSE_CACHE_SECONDS=5`
 here: answers at most 5 s old, keyed by the request's bytes and the caller's scopes; off by
 default) before strawberry's pipeline: the encoded answer is sent again as it was
 (gateway/cached_answers.py, docs/adr/0088). What is left per request is the HTTP server, the

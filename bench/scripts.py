@@ -78,22 +78,26 @@ def script_runners(size: str) -> dict[str, Runner]:
 
 
 def redis(stack: ExitStack) -> str:
-    """REDIS_URL, or a redis-server of this run's own, stopped with `stack`."""
+    """REDIS_URL, or a redis-server of this run's own, stopped with `stack`; SystemExit when
+    none answers (the 2-process sides need one)."""
     if url := os.environ.get("REDIS_URL"):
         return url
     if shutil.which("redis-server") is None:
         raise SystemExit("redis-server is needed (apt-get install -y redis-server) or REDIS_URL")
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    stack.callback(process.wait, 10)
-    stack.callback(process.terminate)
-    for _ in range(50):
+    for _ in range(3):  # another process may take the free port before redis-server binds it
+        port = free_port()
+        process = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        stack.callback(process.wait, 10)
+        stack.callback(process.terminate)
         ping = ["redis-cli", "-p", str(port), "ping"]
-        answered = subprocess.run(ping, capture_output=True, text=True, check=False)
-        if answered.stdout.strip() == "PONG":
-            break
-        time.sleep(0.1)
-    return f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            if process.poll() is not None:
+                break
+            answered = subprocess.run(ping, capture_output=True, text=True, check=False)
+            if answered.stdout.strip() == "PONG":
+                return f"redis://127.0.0.1:{port}/0"
+            time.sleep(0.1)
+    raise SystemExit("redis-server did not start: set REDIS_URL")

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from canonical_schema.enums import EmailConsent, Platform
-from canonical_schema.models import MERGED_FIELDS, Customer, CustomerRecord
+from canonical_schema.models import MERGED_FIELDS, Customer, CustomerRecord, SourceRecord
+from canonical_schema.trusted import trusted
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 _PLATFORM_ORDER = {platform: index for index, platform in enumerate(Platform)}
@@ -66,16 +67,21 @@ def _ranked(records: Sequence[CustomerRecord], policy: FieldPolicy) -> list[Cust
 
 
 def merge_records(
-    customer_id: str, records: Sequence[CustomerRecord], policy: MergePolicy | None = None
+    customer_id: str,
+    records: Sequence[CustomerRecord],
+    policy: MergePolicy | None = None,
+    *,
+    synced_at: datetime | None = None,
 ) -> Customer:
-    """One customer from the records of one person (same normalized email)."""
+    """One customer from the records of one person (same normalized email), known current
+    as of `synced_at`."""
     if not records:
         raise ValueError("merge_records needs at least one record")
+    if len(records) == 1:  # the common case: one platform holds the person, nothing to rank
+        return _single(customer_id, records[0], synced_at)
     emails = {record.email for record in records}
     if len(emails) > 1:
         raise ValueError(f"records of different people cannot be merged: {sorted(emails)}")
-    if len(records) == 1:  # the common case: one platform holds the person
-        return _single(customer_id, records[0])
     policy = policy or MergePolicy()
     values: dict[str, object] = {}
     provenance: dict[str, Platform] = {}
@@ -98,20 +104,35 @@ def merge_records(
             sorted((r.source for r in records), key=lambda s: _PLATFORM_ORDER[s.platform])
         ),
         provenance=provenance,
+        synced_at=synced_at,
     )
 
 
-def _single(customer_id: str, record: CustomerRecord) -> Customer:
-    """What `merge_records` makes of one record, without ranking anything."""
-    values = {name: value for name in MERGED_FIELDS if (value := getattr(record, name)) is not None}
-    consent = values.pop("email_consent", EmailConsent.UNKNOWN)
-    return Customer(
-        id=customer_id,
-        email=record.email,
-        **values,
-        email_consent=consent,
-        updated_at=record.updated_at,
-        sources=(record.source,),
-        provenance={name: record.platform for name in values}
-        | ({"email_consent": record.platform} if record.email_consent is not None else {}),
+def _single(customer_id: str, record: CustomerRecord, synced_at: datetime | None) -> Customer:
+    """What `merge_records` makes of one record, without ranking anything or validating again:
+    every value comes from a validated record (docs/adr/0092-trusted-construction.md)."""
+    fields = record.__dict__
+    values = {name: fields[name] for name in MERGED_FIELDS}
+    held = [name for name, value in values.items() if value is not None]
+    provenance = {name: record.platform for name in held if name != "email_consent"}
+    if values["email_consent"] is None:
+        values["email_consent"] = EmailConsent.UNKNOWN
+    else:
+        provenance["email_consent"] = record.platform
+    source = {
+        "platform": record.platform,
+        "external_id": record.external_id,
+        "updated_at": record.updated_at,
+    }
+    return trusted(
+        Customer,
+        {
+            "id": customer_id,
+            "email": record.email,
+            **values,
+            "updated_at": record.updated_at,
+            "sources": (trusted(SourceRecord, source),),
+            "provenance": provenance,
+            "synced_at": synced_at,
+        },
     )

@@ -89,7 +89,7 @@ def create_app(
     sessions = Sessions(authenticator, recheck_seconds=settings.security.key_cache_seconds)
     edge = EdgeGuard.for_profile(settings.edge, settings.profile, settings.redis_url)
     graphql: Any = AuthenticatedGraphQL(
-        schema, authenticator=authenticator, graphql_ide="graphiql", edge=edge, sessions=sessions
+        schema, graphql_ide="graphiql", edge=edge, sessions=sessions
     )  # GraphiQL unless the profile turns it off (gateway/edge/)
     return Starlette(
         routes=[

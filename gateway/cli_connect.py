@@ -6,12 +6,16 @@ from typing import Annotated
 
 import typer
 
+from connectors.registry import specs
 from gateway.cli_common import SimulatorsOption, console, fail, settings_for
 from gateway.settings import ConfigError
 
+OAUTH_PLATFORMS = ", ".join(spec.key for spec in specs() if spec.oauth is not None)
+"""The platforms a person connects by OAuth (their spec has a flow)."""
+
 
 def connect(
-    platform: Annotated[str, typer.Argument(help="hubspot, salesforce, shopify or mailchimp.")],
+    platform: Annotated[str, typer.Argument(help=f"One of: {OAUTH_PLATFORMS}.")],
     simulators: SimulatorsOption = None,
     redirect_uri: Annotated[
         str, typer.Option(help="Where the platform sends the browser back (must be registered).")

@@ -7,7 +7,8 @@ platform whose answer did not validate is merged (its connector raised instead).
 
 Reads by email are first answered from the store when it holds the person within the
 freshness bound (`max_staleness`, hub/store_reads.py); the rest go the live way (cache,
-single-flight, fan-out), and what that finds is stored. A bound of 0 reads live. A store that
+single-flight, fan-out), and what that finds is stored (what changed since this process last
+stored it, hub/live_keep.py). A bound of 0 reads live. A store that
 cannot be reached sends every read the live way, each marked `store_unavailable`.
 """
 
@@ -44,6 +45,7 @@ from hub.customer_list import (
 )
 from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity import IdentityIndex
+from hub.live_keep import KeptReads
 from hub.response_cache import ResponseCache
 from hub.stale_merge import merge_stale
 from hub.store_reads import StoredCustomers
@@ -105,6 +107,7 @@ class ReadService:
         self.max_staleness = max_staleness
         """The default freshness bound, in seconds (0: every read is live)."""
         self._stored = StoredCustomers(identity, self._policy, list(self._sources))
+        self._kept = KeptReads()
         self._flights: BatchSingleFlight[str, CustomerRead] = BatchSingleFlight()
         self._listing = CustomerList(identity.store)
         self.responses = responses
@@ -173,7 +176,9 @@ class ReadService:
         await self._identity.remember(list(customers.values()))
         failed = {failure.platform for failure in fan.failures}
         answered = [platform for platform in self._sources if platform not in failed]
-        await self._stored.keep(fan.records, keys, answered, now)
+        changed = self._kept.changed(fan.records, keys, answered)
+        if changed:
+            await self._stored.keep(fan.records, changed, answered, now)
         if self._cache is not None and not fan.failures:
             await self._cache.store({key: customers.get(key) for key in keys})
         return {key: CustomerRead(customers.get(key), fan.failures, fan.answered) for key in keys}
@@ -275,8 +280,8 @@ class ReadService:
         return await next(iter(self._sources.values())).count_records()
 
     def _merge(self, records: Sequence[CustomerRecord], now: datetime | None = None) -> Customer:
-        merged = merge_records(self._identity.customer_id(records[0].email), records, self._policy)
-        return merged if now is None else merged.model_copy(update={"synced_at": now})
+        customer_id = self._identity.customer_id(records[0].email)
+        return merge_records(customer_id, records, self._policy, synced_at=now)
 
     async def _fan_out(self, emails: Sequence[str], sources: Sequence[CustomerSource]) -> _FanOut:
         if not emails or not sources:

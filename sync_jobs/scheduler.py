@@ -1,4 +1,6 @@
-"""The sync scheduler: each platform every interval (15 minutes unless configured).
+"""The sync scheduler: each platform every interval (15 minutes unless configured), as a full
+pass once every `full_every_hours` (24) — what the change feeds do not report (Mailchimp's
+open and click rates, deletions) is stored then.
 
 When a platform is due is read from the durable run records, not kept in memory: a restart
 does not sync everything again at once, and with several gateway replicas each one's
@@ -54,11 +56,20 @@ class SyncScheduler:
                 found.append(platform)
         return found
 
+    async def full_due(self, platform: Platform) -> bool:
+        """Whether `platform`'s next scheduled sync is a full pass (`full_every_hours` since
+        its last one)."""
+        every = self._settings.full_every_hours * 3600
+        if every <= 0:
+            return False
+        last = await self.service.context.runs.last_full_pass(platform)
+        return last is not None and self._clock() - last.timestamp() >= every
+
     async def tick(self) -> list[Platform]:
         """Trigger every due platform once; what was triggered."""
         due = await self.due()
         for platform in due:
-            await self.service.trigger(platform)
+            await self.service.trigger(platform, full=await self.full_due(platform))
             logger.info("scheduled sync of %s at %s", platform.value, datetime.now(UTC))
         return due
 

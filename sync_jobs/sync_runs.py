@@ -102,6 +102,20 @@ class SyncRuns:
             row = await connection.execute(query.order_by(sync_runs.c.started_at.desc()).limit(1))
             return utc(row.scalar_one_or_none())
 
+    async def last_full_pass(self, platform: Platform) -> datetime | None:
+        """When the latest full run that covered `platform` started; with none, when its
+        first run started (an account's first walk is a full one); None before any run."""
+        covers = (sync_runs.c.platform == platform.value) | sync_runs.c.platform.is_(None)
+        started = sync_runs.c.started_at
+        async with self._store.engine.connect() as connection:
+            full = select(started).where(covers, sync_runs.c.full.is_(True))
+            row = await connection.execute(full.order_by(started.desc()).limit(1))
+            latest = row.scalar_one_or_none()
+            if latest is None:
+                row = await connection.execute(select(started).where(covers).order_by(started))
+                latest = row.scalars().first()
+            return utc(latest)
+
     async def _select(self, *where: object, limit: int = 1) -> list[SyncRunRecord]:
         query = select(sync_runs).where(*where).order_by(sync_runs.c.started_at.desc()).limit(limit)  # type: ignore[arg-type]
         async with self._store.engine.connect() as connection:

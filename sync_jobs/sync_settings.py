@@ -61,6 +61,16 @@ class SyncSettings(BaseModel):
             "run` and `triggerSync` still sync it)."
         ),
     )
+    full_every_hours: float = Field(
+        24.0,
+        ge=0,
+        description=(
+            "How often a scheduled sync is a full pass instead of the change feed: every "
+            "record is read again, so what changes without moving the feed (Mailchimp's open "
+            "and click rates) is stored, and what was deleted upstream leaves the store. 0: "
+            "never (`mgw sync run --full` still does one)."
+        ),
+    )
     on_start: bool = Field(
         False,
         description=(

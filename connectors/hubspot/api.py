@@ -35,6 +35,7 @@ from connectors.hubspot.errors import SHAPE, policy_wait
 PLATFORM = Platform.HUBSPOT
 BATCH_LIMIT = 100  # inputs per batch call (objects, upserts, associations)
 ACCOUNT_DETAILS = "/account-info/v3/details"
+MAX_ENDPOINTS = 256
 LOW_DAILY_SHARE = 0.01  # read the account's time zone once this little of the day is left
 logger = logging.getLogger("mgw.hubspot")
 
@@ -44,7 +45,10 @@ R = TypeVar("R")
 
 class HubSpotApi:
     """One portal's API: `http` carries the base URL, `auth` the credentials; at most
-    `concurrency` chunks of one batch are in flight (the portal's limit is per app)."""
+    `concurrency` chunks of one batch are in flight. The bound is per batch, not per portal:
+    HubSpot limits calls per window (the throttling transport waits for that budget), not
+    calls in flight, so concurrent reads (a page of the index each) never queue behind each
+    other here."""
 
     def __init__(
         self,
@@ -57,7 +61,8 @@ class HubSpotApi:
         self.http = http
         self.auth = auth
         self.clock = clock
-        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._endpoints: dict[tuple[str, str], str] = {}
         self.zone: ZoneInfo | None = None  # the account's, once read
         self._zone_wanted = False
 
@@ -98,20 +103,31 @@ class HubSpotApi:
         return body
 
     def endpoint(self, method: str, path: str) -> str:
-        """`POST /hubspot/crm/v3/...`: how errors name an endpoint (the path under the base)."""
-        return f"{method} {self.http.build_request(method, path).url.path}"
+        """`POST /hubspot/crm/v3/...`: how errors name an endpoint (the path under the base);
+        worked out once per route (building a request to ask is most of a small call's cost)."""
+        key = (method, path)
+        found = self._endpoints.get(key)
+        if found is None:
+            found = f"{method} {self.http.build_request(method, path).url.path}"
+            if len(self._endpoints) < MAX_ENDPOINTS:  # paths with ids in them are not kept
+                self._endpoints[key] = found
+        return found
 
     async def chunked(
         self, items: Sequence[T], fetch: Callable[[list[T]], Awaitable[R]]
     ) -> list[R]:
-        """`fetch` on each chunk of `BATCH_LIMIT` items; every chunk finishes before the first
-        failure (if any) is raised, so no call is left running unobserved."""
+        """`fetch` on each chunk of `BATCH_LIMIT` items, at most `concurrency` at once; every
+        chunk finishes before the first failure (if any) is raised, so no call is left running
+        unobserved."""
+        chunks = [list(items[i : i + BATCH_LIMIT]) for i in range(0, len(items), BATCH_LIMIT)]
+        if len(chunks) == 1:  # the common case (a page, a person): no task, no semaphore
+            return [await fetch(chunks[0])]
+        slots = asyncio.Semaphore(self._concurrency)
 
         async def one(chunk: list[T]) -> R:
-            async with self._slots:
+            async with slots:
                 return await fetch(chunk)
 
-        chunks = [list(items[i : i + BATCH_LIMIT]) for i in range(0, len(items), BATCH_LIMIT)]
         done = await asyncio.gather(*(one(chunk) for chunk in chunks), return_exceptions=True)
         for outcome in done:
             if isinstance(outcome, BaseException):

@@ -43,6 +43,7 @@ from connectors.hubspot.errors import UpsertRejected
 from connectors.hubspot.mapping import (
     CONTACT_PROPERTIES,
     HubSpotObject,
+    contact_record,
     from_canonical,
     opts_out,
     parse_contact,
@@ -87,15 +88,22 @@ class HubSpotConnector:
 
     async def records_by_email(self, emails: Sequence[str]) -> dict[str, CustomerRecord]:
         wanted = list(dict.fromkeys(normalize_email(email) for email in emails))
-        records = await crm.read_objects(
-            self._api, "contacts", wanted, CONTACT_PROPERTIES, id_property="email"
+        records = await crm.read_batch(
+            self._api,
+            "contacts",
+            wanted,
+            CONTACT_PROPERTIES,
+            self._contact_record,
+            id_property="email",
         )
-        return {record.email: record for record in self._customers(records)}
+        return {record.email: record for record in records if record is not None}
 
     async def records_by_id(self, contact_ids: Sequence[str]) -> dict[str, CustomerRecord]:
         """HubSpot contact id -> its record, for the ids HubSpot holds (100 a call)."""
-        records = await crm.read_objects(self._api, "contacts", contact_ids, CONTACT_PROPERTIES)
-        return {record.external_id: record for record in self._customers(records)}
+        records = await crm.read_batch(
+            self._api, "contacts", contact_ids, CONTACT_PROPERTIES, self._contact_record
+        )
+        return {record.external_id: record for record in records if record is not None}
 
     async def list_records(self, limit: int, after: str | None) -> RecordPage:
         if not 1 <= limit <= PAGE_LIMIT:
@@ -104,8 +112,10 @@ class HubSpotConnector:
         if after is not None:
             params["after"] = after
         body = await self._api.call("GET", CONTACTS, params=params)
-        contacts = self._contacts(body, "GET", CONTACTS)
-        return RecordPage(records=self._customers(contacts), next_after=next_after(body))
+        where = self._api.endpoint("GET", CONTACTS)
+        records = parsed(results(body, where), self._contact_record, where)
+        listed = [record for record in records if record is not None]
+        return RecordPage(records=listed, next_after=next_after(body))
 
     async def count_records(self) -> int:
         query = {
@@ -262,6 +272,9 @@ class HubSpotConnector:
     def _contacts(self, body: Any, method: str, path: str) -> list[HubSpotObject]:
         where = self._api.endpoint(method, path)
         return parsed(results(body, where), parse_contact, where)
+
+    def _contact_record(self, raw: Any) -> CustomerRecord | None:
+        return contact_record(raw, phone_region=self._phone_region)
 
     def _customers(self, contacts: list[HubSpotObject]) -> list[CustomerRecord]:
         region = self._phone_region

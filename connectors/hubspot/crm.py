@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -83,10 +83,30 @@ async def read_objects(
     optional: Sequence[str] = (),
     id_property: str | None = None,
 ) -> list[HubSpotObject]:
+    def parse(raw: Any) -> HubSpotObject:
+        return parse_object(raw, properties)
+
+    return await read_batch(
+        api, object_type, ids, properties, parse, optional=optional, id_property=id_property
+    )
+
+
+async def read_batch(
+    api: HubSpotApi,
+    object_type: str,
+    ids: Sequence[str],
+    properties: Sequence[str],
+    parse: Callable[[Any], T],
+    *,
+    optional: Sequence[str] = (),
+    id_property: str | None = None,
+) -> list[T]:
+    """`batch/read` of these ids (or `id_property` values), 100 a call, each record through
+    `parse` (a `ValueError` there is upstream drift)."""
     path = f"/crm/v3/objects/{object_type}/batch/read"
     where = api.endpoint("POST", path)
 
-    async def chunk(inputs: list[str]) -> list[HubSpotObject]:
+    async def chunk(inputs: list[str]) -> list[T]:
         body: dict[str, Any] = {
             "inputs": [{"id": value} for value in inputs],
             "properties": [*properties, *optional],
@@ -95,7 +115,7 @@ async def read_objects(
             body["idProperty"] = id_property
         answer = await api.call("POST", path, json=body)
         batch_errors(answer, where, lambda error: error.get("category") == "OBJECT_NOT_FOUND")
-        return parsed(results(answer, where), lambda raw: parse_object(raw, properties), where)
+        return parsed(results(answer, where), parse, where)
 
     wanted = list(dict.fromkeys(ids))
     return [record for part in await api.chunked(wanted, chunk) for record in part]

@@ -8,6 +8,11 @@ value as `null`, so a missing core key means a renamed property, not an empty on
 guess at). Any other asked-for property a portal may not have (custom, tier-gated or retired,
 such as the legacy `hubspotscore`): HubSpot silently leaves it out, and missing means null.
 Lenient where people type: values.
+
+Contacts on the read path take one step (`contact_record`): the checks `HubSpotObject` and
+`parse_contact` make, done on the JSON itself, then the canonical record built from the
+values made here without validating them again (docs/adr/0092-trusted-construction.md).
+`parse_contact` + `to_canonical` stay for the change feed, which also reads the raw record.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from canonical_schema import (
     LifecycleStage,
     Platform,
     is_email,
+    normalize_email,
     normalize_phone,
     normalize_text,
 )
+from canonical_schema.trusted import trusted
 
 # The contact properties the gateway reads; every value arrives as a string or null.
 CONTACT_PROPERTIES: tuple[str, ...] = (
@@ -122,6 +129,63 @@ def to_canonical(
         email_consent=EmailConsent.UNSUBSCRIBED if _opted_out(props.get(OPT_OUT)) else None,
         updated_at=contact.updatedAt,
     )
+
+
+_CONTACT_CORE = tuple(name for name in CONTACT_PROPERTIES if name in CORE_PROPERTIES)
+
+
+def contact_record(raw: Any, *, phone_region: str = DEFAULT_REGION) -> CustomerRecord | None:
+    """`to_canonical(parse_contact(raw), phone_region=…)` in one step, from the decoded JSON:
+    the same checks (a JSON object with a string `id`, a `properties` object of strings and
+    nulls holding every core property asked for, ISO 8601 `createdAt`/`updatedAt`, a boolean
+    `archived`), raising `ValueError` on any other shape; None for a contact without an
+    email."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"a contact is a JSON object, not {type(raw).__name__}")
+    contact_id, props = raw.get("id"), raw.get("properties")
+    if not isinstance(contact_id, str) or not contact_id or not isinstance(props, dict):
+        raise ValueError("a contact needs a non-empty string `id` and a `properties` object")
+    missing = [name for name in _CONTACT_CORE if name not in props]
+    if missing:
+        raise ValueError(f"record {contact_id} lacks the asked-for properties {sorted(missing)}")
+    for name, value in props.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"record {contact_id}: property {name} is not a string")
+    if not isinstance(raw.get("archived", False), bool):
+        raise ValueError(f"record {contact_id}: `archived` is not a boolean")
+    updated_at = _moment(raw.get("updatedAt"), "updatedAt")
+    _moment(raw.get("createdAt"), "createdAt")
+    email = normalize_text(props.get("email"))
+    if email is None or not is_email(email):
+        return None
+    return trusted(
+        CustomerRecord,
+        {
+            "platform": Platform.HUBSPOT,
+            "external_id": contact_id,
+            "email": normalize_email(email),
+            "first_name": normalize_text(props.get("firstname")),
+            "last_name": normalize_text(props.get("lastname")),
+            "phone": normalize_phone(props.get("phone"), phone_region),
+            "lifecycle_stage": _stage(props.get("lifecyclestage")),
+            "email_consent": EmailConsent.UNSUBSCRIBED if _opted_out(props.get(OPT_OUT)) else None,
+            "lead_score": _integer(props.get("hubspotscore")),
+            "company_name": normalize_text(props.get("company")),
+            "total_spent": None,
+            "order_count": None,
+            "engagement": None,
+            "updated_at": updated_at,
+        },
+    )
+
+
+def _moment(value: Any, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"`{name}`: expected an ISO 8601 string, got {type(value).__name__}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"`{name}`: {value!r} is not an ISO 8601 date-time") from exc
 
 
 def from_canonical(customer: Customer | CustomerRecord) -> dict[str, str]:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from access.principal import NOBODY, STATE_KEY, Principal
 from gateway.graphql_http import GatewayGraphQL
-from gateway.security.authenticator import AuthenticationError, Authenticator
+from gateway.security.authenticator import AuthenticationError
 from gateway.security.jwt import KeysUnavailableError
 from gateway.security.sessions import Sessions
 from gateway.security.sockets import LegacyWSHandler, TransportWSHandler
@@ -51,30 +49,18 @@ class AuthenticatedGraphQL(GatewayGraphQL):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
-    def __init__(
-        self,
-        *args: object,
-        authenticator: Authenticator,
-        sessions: Sessions | None = None,
-        **kwargs: object,
-    ) -> None:
+    def __init__(self, *args: object, sessions: Sessions, **kwargs: object) -> None:
+        """`sessions` authenticates a socket's `connection_init` against the app's store and
+        watches open sockets and streams while their credential holds."""
         super().__init__(*args, sessions=sessions, caller=principal_of, **kwargs)  # type: ignore[arg-type]
-        self._authenticator = authenticator
-        self._app_state: object = None  # this view's app's state: the store is there
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> GatewayContext:
-        self._app_state = request.app.state
-        return await super().get_context(request, response)
+        self._sessions = sessions
 
     async def on_ws_connect(self, context: GatewayContext) -> UnsetType | dict[str, object] | None:
         if context.principal is not NOBODY:
             return ACK  # the upgrade request carried credentials, or the profile is open
-        store = getattr(getattr(self._app_state, "services", None), "store", None)
         try:
-            context.principal = await self._authenticator.authenticate(
-                credential_in(context.connection_params), store
+            context.principal = await self._sessions.authenticate(
+                credential_in(context.connection_params)
             )
         except (AuthenticationError, KeysUnavailableError):
             raise ConnectionRejectionError from None

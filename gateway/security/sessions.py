@@ -81,7 +81,12 @@ class Sessions:
 
     async def verify(self, credential: str) -> Principal:
         """The credential's principal now; AuthenticationError when it no longer holds."""
-        return await self._authenticator.authenticate(credential, self._store)
+        return await self.authenticate(credential)
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        """The caller an `Authorization` value names, checked against the store the app runs
+        on (`running`); AuthenticationError when it names none."""
+        return await self._authenticator.authenticate(authorization, self._store)
 
     @contextmanager
     def watching(self, session: Session) -> Any:

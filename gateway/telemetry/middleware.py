@@ -8,6 +8,7 @@ from opentelemetry import context, propagate
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connectors.registry import specs
 from gateway.telemetry.metrics import HTTP_REQUESTS, HTTP_SECONDS
 from gateway.telemetry.tracing import correlation_id, tracer
 
@@ -49,19 +50,25 @@ class CorrelationMiddleware:
             HTTP_SECONDS.labels(route).observe(time.perf_counter() - started)
 
 
+KNOWN = (
+    "/graphql",
+    "/healthz",
+    "/metrics",
+    "/",
+    "/dashboard",
+    "/dashboard/data",
+    "/dashboard/dashboard.js",
+)
+
+
 def _route(path: str) -> str:
-    """Few routes: webhook secrets and unknown paths must not become metric labels."""
-    if path.startswith("/webhooks/mailchimp/"):
-        return "/webhooks/mailchimp/{secret}"
-    known = (
-        "/graphql",
-        "/healthz",
-        "/metrics",
-        "/webhooks/hubspot",
-        "/webhooks/shopify",
-        "/",
-        "/dashboard",
-        "/dashboard/data",
-        "/dashboard/dashboard.js",
-    )
-    return path if path in known or path.startswith("/health/") else "other"
+    """Few routes: webhook secrets and unknown paths must not become metric labels. A
+    platform's webhook route (its spec's) is its template: `/webhooks/mailchimp/{secret}`."""
+    for spec in specs():
+        if spec.webhooks is None:
+            continue
+        template = f"/webhooks/{spec.webhooks.route}"
+        fixed, has_parameters, _ = template.partition("{")
+        if path == template or (has_parameters and path.startswith(fixed)):
+            return template
+    return path if path in KNOWN or path.startswith("/health/") else "other"

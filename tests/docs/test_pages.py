@@ -96,6 +96,9 @@ CODE = [
 _DOC_PATH = re.compile(r"\b((?:docs/)[\w./-]+\.md|README\.md|BENCHMARKS\.md|RELIABILITY\.md)")
 
 
+_ADR = re.compile(r"\bdocs/adr/(\d{4})\b|\bADR[ -]0*(\d+)\b")
+
+
 def test_every_docs_path_named_in_code_exists() -> None:
     dead = sorted(
         f"{path.relative_to(ROOT)}: {target}"
@@ -104,6 +107,29 @@ def test_every_docs_path_named_in_code_exists() -> None:
         if not (ROOT / target).exists()
     )
     assert not dead, f"code comments name documents that do not exist: {dead}"
+
+
+def test_every_adr_named_in_code_exists() -> None:
+    """`docs/adr/0066` and `ADR 66` in a comment name an ADR that is there."""
+    numbers = {int(adr.name[:4]) for adr in (DOCS / "adr").glob("[0-9]*.md")}
+    dead = sorted(
+        f"{path.relative_to(ROOT)}: ADR {number}"
+        for path in CODE
+        for match in _ADR.finditer(path.read_text(encoding="utf-8"))
+        if (number := int(match[1] or match[2])) not in numbers
+    )
+    assert not dead, f"code comments name ADRs that do not exist: {dead}"
+
+
+def test_the_readme_names_every_mgw_command() -> None:
+    import typer.main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## The `mgw` command")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    names = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    missing = [name for name in names if f"`mgw {name}" not in section]
+    assert not missing, f"README's `mgw` table lacks {missing}"
 
 
 def test_the_readme_leads_to_every_page() -> None:

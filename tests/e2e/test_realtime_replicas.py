@@ -21,8 +21,11 @@ import asyncpg
 import httpx
 import pytest
 import websockets
+from redis.asyncio import Redis
 
 from gateway.servers import free_port, wait_until_answers
+from hub.changes import CHANNEL
+from tests.waiting import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.postgres]
 
@@ -146,8 +149,18 @@ def consent(gateway: str, email: str) -> dict[str, str]:
     return customer
 
 
+async def subscribers(redis: Redis) -> int:
+    """How many listen on the change channel (each subscription on a replica is one)."""
+    [(_, count)] = await redis.pubsub_numsub(CHANNEL)
+    return int(count)
+
+
+async def _more(redis: Redis, than: int) -> bool:
+    return await subscribers(redis) > than
+
+
 async def test_an_unsubscribe_reaches_a_subscriber_on_the_other_replica(
-    replicas: dict[str, str],
+    replicas: dict[str, str], redis_url: str
 ) -> None:
     email, customer_id = await asyncio.to_thread(subscribed_person, replicas)  # cached by B
 
@@ -161,8 +174,14 @@ async def test_an_unsubscribe_reaches_a_subscriber_on_the_other_replica(
             f'subscription {{ customerChanged(id: "{customer_id}") '
             "{ changedFields platform customer { emailConsent } } }"
         )
-        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        await asyncio.sleep(0.3)
+        async with Redis.from_url(redis_url) as redis:
+            before = await subscribers(redis)
+            await socket.send(
+                json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}})
+            )
+            # Pub/sub keeps nothing for later: change the platform once replica A listens.
+            listening = await eventually(lambda: _more(redis, before))
+        assert listening, "the subscription never reached the change channel"
 
         async with httpx.AsyncClient() as client:
             unsubscribe = {"email": email, "fields": {"status": "unsubscribed"}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -25,10 +26,45 @@ async def subscribe(url: str, query: str) -> Any:
     return socket
 
 
+ATTEMPTS, EACH_WAIT = 5, 3.0
+
+
 async def next_message(socket: Any) -> dict[str, Any]:
     message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
     assert message["type"] == "next", message
     return message["payload"]
+
+
+async def heard(
+    socket: Any,
+    change: Callable[[int], Awaitable[None]],
+    wanted: Callable[[dict[str, Any]], bool] = lambda payload: True,
+) -> dict[str, Any]:
+    """The first notice `wanted` after `change(attempt)`, made again (attempt 1, 2, …) while
+    none comes within a few seconds: a change made before the subscription listens is
+    announced to no one, and the demo shows no sign of when it starts listening."""
+    for attempt in range(ATTEMPTS + 1):
+        if attempt < ATTEMPTS:
+            await change(attempt)
+        try:
+            async with asyncio.timeout(EACH_WAIT if attempt < ATTEMPTS else 15):
+                while True:
+                    message: dict[str, Any] = json.loads(await socket.recv())
+                    assert message["type"] == "next", message
+                    if wanted(message["payload"]):
+                        return message["payload"]  # type: ignore[no-any-return]
+        except TimeoutError:
+            continue
+    raise AssertionError(f"no notice after {ATTEMPTS} changes")
+
+
+async def mutate(demo: dict[str, Any], platform: str, email: str, **fields: str) -> None:
+    async with httpx.AsyncClient() as client:
+        changed = await client.post(
+            demo["simulator_url"] + f"/_sim/{platform}/mutate",
+            json={"email": email, "fields": fields},
+        )
+    assert changed.is_success, changed.text
 
 
 async def person_on(demo: dict[str, Any], platform: str, nth: int = 0) -> str:
@@ -42,20 +78,15 @@ async def person_on(demo: dict[str, Any], platform: str, nth: int = 0) -> str:
 
 
 async def test_an_unsubscribe_in_mailchimp_reaches_the_subscriber(demo: dict[str, Any]) -> None:
-    email = await person_on(demo, "mailchimp")
+    emails = [await person_on(demo, "mailchimp", nth) for nth in (0, 10, 11, 12, 13)]
     socket = await subscribe(
         demo["graphql_url"],
         "subscription { customerEvent(types: [UNSUBSCRIBED]) { type platform } }",
     )
     try:
-        await asyncio.sleep(0.2)  # the subscription is registered before the change
-        async with httpx.AsyncClient() as client:
-            changed = await client.post(
-                demo["simulator_url"] + "/_sim/mailchimp/mutate",
-                json={"email": email, "fields": {"status": "unsubscribed"}},
-            )
-            assert changed.is_success, changed.text
-        payload = await next_message(socket)
+        payload = await heard(
+            socket, lambda n: mutate(demo, "mailchimp", emails[n], status="unsubscribed")
+        )
         assert payload["data"]["customerEvent"] == {"type": "UNSUBSCRIBED", "platform": "MAILCHIMP"}
     finally:
         await socket.close()
@@ -75,13 +106,11 @@ async def test_a_change_in_hubspot_reaches_a_subscriber_of_that_customer(
             "{ changedFields platform customer { id lastName } } }",
         )
         try:
-            await asyncio.sleep(0.2)
-            changed = await client.post(
-                demo["simulator_url"] + "/_sim/hubspot/mutate",
-                json={"email": email, "fields": {"lastname": "Realtime"}},
-            )
-            assert changed.is_success, changed.text
-            change = (await next_message(socket))["data"]["customerChanged"]
+            change = (
+                await heard(
+                    socket, lambda n: mutate(demo, "hubspot", email, lastname=f"Realtime {n}")
+                )
+            )["data"]["customerChanged"]
         finally:
             await socket.close()
     assert change["platform"] == "HUBSPOT"
@@ -148,16 +177,14 @@ async def test_a_lead_score_change_in_hubspot_is_a_trigger(demo: dict[str, Any])
         "subscription { customerEvent(types: [LEAD_SCORE_CHANGED]) { type platform properties } }",
     )
     try:
-        await asyncio.sleep(0.2)
-        async with httpx.AsyncClient() as client:
-            edit = {"email": email, "fields": {"hubspotscore": "97"}}
-            changed = await client.post(demo["simulator_url"] + "/_sim/hubspot/mutate", json=edit)
-            assert changed.is_success, changed.text
-        event = (await next_message(socket))["data"]["customerEvent"]
+        scores = [str(97 - n) for n in range(ATTEMPTS)]
+        event = (
+            await heard(socket, lambda n: mutate(demo, "hubspot", email, hubspotscore=scores[n]))
+        )["data"]["customerEvent"]
     finally:
         await socket.close()
     assert (event["type"], event["platform"]) == ("LEAD_SCORE_CHANGED", "HUBSPOT")
-    assert event["properties"]["score"] == "97"
+    assert event["properties"]["score"] in scores
 
 
 async def test_the_gateways_own_write_is_announced(demo: dict[str, Any]) -> None:
@@ -166,22 +193,26 @@ async def test_the_gateways_own_write_is_announced(demo: dict[str, Any]) -> None
         demo["graphql_url"],
         "subscription { customerChanged { platform changedFields customer { email firstName } } }",
     )
-    try:
-        await asyncio.sleep(0.2)
-        mutation = (
-            'mutation($e: String!) { upsertCustomer(input: {email: $e, firstName: "Written"}, '
-            "targets: [HUBSPOT]) { results { platform status } } }"
-        )
+    mutation = (
+        "mutation($e: String!, $name: String!) { upsertCustomer(input: {email: $e, "
+        "firstName: $name}, targets: [HUBSPOT]) { results { platform status } } }"
+    )
+
+    async def write(attempt: int) -> None:
+        variables = {"e": email, "name": f"Written {attempt}"}
         async with httpx.AsyncClient(timeout=30) as client:
             answer = await client.post(
-                demo["graphql_url"], json={"query": mutation, "variables": {"e": email}}
+                demo["graphql_url"], json={"query": mutation, "variables": variables}
             )
         assert answer.json()["data"]["upsertCustomer"]["results"][0]["status"] == "WRITTEN"
-        while (change := (await next_message(socket))["data"]["customerChanged"])["customer"][
-            "email"
-        ] != email or change["platform"] is not None:
-            pass
+
+    def ours(payload: dict[str, Any]) -> bool:  # the gateway's announcement, not HubSpot's
+        change = payload["data"]["customerChanged"]
+        return bool(change["customer"]["email"] == email and change["platform"] is None)
+
+    try:
+        change = (await heard(socket, write, ours))["data"]["customerChanged"]
     finally:
         await socket.close()
     assert change["changedFields"] == ["firstName"]
-    assert change["customer"]["firstName"] == "Written"
+    assert change["customer"]["firstName"].startswith("Written")

@@ -4,7 +4,6 @@ runs: 400 for a client accepting `application/graphql-response+json`, the bound 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -17,6 +16,7 @@ from resolvers import schema
 from resolvers.extensions.document_shape import measure
 from resolvers.extensions.operation_cost import estimate
 from tests.edge.conftest import MakeApp, Served, in_process, serving
+from tests.waiting import eventually
 
 ONE = '{ customer(email: "nobody@example.com") { email } }'
 
@@ -229,11 +229,12 @@ async def test_the_estimate_bounds_the_calls_the_platforms_see(
     ]
     warm_up = "{ campaigns(first: 1) { totalCount edges { node { attributedOrders } } } }"
     async with in_process(make_app("demo")) as demo:
-        for _ in range(100):  # until the shop's orders are stored
+
+        async def stored() -> bool:  # the shop's orders
             known = (await demo.post("/graphql", json={"query": warm_up})).json()
-            if known["data"]["campaigns"]["edges"][0]["node"]["attributedOrders"] is not None:
-                break
-            await asyncio.sleep(0.1)
+            return known["data"]["campaigns"]["edges"][0]["node"]["attributedOrders"] is not None
+
+        assert await eventually(stored, every=0.1), "the shop's orders were never stored"
         for query, variables, fewest in queries:
             await sim.post("/_sim/reset")
             body = (

@@ -4,7 +4,6 @@ campaigns query with attribution on its first request, reading the shop only for
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ import pytest
 from gateway.app import create_app as create_gateway
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from tests.waiting import eventually
 
 SIM = "http://sim.test"
 SHOPIFY_CALLS = ("POST /admin/api/2025-01/graphql.json", "GET /bulk-operation-results")
@@ -75,11 +75,14 @@ async def test_campaigns_answer_with_attribution_at_once_after_a_restart(
     sim_app: object, sim: httpx.AsyncClient, store_url: str
 ) -> None:
     async with gateway(sim_app, sim, store_url) as first:
-        for _ in range(100):
-            known = await ask(first)
-            if None not in tallies(known):
-                break
-            await asyncio.sleep(0.1)
+        answers: list[dict[str, Any]] = []
+
+        async def stored() -> bool:
+            answers.append(await ask(first))
+            return None not in tallies(answers[-1])
+
+        assert await eventually(stored, every=0.1), "the shop's orders were never stored"
+        known = answers[-1]
     await sim.post("/_sim/reset")
 
     async with gateway(sim_app, sim, store_url) as again:

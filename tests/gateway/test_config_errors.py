@@ -122,3 +122,18 @@ async def test_config_check_online_tries_each_platform_once(tmp_path: Path) -> N
     assert "hubspot: credentials accepted" in result.stdout
     [refused] = [line for line in result.stderr.splitlines() if line.startswith("shopify:")]
     assert "UPSTREAM_AUTH" in refused or "401" in refused
+
+
+@pytest.mark.parametrize("command", [["config", "check"], ["serve", "--port", "0"]])
+def test_a_bad_value_in_mgw_toml_names_the_variable_and_the_key(
+    command: list[str], tmp_path: Path
+) -> None:
+    (tmp_path / "mgw.toml").write_text('log_level = "loud"\ndefault_phone_region = "UK"\n')
+    result = CliRunner().invoke(app, command, env={**HUBSPOT, "COLUMNS": "80"})
+
+    assert result.exit_code in (1, 2), result.output
+    assert sorted(errors_of(result.output)) == [
+        "error: MGW_DEFAULT_PHONE_REGION (mgw.toml: default_phone_region)=UK: use GB, the "
+        "United Kingdom's ISO 3166 code",
+        "error: MGW_LOG_LEVEL (mgw.toml: log_level)=loud: use one of debug, info, warning, error",
+    ]

@@ -15,6 +15,7 @@ import pytest
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from hub.store_reads import ReadSettings
 from sync_jobs.sync_settings import SyncSettings
 from tests.sync_jobs.sync_services import SIM, ground_truth
 
@@ -142,3 +143,49 @@ async def test_trigger_sync_of_a_platform_not_connected_is_a_user_error(
         body = (await client.post("/graphql", json=query)).json()
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert "MARKETO is not connected" in body["errors"][0]["message"]
+
+
+async def hubspot_calls(sim: httpx.AsyncClient) -> dict[str, int]:
+    found: dict[str, int] = (await sim.get("/_sim/stats")).json()["hubspot"]["requests_by_route"]
+    return {route: calls for route, calls in found.items() if "token" not in route}
+
+
+async def test_a_page_through_the_index_costs_what_the_platform_page_costs(
+    sim_app: Any, sim: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Live (cache off, maxStaleness 0): once sync has filled the index, a page of 100 is one
+    batch read, as the platform's own page was one list call; concurrent pages make one call
+    each at most (the same page asked at once is read once) (issue 22)."""
+    settings = with_simulators(
+        Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'live.db'}",
+            platforms="hubspot",
+            cache="off",
+            read=ReadSettings(max_staleness_seconds=0),
+            sync=SyncSettings(schedule=False, retry_delays=()),
+        ),
+        SIM,
+        (await sim.get("/_sim/credentials")).json(),
+    )
+    query = "{ customers(first: 100) { edges { node { email firstName } } } }"
+    app = create_app(settings, transport=httpx.ASGITransport(app=sim_app))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as client:
+            graph = poster(client)
+            await sim.post("/_sim/reset")
+            listed = await graph(query)
+            from_platform = await hubspot_calls(sim)
+            await synced(graph)
+
+            await sim.post("/_sim/reset")
+            indexed = await asyncio.gather(*(graph(query) for _ in range(8)))
+            from_index = await hubspot_calls(sim)
+
+    assert from_platform == {"GET /crm/v3/objects/contacts": 1}
+    assert len(listed["data"]["customers"]["edges"]) == 100
+    assert set(from_index) == {"POST /crm/v3/objects/contacts/batch/read"}
+    assert 1 <= from_index["POST /crm/v3/objects/contacts/batch/read"] <= len(indexed)
+    for body in indexed:
+        assert "errors" not in body, body["errors"]
+        assert len(body["data"]["customers"]["edges"]) == 100

@@ -62,3 +62,23 @@ async def test_a_page_refuses_a_negative_max_staleness(world: dict[str, Any]) ->
     )
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_rates_that_move_without_the_change_feed_are_stored_by_a_full_pass(
+    world: dict[str, Any],
+) -> None:
+    """Opens and clicks move a member's rates without moving `last_changed` (the change
+    feed's key): the incremental sync does not see them, a full pass (the scheduler makes one
+    every `full_every_hours`) stores them, and a page then shows them without a call."""
+    await sync(world)
+    edges, _ = await page(world, 40)
+    email = next(edge["node"]["email"] for edge in edges if edge["node"]["engagement"])
+    member = world["sim_app"].state.sim.platforms["mailchimp"].store.find(email)
+    member.avg_open_rate, member.avg_click_rate = 0.875, 0.125  # a campaign's opens came in
+
+    await sync(world, full=True)
+    after, calls = await page(world, 40)
+
+    assert calls == {}
+    [engagement] = [edge["node"]["engagement"] for edge in after if edge["node"]["email"] == email]
+    assert engagement == {"openRate": 0.875, "clickRate": 0.125}

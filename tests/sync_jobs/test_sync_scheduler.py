@@ -62,3 +62,24 @@ async def test_per_platform_intervals_and_never(services: Services) -> None:
 async def test_on_start_syncs_at_once(services: Services) -> None:
     scheduler = scheduler_with(services, Clock(), on_start=True)
     assert set(await scheduler.due()) == set(Platform)
+
+
+async def test_a_scheduled_sync_is_a_full_pass_every_full_every_hours(services: Services) -> None:
+    clock = Clock()
+    scheduler = scheduler_with(services, clock, interval_minutes=15, full_every_hours=24)
+    service = scheduler.service
+    assert not await scheduler.full_due(Platform.HUBSPOT)  # never synced: nothing to redo
+    await service.run(Platform.HUBSPOT)  # the first walk, a full one
+    clock.now += 15 * 60
+    assert not await scheduler.full_due(Platform.HUBSPOT)
+    clock.now += 24 * 3600
+    assert await scheduler.full_due(Platform.HUBSPOT)
+    assert Platform.HUBSPOT in await scheduler.tick()
+    await service.wait()
+    [latest] = await service.context.runs.recent(1, Platform.HUBSPOT)
+    assert latest.full
+    assert latest.status == SUCCEEDED
+
+    never = scheduler_with(services, clock, full_every_hours=0)
+    clock.now += 7 * 24 * 3600
+    assert not await never.full_due(Platform.HUBSPOT)

@@ -118,3 +118,18 @@ async def test_freshness_appears_once_a_sync_succeeds(five: httpx.AsyncClient) -
 
     assert 0 <= value(after, "mgw_data_freshness_seconds", platform="hubspot") < 60
     assert value(after, "mgw_alert_firing", alert="stale_data", platform="hubspot") == 0
+
+
+def test_route_labels_name_each_webhook_route_by_its_template_and_nothing_else() -> None:
+    from connectors.registry import specs
+    from gateway.telemetry.middleware import _route
+
+    for spec in specs():
+        if spec.webhooks is not None:
+            template = f"/webhooks/{spec.webhooks.route}"
+            sent = template.replace("{secret}", "s3cr3t")  # a secret is never a label
+            assert _route(sent) == template
+    assert _route("/webhooks/mailchimp/s3cr3t") == "/webhooks/mailchimp/{secret}"
+    assert _route("/webhooks/marketo") == "other"  # Marketo pushes nothing: no such route
+    assert _route("/graphql") == "/graphql"
+    assert _route("/anything/else") == "other"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from canonical_schema import CustomerRecord, EmailConsent, LifecycleStage, Platform
 from connectors.hubspot.mapping import (
     CONTACT_PROPERTIES,
+    contact_record,
     from_canonical,
     opts_out,
     parse_contact,
@@ -184,8 +185,76 @@ def test_writable_fields_survive_a_round_trip(
     assert back == original
 
 
+LOOSE = [
+    SAMPLE,
+    {**SAMPLE, "properties": {**SAMPLE["properties"], "hs_email_optout": "true"}},
+    {**SAMPLE, "properties": {**SAMPLE["properties"], "email": None}},
+    {**SAMPLE, "properties": {**SAMPLE["properties"], "email": " not an email "}},
+    {
+        **SAMPLE,
+        "updatedAt": "2025-02-22T11:45:19+02:00",
+        "properties": {
+            **SAMPLE["properties"],
+            "lifecyclestage": "1029384",
+            "hubspotscore": "12.5",
+            "firstname": "  Hugo \t Jr ",
+            "phone": "(415) 555-2671",
+            "company": "",
+        },
+    },
+    {k: v for k, v in SAMPLE.items() if k != "archived"},
+]
+
+
+@pytest.mark.parametrize("raw", LOOSE)
+def test_one_step_reads_a_contact_as_the_two_steps_do(raw: dict[str, object]) -> None:
+    """`contact_record` builds without validating again: what it builds must be what
+    validation builds, field for field and byte for byte (the store fingerprints the JSON)."""
+    fast, checked = contact_record(raw), to_canonical(parse_contact(raw))
+    assert fast == checked
+    if fast is not None and checked is not None:
+        assert fast.model_dump_json() == checked.model_dump_json()
+        assert CustomerRecord.model_validate(fast.model_dump()) == fast
+
+
+@pytest.mark.parametrize(
+    "drifted",
+    [
+        {**SAMPLE, "updatedAt": 1740224719036},
+        {**SAMPLE, "updatedAt": "last tuesday"},
+        {**SAMPLE, "createdAt": None},
+        {
+            **SAMPLE,
+            "properties": {
+                **{k: v for k, v in SAMPLE["properties"].items() if k != "firstname"},
+                "first_name": "Hugo",
+            },
+        },
+        {**SAMPLE, "id": 512},
+        {**SAMPLE, "id": ""},
+        {**SAMPLE, "properties": {**SAMPLE["properties"], "hubspotscore": 68}},
+        {**SAMPLE, "properties": ["email"]},
+        {k: v for k, v in SAMPLE.items() if k != "updatedAt"},
+        "512",
+    ],
+)
+def test_one_step_refuses_what_the_two_steps_refuse(drifted: object) -> None:
+    refused = r"validation error|lacks the asked-for|string|ISO 8601|JSON object"
+    with pytest.raises(ValueError, match=refused):
+        to_canonical(parse_contact(drifted))
+    with pytest.raises(ValueError, match=refused):
+        contact_record(drifted)
+
+
+def test_one_step_is_stricter_only_where_hubspot_is_exact() -> None:
+    # stricter than pydantic's lax mode, which reads "no" as False: HubSpot sends a boolean
+    with pytest.raises(ValueError, match="archived"):
+        contact_record({**SAMPLE, "archived": "no"})
+
+
 def test_a_phone_without_a_country_code_is_read_in_the_given_region() -> None:
     local = {**SAMPLE, "properties": {**SAMPLE["properties"], "phone": "020 7946 0958"}}
     record = to_canonical(parse_contact(local), phone_region="GB")
     assert record is not None
     assert record.phone == "+442079460958"
+    assert contact_record(local, phone_region="GB") == record
