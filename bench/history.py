@@ -57,7 +57,7 @@ def section(results_dir: Path) -> str:
         return head + "\nNo run with the peer is kept in `bench/results/runs/` yet.\n"
     lines = [
         head,
-        f"Scenario 1's bars in the last {len(runs)} runs kept in `bench/results/runs/` "
+        f"Scenario 1's bars in the last {_runs(len(runs))} kept in `bench/results/runs/` "
         "(ratio ours / peer; every bar must hold in three consecutive full runs).",
         "",
         "| bar | target | "
@@ -90,3 +90,7 @@ def section(results_dir: Path) -> str:
 def _load(run: dict[str, Any]) -> str:
     load = run.get("load_before") or ["?"]
     return f"{load[0]:.1f}" if isinstance(load[0], float | int) else "?"
+
+
+def _runs(count: int) -> str:
+    return "run" if count == 1 else f"{count} runs"

@@ -11,9 +11,11 @@ installed node_modules, so that several can run at once — live and warm, one p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -105,8 +107,11 @@ def peer(
     env = {"FORK": str(fork)}
     if cache_seconds:
         env["PEER_CACHE"] = str(cache_seconds)
-    with _started(instance, hubspot_base_url, token, port, env) as pid:
-        yield Peer(f"http://127.0.0.1:{port}", pid)
+    try:
+        with _started(instance, hubspot_base_url, token, port, env) as pid:
+            yield Peer(f"http://127.0.0.1:{port}", pid)
+    finally:  # its logs went with it; the shared install (a link here) stays
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 def _answers(where: Path, port: int, seconds: float = STARTUP_SECONDS) -> bool:
@@ -153,4 +158,29 @@ def _started(
             raise RuntimeError(f"the peer did not start: {output.read_text()[-1000:]}\n{tail}")
         yield int((where / "gateway.pid").read_text().strip())
     finally:
+        group = _group(where)
         subprocess.run(["bash", str(PEER_SH), "stop"], check=False, timeout=60, env=env)
+        if group is not None:
+            _ended(group)
+
+
+def _group(where: Path) -> int | None:
+    """The process group peer.sh started (the gateway leads it), if it wrote one."""
+    try:
+        return int((where / "gateway.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _ended(group: int, seconds: float = 15) -> None:
+    """Waits for the group's processes to end after peer.sh's SIGTERM; kills what is left (a
+    `--fork` gateway stops serving on SIGTERM but its processes may stay)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            os.killpg(group, 0)
+        except OSError:  # none left
+            return
+        time.sleep(0.25)
+    with contextlib.suppress(OSError):
+        os.killpg(group, signal.SIGKILL)

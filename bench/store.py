@@ -1,7 +1,7 @@
 """Issue 18's targets for reads from the store, measured:
 
     python bench/store.py [--people 1000] [--clients 16] [--changes 100] [--stored 100000]
-                          [--pages 40] [--quick] [--only reads|webhook|rss]
+                          [--pages 40] [--quick] [--only reads|entities|webhook|rss ...]
 
 1. reads — `customer(email:)` over every synced person (`--people`, all five simulated
    platforms at their real rate limits) from `--clients` concurrent clients, default
@@ -12,6 +12,12 @@
    upstream calls per page (target 0, whatever N) and requests/s (target: stored at least
    10 times live). Then the per-person reads again with `maxStaleness: 0` for comparison
    (live, quota-bound). Each live phase waits for the rate windows to refill first.
+1b. entities — `customer(email:) { company deals orders events }` over `--people` distinct
+   synced people from `--clients` clients, default freshness, after `mgw sync run --full`
+   (which reads people's companies, deals and events into the store) and the shop's order
+   backfill (a campaigns query starts it): rate-limit errors (target 0) and upstream calls
+   during the run (target: none beyond sync and webhooks, i.e. 0 with the scheduler off);
+   then 200 of them with `maxStaleness: 0` for comparison. `--only entities`.
 2. webhook — a HubSpot change through the simulator, its webhook into the gateway, until a
    default-freshness `customer(email:)` shows it (target p95 ≤ 2 s); `--changes` changes.
 3. rss — `--stored` customers across the five platforms written into a SQLite store, then
@@ -47,6 +53,11 @@ READ = (
     "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
     "{ email firstName lifecycleStage totalSpent { amount } syncedAt } }"
 )
+ENTITIES = (
+    "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
+    "{ email company { name } deals { id } orders { id } events { id } } }"
+)
+BACKFILL = "{ campaigns(first: 1) { edges { node { attributedOrders } } } }"
 PAGE = (
     "query ($stale: Int) { customers(first: 100, maxStaleness: $stale) { edges { node { "
     "email company { name } orders(first: 2) { name } engagement { openRate } } } } }"
@@ -70,7 +81,9 @@ def everyone(sim: str, count: int) -> list[str]:
     return [p["email"] for p in people["people"]]
 
 
-async def drive(url: str, emails: list[str], clients: int, stale: int | None) -> dict[str, Any]:
+async def drive(
+    url: str, emails: list[str], clients: int, stale: int | None, query: str = READ
+) -> dict[str, Any]:
     """Each email read once, by `clients` readers at a time; codes of the errors, latencies."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for email in emails:
@@ -82,7 +95,7 @@ async def drive(url: str, emails: list[str], clients: int, stale: int | None) ->
         while not queue.empty():
             email = queue.get_nowait()
             started = time.perf_counter()
-            body = {"query": READ, "variables": {"email": email, "stale": stale}}
+            body = {"query": query, "variables": {"email": email, "stale": stale}}
             answer = (await client.post(f"{url}/graphql", json=body)).json()
             latencies.append(time.perf_counter() - started)
             for error in answer.get("errors") or []:
@@ -174,6 +187,7 @@ def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
                 before = calls(sim)
                 stored = asyncio.run(drive(url, emails, clients, None))
                 stored["upstream_calls"] = calls(sim) - before
+                _backfilled(url)  # orders hang off the page: the shop's must be stored
                 listed = page_probe(sim, url, page_count)
                 time.sleep(QUOTA_WINDOW)
                 before = calls(sim)
@@ -190,6 +204,58 @@ def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
         "live": live,
         "pages": listed,
     }
+
+
+def entities(people: int, clients: int) -> dict[str, Any]:
+    """Issue 18's second read target: a customer's company, deals, orders and events for
+    `people` distinct synced people from `clients` clients, served from the store."""
+    sim, sim_process = simulators(people, "real")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            env = {**NO_SCHEDULE, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/mgw.db"}
+            started = time.perf_counter()
+            synced = _mgw(["sync", "run", "--full", "--simulators", sim], env)
+            sync_seconds = round(time.perf_counter() - started, 1)
+            if synced.returncode != 0:
+                raise SystemExit(f"mgw sync run failed: {synced.stdout[-800:]}")
+            emails = everyone(sim, people)
+            with mgw(
+                "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
+            ) as server:
+                wait_for(f"{url}/health/live", server)
+                backfill_seconds = _backfilled(url)
+                before = calls(sim)
+                stored = asyncio.run(drive(url, emails, clients, None, ENTITIES))
+                stored["upstream_calls"] = calls(sim) - before
+                before = calls(sim)
+                time.sleep(QUOTA_WINDOW)
+                live = asyncio.run(drive(url, emails[:200], clients, 0, ENTITIES))
+                live["upstream_calls"] = calls(sim) - before
+    finally:
+        sim_process.terminate()
+        sim_process.wait(timeout=30)
+    return {
+        "people": len(emails),
+        "clients": clients,
+        "sync_seconds": sync_seconds,
+        "order_backfill_seconds": backfill_seconds,
+        "stored": stored,
+        "live": live,
+    }
+
+
+def _backfilled(url: str, timeout: float = 300) -> float:
+    """Ask campaigns until attribution answers (the shop's orders are stored); how long."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        answer = httpx.post(f"{url}/graphql", json={"query": BACKFILL}, timeout=60).json()
+        edges = ((answer.get("data") or {}).get("campaigns") or {}).get("edges") or []
+        if not edges or edges[0]["node"]["attributedOrders"] is not None:
+            return round(time.perf_counter() - started, 1)
+        time.sleep(0.5)
+    raise SystemExit("the shop's orders were not backfilled in time")
 
 
 def webhook(changes: int) -> dict[str, Any]:
@@ -325,15 +391,18 @@ def main() -> int:
     parser.add_argument("--stored", type=int, default=100_000)
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="a smoke run at a small scale")
-    parser.add_argument("--only", choices=["reads", "webhook", "rss"], action="append")
+    parser.add_argument("--only", choices=["reads", "entities", "webhook", "rss"], action="append")
     args = parser.parse_args()
     if args.quick:
         args.people, args.changes, args.stored, args.pages = 200, 20, 10_000, 10
-    wanted = args.only or ["reads", "webhook", "rss"]
+    wanted = args.only or ["reads", "entities", "webhook", "rss"]
     results: dict[str, Any] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
     if "reads" in wanted:
         results["reads"] = reads(args.people, args.clients, args.pages)
         print("reads:", json.dumps(results["reads"]))
+    if "entities" in wanted:
+        results["entities"] = entities(args.people, args.clients)
+        print("entities:", json.dumps(results["entities"]))
     if "webhook" in wanted:
         results["webhook"] = webhook(args.changes)
         print("webhook:", json.dumps(results["webhook"]))

@@ -91,6 +91,8 @@ async def open_services(
         jobs = await stack.enter_async_context(open_jobs(settings.jobs, settings.redis_url))
         # the gateway's own write-back announces upserts; closed before what it uses
         write = open_writes(store, identity, cache, raw, jobs, changes)
+        graph = GraphReader.from_sources(raw, settings.graph, store=store, identity=identity)
+        stack.push_async_callback(graph.close)
         sync = open_sync(
             store,
             identity,
@@ -101,10 +103,10 @@ async def open_services(
             writes=write,  # propagation rules (sync.propagate) write through it
             changes=changes,  # polled platforms (Salesforce, Marketo) feed subscribers too
             cache=cache,
+            # what sync reads of people's companies, deals and events, unless told not to
+            entities=graph.people if settings.sync.entities else None,
         )
         stack.push_async_callback(sync.close)
-        graph = GraphReader.from_sources(raw, settings.graph, store=store)
-        stack.push_async_callback(graph.close)
         integrations = Integrations(watched, last_sync_reader(store))
         services = Services(
             store,

@@ -2,8 +2,10 @@
 
 A segment is a filter on the canonical fields the index keeps for each person (merged from
 their records like every other field): lifecycle stage, lead score range, email consent,
-platform membership, email domain, total spent range, updated and synced since. Each has an
-index (hub/tables.py), so a filtered page reads a range of one index, not the table.
+platform membership, email domain, total spent range, updated and synced since, and the
+company domain of the company a platform says they work for (kept with their entities,
+hub/entity_store.py). Each has an index (hub/tables.py), so a filtered page reads a range of
+one index, not the table.
 
 By default pages are ordered by customer id (minted from the email with a secret key, so the
 order reveals nothing and never changes for a person). Sorted by a value (most recent update,
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select, tuple_
@@ -29,7 +32,7 @@ from hub.exceptions import InvalidArgumentError, InvalidCursorError
 from hub.identity_tables import utc
 from hub.segment_facets import to_e4
 from hub.store import Store
-from hub.tables import index_customers, index_records
+from hub.tables import index_customers, index_records, person_entities
 
 
 class CustomerSort(Enum):
@@ -60,6 +63,7 @@ class CustomerFilter:
     total_spent_min: Decimal | None = None
     total_spent_max: Decimal | None = None
     synced_since: datetime | None = None
+    company_domain: str | None = None
     sort: CustomerSort = CustomerSort.ID
 
     def __post_init__(self) -> None:
@@ -78,10 +82,18 @@ class CustomerFilter:
                     f"`emailDomain` is a domain such as example.com, not {self.email_domain!r}"
                 )
             object.__setattr__(self, "email_domain", domain)
+        if self.company_domain is not None:
+            domain = self.company_domain.strip().lower()
+            if not domain or "@" in domain or " " in domain or "/" in domain:
+                raise InvalidArgumentError(
+                    f"`companyDomain` is a domain such as example.com, not {self.company_domain!r}"
+                )
+            object.__setattr__(self, "company_domain", domain)
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """A short fingerprint, so a cursor is only accepted with the filter it came from."""
+        """A short fingerprint, so a cursor is only accepted with the filter it came from
+        (worked out once per filter: every edge's cursor carries it)."""
         since = utc(self.updated_since)
         parts = [
             self.lifecycle_stage.value if self.lifecycle_stage else "",
@@ -95,6 +107,8 @@ class CustomerFilter:
         if any(value is not None for value in segment) or self.sort is not CustomerSort.ID:
             parts += ["" if v is None else str(getattr(v, "value", v)) for v in segment]
             parts.append(self.sort.value)
+        if self.company_domain is not None:  # after the rest: older cursors keep their key
+            parts.append(f"company:{self.company_domain}")
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
     def conditions(self) -> list[ColumnElement[bool]]:
@@ -118,6 +132,12 @@ class CustomerFilter:
             found.append(c.total_spent_e4 <= to_e4(self.total_spent_max))
         if self.synced_since is not None:
             found.append(c.synced_at >= utc(self.synced_since))
+        if self.company_domain is not None:  # a company of this domain on some platform
+            works_at = select(person_entities.c.customer_id).where(
+                person_entities.c.company_domain == self.company_domain,
+                person_entities.c.kind == "company",
+            )
+            found.append(c.customer_id.in_(works_at))
         if self.platform is not None:
             held = and_(
                 index_records.c.customer_id == c.customer_id,

@@ -29,7 +29,9 @@ from hub.graph_campaigns import CampaignReads
 from hub.graph_companies import CompanyReads
 from hub.graph_deals import DealReads
 from hub.graph_events import EventReads
-from hub.graph_orders import OrderReads
+from hub.graph_orders import OrderReads, StoredOrders
+from hub.graph_people import PeopleEntities
+from hub.identity import IdentityIndex
 from hub.store import Store
 
 
@@ -72,9 +74,12 @@ class GraphReader:
         sources: Sequence[Any] = (),
         settings: GraphSettings | None = None,
         store: Store | None = None,
+        identity: IdentityIndex | None = None,
     ) -> None:
         """The reader over `sources` (connectors), each used for what it can do. Without a
-        `store`, nothing is stored: no attribution (a reader for tests of the schema alone)."""
+        `store`, nothing is stored: no attribution (a reader for tests of the schema alone);
+        without `identity` (whose store and accounts people's entities are kept under), every
+        company, deal and event is read live."""
         options = settings or GraphSettings()
         feeds = sources if store is not None else ()
         orders = [s for s in feeds if isinstance(s, OrderFeed)]
@@ -87,11 +92,15 @@ class GraphReader:
             ttl=options.attribution_ttl_seconds,
             rebuild=options.attribution_rebuild_seconds,
         )
-        self.companies = CompanyReads([s for s in sources if isinstance(s, CompanySource)])
-        self.deals = DealReads([s for s in sources if isinstance(s, DealSource)])
-        self.orders = OrderReads([s for s in sources if isinstance(s, OrderSource)])
+        companies = [s for s in sources if isinstance(s, CompanySource)]
+        self.companies = CompanyReads(companies, identity)
+        self.deals = DealReads([s for s in sources if isinstance(s, DealSource)], identity)
+        stored = StoredOrders(store, self.attribution) if store is not None else None
+        self.orders = OrderReads([s for s in sources if isinstance(s, OrderSource)], stored)
         events = [s for s in sources if isinstance(s, EventSource)]
-        self.events = EventReads(events, days=options.events_days)
+        self.events = EventReads(events, days=options.events_days, identity=identity)
+        self.people = PeopleEntities([self.companies.stored, self.deals.stored, self.events.stored])
+        """What sync and webhooks refresh of the people they read."""
         self.campaigns = CampaignReads(self.attribution)
         self.platforms: tuple[Platform, ...] = tuple(source.platform for source in sources)
 
@@ -106,5 +115,6 @@ class GraphReader:
         settings: GraphSettings | None = None,
         *,
         store: Store,
+        identity: IdentityIndex | None = None,
     ) -> GraphReader:
-        return cls(sources, settings, store)
+        return cls(sources, settings, store, identity)

@@ -10,34 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 
+from pydantic import TypeAdapter
+
 from canonical_schema import Company, Platform
 from connectors.base import CompanySource
-from hub.graph_base import Partial, PersonRef, by_source, held_by, settle
+from hub.graph_base import Partial, PersonRef, by_source, settle
 from hub.graph_crm import company_ref, merged_company
+from hub.graph_people import Kind, StoredEntities
+from hub.identity import IdentityIndex
+
+
+def company_domain(company: Company | None) -> str | None:
+    """A company's domain as segments match it: trimmed, lower-cased."""
+    domain = company.domain.strip().lower() if company and company.domain else ""
+    return domain or None
 
 
 class CompanyReads:
-    def __init__(self, sources: Sequence[CompanySource]) -> None:
+    def __init__(
+        self, sources: Sequence[CompanySource], identity: IdentityIndex | None = None
+    ) -> None:
+        """`identity`: the store (and accounts) people's companies are kept in; None: live."""
         self._sources = {source.platform: source for source in sources}
+        fetchers = {platform: source.companies_of for platform, source in self._sources.items()}
+        codec: TypeAdapter[Company | None] = TypeAdapter(Company | None)
+        kind = Kind("company", fetchers, codec, lambda: None, company_domain)
+        self.stored: StoredEntities[Company | None] = StoredEntities(kind, identity)
 
     @property
     def platforms(self) -> tuple[Platform, ...]:
         return tuple(self._sources)
 
-    async def for_people(self, people: Sequence[PersonRef]) -> list[Partial[Company | None]]:
-        """Each person's company (see graph_crm), in order."""
-        calls: dict[Platform, Awaitable[dict[str, Company]]] = {}
-        for platform, source in self._sources.items():
-            if held := held_by(people, platform):
-                calls[platform] = source.companies_of(held)
-        settled = await settle(calls)
-        return [
-            Partial(
-                merged_company(*(settled.answers.get(p, {}).get(person.email) for p in calls)),
-                settled.failures_for(platform for platform, _ in person.ids),
-            )
-            for person in people
-        ]
+    async def for_people(
+        self, people: Sequence[PersonRef], bound: float = 0
+    ) -> list[Partial[Company | None]]:
+        """Each person's company (see graph_crm), in order: from the store when it holds it
+        read within `bound` seconds, else live (then kept)."""
+        reads = await self.stored.read(people, bound)
+        return [Partial(merged_company(*read.value), read.failures) for read in reads]
 
     async def by_id(self, company_ids: Sequence[str]) -> list[Partial[Company | None]]:
         """Each public company id's company (None when unknown or not a company id)."""

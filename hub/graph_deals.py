@@ -8,9 +8,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from datetime import date
 
+from pydantic import TypeAdapter
+
 from canonical_schema import Company, Deal, Platform, RecordRef
 from connectors.base import DealSource
-from hub.graph_base import Partial, PersonRef, by_source, held_by, settle
+from hub.graph_base import Partial, PersonRef, by_source, settle
+from hub.graph_people import Kind, StoredEntities
+from hub.identity import IdentityIndex
 
 
 def _newest_first(deals: list[Deal]) -> list[Deal]:
@@ -18,23 +22,24 @@ def _newest_first(deals: list[Deal]) -> list[Deal]:
 
 
 class DealReads:
-    def __init__(self, sources: Sequence[DealSource]) -> None:
+    def __init__(
+        self, sources: Sequence[DealSource], identity: IdentityIndex | None = None
+    ) -> None:
+        """`identity`: the store (and accounts) people's deals are kept in; None: live."""
         self._sources = {source.platform: source for source in sources}
+        fetchers = {platform: source.deals_of for platform, source in self._sources.items()}
+        kind = Kind("deals", fetchers, TypeAdapter(list[Deal]), list)
+        self.stored: StoredEntities[list[Deal]] = StoredEntities(kind, identity)
 
-    async def for_people(self, people: Sequence[PersonRef]) -> list[Partial[list[Deal]]]:
-        calls: dict[Platform, Awaitable[dict[str, list[Deal]]]] = {}
-        for platform, source in self._sources.items():
-            if held := held_by(people, platform):
-                calls[platform] = source.deals_of(held)
-        settled = await settle(calls)
+    async def for_people(
+        self, people: Sequence[PersonRef], bound: float = 0
+    ) -> list[Partial[list[Deal]]]:
+        """Each person's deals on every platform, from the store when it holds them read
+        within `bound` seconds, else live (then kept)."""
+        reads = await self.stored.read(people, bound)
         return [
-            Partial(
-                _newest_first(
-                    [d for held in settled.answers.values() for d in held.get(p.email, [])]
-                ),
-                settled.failures_for(platform for platform, _ in p.ids),
-            )
-            for p in people
+            Partial(_newest_first([deal for deals in read.value for deal in deals]), read.failures)
+            for read in reads
         ]
 
     async def of_companies(self, companies: Sequence[Company]) -> list[Partial[list[Deal]]]:

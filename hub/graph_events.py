@@ -4,17 +4,22 @@
 Marketo: the leads' activities (email, form, web visit, score change) over the last `days`
 days; Mailchimp: each member's activity feed (its last 50 events); Shopify: ORDER_PLACED for
 each of the customer's most recent orders. Platforms that record no behavioural events the
-gateway reads (HubSpot, Salesforce) are not asked.
+gateway reads (HubSpot, Salesforce) are not asked. What each platform said of a person is kept
+in the store and answers within the freshness bound (hub/graph_people.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from canonical_schema import BehavioralEvent, Platform
-from connectors.base import EventSource
-from hub.graph_base import Partial, PersonRef, held_by, settle
+from pydantic import TypeAdapter
+
+from canonical_schema import BehavioralEvent
+from connectors.base import EventSource, Held
+from hub.graph_base import Partial, PersonRef
+from hub.graph_people import Fetch, Kind, StoredEntities
+from hub.identity import IdentityIndex
 
 Events = dict[str, list[BehavioralEvent]]  # by email
 
@@ -26,22 +31,28 @@ class EventReads:
         *,
         days: int = 730,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        identity: IdentityIndex | None = None,
     ) -> None:
-        self._sources = {source.platform: source for source in sources}
         self._days = days
         self._now = now
+        fetchers = {source.platform: self._reader(source) for source in sources}
+        kind = Kind("events", fetchers, TypeAdapter(list[BehavioralEvent]), list)
+        self.stored: StoredEntities[list[BehavioralEvent]] = StoredEntities(kind, identity)
 
-    async def for_people(self, people: Sequence[PersonRef]) -> list[Partial[list[BehavioralEvent]]]:
-        since = self._now() - timedelta(days=self._days)
-        calls: dict[Platform, Awaitable[Events]] = {}
-        for platform, source in self._sources.items():
-            if held := held_by(people, platform):
-                calls[platform] = source.events_of(held, since)
-        settled = await settle(calls)
+    def _reader(self, source: EventSource) -> Fetch[list[BehavioralEvent]]:
+        async def read(people: Held) -> Mapping[str, list[BehavioralEvent]]:
+            return await source.events_of(people, self._now() - timedelta(days=self._days))
+
+        return read
+
+    async def for_people(
+        self, people: Sequence[PersonRef], bound: float = 0
+    ) -> list[Partial[list[BehavioralEvent]]]:
+        """Each person's events, from the store when it holds them read within `bound`
+        seconds, else live (then kept)."""
         found: list[Partial[list[BehavioralEvent]]] = []
-        for person in people:
-            events = [e for held in settled.answers.values() for e in held.get(person.email, [])]
+        for read in await self.stored.read(people, bound):
+            events = [event for held in read.value for event in held]
             events.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
-            platforms = [platform for platform, _ in person.ids]
-            found.append(Partial(events, settled.failures_for(platforms)))
+            found.append(Partial(events, read.failures))
         return found

@@ -29,6 +29,7 @@ from hub.tables import (
     customer_records,
     identity_links,
     index_records,
+    person_entities,
     store_accounts,
     sync_checkpoints,
 )
@@ -83,6 +84,7 @@ async def _drop_others(
         identity_links,
         index_records,
         customer_records,
+        person_entities,
         sync_checkpoints,
         store_accounts,
     )

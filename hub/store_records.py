@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from canonical_schema import CustomerRecord, IdMinter, Platform
+from hub import entity_store
 from hub.identity_tables import utc
 from hub.store import Store
 from hub.tables import customer_records, store_people
@@ -132,6 +133,8 @@ async def unconfirmed(
 async def drop(
     connection: AsyncConnection, platform: Platform, account: str, external_ids: Sequence[str]
 ) -> None:
+    """These records leave the store, with their people's entities (hub/entity_store.py)."""
+    await entity_store.drop(connection, platform, account, external_ids)
     for start in range(0, len(external_ids), CHUNK):
         await connection.execute(
             delete(customer_records).where(

@@ -339,3 +339,22 @@ feeds = Table(
     Column("currency", String(3), nullable=True),  # the shop's (orders)
     Column("failure", Text, nullable=True),  # the last refresh's failure, if it failed
 )
+
+# hub/entity_store.py, hub/graph_people.py (each person's company, deals and events as each
+# connected account gave them; migration 0067_person_entities). One row per person's record on
+# a platform and kind; `company_domain` is the company's (kind "company"), which segments filter
+# on (hub/customer_list.py); (customer_id) finds a person's rows, whichever record they came by.
+person_entities = Table(
+    "mgw_person_entities",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("account", String(160), primary_key=True),
+    Column("external_id", String(255), primary_key=True),  # the person's record there
+    Column("kind", String(16), primary_key=True),  # "company" | "deals" | "events"
+    Column("customer_id", String(40), nullable=False),
+    Column("company_domain", String(255), nullable=True),
+    Column("body", Text, nullable=False),  # the canonical company or list, JSON
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_mgw_person_entities_customer", "customer_id"),
+    Index("ix_mgw_person_entities_domain", "company_domain", "customer_id"),
+)

@@ -58,6 +58,14 @@ class CustomerFilterInput:
         description="Only customers the store last wrote at or after this time (with offset).",
     )
 
+    company_domain: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Only customers whose company (HubSpot's or Salesforce's, as the store last read "
+            "it) has exactly this domain, e.g. `acme.com`."
+        ),
+    )
+
     def to_filter(self, sort: CustomerSort | None = None) -> CustomerFilter:
         return CustomerFilter(
             lifecycle_stage=self.lifecycle_stage,
@@ -70,6 +78,7 @@ class CustomerFilterInput:
             total_spent_min=amount(self.total_spent_min, "totalSpentMin"),
             total_spent_max=amount(self.total_spent_max, "totalSpentMax"),
             synced_since=self.synced_since,
+            company_domain=self.company_domain,
             sort=_ORDERS[sort or CustomerSort.ID],
         )
 

@@ -129,6 +129,17 @@ class CustomerType(Node):
     model: strawberry.Private[Customer]
     read_failures: strawberry.Private[tuple[PlatformError, ...]]
     """Platforms that failed when the customer was read: what they feed is unknown."""
+    max_staleness: strawberry.Private[float | None] = None
+    """The request's freshness bound for what hangs off the customer (None: the gateway's)."""
+
+    def _bound(self, info: Info) -> float:
+        if self.max_staleness is not None:
+            return self.max_staleness
+        return float(info.context.read.max_staleness)
+
+    def _person(self, info: Info) -> tuple[PersonRef, float]:
+        """The key of the graph's loaders: the person, and how stale their entities may be."""
+        return PersonRef.of(self.model), self._bound(info)
 
     def _known(self, info: Info, read: Partial[T], feeds: Capability) -> T:
         """`read`'s value, reporting its failures and those of the customer's own read on the
@@ -162,7 +173,7 @@ class CustomerType(Node):
     async def company(self, info: Info) -> Company | None:
         from resolvers.company import CompanyType
 
-        read = await info.context.graph.company_of.load(PersonRef.of(self.model))
+        read = await info.context.graph.company_of.load(self._person(info))
         found = self._known(info, read, Capability.COMPANIES)
         return CompanyType.from_model(found) if found else None
 
@@ -176,7 +187,7 @@ class CustomerType(Node):
         from resolvers.deal import DealType
 
         size = checked_first(first, 10)
-        read = await info.context.graph.deals_of.load(PersonRef.of(self.model))
+        read = await info.context.graph.deals_of.load(self._person(info))
         found = self._known(info, read, Capability.DEALS)
         return [DealType.from_model(deal) for deal in found[:size]]
 
@@ -190,7 +201,7 @@ class CustomerType(Node):
         from resolvers.order import OrderType
 
         size = checked_first(first, 10)
-        key = (PersonRef.of(self.model), size)
+        key = (PersonRef.of(self.model), size, self._bound(info))
         found = self._known(info, await info.context.graph.orders_of.load(key), Capability.ORDERS)
         return [OrderType.from_model(order) for order in found]
 
@@ -207,15 +218,21 @@ class CustomerType(Node):
         from resolvers.event import BehavioralEventType
 
         size = checked_first(first, 20)
-        read = await info.context.graph.events_of.load(PersonRef.of(self.model))
+        read = await info.context.graph.events_of.load(self._person(info))
         found = self._known(info, read, Capability.EVENTS)
         wanted = set(types) if types else None
         kept = [event for event in found if wanted is None or event.type in wanted]
         return [BehavioralEventType.from_model(event) for event in kept[:size]]
 
     @classmethod
-    def from_model(cls, customer: Customer, failures: Sequence[PlatformError] = ()) -> CustomerType:
-        """The customer; `failures`: the platforms that failed when it was read."""
+    def from_model(
+        cls,
+        customer: Customer,
+        failures: Sequence[PlatformError] = (),
+        max_staleness: float | None = None,
+    ) -> CustomerType:
+        """The customer; `failures`: the platforms that failed when it was read;
+        `max_staleness`: the request's freshness bound (None: the gateway's)."""
         return cls(
             id=strawberry.ID(customer.id),
             email=customer.email,
@@ -230,6 +247,7 @@ class CustomerType(Node):
             synced_at=customer.synced_at,
             model=customer,
             read_failures=tuple(failures),
+            max_staleness=max_staleness,
         )
 
     @classmethod

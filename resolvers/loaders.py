@@ -53,12 +53,33 @@ def _by_id(record: Company | Deal | Campaign) -> object:
     return record.id
 
 
+Bounded = tuple[PersonRef, float]
+"""A person and the freshness bound (seconds) their entities may be served from the store in."""
+
+
+def _per_bound(
+    read: Callable[[list[PersonRef], float], Awaitable[Sequence[V]]],
+) -> Callable[[list[Bounded]], Awaitable[Sequence[V]]]:
+    """A batch of (person, bound) keys read once per bound in it (usually one)."""
+
+    async def load(keys: list[Bounded]) -> Sequence[V]:
+        found: dict[Bounded, V] = {}
+        for bound in sorted({bound for _, bound in keys}):
+            people = [person for person, wanted in keys if wanted == bound]
+            answers = await read(people, bound)
+            found.update(((p, bound), v) for p, v in zip(people, answers, strict=True))
+        return [found[key] for key in keys]
+
+    load.__qualname__ = getattr(read, "__qualname__", "batch")
+    return load
+
+
 @dataclass(frozen=True)
 class GraphLoaders:
-    company_of: DataLoader[PersonRef, Partial[Company | None]]
-    deals_of: DataLoader[PersonRef, Partial[list[Deal]]]
-    orders_of: DataLoader[tuple[PersonRef, int], Partial[list[Order]]]
-    events_of: DataLoader[PersonRef, Partial[list[BehavioralEvent]]]
+    company_of: DataLoader[Bounded, Partial[Company | None]]
+    deals_of: DataLoader[Bounded, Partial[list[Deal]]]
+    orders_of: DataLoader[tuple[PersonRef, int, float], Partial[list[Order]]]
+    events_of: DataLoader[Bounded, Partial[list[BehavioralEvent]]]
     company: DataLoader[str, Partial[Company | None]]
     company_by_domain: DataLoader[str, Partial[Company | None]]
     company_people: DataLoader[Company, Partial[list[str]]]
@@ -72,16 +93,12 @@ class GraphLoaders:
 
 
 def make_loaders(graph: GraphReader) -> GraphLoaders:
-    async def orders_of(keys: list[tuple[PersonRef, int]]) -> list[Partial[list[Order]]]:
-        found: dict[tuple[PersonRef, int], Partial[list[Order]]] = {}
-        for first in sorted({first for _, first in keys}):
-            people = [person for person, wanted in keys if wanted == first]
-            found.update(
-                ((p, first), read)
-                for p, read in zip(
-                    people, await graph.orders.for_people(people, first), strict=True
-                )
-            )
+    async def orders_of(keys: list[tuple[PersonRef, int, float]]) -> list[Partial[list[Order]]]:
+        found: dict[tuple[PersonRef, int, float], Partial[list[Order]]] = {}
+        for first, bound in sorted({(first, bound) for _, first, bound in keys}):
+            people = [person for person, f, b in keys if (f, b) == (first, bound)]
+            reads = await graph.orders.for_people(people, first, bound)
+            found.update(((p, first, bound), read) for p, read in zip(people, reads, strict=True))
         return [found[key] for key in keys]
 
     async def campaign_of_order(
@@ -90,10 +107,10 @@ def make_loaders(graph: GraphReader) -> GraphLoaders:
         return await graph.campaigns.of_orders([(utm, placed) for utm, placed in orders])
 
     return GraphLoaders(
-        company_of=_loader(graph.companies.for_people),
-        deals_of=_loader(graph.deals.for_people),
+        company_of=_loader(_per_bound(graph.companies.for_people)),
+        deals_of=_loader(_per_bound(graph.deals.for_people)),
         orders_of=_loader(orders_of),
-        events_of=_loader(graph.events.for_people),
+        events_of=_loader(_per_bound(graph.events.for_people)),
         company=_loader(graph.companies.by_id),
         company_by_domain=_loader(graph.companies.by_domain, lambda d: d.strip().lower()),
         company_people=_loader(graph.companies.people_of, _by_id),

@@ -83,7 +83,9 @@ class Query:
                 raise read.failures[0]
             # Some platforms answered, or every one failed and a stale cached copy answers.
             info.context.report(read.failures, tuple(info.path.as_list()))
-        return CustomerType.from_model(read.customer, read.failures) if read.customer else None
+        if read.customer is None:
+            return None
+        return CustomerType.from_model(read.customer, read.failures, max_staleness)
 
     @strawberry.field(
         description=(
@@ -120,11 +122,8 @@ class Query:
             if read.failures:
                 info.context.report(read.failures, tuple(info.path.as_list()))
             if read.customer is not None:
-                edges.append(
-                    CustomerEdge(
-                        cursor=cursor, node=CustomerType.from_model(read.customer, read.failures)
-                    )
-                )
+                node = CustomerType.from_model(read.customer, read.failures, max_staleness)
+                edges.append(CustomerEdge(cursor=cursor, node=node))
         return CustomerConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

@@ -39,6 +39,9 @@ class SimConfig:
     webhook_transport: httpx.AsyncBaseTransport | None = None  # in-process delivery (tests)
     # Newer accounts (see `PlatformContext.modern`); None: the seed decides (even seeds are).
     modern_accounts: bool | None = None
+    # A Salesforce org with multi-currency on (records carry `CurrencyIsoCode`); an org setting
+    # that real orgs differ in, off unless a test asks.
+    multi_currency: bool = False
 
     @property
     def modern(self) -> bool:
@@ -79,6 +82,7 @@ def create_app(config: SimConfig | None = None, *, clock: Clock | None = None) -
                 stats=stats.of(name),
                 webhooks=webhooks,
                 modern=config.modern,
+                multi_currency=config.multi_currency,
             )
         )
         for name, factory in FACTORIES.items()

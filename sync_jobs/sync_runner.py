@@ -31,6 +31,7 @@ from hub import store_accounts
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.freshness import Person, evict_people
+from hub.graph_people import PeopleEntities
 from hub.identity import IdentityIndex
 from hub.store import Store
 from hub.store_records import account_of
@@ -65,6 +66,9 @@ class SyncContext:
     """What incremental changes make stale (evicted before they are announced)."""
     readers: Mapping[Platform, Any] = field(default_factory=dict)
     """Each connected platform's connector, for reading changed records again (webhooks)."""
+    entities: PeopleEntities | None = None
+    """Where the companies, deals and events of the people a page read are read into the
+    store (after the page commits; a failure leaves them to age out of the bound)."""
 
 
 async def sync_platform(
@@ -135,6 +139,9 @@ async def _walk(
         applied = await _uninterrupted(
             _commit(sync, lease, platform, page, run_ids, changed, ended)
         )
+        if sync.entities is not None and page.records:
+            held = {record.email: record.external_id for record in page.records}
+            await sync.entities.refresh(platform, held)
         if position.mode != "full":  # what a poll found goes the way a webhook's does
             await _announce(sync, platform, changed)
         read, written, position = read + len(page.records), written + applied, page.next

@@ -19,6 +19,7 @@ from canonical_schema import MergePolicy, Platform
 from canonical_schema.invariants import BrokenInvariant
 from hub.changes import ChangeBus
 from hub.customer_cache import CustomerCache
+from hub.graph_people import PeopleEntities
 from hub.identity import IdentityIndex
 from hub.store import Store
 from sync_jobs.engine import Priority
@@ -145,10 +146,12 @@ def open_sync(
     changes: ChangeBus,
     worker: str = "",
     cache: CustomerCache | None = None,
+    entities: PeopleEntities | None = None,
 ) -> SyncService:
     """A service syncing every connector that has a change feed (sync_feeds.feed_for), as jobs
     on `engine`; what it finds changed evicts `cache`, is announced on `changes`
-    (subscriptions) and propagated through `writes` per the settings' rules."""
+    (subscriptions) and propagated through `writes` per the settings' rules; the people each
+    page reads have their companies, deals and events read into the store by `entities`."""
     feeds = {feed.platform: feed for c in connectors if (feed := feed_for(c)) is not None}
     readers = {c.platform: c for c in connectors}
     context = SyncContext(
@@ -163,5 +166,6 @@ def open_sync(
         cache=cache,
         readers=readers,
         propagator=Propagator(store, settings.propagate, writes) if settings.propagate else None,
+        entities=entities,
     )
     return SyncService(context, engine)

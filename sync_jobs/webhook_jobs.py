@@ -14,7 +14,9 @@ runners of its own, so it never waits behind write-back or sync jobs):
 5. schedules a checkout's idle timer (abandoned checkouts, sync_jobs/triggers.py);
 6. propagates the rule fields to the other platforms (sync_jobs/propagation.py: the write
    service, idempotency keys, echo suppression), without waiting for those writes;
-7. marks the events processed.
+7. reads the changed people's companies, deals and events on that platform into the store
+   (hub/graph_people.py), at sync's priority;
+8. marks the events processed.
 
 A re-read that fails (the platform down) does not hold the rest up: eviction and the notice
 go ahead from the event itself, and the next sync catches the index up. A job cut short runs
@@ -31,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from cache.throttle import BULK, priority
 from canonical_schema import CustomerRecord, Platform
 from hub.freshness import Person, evict_people, people_named
 from hub.identity_records import forget
@@ -152,6 +155,13 @@ async def process_webhook(
     await _schedule_idle_checkouts(ctx["engine"], checkout_idle_seconds, events)
     if sync.propagator is not None and changed:
         await sync.propagator.propagate(source, changed, wait=0)
+    if changed:  # their companies, deals and events, into the store
+        level = priority.set(BULK)  # on the quota sync uses, not the interactive reads'
+        try:
+            held = {r.email: r.external_id for r in changed}
+            await services.graph.people.refresh(source, held)
+        finally:
+            priority.reset(level)
     await processed(services.store, source, [event.event_id for event in events])
     return f"{len(events)} processed"
 

@@ -78,6 +78,18 @@ class MarketoApi:
     async def send(self, request: httpx.Request) -> Envelope:
         async with self._slots:
             response = await send(self._http, PLATFORM, request, auth=self._auth)
+        return self._envelope(request, response)
+
+    async def text(self, path: str) -> str:
+        """A file (a bulk export's CSV) as text; a failure still comes as the JSON envelope."""
+        request = self._http.build_request("GET", path)
+        async with self._slots:
+            response = await send(self._http, PLATFORM, request, auth=self._auth)
+        if "json" in response.headers.get("content-type", "") or not response.is_success:
+            self._envelope(request, response)
+        return response.text
+
+    def _envelope(self, request: httpx.Request, response: httpx.Response) -> Envelope:
         where = endpoint(request)
         body = _decode(response, where)
         code = SHAPE.code(body)
@@ -92,7 +104,7 @@ class MarketoApi:
                 status=response.status_code,
                 endpoint=where,
                 correlation_id=correlation_id,
-                retry_after=retry_after(code, self._clock()),
+                retry_after=retry_after(code, self._clock(), reason) or _header_wait(response),
             )
         try:
             envelope = Envelope.model_validate(body)
@@ -113,6 +125,15 @@ class MarketoApi:
                 correlation_id=correlation_id,
             )
         return envelope
+
+
+def _header_wait(response: httpx.Response) -> float | None:
+    """A `Retry-After` in seconds: Marketo sends none, the gateway's own throttle does (its
+    429 when the budget's next slot is past the caller's deadline)."""
+    try:
+        return float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
 
 
 def _decode(response: httpx.Response, where: str) -> Any:

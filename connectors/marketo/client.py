@@ -8,14 +8,15 @@
   (type 12) when it is created, so paging New Lead activities from `EARLIEST` with Marketo's
   paging token reaches every lead exactly once, oldest first, and then reads those leads by id
   (`filterType=id`). The cursor is Marketo's `nextPageToken`. A deleted lead, or one without a
-  usable email, is left out, so a page may be shorter than `limit`. Caveat for real
-  instances: Marketo prunes old activities under its data-retention policy; where New Lead
-  activities of old leads are gone, those leads are not listed. The full answer there is the
-  Bulk Lead Extract API (`/bulk/v1/leads/export`, by `createdAt` windows), which the
-  simulator does not offer.
-- `count_records` pages to the end that way: about 2 calls per 300 leads plus the empty
-  stretches of the activity log, so a count of 100,000 leads takes minutes under the
-  100-calls-a-20-s limit. Count once and cache it.
+  usable email, is left out, so a page may be shorter than `limit`. This serves short live
+  pages; where Marketo's retention pruned old New Lead activities those leads are missing,
+  and a walk through every lead costs two calls per 300 plus the log's empty stretches.
+- `export_page` is one step of a full pass: the leads created in one window of at most 31
+  days, through the Bulk Lead Extract API (`export.py`), from `created_since` (the instance's
+  first lead; before it every window is an empty job) to now. The cursor is the next
+  window's start. Sync's full walks (`feed.py`) and `count_records` go this way
+  (`full_page`), unless `full_sync` is `activities`: about 4 calls a month of history
+  against 2 per 300 leads, so a small instance may choose the activity walk.
 - `upsert_records`: `POST /rest/v1/leads.json` createOrUpdate by email, 300 a call, the calls
   one after another (concurrent syncs of one email can create duplicate leads). A skipped
   record raises `RecordsSkippedError` once every batch was sent.
@@ -29,8 +30,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, NamedTuple
 
 import httpx
 from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
@@ -49,11 +50,13 @@ from connectors.marketo.api import DEFAULT_CONCURRENCY, PLATFORM, MarketoApi
 from connectors.marketo.auth import client_credentials_auth
 from connectors.marketo.errors import RecordsSkippedError, Skipped
 from connectors.marketo.event_mapping import NEW_LEAD_TYPE
+from connectors.marketo.export import LeadExport, Sleep, marketo_time, window_after
 from connectors.marketo.mapping import LEAD_FIELDS, from_canonical, parse_lead, to_canonical
 
 LEADS = "/rest/v1/leads.json"
 BATCH_LIMIT = 300
 EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)  # before any Marketo instance existed
+EXPORT_CURSOR = "created:"  # export_page's cursor: the next window's start
 
 
 class SyncResult(BaseModel):
@@ -85,11 +88,18 @@ class MarketoConnector:
         *,
         max_concurrency: int = DEFAULT_CONCURRENCY,
         clock: Callable[[], float] = time.time,
+        created_since: datetime = EARLIEST,
+        sleep: Sleep = asyncio.sleep,
+        full_sync: Literal["export", "activities"] = "export",
         phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._api = MarketoApi(http, auth, max_concurrency=max_concurrency, clock=clock)
         self._phone_region = phone_region  # phones without a country code are read in it
         self._activities = ActivityReader(self._api, self._emails_of)
+        self._export = LeadExport(self._api, sleep=sleep, phone_region=phone_region)
+        self._clock = clock
+        self._created_since = created_since
+        self.full_sync = full_sync
 
     @classmethod
     def from_credentials(
@@ -124,10 +134,31 @@ class MarketoConnector:
         records = [by_id[str(i)] for i in dict.fromkeys(lead_ids) if str(i) in by_id]
         return RecordPage(records=records, next_after=token if more else None)
 
+    async def export_page(self, after: str | None) -> RecordPage:
+        """The leads created in the next window of a full pass (an `after` from before, or
+        none to begin; a cursor of another kind begins again), through one bulk export job."""
+        start = self._created_since
+        if after is not None and after.startswith(EXPORT_CURSOR):
+            start = datetime.fromisoformat(after.removeprefix(EXPORT_CURSOR))
+        end, last = window_after(start, datetime.fromtimestamp(self._clock(), UTC))
+        records = await self._export.window(start, end)
+        following = marketo_time(end + timedelta(seconds=1))
+        return RecordPage(records=records, next_after=None if last else EXPORT_CURSOR + following)
+
+    async def full_page(self, after: str | None) -> RecordPage:
+        """One page of a full sync, the way `full_sync` says: a bulk export window, or 300
+        leads by their New Lead activities."""
+        if self.full_sync == "export":
+            return await self.export_page(after)
+        if after is not None and after.startswith(EXPORT_CURSOR):
+            after = None  # a walk the other way was under way: begin again
+        return await self.list_records(BATCH_LIMIT, after)
+
     async def count_records(self) -> int:
+        """Every lead with a usable email, counted through a full pass (`full_page`)."""
         count, after = 0, None
         while True:
-            page = await self.list_records(BATCH_LIMIT, after)
+            page = await self.full_page(after)
             count += len(page.records)
             if page.next_after is None:
                 return count

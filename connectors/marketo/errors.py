@@ -14,6 +14,9 @@ Marketo sends no `Retry-After`, so the wait a rate-limited error carries comes f
                                           summer); a long wait, not fatal: tomorrow the same
                                           call succeeds
     615  more than 10 concurrent calls    retry after 1 s
+    1029 bulk export: 10 jobs in queue    retry after 60 s (other integrations' jobs finish)
+         or the daily export allocation   retry after midnight US Central, as 607
+         (500 MB) spent
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ ERROR_TABLE: tuple[Rule, ...] = (
     Rule(Action.RATE_LIMITED, 200, "606"),
     Rule(Action.RATE_LIMITED, 200, "607"),
     Rule(Action.RATE_LIMITED, 200, "615"),
+    Rule(Action.RATE_LIMITED, 200, "1029"),  # bulk export queue full, or daily export spent
     # Marketo's side failed: timed out, temporarily unavailable, unhandled system error.
     Rule(Action.RETRY, 200, "604"),
     Rule(Action.RETRY, 200, "608"),
@@ -64,16 +68,20 @@ ERROR_TABLE: tuple[Rule, ...] = (
 
 RATE_WINDOW_S = 20.0
 CONCURRENCY_WAIT_S = 1.0
+EXPORT_QUEUE_WAIT_S = 60.0
 QUOTA_ZONE = ZoneInfo("America/Chicago")  # the quota day turns at midnight US Central
 
 
-def retry_after(code: str | None, now: float) -> float | None:
-    """The wait for a rate-limited `code`, given the time `now` (epoch seconds)."""
+def retry_after(code: str | None, now: float, message: str | None = None) -> float | None:
+    """The wait for a rate-limited `code` (and its `message`: 1029 means two things), given
+    the time `now` (epoch seconds)."""
     if code == "606":
         return RATE_WINDOW_S
     if code == "615":
         return CONCURRENCY_WAIT_S
-    if code == "607":
+    if code == "1029" and "quota" not in (message or "").lower():
+        return EXPORT_QUEUE_WAIT_S
+    if code in ("607", "1029"):
         moment = datetime.fromtimestamp(now, QUOTA_ZONE)
         midnight = datetime.combine(moment.date() + timedelta(days=1), time(), QUOTA_ZONE)
         return midnight.timestamp() - now

@@ -1,5 +1,6 @@
-"""Marketo's change feed: the lead-change paging token, kept as the checkpoint, so a walk goes on
-exactly where the last one stopped."""
+"""Marketo's walks: a full walk is the connector's `full_page` (by default a bulk export of
+one creation window a page); the change feed is the lead-change paging token,
+kept as the checkpoint, so a walk goes on exactly where the last one stopped."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class MarketoFeed:
 
     async def read(self, position: Position) -> FeedPage:
         if position.mode == "full":
-            page: RecordPage = await self.connector.list_records(300, position.after)
+            page: RecordPage = await self.connector.full_page(position.after)
             stamps = [record.updated_at for record in page.records]
             done = page.next_after is None
             return FeedPage(page.records, position.moved(page.next_after, stamps, done=done))

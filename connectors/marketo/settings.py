@@ -7,7 +7,8 @@ account whose quota its calls spend (it keys the shared rate limiter; never logg
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import datetime
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
@@ -22,6 +23,19 @@ class MarketoSettings(BaseModel):
     )
     client_id: str | None = Field(None, description="LaunchPoint API service client id.")
     client_secret: SecretStr | None = Field(None, description="LaunchPoint API service secret.")
+    leads_created_since: datetime | None = Field(
+        None,
+        description="When the instance's first lead was created (or earlier). Full passes "
+        "export leads by creation date, one bulk job per 31 days from here; unset, from "
+        "2006, which costs an empty job for every month before the first lead.",
+    )
+    full_sync: Literal["export", "activities"] = Field(
+        "export",
+        description="How a full sync and a count read every lead: `export` (Bulk Lead "
+        "Extract jobs, about 4 calls per 31 days of the instance's life; finds every lead) or "
+        "`activities` (New Lead activities, about 2 calls per 300 leads; cheaper below ~600 "
+        "new leads a month, misses leads whose New Lead activity Marketo's retention pruned).",
+    )
 
     @property
     def configured(self) -> bool:

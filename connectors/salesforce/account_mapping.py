@@ -2,9 +2,11 @@
 
 - Account: `Name`; `Website` (typed as `acme.com`, `https://www.acme.com/about`, ...) -> the bare
   domain; `Industry`; `NumberOfEmployees`.
-- Opportunity: `Amount` in the org's currency (an org without multi-currency has one; the
-  connector is told which, USD by default); `StageName` as the stage; `IsClosed`/`IsWon` ->
-  OPEN, WON or LOST; `CloseDate`; `AccountId` -> the public id of that Account's Company.
+- Opportunity: `Amount` in the record's `CurrencyIsoCode` in a multi-currency org (each
+  record carries its own), else in the org's one currency (the connector is told which, USD
+  by default; such an org has no `CurrencyIsoCode` field); `StageName` as the stage;
+  `IsClosed`/`IsWon` -> OPEN, WON or LOST; `CloseDate`; `AccountId` -> the public id of that
+  Account's Company.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Opportunity(SObject):
     IsWon: bool
     AccountId: str | None
     LastModifiedDate: SfDateTime
+    CurrencyIsoCode: str | None = None  # selected only in a multi-currency org
 
 
 ACCOUNT_FIELDS = ("Id", "Name", "Website", "Industry", "NumberOfEmployees", "LastModifiedDate")
@@ -84,7 +87,9 @@ def to_company(account: Account) -> Company:
 
 
 def to_deal(opportunity: Opportunity, currency: str) -> Deal:
+    """`currency`: the org's, for an Opportunity that carries no `CurrencyIsoCode`."""
     amount = opportunity.Amount
+    currency = opportunity.CurrencyIsoCode or currency
     return Deal(
         id=RecordRef("deal", PLATFORM, opportunity.Id).public_id(),
         name=normalize_text(opportunity.Name) or opportunity.Id,

@@ -92,7 +92,8 @@ class ChangeSet:
 
 class SalesforceConnector:
     """Contacts and Leads of one org. `session` holds the credentials and the org's instance;
-    `currency` is the org's currency (Opportunity amounts carry none without multi-currency)."""
+    `currency` is the org's currency where multi-currency is off (Opportunity amounts carry
+    none then); in a multi-currency org each Opportunity's `CurrencyIsoCode` is read instead."""
 
     platform = PLATFORM
 
@@ -112,6 +113,7 @@ class SalesforceConnector:
         # (a customer's company and deals both need them).
         self._accounts: BatchSingleFlight[str, str] = BatchSingleFlight()
         self._statuses: LeadStatuses | None = None
+        self._opportunity_fields: tuple[str, ...] | None = None
 
     @property
     def api_usage(self) -> tuple[int, int] | None:
@@ -172,6 +174,18 @@ class SalesforceConnector:
         statuses = await self._lead_statuses() if sets_status else LeadStatuses((), None)
         return await upsert(self._api, records, current, statuses)
 
+    async def _deal_fields(self) -> tuple[str, ...]:
+        """The Opportunity fields to read: with `CurrencyIsoCode` when the org has it (multi-
+        currency on; a single-currency org refuses the field as INVALID_FIELD). Read once
+        through `describe` and kept."""
+        if self._opportunity_fields is None:
+            body = await self._api.describe("Opportunity")
+            fields = body.get("fields") if isinstance(body, dict) else None
+            names = {f.get("name") for f in fields or [] if isinstance(f, dict)}
+            extra = ("CurrencyIsoCode",) if "CurrencyIsoCode" in names else ()
+            self._opportunity_fields = OPPORTUNITY_FIELDS + extra
+        return self._opportunity_fields
+
     async def _lead_statuses(self) -> LeadStatuses:
         """The org's Lead Status picklist, read once (`describe`) and kept."""
         if self._statuses is None:
@@ -202,7 +216,8 @@ class SalesforceConnector:
 
     async def opportunities_by_account(self, account_ids: Sequence[str]) -> dict[str, list[Deal]]:
         """Each Account's Opportunities, as Deals keyed by Account Id (absent: none)."""
-        found = await self._by_values(Opportunity, OPPORTUNITY_FIELDS, "AccountId", account_ids)
+        fields = await self._deal_fields()
+        found = await self._by_values(Opportunity, fields, "AccountId", account_ids)
         deals: dict[str, list[Deal]] = {}
         for opportunity in sorted(found, key=lambda o: o.Id):
             if opportunity.AccountId is not None:
@@ -222,7 +237,8 @@ class SalesforceConnector:
 
     async def opportunities_by_id(self, opportunity_ids: Sequence[str]) -> dict[str, Deal]:
         """The Opportunities among `opportunity_ids`, as Deals keyed by Opportunity Id."""
-        found = await self._by_values(Opportunity, OPPORTUNITY_FIELDS, "Id", opportunity_ids)
+        fields = await self._deal_fields()
+        found = await self._by_values(Opportunity, fields, "Id", opportunity_ids)
         return {opportunity.Id: to_deal(opportunity, self._currency) for opportunity in found}
 
     async def contact_emails_by_account(self, account_ids: Sequence[str]) -> dict[str, list[str]]:

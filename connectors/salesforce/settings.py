@@ -28,6 +28,12 @@ class SalesforceSettings(BaseModel):
         None, description="Refresh token of the integration user."
     )
     api_version: str = Field("v60.0", description="REST API version.")
+    currency: str = Field(
+        "USD",
+        pattern=r"^[A-Z]{3}$",
+        description="The org's currency (ISO 4217) where multi-currency is off; a "
+        "multi-currency org's records carry their own `CurrencyIsoCode`, read instead.",
+    )
 
     def oauth_endpoints(self) -> tuple[str, str]:
         base = self.login_url.rstrip("/")

@@ -39,7 +39,11 @@ def connect(
         store=creds.store,
     )
     return SalesforceConnector(
-        http, session, api_version=options.api_version, phone_region=phone_region
+        http,
+        session,
+        api_version=options.api_version,
+        currency=options.currency,
+        phone_region=phone_region,
     )
 
 

@@ -42,11 +42,15 @@ BATCHED: dict[tuple[str, str], int] = {
     ("Query", "company"): 2,  # HubSpot and Salesforce
     ("Query", "campaigns"): 2,  # Mailchimp and Marketo
     ("Customer", "company"): 3,  # HubSpot's association and company reads, Salesforce's
-    ("Customer", "deals"): 3,  # HubSpot's association and deal reads, Salesforce's
+    # HubSpot's association and deal reads, Salesforce's Contacts' Accounts and their
+    # Opportunities (and, once per process, Opportunity's describe: whether the org is
+    # multi-currency). The Accounts lookup is shared with `company` only when both batches
+    # ask at once, which a store read before them does not promise (hub/graph_people.py).
+    ("Customer", "deals"): 5,
     ("Customer", "orders"): 1,  # Shopify, every customer's orders in one query
     ("Customer", "events"): 3,
     ("Company", "customers"): PLATFORMS + 3,  # the company's people, then each platform
-    ("Company", "deals"): 3,
+    ("Company", "deals"): 4,  # as Customer.deals, without the Accounts lookup
     ("Deal", "company"): 3,
     ("Order", "campaign"): 2,
     ("BehavioralEvent", "campaign"): 2,

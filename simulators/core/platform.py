@@ -43,6 +43,8 @@ class PlatformContext:
     # A newer account: what newer real accounts do differently (a HubSpot portal without the
     # legacy score property, a Marketo instance on the Activity Service: activities without `id`).
     modern: bool = False
+    # An account with several currencies: each Salesforce record carries `CurrencyIsoCode`.
+    multi_currency: bool = False
 
     @property
     def seed(self) -> int:

@@ -39,6 +39,7 @@ MESSAGES: dict[int, str] = {
     1006: "Field '%s' not found",
     1007: "Multiple leads match the lookup criteria",
     1011: "Field '%s' not supported",
+    1029: "%s",  # bulk export: too many jobs in queue, or the daily export allocation spent
 }
 _FAULT_CODES = {
     400: 609,

@@ -19,8 +19,9 @@ from simulators.core.invariants import BrokenInvariant
 from simulators.core.platform import InvalidFields, PlatformContext, UnknownRecord
 from simulators.marketo.activities import ActivityRoutes
 from simulators.marketo.auth import IdentityEndpoint, MarketoCredentials, Tokens
+from simulators.marketo.bulk import BulkLeadExports
 from simulators.marketo.envelope import MarketoError, error_response, failure, message
-from simulators.marketo.fields import WRITABLE, RecordSkipped, checked_values
+from simulators.marketo.fields import WRITABLE, RecordSkipped, checked_values, iso_s
 from simulators.marketo.guard import Guard, Limits
 from simulators.marketo.leads import LeadRoutes
 from simulators.marketo.store import LeadStore
@@ -54,6 +55,8 @@ class MarketoPlatform:
         leads = LeadRoutes(self.store)
         # A newer instance is on the Activity Service: its activities carry no `id`.
         acts = ActivityRoutes(self.store, activity_service=ctx.modern)
+        self.exports = BulkLeadExports(self.store, ctx.clock)
+        export = "/bulk/v1/leads/export"
         self._routes: list[BaseRoute] = [
             Route("/identity/oauth/token", identity, methods=["GET", "POST"]),
             Route("/rest/v1/leads.json", leads.get_many, methods=["GET"]),
@@ -63,6 +66,12 @@ class MarketoPlatform:
             Route("/rest/v1/activities/types.json", acts.types, methods=["GET"]),
             Route("/rest/v1/activities/pagingtoken.json", acts.paging_token, methods=["GET"]),
             Route("/rest/v1/activities/leadchanges.json", acts.lead_changes, methods=["GET"]),
+            Route(f"{export}.json", self.exports.listing, methods=["GET"]),
+            Route(f"{export}/create.json", self.exports.create, methods=["POST"]),
+            Route(f"{export}/{{exportId}}/enqueue.json", self.exports.enqueue, methods=["POST"]),
+            Route(f"{export}/{{exportId}}/status.json", self.exports.status, methods=["GET"]),
+            Route(f"{export}/{{exportId}}/file.json", self.exports.file, methods=["GET"]),
+            Route(f"{export}/{{exportId}}/cancel.json", self.exports.cancel, methods=["POST"]),
         ]
         inner = Starlette(
             routes=self._routes,
@@ -97,7 +106,11 @@ class MarketoPlatform:
         return body
 
     def credentials(self) -> dict[str, str]:
-        return self.creds.as_json()
+        """The LaunchPoint service's credentials, and the day the instance's first lead was
+        created (what its admin would set as `leads_created_since`)."""
+        first = min((lead.created_ms for lead in self.store.leads.values()), default=0)
+        day = iso_s(first - first % 86_400_000)
+        return {**self.creds.as_json(), "leads_created_since": day}
 
     def external_ids(self) -> Mapping[str, str]:
         return self.store.external_ids()
@@ -106,6 +119,7 @@ class MarketoPlatform:
         self.limits.reset()
         if reseed:
             self.store.reseed()
+            self.exports.jobs.clear()
 
     def records(self, email: str) -> list[dict[str, Any]]:
         return [self.store.raw(lead) for lead in self.store.by_email(email)]

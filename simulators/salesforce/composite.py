@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from simulators.salesforce.errors import SalesforceError
 from simulators.salesforce.ids import normalize
 from simulators.salesforce.query import render
-from simulators.salesforce.schema import SObject, sobject
+from simulators.salesforce.schema import Schema, SObject, sobject
 from simulators.salesforce.store import Store
 from simulators.salesforce.values import decode, read_json
 from simulators.salesforce.writer import Plan, Writer, external_id_field
@@ -26,14 +26,16 @@ MAX_READ_IDS = 2000
 _ROUTE = "/services/data/v60.0/composite/sobjects"
 
 
-def path_sobject(request: Request) -> SObject:
-    found = sobject(request.path_params["sobject"])
+def path_sobject(request: Request, schema: Schema) -> SObject:
+    found = sobject(request.path_params["sobject"], schema)
     if found is None:
         raise SalesforceError(404, "NOT_FOUND", "The requested resource does not exist")
     return found
 
 
-async def _records(request: Request) -> tuple[list[tuple[SObject, dict[str, Any]]], bool]:
+async def _records(
+    request: Request, schema: Schema
+) -> tuple[list[tuple[SObject, dict[str, Any]]], bool]:
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise SalesforceError(400, "INVALID_FIELD", "The request body must contain records")
@@ -51,7 +53,7 @@ async def _records(request: Request) -> tuple[list[tuple[SObject, dict[str, Any]
         type_name = attrs.get("type") if isinstance(attrs, dict) else None
         if not isinstance(type_name, str):
             raise SalesforceError(400, "INVALID_TYPE", "Must send a concrete entity type.")
-        obj = sobject(type_name)
+        obj = sobject(type_name, schema)
         if obj is None:
             raise SalesforceError(
                 400, "INVALID_TYPE", f"sObject type '{type_name}' is not supported."
@@ -67,19 +69,19 @@ class Collections:
         self.writer = Writer(store)
 
     async def create(self, request: Request) -> Response:
-        records, all_or_none = await _records(request)
+        records, all_or_none = await _records(request, self.store.schema)
         plans = [self.writer.plan_create(obj, values) for obj, values in records]
         return self._apply(plans, all_or_none, f"POST {_ROUTE}", "create")
 
     async def update(self, request: Request) -> Response:
-        records, all_or_none = await _records(request)
+        records, all_or_none = await _records(request, self.store.schema)
         plans = [self.writer.plan_update(obj, values) for obj, values in records]
         return self._apply(plans, all_or_none, f"PATCH {_ROUTE}", "update")
 
     async def upsert(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         key_field = external_id_field(obj, request.path_params["field"])
-        records, all_or_none = await _records(request)
+        records, all_or_none = await _records(request, self.store.schema)
         plans: list[Plan] = []
         for record_obj, values in records:
             if record_obj is not obj:
@@ -94,7 +96,7 @@ class Collections:
         return JSONResponse(results)
 
     async def read(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         if request.method == "GET":
             ids = [i for i in request.query_params.get("ids", "").split(",") if i]
             fields = [f for f in request.query_params.get("fields", "").split(",") if f]

@@ -31,7 +31,7 @@ from simulators.salesforce.errors import (
 from simulators.salesforce.guard import DailyQuota, Guard
 from simulators.salesforce.org import OrgEndpoints
 from simulators.salesforce.query import QueryEndpoints
-from simulators.salesforce.schema import CUSTOM_LEAD_STATUSES, LEAD_STATUSES, SOBJECTS
+from simulators.salesforce.schema import CURRENCIES, CUSTOM_LEAD_STATUSES, LEAD_STATUSES
 from simulators.salesforce.seed import seed
 from simulators.salesforce.sobjects import SingleRecords
 from simulators.salesforce.store import (
@@ -54,7 +54,9 @@ class SalesforcePlatform:
         self.creds = SalesforceCredentials()
         # A newer org has its admins' own Lead Status picklist.
         self._statuses = CUSTOM_LEAD_STATUSES if ctx.modern else LEAD_STATUSES
-        self.store = Store(ctx.clock, lead_statuses=self._statuses)
+        self.store = Store(
+            ctx.clock, lead_statuses=self._statuses, multi_currency=ctx.multi_currency
+        )
         self._external_ids: dict[str, str] = {}
         self._reseed()
         self.sessions = Sessions(self.creds, ctx.clock, ctx.token_ttl)
@@ -97,7 +99,14 @@ class SalesforcePlatform:
     def _reseed(self) -> None:
         ctx = self._ctx
         seeded = seed(ctx.world.people, ctx.rng("seed"), ctx.rng("mess"), self._statuses)
+        currencies = ctx.rng("currency")
         for name, records in seeded.tables.items():
+            if self.store.multi_currency:  # deals in the org's currencies, the rest corporate
+                for record in records:
+                    money = name == "Opportunity" and currencies.random() < 0.4
+                    record["CurrencyIsoCode"] = (
+                        currencies.choice(CURRENCIES[1:]) if money else CURRENCIES[0]
+                    )
             self.store.load(name, records, seeded.next_numbers[name])
         self.store.writes.clear()
         self._external_ids = seeded.external_ids
@@ -170,7 +179,7 @@ class SalesforcePlatform:
             raise UnknownRecord(email)
         wanted = self._external_ids.get(email_key(email))
         name, record = next(((n, r) for n, r in held if r["Id"] == wanted), held[0])
-        obj = SOBJECTS[name]
+        obj = self.store.schema[name]
         try:
             values = check(
                 obj, decode(obj, dict(fields)), self.store, creating=False, existing=record

@@ -170,7 +170,7 @@ class QueryEndpoints:
     async def query(self, request: Request) -> Response:
         if "q" not in request.query_params:
             raise SalesforceError(400, "MALFORMED_QUERY", "A query string has to be specified")
-        query = parse(request.query_params["q"])
+        query = parse(request.query_params["q"], self.store.schema)
         matched = run(self.store, query)
         if query.count:  # one call, whatever the number: no records, no cursor
             return JSONResponse({"totalSize": len(matched), "done": True, "records": []})

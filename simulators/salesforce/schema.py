@@ -8,6 +8,7 @@ way out, as in Salesforce.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ STAGES = (
     "Closed Won",
     "Closed Lost",
 )
+# A multi-currency org's active currencies (the first is the corporate currency).
+CURRENCIES = ("USD", "EUR", "GBP", "JPY")
 INDUSTRIES = (
     "Technology",
     "Retail",
@@ -50,6 +53,7 @@ class Field:
     picklist: tuple[str, ...] = ()
     restricted: bool = False  # a picklist value outside `picklist` is refused
     reference_to: str = ""
+    external_id: bool = False  # usable as an upsert key (no standard field served here is)
 
 
 def _system() -> list[Field]:
@@ -129,16 +133,39 @@ class SObject:
         return [f.name for f in self.fields.values() if f.required]
 
 
-SOBJECTS: dict[str, SObject] = {
-    name: SObject(name, {f.name: f for f in fields}, {f.name.lower(): f.name for f in fields})
-    for name, fields in _FIELDS.items()
-}
+def _schema(fields_by_object: dict[str, list[Field]]) -> dict[str, SObject]:
+    return {
+        name: SObject(name, {f.name: f for f in fields}, {f.name.lower(): f.name for f in fields})
+        for name, fields in fields_by_object.items()
+    }
+
+
+def _with_currency(fields: list[Field]) -> list[Field]:
+    """A multi-currency org adds `CurrencyIsoCode` to every object that holds money or may:
+    the record's currency, a restricted picklist of the org's active currencies."""
+    currency = Field(
+        "CurrencyIsoCode",
+        "picklist",
+        "Currency ISO Code",
+        length=3,
+        picklist=CURRENCIES,
+        restricted=True,
+    )
+    return [*fields[:1], currency, *fields[1:]]
+
+
+Schema = Mapping[str, SObject]
+SOBJECTS: dict[str, SObject] = _schema(_FIELDS)
+MULTI_CURRENCY_SOBJECTS: dict[str, SObject] = _schema(
+    {name: _with_currency(fields) for name, fields in _FIELDS.items()}
+)
 _SOBJECT_LOWER = {name.lower(): name for name in SOBJECTS}
 
 
-def sobject(name: str) -> SObject | None:
+def sobject(name: str, schema: Schema = SOBJECTS) -> SObject | None:
+    """The org's sObject of that name (case-insensitive), from its `schema`."""
     canonical = _SOBJECT_LOWER.get(name.lower())
-    return None if canonical is None else SOBJECTS[canonical]
+    return None if canonical is None else schema[canonical]
 
 
 def describe(obj: SObject, picklists: dict[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -159,6 +186,7 @@ def describe(obj: SObject, picklists: dict[str, tuple[str, ...]]) -> dict[str, A
                 "nillable": not field.required and field.type != "boolean",
                 "restrictedPicklist": field.restricted,
                 "referenceTo": [field.reference_to] if field.reference_to else [],
+                "externalId": field.external_id,
                 "picklistValues": [
                     {"value": v, "label": v, "active": True, "defaultValue": i == 0}
                     for i, v in enumerate(values)

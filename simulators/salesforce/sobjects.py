@@ -66,29 +66,29 @@ class SingleRecords:
         return self.writer.apply_one(plan, route=route, operation=operation)
 
     async def describe(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         return JSONResponse(describe(obj, self.store.picklists.get(obj.name, {})))
 
     async def get(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         record = self._by_id(obj, request.path_params["id"])
         return JSONResponse(render(obj.name, record, _fields(request, obj)))
 
     async def create(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         plan = self.writer.plan_create(obj, await _body(request, obj))
         record = self._apply(plan, f"POST {_ROUTE}", "create")
         return JSONResponse({"id": record["Id"], "success": True, "errors": []}, 201)
 
     async def update(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         record = self._by_id(obj, request.path_params["id"])
         values = {**await _body(request, obj), "Id": record["Id"]}
         self._apply(self.writer.plan_update(obj, values), f"PATCH {_ROUTE}/{{id}}", "update")
         return Response(status_code=204)
 
     async def get_by_key(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         key_field = external_id_field(obj, request.path_params["field"])
         matches = self.writer.matches(obj, key_field, request.path_params["value"])
         if not matches:
@@ -98,7 +98,7 @@ class SingleRecords:
         return JSONResponse(render(obj.name, matches[0], _fields(request, obj)))
 
     async def upsert(self, request: Request) -> Response:
-        obj = path_sobject(request)
+        obj = path_sobject(request, self.store.schema)
         key_field = external_id_field(obj, request.path_params["field"])
         values = await _body(request, obj)
         values[key_field] = request.path_params["value"]

@@ -22,7 +22,7 @@ from typing import Any
 from simulators.core.invariants import BrokenInvariant
 from simulators.salesforce.errors import SalesforceError
 from simulators.salesforce.ids import normalize
-from simulators.salesforce.schema import SObject, sobject
+from simulators.salesforce.schema import SOBJECTS, Schema, SObject, sobject
 from simulators.salesforce.store import sf_datetime
 
 _TOKEN = re.compile(
@@ -95,7 +95,8 @@ def _tokens(text: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, schema: Schema) -> None:
+        self.schema = schema
         self.text = text
         self.tokens = _tokens(text)
         self.pos = 0
@@ -153,7 +154,7 @@ class _Parser:
             names.append(self.take("ident"))
         self.word("FROM")
         name = self.take("ident")
-        self.object = sobject(name.text)
+        self.object = sobject(name.text, self.schema)
         if self.object is None:
             raise self.fail("INVALID_TYPE", _NO_TYPE.format(name=name.text), name)
         fields = self._select(names)
@@ -289,7 +290,8 @@ def _epoch_ms(text: str) -> int:
     return round(moment.astimezone(UTC).timestamp() * 1000)
 
 
-def parse(text: str) -> Query:
+def parse(text: str, schema: Schema = SOBJECTS) -> Query:
+    """The query, its object and fields checked against the org's `schema`."""
     if not text.strip():
         raise SalesforceError(400, "MALFORMED_QUERY", "A query string has to be specified")
-    return _Parser(text).query()
+    return _Parser(text, schema).query()

@@ -13,7 +13,14 @@ from typing import Any
 
 from simulators.core.clock import Clock
 from simulators.salesforce.ids import KEY_PREFIXES, IdSequence
-from simulators.salesforce.schema import LEAD_STATUSES, SOBJECTS, STAGES
+from simulators.salesforce.schema import (
+    CURRENCIES,
+    LEAD_STATUSES,
+    MULTI_CURRENCY_SOBJECTS,
+    SOBJECTS,
+    STAGES,
+    Schema,
+)
 
 Record = dict[str, Any]
 EMAIL_OBJECTS = ("Contact", "Lead")
@@ -46,8 +53,17 @@ def attributes(sobject: str, record_id: str) -> dict[str, str]:
 
 
 class Store:
-    def __init__(self, clock: Clock, *, lead_statuses: tuple[str, ...] = LEAD_STATUSES) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        lead_statuses: tuple[str, ...] = LEAD_STATUSES,
+        multi_currency: bool = False,
+    ) -> None:
         self._clock = clock
+        # The org's objects: a multi-currency org's carry `CurrencyIsoCode`.
+        self.multi_currency = multi_currency
+        self.schema: Schema = MULTI_CURRENCY_SOBJECTS if multi_currency else SOBJECTS
         # This org's own picklist values, by sObject and field (the first is the default).
         self.picklists: dict[str, dict[str, tuple[str, ...]]] = {"Lead": {"Status": lead_statuses}}
         self.tables: dict[str, dict[str, Record]] = {name: {} for name in KEY_PREFIXES}
@@ -86,9 +102,11 @@ class Store:
 
     def create(self, sobject: str, fields: Mapping[str, Any]) -> Record:
         stamp = sf_datetime(self.now_ms())
-        record: Record = dict.fromkeys(SOBJECTS[sobject].fields)
+        record: Record = dict.fromkeys(self.schema[sobject].fields)
         record["Id"] = self._ids[sobject].take()
         record.update(fields)
+        if self.multi_currency and not record["CurrencyIsoCode"]:
+            record["CurrencyIsoCode"] = CURRENCIES[0]  # the corporate currency
         record.update(CreatedDate=stamp, LastModifiedDate=stamp, SystemModstamp=stamp)
         if sobject == "Lead":
             record["Status"] = record["Status"] or self.picklists["Lead"]["Status"][0]

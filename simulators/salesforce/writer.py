@@ -2,9 +2,11 @@
 the `RecordError` it fails with), then apply, honouring `allOrNone` as Salesforce does.
 
 Every applied change bumps `LastModifiedDate`/`SystemModstamp` and is logged for
-`/_sim/salesforce/writes`. Upsert matches its external id field (`Id`, or `Email` on Contact
-and Lead, case-insensitively); a value held by several records fails that record with
-`DUPLICATE_EXTERNAL_ID` (the single-record endpoint answers 300 instead).
+`/_sim/salesforce/writes`. Upsert matches its external id field: `Id`, or a field the org
+marks External ID (none of the standard fields served here is one: `Email` on Contact and
+Lead is not, and Salesforce answers 404 `NOT_FOUND` for it as for a field that does not
+exist). A value held by several records fails that record with `DUPLICATE_EXTERNAL_ID` (the
+single-record endpoint answers 300 instead).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from simulators.salesforce.errors import RecordError, SalesforceError
 from simulators.salesforce.ids import normalize
 from simulators.salesforce.schema import SObject
-from simulators.salesforce.store import EMAIL_OBJECTS, Record, Store, email_key
+from simulators.salesforce.store import Record, Store, email_key
 from simulators.salesforce.values import check
 
 ROLLED_BACK = RecordError(
@@ -36,17 +38,15 @@ class Plan:
 
 
 def external_id_field(obj: SObject, name: str) -> str:
+    """The canonical name of an upsert's key field: `Id` or an External ID field."""
     found = obj.field(name)
-    if found is None:
+    if found is None or not (found.name == "Id" or found.external_id):
         raise SalesforceError(
             404,
             "NOT_FOUND",
             f"Provided external ID field does not exist or is not accessible: {name}",
         )
-    if found.name == "Id" or (found.name == "Email" and obj.name in EMAIL_OBJECTS):
-        return found.name
-    message = f"Field {found.name} is not an External ID or Id field for {obj.name}"
-    raise SalesforceError(400, "INVALID_FIELD", message)
+    return found.name
 
 
 class Writer:
@@ -96,8 +96,8 @@ class Writer:
             if plan.existing is None and key_field == "Id":
                 raise RecordError("NOT_FOUND", f"Id {key} not found")
             rest = {k: v for k, v in values.items() if k != "Id"}
-            if plan.existing is not None and key_field == "Email":
-                rest.pop("Email", None)  # matched case-insensitively: the stored value stays
+            if plan.existing is not None:
+                rest.pop(key_field, None)  # matched case-insensitively: the stored value stays
             plan.values = check(
                 obj, rest, self.store, creating=plan.existing is None, existing=plan.existing
             )
@@ -106,8 +106,11 @@ class Writer:
         return plan
 
     def matches(self, obj: SObject, key_field: str, key: str) -> list[Record]:
-        if key_field == "Email":
-            return self.store.by_email(obj.name, key)
+        if key_field != "Id":  # External ID text matches case-insensitively
+            wanted = key.lower()
+            return [
+                r for r in self.store.all(obj.name) if str(r.get(key_field) or "").lower() == wanted
+            ]
         record_id = normalize(key)
         found = self.store.get(obj.name, record_id) if record_id else None
         return [found] if found else []
@@ -139,8 +142,8 @@ class Writer:
         name = plan.obj.name
         if plan.existing is None:
             values = dict(plan.values)
-            if plan.upsert_key is not None and plan.upsert_key[0] == "Email":
-                values.setdefault("Email", plan.upsert_key[1])
+            if plan.upsert_key is not None and plan.upsert_key[0] != "Id":
+                values.setdefault(plan.upsert_key[0], plan.upsert_key[1])
             record = self.store.create(name, values)
         else:
             record = self.store.update(name, plan.existing, plan.values)

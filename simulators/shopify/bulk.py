@@ -50,6 +50,7 @@ from simulators.core.clock import Clock
 from simulators.core.invariants import BrokenInvariant
 from simulators.shopify.paging import unbounded
 from simulators.shopify.records import gid, parse_gid
+from simulators.shopify.schema import not_served
 
 OBJECTS_A_SECOND = 20_000  # how fast an operation runs through its objects
 STARTUP_SECONDS = 0.05  # CREATED before it starts RUNNING
@@ -251,6 +252,9 @@ def _check(schema: GraphQLSchema, query: str) -> OperationDefinitionNode:
     problems = validate(schema, document)
     if problems:
         raise InvalidBulkQuery(f"Invalid bulk query: {problems[0].message}")
+    unserved = not_served(schema, document)
+    if unserved:
+        raise InvalidBulkQuery(f"Invalid bulk query: {unserved[0]['message']}")
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
         raise InvalidBulkQuery("Bulk queries must contain exactly one query operation.")

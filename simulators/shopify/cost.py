@@ -17,6 +17,8 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -46,29 +48,54 @@ class QueryCost:
         }
 
     def _fields(self, selection_set: SelectionSetNode | None) -> Iterator[FieldNode]:
+        for node, _ in self._typed_fields(selection_set, None):
+            yield node
+
+    def _typed_fields(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None
+    ) -> Iterator[tuple[FieldNode, GraphQLNamedType | None]]:
+        """Each field selected with the type it is selected on (a fragment's type condition
+        narrows an interface, as `node(id:) { ... on Customer { … } }` does)."""
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
-                yield selection
+                yield selection, parent
             elif isinstance(selection, InlineFragmentNode):
-                yield from self._fields(selection.selection_set)
+                yield from self._typed_fields(
+                    selection.selection_set, self._narrowed(selection, parent)
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
-                    yield from self._fields(fragment.selection_set)
+                    yield from self._typed_fields(
+                        fragment.selection_set, self._narrowed(fragment, parent)
+                    )
+
+    def _narrowed(
+        self,
+        fragment: InlineFragmentNode | FragmentDefinitionNode,
+        parent: GraphQLNamedType | None,
+    ) -> GraphQLNamedType | None:
+        condition = fragment.type_condition
+        return parent if condition is None else self.schema.get_type(condition.name.value)
 
     def _children(
-        self, parent: GraphQLObjectType, selection_set: SelectionSetNode | None
-    ) -> Iterator[tuple[FieldNode, GraphQLObjectType]]:
+        self,
+        parent: GraphQLObjectType | GraphQLInterfaceType,
+        selection_set: SelectionSetNode | None,
+    ) -> Iterator[tuple[FieldNode, GraphQLObjectType | GraphQLInterfaceType]]:
         """The object-typed fields selected (scalars, enums and `__` fields cost nothing)."""
-        for node in self._fields(selection_set):
-            definition = parent.fields.get(node.name.value)
+        for node, on in self._typed_fields(selection_set, parent):
+            holder = on if isinstance(on, GraphQLObjectType | GraphQLInterfaceType) else parent
+            definition = holder.fields.get(node.name.value)
             named = None if definition is None else get_named_type(definition.type)
-            if isinstance(named, GraphQLObjectType) and not node.name.value.startswith("__"):
+            if isinstance(named, GraphQLObjectType | GraphQLInterfaceType) and not (
+                node.name.value.startswith("__")
+            ):
                 yield node, named
 
     def _items(
-        self, node: FieldNode, connection: GraphQLObjectType
-    ) -> Iterator[tuple[list[str], FieldNode, GraphQLObjectType]]:
+        self, node: FieldNode, connection: GraphQLObjectType | GraphQLInterfaceType
+    ) -> Iterator[tuple[list[str], FieldNode, GraphQLObjectType | GraphQLInterfaceType]]:
         """(path inside the connection, field node, item type) of `nodes` and `edges.node`."""
         for child, child_type in self._children(connection, node.selection_set):
             key = (child.alias or child.name).value
@@ -89,7 +116,11 @@ class QueryCost:
         root = self.schema.query_type
         return 0 if root is None else self._requested(root, operation.selection_set)
 
-    def _requested(self, parent: GraphQLObjectType, selection_set: SelectionSetNode | None) -> int:
+    def _requested(
+        self,
+        parent: GraphQLObjectType | GraphQLInterfaceType,
+        selection_set: SelectionSetNode | None,
+    ) -> int:
         total = 0
         for node, named in self._children(parent, selection_set):
             if named.name.endswith("Connection"):
@@ -116,7 +147,10 @@ class QueryCost:
         )
 
     def _actual(
-        self, parent: GraphQLObjectType, selection_set: SelectionSetNode | None, data: Any
+        self,
+        parent: GraphQLObjectType | GraphQLInterfaceType,
+        selection_set: SelectionSetNode | None,
+        data: Any,
     ) -> int:
         if isinstance(data, list):
             return sum(self._actual(parent, selection_set, item) for item in data)

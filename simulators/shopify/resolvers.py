@@ -214,6 +214,59 @@ def order(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, A
     return None if found is None else ctx.render.order(found)
 
 
+# The shop itself, as `shop` reads it (one shop per simulator).
+SHOP = {
+    "id": "gid://shopify/Shop/1",
+    "name": "Sim Shop",
+    "email": "owner@sim-shop.example",
+    "contactEmail": "hello@sim-shop.example",
+    "myshopifyDomain": "sim-shop.myshopify.com",
+    "currencyCode": "USD",
+    "ianaTimezone": "America/New_York",
+    "timezoneAbbreviation": "EST",
+    "createdAt": "2020-01-01T00:00:00Z",
+    "url": "https://sim-shop.myshopify.com",
+}
+
+
+NODE_KINDS = ("Customer", "Order", "AbandonedCheckout", "BulkOperation", "Shop")
+
+
+def shop(_root: Any, info: GraphQLResolveInfo[Context]) -> dict[str, Any]:
+    return dict(SHOP)
+
+
+def node(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, Any] | None:
+    """`node(id:)` for the kinds this shop simulates (`NODE_KINDS`): an id it does not hold is
+    null, as Shopify answers; an id of another kind is a `NOT_SIMULATED` error, not a null."""
+    ctx: Context = info.context
+    global_id(id, "Customer")  # a malformed id is a coercion error
+    found: dict[str, Any] | None = None
+    if (number := parse_gid(id, "Customer")) is not None:
+        customer_ = ctx.store.customers.get(number)
+        found = None if customer_ is None else {**ctx.render.customer(customer_)}
+    elif (number := parse_gid(id, "Order")) is not None:
+        order_ = ctx.store.orders.get(number)
+        found = None if order_ is None else {**ctx.render.order(order_)}
+    elif (number := parse_gid(id, "AbandonedCheckout")) is not None:
+        checkout = ctx.store.checkouts.get(number)
+        found = None if checkout is None else {**ctx.render.checkout(checkout)}
+    elif (number := parse_gid(id, "BulkOperation")) is not None and ctx.bulk is not None:
+        operation = ctx.bulk.operations.get(number)
+        if operation is not None and operation.app == ctx.app:
+            found = ctx.bulk.render(operation, ctx.origin)
+    elif id == SHOP["id"]:
+        found = dict(SHOP)
+    kind = id.split("/")[3] if id.count("/") >= 4 else ""
+    if kind not in NODE_KINDS:  # a real object of a kind this shop does not simulate
+        raise GraphQLError(
+            f"Node of type '{kind}' is not simulated", extensions={"code": "NOT_SIMULATED"}
+        )
+    if found is not None:
+        found["__typename"] = kind
+    return found
+
+
 def attach(schema: GraphQLSchema) -> None:
     from simulators.shopify.mutations import (
         customer_create,
@@ -231,6 +284,8 @@ def attach(schema: GraphQLSchema) -> None:
             "order": order,
             "abandonedCheckouts": abandoned_checkouts,
             "currentBulkOperation": bulk_resolver("currentBulkOperation"),
+            "node": node,
+            "shop": shop,
         },
         schema.mutation_type: {
             "customerCreate": customer_create,

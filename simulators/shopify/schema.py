@@ -1,12 +1,12 @@
-"""The served schema: Shopify's official Admin GraphQL 2025-01 introspection, pruned to the
-subset this simulator resolves.
+"""The served schema: Shopify's official Admin GraphQL 2025-01 introspection, whole.
 
-Pruning keeps every served type, field and argument exactly as the official introspection
-declares it (same type, same nullability, same description), so the served schema is a subset
-of the real one by construction. Input types are kept whole (with everything they reach), so a
-mutation input the real API accepts parses here too. Interfaces are dropped from the kept
-objects: no interface-typed field (`node`, `nodes(ids)`) is served. The vendored spec is
-`spec/admin_schema_2025-01.json.gz` (ISC licence, `spec/LICENSE`).
+Introspection answers exactly what Shopify's does, so a client that validates against the
+served schema (gql's `fetch_schema_from_transport`) accepts what the real API accepts. The
+simulator resolves a part of it, `SERVED`: a query that validates but selects a field or passes
+an argument outside that part is answered with one `NOT_SIMULATED` error per such field and no
+data (`not_served`), never with made-up nulls. The official schema breaks one graphql-core
+rule (deprecations on interface fields), so it is built with `assume_valid`. The vendored spec
+is `spec/admin_schema_2025-01.json.gz` (ISC licence, `spec/LICENSE`).
 """
 
 from __future__ import annotations
@@ -17,15 +17,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLSchema, build_client_schema
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    build_client_schema,
+    get_location,
+    visit,
+)
 
 SPEC = Path(__file__).parent / "spec" / "admin_schema_2025-01.json.gz"
 API_VERSION = "2025-01"
 _PAGING = ("first", "after", "last", "before", "reverse", "sortKey", "query")
 _PAGING_NESTED = ("first", "after", "last", "before", "reverse", "sortKey")
-_DIRECTIVES = ("include", "skip", "deprecated", "specifiedBy", "oneOf")
-
-# type -> field -> the arguments served (a field absent here is not served).
 
 
 def _plain(names: str) -> dict[str, tuple[str, ...]]:
@@ -44,6 +51,8 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
         "order": ("id",),
         "abandonedCheckouts": _PAGING,
         "currentBulkOperation": ("type",),
+        "node": ("id",),
+        "shop": (),
     },
     "Mutation": {
         "customerCreate": ("input",),
@@ -79,6 +88,11 @@ SERVED: dict[str, dict[str, tuple[str, ...]]] = {
     "AbandonedCheckout": _plain(
         "id createdAt updatedAt completedAt abandonedCheckoutUrl totalPriceSet customer"
     ),
+    "Node": _plain("id"),
+    "Shop": _plain(
+        "id name email contactEmail myshopifyDomain currencyCode ianaTimezone "
+        "timezoneAbbreviation createdAt url"
+    ),
     "MoneyBag": _plain("shopMoney presentmentMoney"),
     "MoneyV2": _plain("amount currencyCode"),
     "PageInfo": _plain("hasNextPage hasPreviousPage startCursor endCursor"),
@@ -104,47 +118,44 @@ def official_introspection() -> dict[str, Any]:
     return schema
 
 
-def _named(ref: dict[str, Any]) -> str:
-    while ref.get("ofType"):
-        ref = ref["ofType"]
-    name: str = ref["name"]
-    return name
+def not_served(schema: GraphQLSchema, document: DocumentNode) -> list[dict[str, Any]]:
+    """One error for each field selected, or argument passed, that the official schema has
+    and this simulator does not resolve (introspection fields are always served)."""
+    info = TypeInfo(schema)
+    errors: list[dict[str, Any]] = []
+
+    class Served(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = info.get_parent_type()
+            name = node.name.value
+            if parent is None or name.startswith("__") or parent.name.startswith("__"):
+                return
+            served = SERVED.get(parent.name, {})
+            if name not in served:
+                problem = f"Field '{name}' on type '{parent.name}'"
+            else:
+                extra = [
+                    a.name.value for a in node.arguments or () if a.name.value not in served[name]
+                ]
+                if not extra:
+                    return
+                problem = f"Argument '{extra[0]}' of field '{name}' on type '{parent.name}'"
+            errors.append(
+                {
+                    "message": f"{problem} is not simulated",
+                    "locations": [{"line": loc.line, "column": loc.column} for loc in _where(node)],
+                    "extensions": {"code": "NOT_SIMULATED"},
+                }
+            )
+
+    visit(document, TypeInfoVisitor(info, Served()))
+    return errors
 
 
-def pruned_introspection() -> dict[str, Any]:
-    """The official introspection with only the served types, fields and arguments."""
-    official = official_introspection()
-    by_name = {t["name"]: t for t in official["types"]}
-    kept: dict[str, dict[str, Any]] = {}
-    pending: list[str] = []
-    for type_name, fields in SERVED.items():
-        source = by_name[type_name]
-        served_fields = []
-        for field in source["fields"]:
-            if field["name"] not in fields:
-                continue
-            args = [a for a in field["args"] if a["name"] in fields[field["name"]]]
-            served_fields.append({**field, "args": args})
-            pending.extend(_named(a["type"]) for a in args)
-            pending.append(_named(field["type"]))
-        kept[type_name] = {**source, "fields": served_fields, "interfaces": []}
-    while pending:  # everything else reached: scalars, enums and input objects, whole
-        name = pending.pop()
-        if name in kept:
-            continue
-        source = by_name[name]
-        if source["kind"] in ("OBJECT", "INTERFACE", "UNION"):
-            raise ValueError(f"served field reaches unserved type {name}")
-        kept[name] = source
-        pending.extend(_named(f["type"]) for f in source.get("inputFields") or ())
-    directives = [d for d in official["directives"] if d["name"] in _DIRECTIVES]
-    return {
-        "queryType": official["queryType"],
-        "mutationType": official["mutationType"],
-        "subscriptionType": None,
-        "types": list(kept.values()),
-        "directives": directives,
-    }
+def _where(node: FieldNode) -> list[Any]:
+    if node.loc is None:
+        return []
+    return [get_location(node.loc.source, node.loc.start)]
 
 
 @cache
@@ -152,6 +163,7 @@ def served_schema() -> GraphQLSchema:
     """Built once per process; resolvers are attached by `simulators.shopify.resolvers`."""
     from simulators.shopify.resolvers import attach
 
-    schema = build_client_schema({"__schema": pruned_introspection()})  # type: ignore[typeddict-item]
+    introspection = {"__schema": official_introspection()}
+    schema = build_client_schema(introspection, assume_valid=True)  # type: ignore[arg-type]
     attach(schema)
     return schema

@@ -72,7 +72,7 @@ async def test_a_wait_past_the_deadline_answers_our_own_429(sim_app, hubspot_hea
             deadline.reset(token)
     assert refused.status_code == 429
     assert refused.headers["X-MGW-Throttled"] == "w"
-    assert 4 < float(refused.headers["Retry-After"]) <= 5
+    assert 2 < float(refused.headers["Retry-After"]) <= 5  # the window less the time since
 
 
 async def test_bulk_work_leaves_headroom_for_interactive_reads(sim_app, hubspot_headers) -> None:

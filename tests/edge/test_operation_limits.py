@@ -189,7 +189,7 @@ def test_the_estimate_counts_batched_fields_once_and_unbatched_per_parent() -> N
     assert calls(page % "engagement { openRate }") == 7 + 3 + 20  # the default `first`
     fragment = """{ customers(first: 10) { edges { node { ...F } } } }
       fragment F on Customer { deals { name } engagement { openRate } }"""
-    assert calls(fragment) == 7 + 3 + 10
+    assert calls(fragment) == 7 + 5 + 10
 
 
 def test_measuring_a_fragment_bomb_takes_linear_time() -> None:

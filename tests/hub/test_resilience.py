@@ -32,7 +32,8 @@ async def http(sim_app: object) -> AsyncIterator[httpx.AsyncClient]:
 def resilient(
     http: httpx.AsyncClient, token: str, *, delays: tuple[float, ...] = (0.01, 0.01)
 ) -> ResilientSource:
-    breaker = CircuitBreaker(BreakerPolicy(failure_rate=0.5, min_calls=3, open_for=0.2))
+    # Open for 1 s: long enough that a loaded machine's pause cannot half-open it mid-test.
+    breaker = CircuitBreaker(BreakerPolicy(failure_rate=0.5, min_calls=3, open_for=1.0))
     health = PlatformHealth(Platform.HUBSPOT, breaker)
     return ResilientSource(
         HubSpotConnector(http, PrivateAppAuth(token)),
@@ -78,7 +79,7 @@ async def test_the_breaker_opens_refuses_at_once_and_recovers_by_itself(
     assert await hubspot_calls(sim) == before  # not called at all
 
     await sim.delete("/_sim/faults")
-    await asyncio.sleep(0.25)  # the breaker's open_for
+    await asyncio.sleep(1.05)  # the breaker's open_for
     assert await source.records_by_email([EMAIL]) == {}
     assert source.health.breaker.state is CircuitState.CLOSED
     assert source.health.status is HealthStatus.HEALTHY
@@ -87,7 +88,7 @@ async def test_the_breaker_opens_refuses_at_once_and_recovers_by_itself(
 async def test_no_retry_is_waited_for_past_the_deadline(sim, http, hubspot_token) -> None:
     source = resilient(http, hubspot_token, delays=(1.0, 4.0))
     await sim.post("/_sim/faults", json=OUTAGE)
-    token = deadline.set(time.monotonic() + 0.5)
+    token = deadline.set(time.monotonic() + 0.9)  # time for the call, not for the 1-s retry
     try:
         with pytest.raises(UnavailableError, match="503"):
             await source.records_by_email([EMAIL])

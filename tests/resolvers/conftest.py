@@ -17,6 +17,7 @@ from canonical_schema import Platform
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from hub.store_reads import ReadSettings
 
 SIM_BASE = "http://sim.test"  # where tests/conftest.py serves the simulators
 Post = Callable[..., Awaitable[dict[str, Any]]]
@@ -24,13 +25,15 @@ Post = Callable[..., Awaitable[dict[str, Any]]]
 
 @asynccontextmanager
 async def open_gateway(
-    sim_app: object, sim: httpx.AsyncClient, database_url: str
+    sim_app: object, sim: httpx.AsyncClient, database_url: str, *, live: bool = False
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A fresh gateway (its own store and caches) over every simulated platform."""
+    """A fresh gateway (its own store and caches) over every simulated platform; `live`:
+    every read goes live (a default freshness bound of 0), for tests of the live path."""
     credentials = (await sim.get("/_sim/credentials")).json()
     no_retries = {platform.value: LimitSettings(retry_delays=()) for platform in Platform}
+    read = ReadSettings(max_staleness_seconds=0) if live else ReadSettings()
     settings = with_simulators(
-        Settings(database_url=database_url, limits=no_retries), SIM_BASE, credentials
+        Settings(database_url=database_url, limits=no_retries, read=read), SIM_BASE, credentials
     )
     app = create_app(settings, transport=httpx.ASGITransport(app=sim_app))  # type: ignore[arg-type]
     async with app.router.lifespan_context(app):

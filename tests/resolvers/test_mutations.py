@@ -37,7 +37,8 @@ DISCARD = "mutation($id: ID!) { discardDeadLetter(id: $id) }"
 @pytest.fixture
 async def post(sim_app: object, sim: httpx.AsyncClient, database_url: str) -> AsyncIterator[Post]:
     credentials = (await sim.get("/_sim/credentials")).json()
-    jobs = JobSettings(retry_delays_seconds=[0.01, 0.01, 0.01], write_deadline_seconds=5.0)
+    # A mutation answers once its writes are done; on a loaded machine that may be late.
+    jobs = JobSettings(retry_delays_seconds=[0.01, 0.01, 0.01], write_deadline_seconds=30.0)
     settings = with_simulators(
         Settings(database_url=database_url, jobs=jobs), SIM_BASE, credentials
     )

@@ -13,7 +13,7 @@ from tests.resolvers.conftest import Post
 
 QUERY = """
 query($email: String!) {
-  customer(email: $email) {
+  customer(email: $email, maxStaleness: 0) {  # the live path: faults show
     email displayName engagement { openRate } totalSpent { amount }
     company { name } deals { name } orders(first: 3) { name } events(first: 50) { platform }
   }

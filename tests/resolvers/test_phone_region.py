@@ -12,6 +12,7 @@ import pytest
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from sync_jobs.settings import JobSettings
 from tests.resolvers.conftest import SIM_BASE
 
 LONDON = "020 7946 0958"  # a UK number as a Londoner writes it
@@ -23,7 +24,8 @@ async def gateway(
     sim_app: object, sim: httpx.AsyncClient, database_url: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     credentials = (await sim.get("/_sim/credentials")).json()
-    base = Settings(database_url=database_url, default_phone_region="gb")
+    jobs = JobSettings(write_deadline_seconds=30.0)  # WRITTEN, however loaded the machine
+    base = Settings(database_url=database_url, default_phone_region="gb", jobs=jobs)
     app = create_app(
         with_simulators(base, SIM_BASE, credentials),
         transport=httpx.ASGITransport(app=sim_app),  # type: ignore[arg-type]

@@ -6,7 +6,8 @@ batch read makes exactly as many calls for 50 customers as for 10. Mailchimp has
 read of members, so its member reads are one per customer (at most 5 at a time) — pinned
 too, so a change there is seen. Orders ask for 2 a customer: Shopify prices a query by what
 it may return, and 50 customers with 2 orders each is the most one query may hold
-(hub/graph_orders.py); at `orders(first: 10)` it holds 15.
+(hub/graph_orders.py); at `orders(first: 10)` it holds 15. The gateway reads live (a default
+freshness bound of 0): this is about the live path, not the store.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ async def calls_for(
     Mailchimp's one-time audience check left out); how many customers came back; how many of
     them are in the Mailchimp audience."""
     database = f"sqlite+aiosqlite:///{tmp_path / f'calls-{n}.db'}"
-    async with open_gateway(sim_app, sim, database) as gateway:
+    async with open_gateway(sim_app, sim, database, live=True) as gateway:
         await gateway.post("/graphql", json={"query": "{ campaigns(first: 1) { totalCount } }"})
         await sim.post("/_sim/reset")
         response = await gateway.post("/graphql", json={"query": QUERY, "variables": {"n": n}})

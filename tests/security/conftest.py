@@ -55,7 +55,8 @@ class Secured:
 
 
 def serve_settings(database_url: str, credentials: dict[str, Any], **overrides: Any) -> Settings:
-    jobs = JobSettings(retry_delays_seconds=[0.01, 0.01, 0.01], write_deadline_seconds=5.0)
+    # A mutation answers once its writes are done; on a loaded machine that may be late.
+    jobs = JobSettings(retry_delays_seconds=[0.01, 0.01, 0.01], write_deadline_seconds=30.0)
     base = Settings(
         profile="serve",
         database_url=database_url,

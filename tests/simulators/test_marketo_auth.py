@@ -34,8 +34,9 @@ def failed_with(response: httpx.Response, code: str) -> str:
 
 async def test_credentials_publish_client_and_munchkin(sim: httpx.AsyncClient) -> None:
     creds = (await sim.get("/_sim/credentials")).json()["marketo"]
-    assert set(creds) == {"client_id", "client_secret", "munchkin_id"}
+    assert set(creds) == {"client_id", "client_secret", "munchkin_id", "leads_created_since"}
     assert creds["munchkin_id"] == "123-SIM-456"
+    assert creds["leads_created_since"].endswith("T00:00:00Z")  # the first lead's day
 
 
 @pytest.mark.parametrize("config", [SimConfig(people=5, token_ttl=3599)])

@@ -146,6 +146,25 @@ async def test_every_route_answers_to_its_schema(
                 break
         assert types >= ({12, 13} if "leadchanges" in path else {1, 2, 6, 10, 11, 12, 13, 22})
 
+    export, job = "/bulk/v1/leads/export", "/bulk/v1/leads/export/{exportId}"
+    window = {"startAt": "2025-12-01T00:00:00Z", "endAt": "2025-12-31T00:00:00Z"}
+    create = {"fields": ["id", "email"], "filter": {"createdAt": window}}
+    export_ids = []
+    for _ in range(2):
+        answer = await mk.post(f"{export}/create.json", json=create)
+        export_ids.append((await check("POST", f"{export}/create.json", answer))["result"][0])
+    first, second = (e["exportId"] for e in export_ids)
+    answer = await mk.post(f"{export}/{first}/enqueue.json")
+    await check("POST", f"{job}/enqueue.json", answer)
+    answer = await mk.get(f"{export}/{first}/status.json")
+    assert (await check("GET", f"{job}/status.json", answer))["result"][0]["status"] == "Completed"
+    await check("GET", f"{export}.json", await mk.get(f"{export}.json"))
+    await check("POST", f"{job}/cancel.json", await mk.post(f"{export}/{second}/cancel.json"))
+    file = await mk.get(f"{export}/{first}/file.json")  # the file itself: CSV, not JSON
+    assert file.status_code == 200
+    assert file.text.startswith("id,email\n")
+    checked.add(("GET", f"{job}/file.json"))
+
     assert checked == served(app)
 
 

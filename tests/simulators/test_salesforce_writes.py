@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -50,13 +49,6 @@ async def writes(sf: httpx.AsyncClient) -> list[dict[str, Any]]:
         "writes"
     ]
     return result
-
-
-async def duplicate_leads(sf: httpx.AsyncClient) -> tuple[str, list[str]]:
-    by_email: dict[str, list[str]] = defaultdict(list)
-    for lead in await query(sf, "SELECT Id, Email FROM Lead"):
-        by_email[lead["Email"].lower()].append(lead["Id"])
-    return next((email, ids) for email, ids in by_email.items() if len(ids) > 1)
 
 
 def lead(**fields: Any) -> dict[str, Any]:
@@ -162,71 +154,44 @@ async def test_whole_request_errors(sf: httpx.AsyncClient) -> None:
     assert await writes(sf) == []
 
 
-async def test_upsert_by_email_creates_updates_and_refuses_duplicate_leads(
-    sf: httpx.AsyncClient,
-) -> None:
-    email, ids = await duplicate_leads(sf)
-    contact = (await query(sf, "SELECT Id, Email FROM Contact LIMIT 1"))[0]
-    response = await sf.patch(
-        f"{COLLECTIONS}/Lead/Email",
-        json={
-            "allOrNone": False,
-            "records": [
-                lead(Email=email.upper(), FirstName="Dup"),
-                lead(Email="fresh@example.com", LastName="Fresh", Company="New Co"),
-            ],
-        },
-    )
-    assert response.status_code == 200
-    dup, fresh = response.json()
-    assert dup["success"] is False
-    error = dup["errors"][0]
-    assert error["statusCode"] == "DUPLICATE_EXTERNAL_ID"
-    assert all(i in error["message"] for i in ids)
-    assert fresh["success"] is True
-    assert fresh["created"] is True
-    again = await sf.patch(
-        f"{COLLECTIONS}/Lead/Email",
-        json={"records": [lead(Email="FRESH@example.com", Phone="+1-555-222-3333")]},
-    )
-    assert again.json() == [{"id": fresh["id"], "success": True, "errors": [], "created": False}]
-    contacts = await sf.patch(
-        f"{COLLECTIONS}/Contact/Email",
-        json={
-            "records": [
-                {"attributes": {"type": "Contact"}, "Email": contact["Email"], "FirstName": "Z"}
-            ]
-        },
-    )
-    assert contacts.json()[0]["id"] == contact["Id"]
-    not_external = await sf.patch(f"{COLLECTIONS}/Lead/LastName", json={"records": []})
-    assert not_external.status_code == 400
-    assert [w["operation"] for w in await writes(sf)] == ["upsert", "upsert", "upsert"]
-
-
-async def test_upsert_one_answers_201_200_and_300(sf: httpx.AsyncClient) -> None:
-    email, ids = await duplicate_leads(sf)
-    url = f"{API}/sobjects/Lead/Email"
-    created = await sf.patch(f"{url}/solo@example.com", json={"LastName": "Solo", "Company": "S"})
-    assert created.status_code == 201
-    body = created.json()
-    assert body == {"id": body["id"], "success": True, "errors": [], "created": True}
-    updated = await sf.patch(f"{url}/Solo@Example.com", json={"FirstName": "Han"})
-    assert updated.status_code == 200
-    assert updated.json() == {"id": body["id"], "success": True, "errors": [], "created": False}
-    multiple = await sf.patch(f"{url}/{email}", json={"FirstName": "X"})
-    assert multiple.status_code == 300
-    assert sorted(multiple.json()) == sorted(f"{API}/sobjects/Lead/{i}" for i in ids)
-    invalid = await sf.patch(f"{url}/new@example.com", json={"LastName": "X"})
-    assert invalid.status_code == 400
-    assert invalid.json() == [
+async def test_email_is_no_external_id_field_for_upsert(sf: httpx.AsyncClient) -> None:
+    """`Email` on Contact and Lead is no External ID field: Salesforce answers 404 NOT_FOUND
+    for it, on one record and on a collection, and writes nothing."""
+    refused = [
         {
-            "message": "Required fields are missing: [Company]",
-            "errorCode": "REQUIRED_FIELD_MISSING",
-            "fields": ["Company"],
+            "message": "Provided external ID field does not exist or is not accessible: Email",
+            "errorCode": "NOT_FOUND",
         }
     ]
-    one = await sf.get(f"{API}/sobjects/Lead/{body['id']}")
-    assert one.json()["Name"] == "Han Solo"
-    assert one.json()["Email"] == "solo@example.com"
+    one = await sf.patch(f"{API}/sobjects/Lead/Email/solo@example.com", json={"LastName": "S"})
+    assert (one.status_code, one.json()) == (404, refused)
+    many = await sf.patch(
+        f"{COLLECTIONS}/Contact/Email",
+        json={"records": [{"attributes": {"type": "Contact"}, "Email": "a@example.com"}]},
+    )
+    assert (many.status_code, many.json()[0]["errorCode"]) == (404, "NOT_FOUND")
+    described = (await sf.get(f"{API}/sobjects/Lead/describe")).json()["fields"]
+    assert not any(f["externalId"] for f in described)
+    assert (await sf.get(f"{API}/sobjects/Lead/Email/solo@example.com")).status_code == 404
+    assert await writes(sf) == []
+
+
+async def test_upsert_by_id_updates_and_refuses_repeated_ids(sf: httpx.AsyncClient) -> None:
+    contact = (await query(sf, "SELECT Id, Email FROM Contact LIMIT 1"))[0]
+    record = {"attributes": {"type": "Contact"}, "Id": contact["Id"], "FirstName": "Z"}
+    response = await sf.patch(f"{COLLECTIONS}/Contact/Id", json={"records": [record]})
+    assert response.json() == [
+        {"id": contact["Id"], "success": True, "errors": [], "created": False}
+    ]
+    twice = await sf.patch(
+        f"{COLLECTIONS}/Contact/Id", json={"allOrNone": False, "records": [record, record]}
+    )
+    assert [r["errors"][0]["statusCode"] for r in twice.json()] == ["DUPLICATE_VALUE"] * 2
+    url = f"{API}/sobjects/Contact/Id/{contact['Id']}"
+    updated = await sf.patch(url, json={"LastName": "Solo"})
+    assert updated.status_code == 200
+    assert updated.json() == {"id": contact["Id"], "success": True, "errors": [], "created": False}
+    assert [w["operation"] for w in await writes(sf)] == ["upsert", "upsert"]
+    one = await sf.get(f"{API}/sobjects/Contact/{contact['Id']}")
+    assert one.json()["Name"] == "Z Solo"
     assert (await sf.get(f"{API}/sobjects/Lead/00Q5g000000zzzzEAA")).status_code == 404

@@ -20,7 +20,8 @@ from sync_jobs.settings import JobSettings
 
 
 def gateway_settings(database_url: str, sim_url: str, credentials: dict[str, Any]) -> Settings:
-    jobs = JobSettings(retry_delays_seconds=[0.01, 0.01, 0.01], write_deadline_seconds=5.0)
+    # A mutation answers once its writes are done; on a loaded machine that may be late.
+    jobs = JobSettings(retry_delays_seconds=[0.01, 0.01, 0.01], write_deadline_seconds=30.0)
     alerts = AlertSettings(interval_seconds=0.2)
     return with_simulators(
         Settings(database_url=database_url, jobs=jobs, alerts=alerts), sim_url, credentials

@@ -29,7 +29,7 @@ async def test_a_call_that_waited_for_its_budget_says_how_long(
     spans: InMemorySpanExporter,
 ) -> None:
     throttled = ThrottledTransport(
-        platform([200]), MemoryLimiter(), [Window("hubspot:test", limit=1, window=0.3)]
+        platform([200]), MemoryLimiter(), [Window("hubspot:test", limit=1, window=1.0)]
     )
     async with httpx.AsyncClient(transport=TracingTransport(throttled, "hubspot")) as client:
         await client.get("http://hubspot.test/crm/v3/objects/contacts/123")
@@ -40,7 +40,8 @@ async def test_a_call_that_waited_for_its_budget_says_how_long(
     assert second.attributes is not None
     assert first.name == "hubspot GET /crm/v3/objects/contacts/{id}"
     assert first.attributes["mgw.rate_limit_wait_seconds"] == 0
-    assert 0.1 < float(second.attributes["mgw.rate_limit_wait_seconds"]) <= 0.4  # type: ignore[arg-type]
+    # the window (1 s) less however long the first call took: more than 0 on any machine
+    assert 0 < float(second.attributes["mgw.rate_limit_wait_seconds"]) <= 1.0  # type: ignore[arg-type]
     assert [event.name for event in second.events] == ["rate-limit wait"]
 
 

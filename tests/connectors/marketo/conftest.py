@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -45,7 +46,12 @@ def marketo(http: httpx.AsyncClient, creds: dict[str, str], clock: ManualClock) 
     auth = client_credentials_auth(
         http, creds["client_id"], creds["client_secret"], clock=clock.now
     )
-    return MarketoConnector(http, auth, clock=clock.now)
+    since = datetime.fromisoformat(creds["leads_created_since"])
+
+    async def wait(seconds: float) -> None:  # a bulk export's polls wait on the test's clock
+        clock.advance(seconds)
+
+    return MarketoConnector(http, auth, clock=clock.now, created_since=since, sleep=wait)
 
 
 async def held_leads(http: httpx.AsyncClient) -> dict[str, str]:

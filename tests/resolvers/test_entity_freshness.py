@@ -1,0 +1,171 @@
+"""A customer's company, deals, orders and events served from the store within the freshness
+bound, end to end through /graphql, over SQLite and PostgreSQL: after a sync (and the shop's
+order backfill) reading them for synced people costs no platform call, `maxStaleness: 0`
+reads them live with the same answer, and segments filter on the stored company's domain.
+Upstream calls are counted by the simulators (`/_sim/stats`)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from gateway.app import create_app as create_gateway
+from gateway.settings import Settings
+from gateway.simulated import with_simulators
+from hub.tables import person_entities
+from simulators import SimConfig
+from simulators import create_app as create_simulators
+from sync_jobs.sync_settings import SyncSettings
+
+SIM, GATEWAY = "http://sim.test", "http://gateway.test"
+PLATFORMS = "hubspot,shopify,mailchimp"
+READ = """query ($email: String!, $stale: Int) {
+  customer(email: $email, maxStaleness: $stale) {
+    email
+    company { name domain }
+    deals { id name amount { amount } }
+    orders { id name total { amount } }
+    events(first: 50) { id type occurredAt }
+  }
+}"""
+SEGMENT = """query ($domain: String!) {
+  customers(first: 100, filter: { companyDomain: $domain }) { totalCount edges { node { email } } }
+}"""
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'mgw.db'}"
+        return
+    base: str = request.getfixturevalue("postgres_url")
+    name = f"mgw_entities_{uuid.uuid4().hex[:10]}"
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(base.replace("+asyncpg", ""))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f"CREATE DATABASE {name}"))
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(run(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@asynccontextmanager
+async def opened(store_url: str, *, entities: bool = True) -> AsyncIterator[dict[str, Any]]:
+    """The simulators and a gateway over them; `entities`: sync reads people's entities."""
+    sim_app = create_simulators(SimConfig(people=30, rate_limits="off"))
+    sim_transport = httpx.ASGITransport(app=sim_app)
+    async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
+        credentials = (await sim.get("/_sim/credentials")).json()
+        settings = with_simulators(
+            Settings(
+                database_url=store_url,
+                cache="off",
+                platforms=PLATFORMS,
+                sync=SyncSettings(schedule=False, retry_delays=(), entities=entities),
+            ),
+            SIM,
+            credentials,
+        )
+        app = create_gateway(settings, transport=sim_transport)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as gateway:
+                yield {"sim": sim, "gateway": gateway, "app": app}
+
+
+@pytest.fixture
+async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
+    async with opened(store_url) as found:
+        yield found
+
+
+async def calls(sim: httpx.AsyncClient, platforms: str = PLATFORMS) -> int:
+    stats = (await sim.get("/_sim/stats")).json()
+    return sum(int(stats[platform]["requests"]) for platform in platforms.split(","))
+
+
+async def ask(world: dict[str, Any], query: str, **variables: Any) -> dict[str, Any]:
+    response = await world["gateway"].post(
+        "/graphql", json={"query": query, "variables": variables}
+    )
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def synced(world: dict[str, Any]) -> list[str]:
+    """Sync every platform and backfill the shop's orders; the people on HubSpot and Shopify."""
+    services = world["app"].state.services
+    run = await services.sync.run()
+    assert run.status == "SUCCEEDED", run
+    await services.graph.attribution.backfill()
+    people = (await world["sim"].get("/_sim/people", params={"limit": 30})).json()["people"]
+    return [p["email"] for p in people if {"hubspot", "shopify"} <= set(p["external_ids"])]
+
+
+async def test_after_a_sync_entities_and_segments_cost_no_platform_call_and_0_reads_live(
+    world: dict[str, Any],
+) -> None:
+    emails = (await synced(world))[:4]
+    assert len(emails) == 4
+    before = await calls(world["sim"])
+    stored = [(await ask(world, READ, email=email))["customer"] for email in emails]
+    assert await calls(world["sim"]) == before  # not one platform call
+    for field in ("company", "deals", "orders", "events"):
+        assert any(c[field] for c in stored), field  # each kind is there for someone
+    # a segment by the stored company's domain (any case), without a platform call either
+    person = next(c for c in stored if c["company"] and c["company"]["domain"])
+    domain = person["company"]["domain"]
+    found = (await ask(world, SEGMENT, domain=domain.upper()))["customers"]
+    members = {edge["node"]["email"] for edge in found["edges"]}
+    assert {c["email"] for c in stored if (c["company"] or {}).get("domain") == domain} <= members
+    assert found["totalCount"] == len(members)
+    assert await calls(world["sim"]) == before
+    live = [(await ask(world, READ, email=email, stale=0))["customer"] for email in emails]
+    assert await calls(world["sim"]) > before
+    assert live == stored  # the same answer, live or stored
+
+
+async def test_a_person_read_live_has_their_entities_kept(world: dict[str, Any]) -> None:
+    people = (await world["sim"].get("/_sim/people", params={"limit": 30})).json()["people"]
+    email = next(p["email"] for p in people if "hubspot" in p["external_ids"])
+    first = (await ask(world, READ, email=email))["customer"]  # no sync: read live, then kept
+    before = await calls(world["sim"], "hubspot,mailchimp")
+    again = (await ask(world, READ, email=email))["customer"]
+    assert await calls(world["sim"], "hubspot,mailchimp") == before
+    assert again == first  # orders: live again, as the shop's orders were never backfilled
+
+
+async def kept_rows(world: dict[str, Any]) -> int:
+    store = world["app"].state.services.store
+    async with store.engine.connect() as connection:
+        return int(
+            (
+                await connection.execute(select(func.count()).select_from(person_entities))
+            ).scalar_one()
+        )
+
+
+async def test_with_sync_entities_off_only_reads_keep_them(tmp_path: Path) -> None:
+    async with opened(f"sqlite+aiosqlite:///{tmp_path / 'off.db'}", entities=False) as world:
+        [email, *_] = await synced(world)
+        assert await kept_rows(world) == 0  # the sync read none
+        before = await calls(world["sim"])
+        await ask(world, READ, email=email)
+        assert await calls(world["sim"]) > before  # read live
+        assert await kept_rows(world) > 0  # and kept
