@@ -187,6 +187,7 @@ def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
                 before = calls(sim)
                 stored = asyncio.run(drive(url, emails, clients, None))
                 stored["upstream_calls"] = calls(sim) - before
+                _backfilled(url)  # orders hang off the page: the shop's must be stored
                 listed = page_probe(sim, url, page_count)
                 time.sleep(QUOTA_WINDOW)
                 before = calls(sim)

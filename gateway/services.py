@@ -103,7 +103,8 @@ async def open_services(
             writes=write,  # propagation rules (sync.propagate) write through it
             changes=changes,  # polled platforms (Salesforce, Marketo) feed subscribers too
             cache=cache,
-            entities=graph.people,  # what sync reads of people's companies, deals, events
+            # what sync reads of people's companies, deals and events, unless told not to
+            entities=graph.people if settings.sync.entities else None,
         )
         stack.push_async_callback(sync.close)
         integrations = Integrations(watched, last_sync_reader(store))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select, tuple_
@@ -89,9 +90,10 @@ class CustomerFilter:
                 )
             object.__setattr__(self, "company_domain", domain)
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """A short fingerprint, so a cursor is only accepted with the filter it came from."""
+        """A short fingerprint, so a cursor is only accepted with the filter it came from
+        (worked out once per filter: every edge's cursor carries it)."""
         since = utc(self.updated_since)
         parts = [
             self.lifecycle_stage.value if self.lifecycle_stage else "",

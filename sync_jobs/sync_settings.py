@@ -78,6 +78,14 @@ class SyncSettings(BaseModel):
             "of one interval after."
         ),
     )
+    entities: bool = Field(
+        True,
+        description=(
+            "Read each synced person's companies, deals and events into the store with their "
+            "page (one batched call per kind and page; Mailchimp's activity one per member), "
+            "so they answer from the store too. Off: they are stored as reads find them."
+        ),
+    )
     lease_seconds: float = Field(
         120.0,
         gt=0,

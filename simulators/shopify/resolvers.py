@@ -229,13 +229,16 @@ SHOP = {
 }
 
 
+NODE_KINDS = ("Customer", "Order", "AbandonedCheckout", "BulkOperation", "Shop")
+
+
 def shop(_root: Any, info: GraphQLResolveInfo[Context]) -> dict[str, Any]:
     return dict(SHOP)
 
 
 def node(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, Any] | None:
-    """`node(id:)` for the kinds this shop serves; another global id is null, as Shopify
-    answers an id it does not find."""
+    """`node(id:)` for the kinds this shop simulates (`NODE_KINDS`): an id it does not hold is
+    null, as Shopify answers; an id of another kind is a `NOT_SIMULATED` error, not a null."""
     ctx: Context = info.context
     global_id(id, "Customer")  # a malformed id is a coercion error
     found: dict[str, Any] | None = None
@@ -254,8 +257,13 @@ def node(_root: Any, info: GraphQLResolveInfo[Context], id: str) -> dict[str, An
             found = ctx.bulk.render(operation, ctx.origin)
     elif id == SHOP["id"]:
         found = dict(SHOP)
+    kind = id.split("/")[3] if id.count("/") >= 4 else ""
+    if kind not in NODE_KINDS:  # a real object of a kind this shop does not simulate
+        raise GraphQLError(
+            f"Node of type '{kind}' is not simulated", extensions={"code": "NOT_SIMULATED"}
+        )
     if found is not None:
-        found["__typename"] = id.split("/")[3]
+        found["__typename"] = kind
     return found
 
 

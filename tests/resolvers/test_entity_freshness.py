@@ -9,16 +9,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from gateway.app import create_app as create_gateway
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
+from hub.tables import person_entities
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 from sync_jobs.sync_settings import SyncSettings
@@ -61,8 +64,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         asyncio.run(run(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
-@pytest.fixture
-async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
+@asynccontextmanager
+async def opened(store_url: str, *, entities: bool = True) -> AsyncIterator[dict[str, Any]]:
+    """The simulators and a gateway over them; `entities`: sync reads people's entities."""
     sim_app = create_simulators(SimConfig(people=30, rate_limits="off"))
     sim_transport = httpx.ASGITransport(app=sim_app)
     async with httpx.AsyncClient(transport=sim_transport, base_url=SIM) as sim:
@@ -72,7 +76,7 @@ async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
                 database_url=store_url,
                 cache="off",
                 platforms=PLATFORMS,
-                sync=SyncSettings(schedule=False, retry_delays=()),
+                sync=SyncSettings(schedule=False, retry_delays=(), entities=entities),
             ),
             SIM,
             credentials,
@@ -82,6 +86,12 @@ async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=GATEWAY) as gateway:
                 yield {"sim": sim, "gateway": gateway, "app": app}
+
+
+@pytest.fixture
+async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
+    async with opened(store_url) as found:
+        yield found
 
 
 async def calls(sim: httpx.AsyncClient, platforms: str = PLATFORMS) -> int:
@@ -139,3 +149,23 @@ async def test_a_person_read_live_has_their_entities_kept(world: dict[str, Any])
     again = (await ask(world, READ, email=email))["customer"]
     assert await calls(world["sim"], "hubspot,mailchimp") == before
     assert again == first  # orders: live again, as the shop's orders were never backfilled
+
+
+async def kept_rows(world: dict[str, Any]) -> int:
+    store = world["app"].state.services.store
+    async with store.engine.connect() as connection:
+        return int(
+            (
+                await connection.execute(select(func.count()).select_from(person_entities))
+            ).scalar_one()
+        )
+
+
+async def test_with_sync_entities_off_only_reads_keep_them(tmp_path: Path) -> None:
+    async with opened(f"sqlite+aiosqlite:///{tmp_path / 'off.db'}", entities=False) as world:
+        [email, *_] = await synced(world)
+        assert await kept_rows(world) == 0  # the sync read none
+        before = await calls(world["sim"])
+        await ask(world, READ, email=email)
+        assert await calls(world["sim"]) > before  # read live
+        assert await kept_rows(world) > 0  # and kept

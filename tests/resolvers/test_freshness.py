@@ -26,6 +26,7 @@ from hub.tables import customer_records
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 from sync_jobs.sync_settings import SyncSettings
+from tests.waiting import eventually
 
 SIM, GATEWAY = "http://sim.test", "http://gateway.test"
 PLATFORMS = "hubspot,shopify,mailchimp"
@@ -184,10 +185,11 @@ async def test_a_webhook_change_shows_on_the_next_default_read(world: dict[str, 
     assert changed.is_success, changed.text
     await world["sim_app"].state.sim.webhooks.drain()
     store = world["app"].state.services.store
-    for _ in range(500):
-        if await unprocessed_count(store) == 0:
-            break
-        await asyncio.sleep(0.01)
+
+    async def processed() -> bool:
+        return await unprocessed_count(store) == 0
+
+    assert await eventually(processed), "the webhook was accepted but never processed"
     before = await calls(sim)
     body = await read(world, email)
     assert body["data"]["customer"]["firstName"] == "Hooked"

@@ -1,8 +1,9 @@
 """A page of customers on synced data is served from the store, whatever its size: Mailchimp
 engagement is part of each member's stored record (synced `stats.avg_open_rate` and
-`avg_click_rate`), so `customers(first: N) { engagement }` makes no Mailchimp call, for
-N = 10 as for N = 40. `maxStaleness: 0` reads the page live: one member read per person in
-the audience. Calls counted by the simulators (`/_sim/stats`)."""
+`avg_click_rate`), and companies and orders are stored too (docs/adr/0067-entity-store.md),
+so `customers(first: N) { company orders engagement }` makes no platform call, for N = 10
+as for N = 40. `maxStaleness: 0` reads the page live: one member read per person in the
+audience. Calls counted by the simulators (`/_sim/stats`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from tests.resolvers import test_freshness as freshness
 store_url, world, sync = freshness.store_url, freshness.world, freshness.sync
 
 PAGE = """query ($n: Int!, $stale: Int) { customers(first: $n, maxStaleness: $stale) {
-  edges { node { email syncedAt engagement { openRate clickRate } } } } }"""
+  edges { node { email syncedAt engagement { openRate clickRate }
+    company { name } orders(first: 2) { name } } } } }"""
 MEMBER = "GET /3.0/lists/{list_id}/members/{subscriber_hash}"
 
 
@@ -30,30 +32,45 @@ async def page(world: dict[str, Any], n: int, stale: int | None = None) -> tuple
     return body["data"]["customers"]["edges"], routes
 
 
-async def test_engagement_on_a_synced_page_costs_no_call_whatever_its_size(
+async def synced(world: dict[str, Any]) -> None:
+    """Every platform synced and the shop's orders stored (the backfill a start begins)."""
+    await sync(world)
+    await world["app"].state.services.graph.attribution.backfill()
+
+
+async def test_a_synced_page_with_company_orders_and_engagement_costs_no_call(
     world: dict[str, Any],
 ) -> None:
-    await sync(world)
+    await synced(world)
     ten, ten_calls = await page(world, 10)
     forty, forty_calls = await page(world, 40)
 
     assert (len(ten), len(forty)) == (10, 40)
     assert ten_calls == forty_calls == {}  # not one platform call, for 10 people or 40
+    for field in ("company", "orders"):
+        assert any(edge["node"][field] for edge in forty), field  # someone has one
     engaged = [edge["node"]["engagement"] for edge in forty if edge["node"]["engagement"]]
     assert engaged, "nobody on the page is in the Mailchimp audience"
     assert all(0 <= e["openRate"] <= 1 and 0 <= e["clickRate"] <= 1 for e in engaged)
     assert all(edge["node"]["syncedAt"] for edge in forty)
 
 
-async def test_a_page_with_max_staleness_0_reads_engagement_live(world: dict[str, Any]) -> None:
-    await sync(world)
+async def test_a_page_with_max_staleness_0_reads_live_with_the_same_answer(
+    world: dict[str, Any],
+) -> None:
+    await synced(world)
     stored, _ = await page(world, 40)
     live, calls = await page(world, 40, stale=0)
 
     audience = sum(1 for edge in live if edge["node"]["engagement"] is not None)
     assert calls["mailchimp"][MEMBER] >= audience > 0  # one member read each, live
-    by_email = {edge["node"]["email"]: edge["node"]["engagement"] for edge in stored}
-    assert {edge["node"]["email"]: edge["node"]["engagement"] for edge in live} == by_email
+    assert {"hubspot", "shopify"} <= set(calls)  # companies and orders, live
+
+    def answers(edges: Any) -> dict[str, Any]:
+        kept = ("engagement", "company", "orders")
+        return {e["node"]["email"]: {k: e["node"][k] for k in kept} for e in edges}
+
+    assert answers(live) == answers(stored)
 
 
 async def test_a_page_refuses_a_negative_max_staleness(world: dict[str, Any]) -> None:
@@ -70,7 +87,7 @@ async def test_rates_that_move_without_the_change_feed_are_stored_by_a_full_pass
     """Opens and clicks move a member's rates without moving `last_changed` (the change
     feed's key): the incremental sync does not see them, a full pass (the scheduler makes one
     every `full_every_hours`) stores them, and a page then shows them without a call."""
-    await sync(world)
+    await synced(world)
     edges, _ = await page(world, 40)
     email = next(edge["node"]["email"] for edge in edges if edge["node"]["engagement"])
     member = world["sim_app"].state.sim.platforms["mailchimp"].store.find(email)

@@ -15,6 +15,7 @@ import gzip
 import json
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ import pytest
 import uvicorn
 from gql import Client, gql
 from gql.transport.httpx import HTTPXTransport
-from graphql import GraphQLSchema, build_client_schema, validate
+from graphql import GraphQLSchema, build_client_schema, get_introspection_query, validate
 from hubspot import HubSpot
 from hubspot.crm.companies import ApiException as CompanyApiException
 from hubspot.crm.companies import BatchReadInputSimplePublicObjectId
@@ -171,6 +172,35 @@ def test_marketo_client_reads_leads_by_email(served: dict[str, Any]) -> None:
     assert [lead["email"].lower() for lead in leads] == [email]
 
 
+def test_marketo_client_runs_a_bulk_lead_export(served: dict[str, Any]) -> None:
+    """marketorestpython's bulk export: create, enqueue, status until Completed, the CSV."""
+    creds = served["credentials"]["marketo"]
+    client = MarketoClient("000-AAA-000", creds["client_id"], creds["client_secret"])
+    client.host = f"{served['base']}/marketo"
+    start = datetime.fromisoformat(creds["leads_created_since"])
+    window = {
+        "createdAt": {
+            "startAt": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "endAt": (start + timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    }
+    job = client.execute(method="create_leads_export_job", fields=["id", "email"], filters=window)[
+        0
+    ]
+    assert job["status"] == "Created"
+    assert client.execute(method="enqueue_leads_export_job", job_id=job["exportId"])
+    for _ in range(50):
+        status = client.execute(method="get_leads_export_job_status", job_id=job["exportId"])
+        if status[0]["status"] == "Completed":
+            break
+        threading.Event().wait(0.1)
+    assert status[0]["status"] == "Completed"
+    file = client.execute(method="get_leads_export_job_file", job_id=job["exportId"])
+    lines = file.decode().splitlines()
+    assert lines[0] == "id,email"
+    assert len(lines) - 1 == status[0]["numberOfRecords"] > 0
+
+
 # -- Shopify ------------------------------------------------------------------------------------
 
 
@@ -180,6 +210,31 @@ def official_schema() -> GraphQLSchema:
     interface fields, so it is taken as it is)."""
     with gzip.open(SPEC, "rt", encoding="utf-8") as handle:
         return build_client_schema(json.load(handle)["data"], assume_valid=True)
+
+
+def test_gql_validates_against_the_simulators_own_introspection(served: dict[str, Any]) -> None:
+    """The schema gql reads from the simulator (introspection) is Shopify's whole, so a valid
+    query of fields outside the connector's documents (`node`, `shop`, the count's precision)
+    validates against it. Shopify's schema breaks one graphql-core rule (deprecations on
+    interface fields), so it is built `assume_valid`, against the real API as here."""
+    shop = served["credentials"]["shopify"]
+    transport = HTTPXTransport(
+        url=f"{served['base']}/shopify/admin/api/2025-01/graphql.json",
+        headers={"X-Shopify-Access-Token": shop["access_token"]},
+        timeout=120,
+    )
+    with Client(transport=transport) as session:
+        introspection = session.execute(gql(get_introspection_query()))
+    fetched = build_client_schema(introspection, assume_valid=True)  # type: ignore[arg-type]
+    assert set(fetched.type_map) == set(official_schema().type_map)
+    document = gql(
+        """{ shop { name currencyCode } customersCount { count precision }
+             node(id: "gid://shopify/Customer/1") { id ... on Customer { email } } }"""
+    )
+    with Client(transport=transport, schema=fetched) as session:
+        answer = session.execute(document)  # validated by gql first
+    assert answer["shop"]["currencyCode"] == "USD"
+    assert answer["customersCount"]["precision"] == "EXACT"
 
 
 @pytest.mark.parametrize(

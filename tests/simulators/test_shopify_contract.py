@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import AsyncIterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ async def shop() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@cache
 def official() -> dict[str, dict[str, Any]]:
     with gzip.open(SPEC, "rt", encoding="utf-8") as handle:
         types = json.load(handle)["data"]["__schema"]["types"]
@@ -90,6 +92,10 @@ async def test_a_valid_query_outside_what_is_simulated_is_refused_plainly(
     assert "data" not in body
     assert body["errors"][0]["extensions"] == {"code": "NOT_SIMULATED"}
     assert body["errors"][0]["message"] == "Field 'products' on type 'QueryRoot' is not simulated"
+    product = '{ node(id: "gid://shopify/Product/1") { id } }'
+    body = (await shop.post(GRAPHQL, json={"query": product})).json()
+    assert body["errors"][0]["extensions"]["code"] == "NOT_SIMULATED"
+    assert body["data"] == {"node": None}
 
 
 async def test_node_shop_and_customers_count(shop: httpx.AsyncClient) -> None:
