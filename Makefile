@@ -37,9 +37,13 @@ typecheck: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/mgw schema export
 
+# Two processes by default (CI has two cores; most tests wait on subprocesses and sockets);
+# TEST_WORKERS=0 runs in this one. tests/conftest.py keeps each file on one worker.
+TEST_WORKERS ?= 2
+
 test: lint typecheck $(STAMP)
 	$(BIN)/mgw schema check
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 # Every benchmark of issue 11, ours against the peer (Hive Gateway, installed by npm on first
 # use), and BENCHMARKS.md written from them; under 20 minutes (ARGS=--quick: a few).

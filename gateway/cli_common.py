@@ -10,7 +10,7 @@ from rich.console import Console
 
 from gateway.settings import Settings
 
-console = Console()
+console = Console(soft_wrap=True)  # a line a script reads is never cut in two
 errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 PlatformsOption = Annotated[

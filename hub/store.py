@@ -58,9 +58,14 @@ class Store:
         raise NotImplementedError(f"the store supports SQLite and PostgreSQL, not {dialect}")
 
 
+SQLITE_LOCK_WAIT_SECONDS = 30.0
+
+
 def _connect_args(url: str, schema: str | None) -> dict[str, Any]:
     if schema is None:
-        return {}
+        # SQLite: a writer waits up to 30 s for another's lock (the gateway, a worker and a
+        # sync share one file) instead of sqlite3's 5 s, then fails with "database is locked".
+        return {"timeout": SQLITE_LOCK_WAIT_SECONDS} if url.startswith("sqlite") else {}
     if not url.startswith("postgresql"):
         raise ValueError("a store schema needs PostgreSQL")
     return {"server_settings": {"search_path": schema}}

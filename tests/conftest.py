@@ -310,3 +310,16 @@ def gql(gateway: httpx.AsyncClient) -> GraphQL:
         return body
 
     return post
+
+
+# The two tests that load the machine most (hundreds of writes under faults; the short soak)
+# share a worker, so they never run side by side; every other file stays whole on one worker,
+# so its module-scoped servers start once (`make test` runs `pytest -n 2 --dist loadgroup`).
+HEAVY = {"tests/e2e/test_write_faults.py", "tests/resilience/test_soak.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        path = item.path.resolve().relative_to(root).as_posix()
+        item.add_marker(pytest.mark.xdist_group("heavy" if path in HEAVY else path))

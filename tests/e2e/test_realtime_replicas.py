@@ -189,7 +189,7 @@ async def test_an_unsubscribe_reaches_a_subscriber_on_the_other_replica(
                 f"{replicas['sim']}/_sim/mailchimp/mutate", json=unsubscribe
             )
             assert changed.is_success, changed.text
-            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=60))
             assert message["type"] == "next", message
             change = message["payload"]["data"]["customerChanged"]
             assert change == {
