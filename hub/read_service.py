@@ -233,8 +233,9 @@ class ReadService:
         after_id = start.after_id if start else None
         found, more = await self._listing.page(wanted, first, after_id, after_value)
         reads = await self.customers_by_email([entry.email for entry in found], max_staleness)
+        key = wanted.key
         cursors = (
-            IndexCursor(entry.customer_id, wanted.key, cursor_value(entry.value)).encode()
+            IndexCursor(entry.customer_id, key, cursor_value(entry.value)).encode()
             for entry in found
         )
         return CustomerListPage(

@@ -9,13 +9,18 @@ account (another portal, org, shop, instance or list) never mixes its records wi
 one's, and no old checkpoint makes its sync skip anything.
 
 Each account also records how far the store is caught up with it: `caught_up_at` (every change
-the platform made before it is stored, set when a sync walk ends) and `full_pass_at`.
+the platform made before it is stored, set when a sync walk ends) and `full_pass_at`. Reads
+keep these watermarks in memory (`watermarks`): re-read when this process's sync moves them
+(`marks_moved`, after its commit), when asked for a fresh copy, and at least once a second, so
+another replica's sync shows within a second (docs/adr/0090-store-reads-in-one-query.md).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -54,6 +59,7 @@ async def connect(
             .values(platform=platform.value, account=account, connected_at=now)
             .on_conflict_do_nothing()
         )
+    marks_moved(store)
     return True
 
 
@@ -113,14 +119,58 @@ async def caught_up(
     )
 
 
+MARKS_SECONDS = 1.0
+"""How long a process may use watermarks it read (seconds): another replica's sync moves them in
+the shared database, unseen here until the copy is read again."""
+
+
+class _Marks:
+    """One store's watermarks as last read, and when (monotonic seconds)."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], datetime | None] | None = None
+        self.read_at = 0.0
+        self.generation = 0
+
+
+_MARKS: WeakKeyDictionary[Store, _Marks] = WeakKeyDictionary()
+
+
+def marks_moved(store: Store) -> None:
+    """This process moved a watermark (or an account): the next read asks the database. Call it
+    after the transaction that moved it committed."""
+    held = _MARKS.get(store)
+    if held is not None:
+        held.generation += 1
+        held.found = None
+
+
 async def watermarks(
-    store: Store, accounts: Mapping[Platform, str]
-) -> dict[Platform, datetime | None]:
-    """How far the store is caught up with each connected account (None: no walk ended)."""
-    async with store.engine.connect() as connection:
-        rows = await connection.execute(select(store_accounts))
-        found = {(row.platform, row.account): utc(row.caught_up_at) for row in rows}
-    return {platform: found.get((platform.value, acct)) for platform, acct in accounts.items()}
+    store: Store, accounts: Mapping[Platform, str], *, fresh: bool = False
+) -> tuple[dict[Platform, datetime | None], bool]:
+    """How far the store is caught up with each connected account (None: no walk ended), and
+    whether that was read from the database just now. A copy held in memory is used for up to
+    `MARKS_SECONDS` unless `fresh`. It is not ahead of the database (a watermark only moves
+    forward, and this process's moves drop it; the one exception, an account connected again
+    by another replica, shows within `MARKS_SECONDS`), so what it finds fresh is fresh."""
+    held = _MARKS.setdefault(store, _Marks())
+    found, now = held.found, time.monotonic()
+    asked = fresh or found is None or now - held.read_at >= MARKS_SECONDS
+    if asked or found is None:
+        generation = held.generation
+        async with store.engine.connect() as connection:
+            rows = await connection.execute(
+                select(
+                    store_accounts.c.platform,
+                    store_accounts.c.account,
+                    store_accounts.c.caught_up_at,
+                )
+            )
+            found = {(row.platform, row.account): utc(row.caught_up_at) for row in rows}
+        if held.generation == generation:  # no move of ours since it was asked
+            held.found, held.read_at = found, now
+    marks = {platform: found.get((platform.value, acct)) for platform, acct in accounts.items()}
+    return marks, asked
 
 
 async def end_walk(
@@ -136,7 +186,8 @@ async def end_walk(
 ) -> int:
     """A sync walk of the account reached its end (in the transaction of its last page). After
     a full walk that began at `full_since`, every record it did not see is gone upstream and
-    leaves the index and the store; returns how many left."""
+    leaves the index and the store; returns how many left. Call `marks_moved` after the
+    commit."""
     gone: list[str] = []
     if full_since is not None:
         gone = [
@@ -158,4 +209,5 @@ async def end_walk(
         if gone:
             await forget(store, connection, platform, account, sorted(set(gone)), policy, now)
     await caught_up(connection, platform, account, caught_up_to, full=full_since is not None)
+    marks_moved(store)
     return len(set(gone))

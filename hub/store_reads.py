@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -57,6 +58,16 @@ def checked_staleness(seconds: int) -> int:
     return seconds
 
 
+@dataclass
+class _Held:
+    """What the store holds of one person: records of the connected accounts (each with when
+    it was last confirmed), when they were last read live and last written by the gateway."""
+
+    records: list[tuple[CustomerRecord, datetime]]
+    read_at: datetime | None
+    written_at: datetime | None
+
+
 class StoredCustomers:
     """The store's customers for one gateway: its connected platforms and their accounts."""
 
@@ -81,42 +92,65 @@ class StoredCustomers:
             return {}
         ids = {key: self._identity.customer_id(key) for key in keys}
         accounts = self._accounts()
-        marks = await watermarks(self._identity.store, accounts)
-        wanted = {(p.value, a) for p, a in accounts.items()}
-        held: dict[str, list[tuple[CustomerRecord, datetime]]] = {}
-        async with self._identity.store.engine.connect() as connection:
-            rows = await connection.execute(
-                select(
-                    customer_records.c.platform,
-                    customer_records.c.account,
-                    customer_records.c.customer_id,
-                    customer_records.c.record,
-                    customer_records.c.synced_at,
-                ).where(customer_records.c.customer_id.in_(sorted(set(ids.values()))))
-            )
-            for row in rows:
-                if (row.platform, row.account) in wanted:
-                    record = CustomerRecord.model_validate_json(row.record)
-                    held.setdefault(row.customer_id, []).append(
-                        (record, utc(row.synced_at) or NEVER)
-                    )
-            people = await connection.execute(
-                select(store_people).where(store_people.c.customer_id.in_(sorted(held)))
-            )
-            seen = {row.customer_id: (utc(row.read_at), utc(row.written_at)) for row in people}
+        marks, asked = await watermarks(self._identity.store, accounts)
+        held = await self._held(sorted(set(ids.values())), accounts)
         oldest = moment - timedelta(seconds=bound)
         found: dict[str, Customer] = {}
-        for key, customer_id in ids.items():
-            records = held.get(customer_id)
-            if not records:
-                continue
-            read_at, written_at = seen.get(customer_id, (None, None))
-            synced = _freshness(records, marks, read_at)
-            if synced < oldest or (written_at is not None and written_at >= synced):
-                continue
-            merged = merge_records(customer_id, [record for record, _ in records], self._policy)
-            found[key] = merged.model_copy(update={"synced_at": synced})
+        for attempt in range(2):
+            late = False
+            for key, customer_id in ids.items():
+                person = held.get(customer_id)
+                if person is None or key in found:
+                    continue
+                synced = _freshness(person.records, marks, person.read_at)
+                if synced < oldest:
+                    late = True
+                    continue
+                if person.written_at is not None and person.written_at >= synced:
+                    continue
+                records = [record for record, _ in person.records]
+                found[key] = merge_records(customer_id, records, self._policy, synced_at=synced)
+            if not late or asked or attempt:
+                break
+            # the watermarks held in memory may be behind another replica's sync: ask again
+            # before reading live what the store may hold fresh
+            marks, asked = await watermarks(self._identity.store, accounts, fresh=True)
         return found
+
+    async def _held(
+        self, customer_ids: Sequence[str], accounts: Mapping[Platform, str]
+    ) -> dict[str, _Held]:
+        """The connected accounts' records of these customers, with when each was last
+        confirmed, and when each customer was last read live and written: one query."""
+        wanted = {(p.value, a) for p, a in accounts.items()}
+        c, people = customer_records.c, store_people.c
+        query = (
+            select(
+                c.platform,
+                c.account,
+                c.customer_id,
+                c.record,
+                c.synced_at,
+                people.read_at,
+                people.written_at,
+            )
+            .select_from(
+                customer_records.outerjoin(store_people, people.customer_id == c.customer_id)
+            )
+            .where(c.customer_id.in_(customer_ids))
+        )
+        held: dict[str, _Held] = {}
+        async with self._identity.store.engine.connect() as connection:
+            rows = await connection.execute(query)
+        for row in rows:
+            if (row.platform, row.account) not in wanted:
+                continue
+            person = held.get(row.customer_id)
+            if person is None:
+                person = held[row.customer_id] = _Held([], utc(row.read_at), utc(row.written_at))
+            record = CustomerRecord.model_validate_json(row.record)
+            person.records.append((record, utc(row.synced_at) or NEVER))
+        return held
 
     async def keep(
         self,

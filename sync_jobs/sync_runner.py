@@ -218,6 +218,8 @@ async def _commit(
         await checkpoints.save(sync.store, connection, platform, page.next, now, account)
         await SyncRuns.count(connection, run_ids, len(page.records), applied)
         await lease.renew(connection)
+    if ended is not None:  # committed: reads see the new watermark at once
+        store_accounts.marks_moved(sync.store)
     return applied
 
 
