@@ -24,17 +24,19 @@ list), and fewer layers around a request.
 
 **From the store** a list costs no less CPU than a live one (the CPU column: the HubSpot page a
 live list reads is one call, while a stored page is a hundred stored customers). A cProfile of
-`customers(first: 100)` served in process from a synced store (one process, load average about
-13, so shares only) puts about 45 % of a request in reading the page's 100 customers from the
-store — each through the same per-customer store read as `customer(email:)`
-(`hub/store_reads.py`), then merged into canonical customers as live records are — about 20 %
-in GraphQL completing 800 fields, and the rest in the HTTP layers and strawberry's pipeline.
-`customer(email:)` from the store spends most of its time in SQLAlchemy: besides the
-customer's rows, every read asks SQLite for the platforms' sync watermarks
-(`hub/store_accounts.py`, `watermarks`: about ten queries and connection checkouts a request).
-What would move them: the watermarks kept in memory between syncs (only sync and webhooks
-change them), one query for a whole page of stored customers, and a stored record built into
-its canonical form once, when it is written, not on every read.
+the two stored reads in process (HubSpot only, a synced store) found every read asking the
+database three times: the platforms' sync watermarks on a connection of its own, the people's
+records (one `IN` query for a whole page), then when each was last read live; on SQLite each
+statement and connection checkout is a hop to aiosqlite's thread, which costs more CPU than
+the rows. Since then (docs/adr/0090) the watermarks are held in memory (at most 1 s old,
+dropped when this process's sync moves them) and the records come joined with the people in
+one query: `customer(email:)` is one statement, a page of 100 two, whatever its size
+(tests/resolvers/test_store_queries.py counts them). In process, before and after alternating
+three times, load average 3 to 4: `customer(email:)` 4.4 to 5.2 → 2.9 to 3.1 ms of CPU a request,
+`customers(first: 100)` 10.5 to 13.6 → 10.3 to 11.8 ms. What is left in a stored page: GraphQL
+completing 800 fields, decoding and merging its 100 records (about a tenth), the HTTP layers
+and strawberry's pipeline; what would move it further is a stored record built into its
+canonical form once, when it is written, not on every read.
 
 **Warm**, ours answers a repeated list from the response cache (`MGW_RESPONSE_CACHE_SECONDS=5`
 here: answers at most 5 s old, keyed by the request's bytes and the caller's scopes; off by
