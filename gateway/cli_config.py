@@ -10,16 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from canonical_schema import Platform
 from connectors.registry import platforms
+from gateway.cli_common import console, errors
 from gateway.settings import Settings
 
 config_app = typer.Typer(help="The configuration, and the reference pages written from code.")
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 @config_app.command("docs")

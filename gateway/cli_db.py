@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 
 import typer
-from rich.console import Console
 
+from gateway.cli_common import console, errors
 from gateway.settings import ConfigError, Settings
 from hub.store_migrate import StoreError
 
 db_app = typer.Typer(help="The store's schema: migrate it to this release, or show its revision.")
-console = Console()
-errors = Console(stderr=True)
 
 
 def _database_url() -> str:

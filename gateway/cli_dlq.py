@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from canonical_schema import Platform, WriteStatus
 from connectors.registry import platforms
+from gateway.cli_common import console, errors
 from gateway.settings import ConfigError, Settings
 from gateway.settings_checks import explain
 from hub.dead_letters import DeadLetter, DeadLetters
@@ -28,8 +28,6 @@ from hub.write_service import WriteService
 dlq_app = typer.Typer(
     help="The dead-letter queue: writes that failed for good.", no_args_is_help=True
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 PlatformsOption = Annotated[str, typer.Option(help="Platforms to connect: `all` or a list.")]

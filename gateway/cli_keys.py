@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from access.scopes import ALL_SCOPES, UnknownScopeError
+from gateway.cli_common import console, errors
 from gateway.security.api_keys import ApiKeyInfo, ApiKeyStore
 from gateway.settings import Settings
 from hub.store import Store
@@ -23,8 +23,6 @@ from hub.store import Store
 keys_app = typer.Typer(
     help="API keys for clients of /graphql: create, list, revoke.", no_args_is_help=True
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 

@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gateway.cli_common import console
 from gateway.settings import ConfigError, Settings
 from hub.store import Store
 from hub.vault import CredentialVault, VaultError
 
 secrets_app = typer.Typer(help="Rotate the vault's key; read its audit trail.")
-console = Console()
 
 
 def _vault_run(action: str, platform: str | None = None) -> object:

@@ -6,13 +6,13 @@ import asyncio
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from canonical_schema import Platform
 from connectors.registry import platforms
+from gateway.cli_common import console, errors
 from gateway.services import open_services
 from gateway.settings import ConfigError, Settings
 from gateway.settings_checks import explain
@@ -22,8 +22,6 @@ sync_app = typer.Typer(
     help="Sync platforms into the identity index (what `customers` pages over).",
     no_args_is_help=True,
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # one error, one line
 
 
 def _settings(platforms: str, simulators: str | None) -> Settings:

@@ -39,12 +39,18 @@ def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("wheels")
+    # Built from a copy of the files git tracks (what a clone holds): setuptools builds in the
+    # source tree, where the suite's other worker may be writing at the same time.
+    source = tmp_path_factory.mktemp("source")
+    tracked = run(["git", "ls-files", "-z"], cwd=ROOT).stdout.split("\0")
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     run(
         [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), ".", "./simulators"],
-        cwd=ROOT,
+        cwd=source,
     )
-    for scratch in (ROOT / "build", ROOT / "simulators" / "build"):  # setuptools' leftovers
-        shutil.rmtree(scratch, ignore_errors=True)
     built = {path.name.split("-")[0]: path for path in out.glob("*.whl")}
     return {
         "gateway": built["marketing_graph_gateway"],
