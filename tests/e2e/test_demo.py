@@ -12,25 +12,35 @@ from typing import Any
 import httpx
 import pytest
 
+
+def get(url: str, **kwargs: Any) -> httpx.Response:
+    """A demo on a loaded machine may take longer than httpx's 5 s to answer a live read."""
+    return httpx.get(url, timeout=30, **kwargs)
+
+
+def post(url: str, **kwargs: Any) -> httpx.Response:
+    return httpx.post(url, timeout=30, **kwargs)
+
+
 pytestmark = pytest.mark.e2e
 
 
 def held(demo: dict[str, Any], person: dict[str, Any]) -> list[tuple[str, str]]:
     """Ground truth: the (platform, external id) of every connected platform holding them."""
-    health = httpx.get(demo["graphql_url"].removesuffix("/graphql") + "/healthz").json()
+    health = get(demo["graphql_url"].removesuffix("/graphql") + "/healthz").json()
     connected = {name.lower() for name in health["platforms"]}
     return sorted((p.upper(), i) for p, i in person["external_ids"].items() if p in connected)
 
 
 def test_the_info_file_names_what_answers(demo: dict[str, Any]) -> None:
     assert demo["pid"] != os.getpid()
-    assert httpx.get(demo["graphql_url"], headers={"accept": "text/html"}).status_code == 200
-    assert httpx.get(demo["simulator_url"] + "/_sim/credentials").status_code == 200
+    assert get(demo["graphql_url"], headers={"accept": "text/html"}).status_code == 200
+    assert get(demo["simulator_url"] + "/_sim/credentials").status_code == 200
 
 
 def test_the_printed_sample_email_answers_with_its_hubspot_record(demo: dict[str, Any]) -> None:
     printed = Path(demo["log"]).read_text()
-    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 300}).json()
+    people = get(demo["simulator_url"] + "/_sim/people", params={"limit": 300}).json()
     person = next(
         p for p in people["people"] if "hubspot" in p["external_ids"] and p["email"] in printed
     )
@@ -39,7 +49,7 @@ def test_the_printed_sample_email_answers_with_its_hubspot_record(demo: dict[str
         f'{{ customer(email: "{person["email"]}") '
         "{ email displayName sources { platform externalId } } }"
     )
-    response = httpx.post(demo["graphql_url"], json={"query": query})
+    response = post(demo["graphql_url"], json={"query": query})
 
     assert response.status_code == 200
     customer = response.json()["data"]["customer"]
@@ -54,7 +64,7 @@ def test_a_dashboard_pages_through_customers(demo: dict[str, Any]) -> None:
     query = (
         "{ customers(first: 50) { totalCount edges { node { email } } pageInfo { hasNextPage } } }"
     )
-    body = httpx.post(demo["graphql_url"], json={"query": query}).json()
+    body = post(demo["graphql_url"], json={"query": query}).json()
     connection = body["data"]["customers"]
     assert len(connection["edges"]) == 50
     assert connection["totalCount"] > 50
@@ -77,7 +87,7 @@ def run_lookup(
 
 
 def test_lookup_resolves_a_person_with_provenance(demo: dict[str, Any], tmp_path: Path) -> None:
-    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 50}).json()
+    people = get(demo["simulator_url"] + "/_sim/people", params={"limit": 50}).json()
     person = next(p for p in people["people"] if "hubspot" in p["external_ids"])
 
     result = run_lookup(demo, tmp_path, f"  {person['email'].upper()} ", "--json")
@@ -106,7 +116,7 @@ def test_lookup_of_nobody_and_of_a_non_email(demo: dict[str, Any], tmp_path: Pat
 def test_lookup_prints_plain_values_and_says_when_a_platform_refused(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    people = httpx.get(demo["simulator_url"] + "/_sim/people", params={"limit": 50}).json()
+    people = get(demo["simulator_url"] + "/_sim/people", params={"limit": 50}).json()
     person = next(p for p in people["people"] if len(p["external_ids"]) == 5)
 
     found = run_lookup(demo, tmp_path, person["email"])
@@ -115,7 +125,7 @@ def test_lookup_prints_plain_values_and_says_when_a_platform_refused(
     assert "<" + "Platform." not in found.stdout
 
     refused = {"platform": "hubspot", "error_rate": 1.0, "status": 401}
-    httpx.post(demo["simulator_url"] + "/_sim/faults", json=refused).raise_for_status()
+    post(demo["simulator_url"] + "/_sim/faults", json=refused).raise_for_status()
     try:
         partial = run_lookup(demo, tmp_path, person["email"])
     finally:

@@ -38,7 +38,7 @@ from gateway.servers import free_port, wait_until_answers
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.postgres]
 
 UPSERTS = int(os.environ.get("MGW_TEST_WRITE_UPSERTS", "500"))
-SETTLE_SECONDS = 60 + UPSERTS * 0.6  # generous: a loaded machine is several times slower
+SETTLE_SECONDS = 60 + UPSERTS * 1.2  # generous: a loaded machine is several times slower
 # The simulators run without limits, so the gateway's are lifted too: the run is about faults.
 # (Concurrency limits stay, but so high that leases lost with the killed worker — held 120 s —
 # cannot block a platform.)
