@@ -90,11 +90,29 @@ def subscriptions(field: str) -> st.SearchStrategy[str]:
     return gql_st.queries(as_query, fields=[field]).map(lambda text: f"subscription {text}")
 
 
-def stream_starts(client: httpx.Client, query: str) -> str | None:
-    """The start of the stream `query` opens (what came within a moment), or what is wrong."""
+def stream_starts(client: httpx.Client, query: str, *, read: float = 0.3) -> str | None:
+    """The start of the stream `query` opens (what came within a moment), or what is wrong.
+    A stream whose headers take longer than `read` (a busy machine) is asked again, waiting
+    longer for them."""
+    try:
+        return _stream_start(client, query, read)
+    except httpx.ReadTimeout:  # no headers yet: not the stream's silence
+        if read >= HEADERS_WAIT:
+            raise
+        return _stream_start(client, query, HEADERS_WAIT)
+
+
+HEADERS_WAIT = 15.0
+
+
+def _stream_start(client: httpx.Client, query: str, read: float) -> str | None:
     received = ""
     with client.stream(
-        "POST", "/graphql/stream", json={"query": query}, headers={"accept": "text/event-stream"}
+        "POST",
+        "/graphql/stream",
+        json={"query": query},
+        headers={"accept": "text/event-stream"},
+        timeout=httpx.Timeout(10, read=read),
     ) as answer:
         if answer.status_code >= 500 or not answer.headers["content-type"].startswith(
             "text/event-stream"
