@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -40,134 +42,25 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from processes import ROOT, free_port, mgw, simulators, wait_for
+from store_load import ENTITIES, QUOTA_WINDOW, calls, drive, everyone, page_probe
 
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
-READ = (
-    "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
-    "{ email firstName lifecycleStage totalSpent { amount } syncedAt } }"
-)
-ENTITIES = (
-    "query ($email: String!, $stale: Int) { customer(email: $email, maxStaleness: $stale) "
-    "{ email company { name } deals { id } orders { id } events { id } } }"
-)
 BACKFILL = "{ campaigns(first: 1) { edges { node { attributedOrders } } } }"
-PAGE = (
-    "query ($stale: Int) { customers(first: 100, maxStaleness: $stale) { edges { node { "
-    "email company { name } orders(first: 2) { name } engagement { openRate } } } } }"
-)
 ID_KEY = "bench-store-shared-id-key-0123456789"
-QUOTA_WINDOW = 10.0  # seconds for the platforms' rate windows to refill between live phases
 NO_SCHEDULE = {"MGW_SYNC__SCHEDULE": "false", "MGW_ID_KEY": ID_KEY}
 
 
-def calls(sim: str) -> int:
-    return sum(by_platform(sim).values())
-
-
-def by_platform(sim: str) -> Counter[str]:
-    stats = httpx.get(f"{sim}/_sim/stats", timeout=10).json()
-    return Counter({name: int(platform["requests"]) for name, platform in stats.items()})
-
-
-def everyone(sim: str, count: int) -> list[str]:
-    people = httpx.get(f"{sim}/_sim/people", params={"limit": count}, timeout=30).json()
-    return [p["email"] for p in people["people"]]
-
-
-async def drive(
-    url: str, emails: list[str], clients: int, stale: int | None, query: str = READ
-) -> dict[str, Any]:
-    """Each email read once, by `clients` readers at a time; codes of the errors, latencies."""
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for email in emails:
-        queue.put_nowait(email)
-    codes: Counter[str] = Counter()
-    latencies: list[float] = []
-
-    async def reader(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            email = queue.get_nowait()
-            started = time.perf_counter()
-            body = {"query": query, "variables": {"email": email, "stale": stale}}
-            answer = (await client.post(f"{url}/graphql", json=body)).json()
-            latencies.append(time.perf_counter() - started)
-            for error in answer.get("errors") or []:
-                codes[str(error.get("extensions", {}).get("code"))] += 1
-
-    started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=60) as client:
-        await asyncio.gather(*(reader(client) for _ in range(clients)))
-    seconds = time.perf_counter() - started
-    ordered = sorted(latencies)
-    return {
-        "requests": len(latencies),
-        "requests_per_second": round(len(latencies) / seconds, 1),
-        "rate_limited": codes.get("UPSTREAM_RATE_LIMITED", 0),
-        "errors": dict(codes),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
-    }
-
-
-async def pages(url: str, count: int, clients: int, stale: int | None) -> dict[str, Any]:
-    """`count` pages of 100 customers with company, orders and engagement, `clients` at a
-    time: requests/s, latencies, how many customers each page held, errors by code."""
-    codes: Counter[str] = Counter()
-    latencies: list[float] = []
-    sizes: list[int] = []
-    left = list(range(count))
-
-    async def reader(client: httpx.AsyncClient) -> None:
-        while left:
-            left.pop()
-            started = time.perf_counter()
-            body = {"query": PAGE, "variables": {"stale": stale}}
-            answer = (await client.post(f"{url}/graphql", json=body)).json()
-            latencies.append(time.perf_counter() - started)
-            edges = ((answer.get("data") or {}).get("customers") or {}).get("edges") or []
-            sizes.append(len(edges))
-            for error in answer.get("errors") or []:
-                codes[str(error.get("extensions", {}).get("code"))] += 1
-
-    started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=300) as client:
-        await asyncio.gather(*(reader(client) for _ in range(clients)))
-    seconds = time.perf_counter() - started
-    return {
-        "pages": len(latencies),
-        "customers_per_page": min(sizes, default=0),
-        "requests_per_second": round(len(latencies) / seconds, 2),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "errors": dict(codes),
-    }
-
-
-def page_probe(sim: str, url: str, count: int) -> dict[str, Any]:
-    """Stored pages, then live ones (`maxStaleness: 0`): upstream calls per page, by
-    platform, and the ratio of their requests/s."""
-    measured: dict[str, Any] = {}
-    for name, stale, many in (("stored", None, count), ("live", 0, max(2, count // 5))):
-        if stale == 0:
-            time.sleep(QUOTA_WINDOW)
-        before = by_platform(sim)
-        found = asyncio.run(pages(url, many, 4, stale))
-        spent = by_platform(sim) - before
-        found["upstream_calls_per_page"] = round(sum(spent.values()) / found["pages"], 1)
-        found["upstream_calls_by_platform"] = dict(spent)
-        measured[name] = found
-    live = measured["live"]["requests_per_second"]
-    measured["stored_over_live"] = round(measured["stored"]["requests_per_second"] / live, 1)
-    return measured
-
-
-def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
+@contextlib.contextmanager
+def synced_gateway(people: int) -> Iterator[Synced]:
+    """Simulators at real limits with `people`, a full `mgw sync run` into a fresh SQLite
+    store, and `mgw serve` over it, answering; stopped afterwards."""
     sim, sim_process = simulators(people, "real")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -184,22 +77,36 @@ def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
                 "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
             ) as server:
                 wait_for(f"{url}/health/live", server)
-                before = calls(sim)
-                stored = asyncio.run(drive(url, emails, clients, None))
-                stored["upstream_calls"] = calls(sim) - before
-                _backfilled(url)  # orders hang off the page: the shop's must be stored
-                listed = page_probe(sim, url, page_count)
-                time.sleep(QUOTA_WINDOW)
-                before = calls(sim)
-                live = asyncio.run(drive(url, emails[:200], clients, 0))
-                live["upstream_calls"] = calls(sim) - before
+                yield Synced(sim, url, emails, sync_seconds)
     finally:
         sim_process.terminate()
         sim_process.wait(timeout=30)
+
+
+@dataclasses.dataclass(frozen=True)
+class Synced:
+    sim: str
+    url: str
+    emails: list[str]
+    sync_seconds: float
+
+
+def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
+    with synced_gateway(people) as ready:
+        sim, url, emails = ready.sim, ready.url, ready.emails
+        before = calls(sim)
+        stored = asyncio.run(drive(url, emails, clients, None))
+        stored["upstream_calls"] = calls(sim) - before
+        _backfilled(url)  # orders hang off the page: the shop's must be stored
+        listed = page_probe(sim, url, page_count)
+        time.sleep(QUOTA_WINDOW)
+        before = calls(sim)
+        live = asyncio.run(drive(url, emails[:200], clients, 0))
+        live["upstream_calls"] = calls(sim) - before
     return {
         "people": len(emails),
         "clients": clients,
-        "sync_seconds": sync_seconds,
+        "sync_seconds": ready.sync_seconds,
         "stored": stored,
         "live": live,
         "pages": listed,
@@ -209,37 +116,20 @@ def reads(people: int, clients: int, page_count: int) -> dict[str, Any]:
 def entities(people: int, clients: int) -> dict[str, Any]:
     """Issue 18's second read target: a customer's company, deals, orders and events for
     `people` distinct synced people from `clients` clients, served from the store."""
-    sim, sim_process = simulators(people, "real")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            env = {**NO_SCHEDULE, "MGW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/mgw.db"}
-            started = time.perf_counter()
-            synced = _mgw(["sync", "run", "--full", "--simulators", sim], env)
-            sync_seconds = round(time.perf_counter() - started, 1)
-            if synced.returncode != 0:
-                raise SystemExit(f"mgw sync run failed: {synced.stdout[-800:]}")
-            emails = everyone(sim, people)
-            with mgw(
-                "serve", "--simulators", sim, "--port", str(port), "--log-level", "warning", env=env
-            ) as server:
-                wait_for(f"{url}/health/live", server)
-                backfill_seconds = _backfilled(url)
-                before = calls(sim)
-                stored = asyncio.run(drive(url, emails, clients, None, ENTITIES))
-                stored["upstream_calls"] = calls(sim) - before
-                before = calls(sim)
-                time.sleep(QUOTA_WINDOW)
-                live = asyncio.run(drive(url, emails[:200], clients, 0, ENTITIES))
-                live["upstream_calls"] = calls(sim) - before
-    finally:
-        sim_process.terminate()
-        sim_process.wait(timeout=30)
+    with synced_gateway(people) as ready:
+        sim, url, emails = ready.sim, ready.url, ready.emails
+        backfill_seconds = _backfilled(url)
+        before = calls(sim)
+        stored = asyncio.run(drive(url, emails, clients, None, ENTITIES))
+        stored["upstream_calls"] = calls(sim) - before
+        before = calls(sim)
+        time.sleep(QUOTA_WINDOW)
+        live = asyncio.run(drive(url, emails[:200], clients, 0, ENTITIES))
+        live["upstream_calls"] = calls(sim) - before
     return {
         "people": len(emails),
         "clients": clients,
-        "sync_seconds": sync_seconds,
+        "sync_seconds": ready.sync_seconds,
         "order_backfill_seconds": backfill_seconds,
         "stored": stored,
         "live": live,

@@ -22,12 +22,13 @@ from pydantic_settings import (
 )
 
 from cache.rate_rules import LimitSettings
-from canonical_schema import DEFAULT_REGION, MergePolicy, Platform, Priority, Recent
-from canonical_schema.merge import FieldPolicy
+from canonical_schema import DEFAULT_REGION, Platform
 from connectors.registry import platforms, spec_of, specs
 from gateway import settings_checks
 from gateway.alerts.settings import AlertSettings
 from gateway.edge.settings import EdgeSettings
+from gateway.merge_settings import ConfigError as ConfigError  # re-exported: raised by every check
+from gateway.merge_settings import MergeSettings as MergeSettings
 from gateway.proxy_settings import WebhookSettings
 from gateway.security.settings import SecuritySettings
 from hub.graph import GraphSettings
@@ -40,48 +41,6 @@ def default_data_dir() -> Path:
     """$XDG_DATA_HOME/mgw, else ~/.local/share/mgw: one place, whatever the working directory."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "mgw"
-
-
-class ConfigError(ValueError):
-    """The configuration cannot work; the message says what to set."""
-
-
-class MergeSettings(BaseModel):
-    """How conflicting values of one person's records are resolved (canonical_schema/merge.py)."""
-
-    default: str = Field(
-        "recent",
-        description=(
-            "`recent` (the most recently modified record wins) or a comma-separated platform "
-            "priority such as `salesforce,hubspot` (the first that has a value wins)."
-        ),
-    )
-    fields: dict[str, str] = Field(
-        default_factory=dict,
-        description='Per-field overrides in the same form, e.g. {lead_score = "marketo"}.',
-    )
-
-    def policy(self) -> MergePolicy:
-        try:
-            return MergePolicy(
-                default=_field_policy(self.default),
-                fields={name: _field_policy(value) for name, value in self.fields.items()},
-            )
-        except ValueError as exc:
-            raise ConfigError(f"merge policy: {exc}") from exc
-
-
-def _field_policy(text: str) -> FieldPolicy:
-    text = text.strip().lower()
-    if text == "recent":
-        return Recent()
-    try:
-        return Priority(tuple(Platform(name.strip()) for name in text.split(",") if name.strip()))
-    except ValueError:
-        known = ", ".join(p.value for p in platforms())
-        raise ConfigError(
-            f"{text!r} is neither `recent` nor a list of platforms ({known})"
-        ) from None
 
 
 class Settings(BaseSettings):

@@ -5,10 +5,14 @@ retry schedule; everything else is as the gateway runs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -70,3 +74,27 @@ async def people(sim: httpx.AsyncClient) -> list[dict[str, Any]]:
         "people"
     ]
     return found
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store of each kind the gateway supports: a SQLite file, and a PostgreSQL database of
+    its own (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'mgw.db'}"
+        return
+    base: str = request.getfixturevalue("postgres_url")
+    name = f"mgw_store_{uuid.uuid4().hex[:10]}"
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(base.replace("+asyncpg", ""))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f"CREATE DATABASE {name}"))
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(run(f"DROP DATABASE {name} WITH (FORCE)"))

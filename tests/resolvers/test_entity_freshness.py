@@ -6,14 +6,11 @@ Upstream calls are counted by the simulators (`/_sim/stats`)."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -43,28 +40,6 @@ READ = """query ($email: String!, $stale: Int) {
 SEGMENT = """query ($domain: String!) {
   customers(first: 100, filter: { companyDomain: $domain }) { totalCount edges { node { email } } }
 }"""
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'mgw.db'}"
-        return
-    base: str = request.getfixturevalue("postgres_url")
-    name = f"mgw_entities_{uuid.uuid4().hex[:10]}"
-
-    async def run(statement: str) -> None:
-        connection = await asyncpg.connect(base.replace("+asyncpg", ""))
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f"CREATE DATABASE {name}"))
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(run(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
 @asynccontextmanager

@@ -6,14 +6,10 @@ Upstream calls are counted by the simulators (`/_sim/stats`)."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import select
@@ -45,28 +41,6 @@ class LateTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert self.target is not None
         return await self.target.handle_async_request(request)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'mgw.db'}"
-        return
-    base: str = request.getfixturevalue("postgres_url")
-    name = f"mgw_fresh_{uuid.uuid4().hex[:10]}"
-
-    async def run(statement: str) -> None:
-        connection = await asyncpg.connect(base.replace("+asyncpg", ""))
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f"CREATE DATABASE {name}"))
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        asyncio.run(run(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
 @pytest.fixture

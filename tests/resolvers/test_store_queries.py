@@ -27,7 +27,6 @@ from simulators import create_app as create_simulators
 from sync_jobs.sync_settings import SyncSettings
 from tests.resolvers import test_freshness as freshness
 
-store_url = freshness.store_url
 FIELDS = "id email firstName lastName phone lifecycleStage leadScore updatedAt"
 PAGE = f"query ($n: Int!) {{ customers(first: $n) {{ edges {{ node {{ {FIELDS} }} }} }} }}"
 ONE = f"query ($e: String!) {{ customer(email: $e) {{ {FIELDS} syncedAt }} }}"

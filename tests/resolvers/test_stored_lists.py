@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.resolvers import test_freshness as freshness
 
-store_url, world, sync = freshness.store_url, freshness.world, freshness.sync
+world, sync = freshness.world, freshness.sync
 
 PAGE = """query ($n: Int!, $stale: Int) { customers(first: $n, maxStaleness: $stale) {
   edges { node { email syncedAt engagement { openRate clickRate }
