@@ -49,7 +49,7 @@ from typing import Any
 
 import httpx
 from processes import ROOT, free_port, mgw, simulators, wait_for
-from store_load import ENTITIES, QUOTA_WINDOW, calls, drive, everyone, page_probe
+from store_load import ENTITIES, QUOTA_WINDOW, by_platform, calls, drive, everyone, page_probe
 
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 BACKFILL = "{ campaigns(first: 1) { edges { node { attributedOrders } } } }"
@@ -119,9 +119,11 @@ def entities(people: int, clients: int) -> dict[str, Any]:
     with synced_gateway(people) as ready:
         sim, url, emails = ready.sim, ready.url, ready.emails
         backfill_seconds = _backfilled(url)
-        before = calls(sim)
+        before = by_platform(sim)
         stored = asyncio.run(drive(url, emails, clients, None, ENTITIES))
-        stored["upstream_calls"] = calls(sim) - before
+        spent = by_platform(sim) - before
+        stored["upstream_calls"] = sum(spent.values())
+        stored["upstream_calls_by_platform"] = dict(spent)
         before = calls(sim)
         time.sleep(QUOTA_WINDOW)
         live = asyncio.run(drive(url, emails[:200], clients, 0, ENTITIES))

@@ -40,6 +40,12 @@ def full_jitter(delay: float) -> float:
     return random.uniform(0.0, delay)
 
 
+def equal_jitter(delay: float) -> float:
+    """Between half of `delay` and all of it, uniformly: spread out, yet never short (a
+    background job that must outwait a platform's quota, not race for it)."""
+    return random.uniform(delay / 2, delay)
+
+
 def no_jitter(delay: float) -> float:
     """The delay as scheduled (tests that count the waits)."""
     return delay

@@ -42,6 +42,10 @@ SHARES = {INTERACTIVE: 1.0, TRIGGER: 0.9, BULK: 0.75}
 priority: ContextVar[int] = ContextVar("mgw_priority", default=INTERACTIVE)
 deadline: ContextVar[float | None] = ContextVar("mgw_deadline", default=None)
 """`time.monotonic()` by which the current operation must be done, if it has one."""
+LEASE_POLL = 0.05
+"""Seconds between asks for a concurrency slot while every one is held."""
+LEASE_RETRY = 1.0
+"""The wait a call refused a concurrency slot is told to take before trying again."""
 WAITED = "mgw_rate_limit_wait"
 """The request extension holding the seconds it queued for its budget (read by the tracing
 transport around this one, for the call's span)."""
@@ -165,12 +169,22 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
         budget = self._budget()
         while True:
             grant = await self._try(rule, request)
-            if grant.granted or grant.wait > budget:
+            if grant.granted:
                 return grant
-            await asyncio.sleep(grant.wait)
-            self.waited += grant.wait
-            request.extensions[WAITED] = request.extensions.get(WAITED, 0.0) + grant.wait
-            budget -= grant.wait
+            wait = grant.wait
+            if isinstance(rule, Concurrency):
+                # A held lease ends when its call does, mostly in well under a second; when it
+                # lapses (`grant.wait`) only if its caller crashed. Ask again soon, and tell a
+                # caller out of budget to come back as soon (Marketo's 615 says 1 s).
+                wait = min(wait, LEASE_POLL)
+                if wait > budget:
+                    return Grant(False, min(grant.wait, LEASE_RETRY))
+            if wait > budget:
+                return grant
+            await asyncio.sleep(wait)
+            self.waited += wait
+            request.extensions[WAITED] = request.extensions.get(WAITED, 0.0) + wait
+            budget -= wait
 
     async def _try(self, rule: Rule, request: httpx.Request) -> Grant:
         share = SHARES.get(priority.get(), 1.0)

@@ -136,6 +136,18 @@ class OrderSource(Protocol):
 
 
 @runtime_checkable
+class OrderEvents(Protocol):
+    """A shop whose behavioural events are its orders: what it says of stored orders."""
+
+    @property
+    def platform(self) -> Platform: ...
+
+    def events_of_orders(self, orders: Sequence[Order]) -> list[BehavioralEvent]:
+        """The events a person's orders (newest first) are: what `events_of` answers."""
+        ...
+
+
+@runtime_checkable
 class EventSource(Protocol):
     """A platform that records what people did (email activity, forms, orders, …)."""
 

@@ -98,7 +98,7 @@ class GraphReader:
         stored = StoredOrders(store, self.attribution) if store is not None else None
         self.orders = OrderReads([s for s in sources if isinstance(s, OrderSource)], stored)
         events = [s for s in sources if isinstance(s, EventSource)]
-        self.events = EventReads(events, days=options.events_days, identity=identity)
+        self.events = EventReads(events, days=options.events_days, identity=identity, orders=stored)
         self.people = PeopleEntities([self.companies.stored, self.deals.stored, self.events.stored])
         """What sync and webhooks refresh of the people they read."""
         self.campaigns = CampaignReads(self.attribution)

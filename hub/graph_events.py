@@ -3,9 +3,11 @@
 
 Marketo: the leads' activities (email, form, web visit, score change) over the last `days`
 days; Mailchimp: each member's activity feed (its last 50 events); Shopify: ORDER_PLACED for
-each of the customer's most recent orders. Platforms that record no behavioural events the
-gateway reads (HubSpot, Salesforce) are not asked. What each platform said of a person is kept
-in the store and answers within the freshness bound (hub/graph_people.py).
+each of the customer's most recent orders, taken from the store's orders (attribution's feed)
+while the shop's were read within the bound: the same orders, no call. Platforms that record
+no behavioural events the gateway reads (HubSpot, Salesforce) are not asked. What each
+platform said of a person is kept in the store and answers within the freshness bound
+(hub/graph_people.py).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 from pydantic import TypeAdapter
 
 from canonical_schema import BehavioralEvent
-from connectors.base import EventSource, Held
+from connectors.base import EventSource, Held, OrderEvents
 from hub.graph_base import Partial, PersonRef
-from hub.graph_people import Fetch, Kind, StoredEntities
+from hub.graph_orders import MAX_ORDERS, StoredOrders
+from hub.graph_people import Derive, Fetch, Kind, StoredEntities
 from hub.identity import IdentityIndex
 
 Events = dict[str, list[BehavioralEvent]]  # by email
@@ -32,11 +35,20 @@ class EventReads:
         days: int = 730,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         identity: IdentityIndex | None = None,
+        orders: StoredOrders | None = None,
     ) -> None:
+        """`orders`: the shop's stored orders, which a shop's events are (then read from
+        them, never asked of the shop, while they are within the bound)."""
         self._days = days
         self._now = now
         fetchers = {source.platform: self._reader(source) for source in sources}
-        kind = Kind("events", fetchers, TypeAdapter(list[BehavioralEvent]), list)
+        derived = {
+            source.platform: self._from_orders(source, orders)
+            for source in sources
+            if orders is not None and isinstance(source, OrderEvents)
+        }
+        codec = TypeAdapter(list[BehavioralEvent])
+        kind = Kind("events", fetchers, codec, list, derived=derived)
         self.stored: StoredEntities[list[BehavioralEvent]] = StoredEntities(kind, identity)
 
     def _reader(self, source: EventSource) -> Fetch[list[BehavioralEvent]]:
@@ -44,6 +56,19 @@ class EventReads:
             return await source.events_of(people, self._now() - timedelta(days=self._days))
 
         return read
+
+    def _from_orders(
+        self, source: OrderEvents, orders: StoredOrders
+    ) -> Derive[list[BehavioralEvent]]:
+        async def derive(
+            people: Sequence[PersonRef], bound: float
+        ) -> Mapping[str, list[BehavioralEvent]] | None:
+            kept = await orders.of(people, MAX_ORDERS, bound)
+            if kept is None or kept[0] is not source.platform:
+                return None
+            return {customer: source.events_of_orders(held) for customer, held in kept[1].items()}
+
+        return derive
 
     async def for_people(
         self, people: Sequence[PersonRef], bound: float = 0

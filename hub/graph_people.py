@@ -18,16 +18,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy.exc import SQLAlchemyError
 
+from cache.retry import RetryPolicy, equal_jitter, retrying
 from canonical_schema import Platform
 from connectors.base import Held
-from connectors.exceptions import ConnectorError
+from connectors.exceptions import ConnectorError, RetriableError
 from hub import entity_store
 from hub.entity_store import EntityRow
 from hub.graph_base import Partial, PersonRef, settle
@@ -37,8 +38,19 @@ from hub.store_records import account_of
 logger = logging.getLogger("mgw.store")
 T = TypeVar("T")
 
+NO_RETRY = RetryPolicy(delays=())
+PATIENT = RetryPolicy(delays=(2.0, 5.0, 10.0, 20.0), jitter=equal_jitter)
+"""A background refresh's retries: up to 37 s for a platform's quota to come back (a sync's
+own pages and the order backfill spend the same quota meanwhile)."""
+
 Fetch = Callable[[Held], Awaitable[Mapping[str, T]]]
 """One platform's read of many people's entities of a kind: by email, those it has."""
+
+
+Derive = Callable[[Sequence[PersonRef], float], Awaitable[Mapping[str, T] | None]]
+"""A platform's answers taken from what the store holds of another kind (Shopify's events
+from its stored orders): by each person's id there, within the bound; None when the store
+does not hold that kind fresh enough (then the kept rows, else live)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,9 @@ class Kind(Generic[T]):
     """What a platform that answered says of a person it left out (no company, no deals)."""
     domain: Callable[[T], str | None] = lambda _: None
     """The company domain a value names, kept for segments."""
+    derived: Mapping[Platform, Derive[T]] = field(default_factory=dict)
+    """Platforms whose answers the store derives from another kind. A refresh skips them:
+    what keeps that kind fresh keeps these (until it is held, a read asks live and keeps)."""
 
 
 class StoredEntities(Generic[T]):
@@ -95,14 +110,18 @@ class StoredEntities(Generic[T]):
             found.append(Partial(values, failures))
         return found
 
-    async def refresh(self, platform: Platform, held: Held) -> None:
-        """Read these people's entities on `platform` again and keep them (sync, webhooks).
-        A platform that fails leaves the kept rows as they were, to age out of the bound."""
+    async def refresh(self, platform: Platform, held: Held, policy: RetryPolicy = NO_RETRY) -> None:
+        """Read these people's entities on `platform` again and keep them (sync, webhooks),
+        retrying what the platform refused for now (a rate limit, a throttle) after each of
+        `policy`'s delays, or the wait it asked for if longer. A platform that still fails
+        leaves the kept rows as they were, to age out of the bound."""
         fetch = self._kind.fetchers.get(platform)
         if fetch is None or not held or self._identity is None:
             return
+        if platform in self._kind.derived:
+            return  # what keeps the kind they derive from fresh keeps them
         try:
-            answer = await fetch(held)
+            answer = await retrying(lambda: fetch(held), policy, wait_hint=_retry_after)
         except ConnectorError as exc:
             logger.warning(
                 "%s: could not read %d people's %s: %s", platform, len(held), self.name, exc
@@ -124,6 +143,12 @@ class StoredEntities(Generic[T]):
             for platform in self._kind.fetchers:
                 ids = list(dict.fromkeys(i for p in people if (i := p.id_on(platform))))
                 if not ids:
+                    continue
+                derive = self._kind.derived.get(platform)
+                derived = await derive(people, bound) if derive is not None else None
+                if derived is not None:
+                    empty = self._kind.empty
+                    found.update(((platform, i), derived.get(i) or empty()) for i in ids)
                     continue
                 account = account_of(self._identity.accounts, platform)
                 bodies = await entity_store.fresh(
@@ -178,7 +203,17 @@ class PeopleEntities:
     def __init__(self, kinds: Sequence[StoredEntities[Any]]) -> None:
         self._kinds = tuple(kinds)
 
-    async def refresh(self, platform: Platform, held: Held) -> None:
-        """Read again what `platform` holds of these people (email -> their id there)."""
+    async def refresh(self, platform: Platform, held: Held, policy: RetryPolicy = NO_RETRY) -> None:
+        """Read again what `platform` holds of these people (email -> their id there),
+        retrying transient refusals after `policy`'s delays (sync and webhook jobs wait;
+        nothing waits on them)."""
         if held:
-            await asyncio.gather(*(kind.refresh(platform, held) for kind in self._kinds))
+            await asyncio.gather(*(kind.refresh(platform, held, policy) for kind in self._kinds))
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """The least wait before trying a refused read again (None: do not retry it)."""
+    if not isinstance(exc, RetriableError):
+        return None
+    after = getattr(exc, "retry_after", None)
+    return float(after) if isinstance(after, int | float) else 0.0

@@ -202,6 +202,11 @@ class ShopifyConnector:
         orders = await self.orders_for_customers(list(emails), ORDER_EVENTS)
         return {emails[gid]: [order_event(order) for order in held] for gid, held in orders.items()}
 
+    def events_of_orders(self, orders: Sequence[Order]) -> list[BehavioralEvent]:
+        """ORDER_PLACED for the `ORDER_EVENTS` most recent of a customer's orders (newest
+        first), as `events_of` reads them: the store's orders answer for the shop."""
+        return [order_event(order) for order in orders[:ORDER_EVENTS]]
+
     async def orders(
         self, limit: int = ORDER_PAGE, after: str | None = None, *, since: datetime | None = None
     ) -> Page[Order]:

@@ -100,6 +100,33 @@ async def test_concurrency_leases_hold_until_the_body_is_read(sim_app, credentia
         assert (await http.get(url, auth=("any", key))).status_code == 200
 
 
+async def test_a_call_waits_for_a_concurrency_slot_a_finished_call_gives_back(
+    sim_app, credentials
+) -> None:
+    """Seen in a sync of 1,000 people: ten Marketo reads in flight refused every eleventh at
+    once, told to retry in 30 s (when the oldest lease would lapse), though a slot came free
+    within milliseconds. A call now waits for the slot, and one out of budget retries in 1 s."""
+    key = credentials["mailchimp"]["api_key"]
+    url = f"/mailchimp/3.0/lists/{credentials['mailchimp']['list_id']}/members"
+    async with client(sim_app, Concurrency("c", limit=2), max_wait=5) as http:
+        async with (
+            http.stream("GET", url, auth=("any", key)) as first,
+            http.stream("GET", url, auth=("any", key)) as second,
+        ):
+            assert (first.status_code, second.status_code) == (200, 200)
+            waiting = asyncio.create_task(http.get(url, auth=("any", key)))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # queued for a slot, not refused
+        started = time.monotonic()
+        assert (await waiting).status_code == 200
+        assert time.monotonic() - started < 1  # it went as soon as the slots came back
+    async with client(sim_app, Concurrency("c", limit=1), max_wait=0) as http:
+        async with http.stream("GET", url, auth=("any", key)):
+            refused = await http.get(url, auth=("any", key))
+        assert refused.status_code == 429
+        assert float(refused.headers["Retry-After"]) <= 1.0  # not the lease's 30 s
+
+
 async def test_a_cost_bucket_learns_what_shopify_says_is_left(sim_app, credentials) -> None:
     shop = credentials["shopify"]
     bucket = Bucket("b", capacity=2000, rate=100, cost=lambda r: 50, learn=throttle_status)

@@ -187,3 +187,24 @@ async def test_a_webhook_reads_the_changed_persons_entities_again(world: dict[st
     after = await kept_at(world, email)
     assert len(after) == len(before)
     assert all(new > old for new, old in zip(after, before, strict=True))
+
+
+async def test_a_shops_events_are_its_stored_orders(world: dict[str, Any]) -> None:
+    """Shopify's ORDER_PLACED events are the shop's orders: once those are in the store, a
+    person's events come from them (no Shopify call, none kept twice); live, the same."""
+    emails = (await synced(world))[:6]
+    store = world["app"].state.services.store
+    query = select(func.count()).where(
+        person_entities.c.platform == "shopify", person_entities.c.kind == "events"
+    )
+    async with store.engine.connect() as connection:
+        assert (await connection.execute(query)).scalar_one() == 0  # the sync read none
+    before = await calls(world["sim"], "shopify")
+    stored = [(await ask(world, READ, email=email))["customer"] for email in emails]
+    assert await calls(world["sim"], "shopify") == before
+    placed = [sum(e["type"] == "ORDER_PLACED" for e in c["events"]) for c in stored]
+    assert placed == [len(c["orders"]) for c in stored]  # at most 10 of each, as orders
+    assert any(placed)
+    live = [(await ask(world, READ, email=email, stale=0))["customer"] for email in emails]
+    assert await calls(world["sim"], "shopify") > before
+    assert live == stored
