@@ -91,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     run["seconds"] = round(time.monotonic() - started, 1)
     earlier = results_dir / "run.json"
     if args.merge and earlier.exists():  # keep the scenarios this run did not measure
-        kept = json.loads(earlier.read_text()).get("scenarios", {})
-        run["scenarios"] = {**kept, **run["scenarios"]}
+        before = json.loads(earlier.read_text())
+        run["scenarios"] = {**before.get("scenarios", {}), **run["scenarios"]}
+        if "list" not in args.scenarios:  # the peer's version is the one the comparison ran
+            run["machine"]["peer"] = before.get("machine", {}).get("peer", run["machine"]["peer"])
     run["machine"]["load_after"] = os.getloadavg()
     (results_dir / "run.json").write_text(json.dumps(run, indent=2) + "\n")
     history.record(run, results_dir)
