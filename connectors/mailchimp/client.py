@@ -77,6 +77,7 @@ class MailchimpConnector:
         self._members = f"/lists/{list_id}/members"
         self._listing = self._api.where("GET", self._members)
         self._list_known = False
+        self._list_checking = asyncio.Lock()  # many members' reads at once check it once
         self._phone_region = phone_region  # phones without a country code are read in it
 
     @property
@@ -231,17 +232,22 @@ class MailchimpConnector:
         return member.last_changed
 
     async def _check_list(self) -> None:
+        """Once per client: the audience exists. Concurrent reads (a page of members'
+        activity) wait for the one check instead of each making it."""
         if self._list_known:
             return
-        found = await self._api.find(f"/lists/{self.list_id}", params={"fields": "id"})
-        if found is None:
-            raise FatalError(
-                PLATFORM,
-                f"the account has no audience (list) {self.list_id}: check the list id",
-                status=404,
-                endpoint=self._api.where("GET", f"/lists/{self.list_id}"),
-            )
-        self._list_known = True
+        async with self._list_checking:
+            if self._list_known:
+                return
+            found = await self._api.find(f"/lists/{self.list_id}", params={"fields": "id"})
+            if found is None:
+                raise FatalError(
+                    PLATFORM,
+                    f"the account has no audience (list) {self.list_id}: check the list id",
+                    status=404,
+                    endpoint=self._api.where("GET", f"/lists/{self.list_id}"),
+                )
+            self._list_known = True
 
 
 def standing_choice(held: Any, status: Any) -> str | None:
