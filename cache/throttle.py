@@ -177,8 +177,7 @@ class ThrottledTransport(httpx.AsyncBaseTransport):
                 # lapses (`grant.wait`) only if its caller crashed. Ask again soon, and tell a
                 # caller out of budget to come back as soon (Marketo's 615 says 1 s).
                 wait = min(wait, LEASE_POLL)
-                if wait > budget:
-                    return Grant(False, min(grant.wait, LEASE_RETRY))
+                grant = Grant(False, min(grant.wait, LEASE_RETRY))
             if wait > budget:
                 return grant
             await asyncio.sleep(wait)

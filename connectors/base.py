@@ -142,6 +142,9 @@ class OrderEvents(Protocol):
     @property
     def platform(self) -> Platform: ...
 
+    event_orders: int
+    """How many of a person's most recent orders their events are."""
+
     def events_of_orders(self, orders: Sequence[Order]) -> list[BehavioralEvent]:
         """The events a person's orders (newest first) are: what `events_of` answers."""
         ...

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 from canonical_schema import BehavioralEvent
 from connectors.base import EventSource, Held, OrderEvents
 from hub.graph_base import Partial, PersonRef
-from hub.graph_orders import MAX_ORDERS, StoredOrders
+from hub.graph_orders import StoredOrders
 from hub.graph_people import Derive, Fetch, Kind, StoredEntities
 from hub.identity import IdentityIndex
 
@@ -63,7 +63,7 @@ class EventReads:
         async def derive(
             people: Sequence[PersonRef], bound: float
         ) -> Mapping[str, list[BehavioralEvent]] | None:
-            kept = await orders.of(people, MAX_ORDERS, bound)
+            kept = await orders.of(people, source.event_orders, bound)
             if kept is None or kept[0] is not source.platform:
                 return None
             return {customer: source.events_of_orders(held) for customer, held in kept[1].items()}

@@ -28,11 +28,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from cache.retry import RetryPolicy, equal_jitter, retrying
 from canonical_schema import Platform
 from connectors.base import Held
-from connectors.exceptions import ConnectorError, RetriableError
+from connectors.exceptions import ConnectorError
 from hub import entity_store
 from hub.entity_store import EntityRow
 from hub.graph_base import Partial, PersonRef, settle
 from hub.identity import IdentityIndex
+from hub.resilience import wait_hint
 from hub.store_records import account_of
 
 logger = logging.getLogger("mgw.store")
@@ -121,7 +122,7 @@ class StoredEntities(Generic[T]):
         if platform in self._kind.derived:
             return  # what keeps the kind they derive from fresh keeps them
         try:
-            answer = await retrying(lambda: fetch(held), policy, wait_hint=_retry_after)
+            answer = await retrying(lambda: fetch(held), policy, wait_hint=wait_hint)
         except ConnectorError as exc:
             logger.warning(
                 "%s: could not read %d people's %s: %s", platform, len(held), self.name, exc
@@ -209,11 +210,3 @@ class PeopleEntities:
         nothing waits on them)."""
         if held:
             await asyncio.gather(*(kind.refresh(platform, held, policy) for kind in self._kinds))
-
-
-def _retry_after(exc: Exception) -> float | None:
-    """The least wait before trying a refused read again (None: do not retry it)."""
-    if not isinstance(exc, RetriableError):
-        return None
-    after = getattr(exc, "retry_after", None)
-    return float(after) if isinstance(after, int | float) else 0.0

@@ -103,7 +103,7 @@ class ResilientSource:
         return await self._read(self._source.count_records)
 
     async def _read(self, work: Callable[[], Awaitable[T]]) -> T:
-        return await retrying(lambda: self._attempt(work), self._retry, wait_hint=_wait_hint)
+        return await retrying(lambda: self._attempt(work), self._retry, wait_hint=wait_hint)
 
     async def _attempt(self, work: Callable[[], Awaitable[T]]) -> T:
         breaker = self.health.breaker
@@ -172,7 +172,7 @@ def auth_brief(error: AuthError) -> str:
     return f"{name} refused the credentials: check them, or reconnect with `mgw connect {key}`"
 
 
-def _wait_hint(error: Exception) -> float | None:
+def wait_hint(error: Exception) -> float | None:
     """How long a failed read asks to wait before its retry; None: do not retry it."""
     if isinstance(error, CircuitOpenError) or not isinstance(error, RetriableError):
         return None

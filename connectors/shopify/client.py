@@ -82,6 +82,7 @@ class ShopifyConnector:
     `auth` the token (auth.py)."""
 
     platform = PLATFORM
+    event_orders = ORDER_EVENTS  # a customer's events are their most recent orders
 
     def __init__(
         self,
