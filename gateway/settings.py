@@ -148,7 +148,13 @@ class Settings(BaseSettings):
             "MGW_REDIS_URL) or `off`. Unset: redis when MGW_REDIS_URL is set, else memory."
         ),
     )
-    cache_ttl_seconds: float = Field(60.0, ge=0, description="How long a cached customer is fresh.")
+    cache_ttl_seconds: float = Field(
+        60.0,
+        ge=0,
+        description=(
+            "How long a cached customer is fresh (a request's `maxStaleness` may ask for less)."
+        ),
+    )
     cache_missing_ttl_seconds: float = Field(
         10.0, ge=0, description="How long 'no platform holds this email' is remembered."
     )
@@ -163,7 +169,7 @@ class Settings(BaseSettings):
         ge=0,
         description="Answer a repeated query (same operation, variables and caller's scopes) "
         "from this process's memory for this long; 0 (the default) never does. Answers may be "
-        "that stale (hub/response_cache.py).",
+        "that stale, never staler than the request's `maxStaleness` (hub/response_cache.py).",
     )
     data_scope: str = Field(
         "default", min_length=1, description="Namespace of cache keys, so deployments never mix."

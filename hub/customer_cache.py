@@ -45,7 +45,10 @@ class CustomerCache:
         self._stale_for = stale_for
         self._clock = clock
 
-    async def lookup(self, emails: Sequence[str]) -> CachedCustomers:
+    async def lookup(self, emails: Sequence[str], within: float | None = None) -> CachedCustomers:
+        """The cached answers for `emails`: fresh ones (at most `within` seconds old when
+        given, a client's `maxStaleness`; else within the cache's own lifetimes), and stale
+        ones, which only a read whose every platform failed may answer with."""
         entries = await self._cache.get_many(self._scope, [_key(email) for email in emails])
         now = self._clock()
         fresh: dict[str, Customer | None] = {}
@@ -54,8 +57,11 @@ class CustomerCache:
             entry = entries.get(_key(email))
             if entry is None:
                 continue
-            value = None if entry.value == _MISSING else _decoded(entry.value)
-            (fresh if entry.is_fresh(now) else stale)[email] = value
+            missing = entry.value == _MISSING
+            value = None if missing else _decoded(entry.value)
+            written = entry.fresh_until - (self._missing_ttl if missing else self._ttl)
+            young = within is None or now - written <= within
+            (fresh if entry.is_fresh(now) and young else stale)[email] = value
         return CachedCustomers(fresh, stale)
 
     async def store(self, customers: dict[str, Customer | None]) -> None:

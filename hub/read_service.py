@@ -136,24 +136,27 @@ class ReadService:
         keys = [normalize_email(email) for email in emails]
         bound = self.max_staleness if max_staleness is None else max_staleness
         if bound <= 0:
-            return await self._live(keys)
+            return await self._live(keys, max_staleness)
         try:
             stored = await self._stored.fresh(list(dict.fromkeys(keys)), bound)
         except (SQLAlchemyError, OSError) as exc:
             logger.warning("store unreachable, reading live: %s", type(exc).__name__)
-            reads = await self._live(keys)
+            reads = await self._live(keys, max_staleness)
             return [replace(read, store_unavailable=True) for read in reads]
         rest = [key for key in keys if key not in stored]
-        live = dict(zip(rest, await self._live(rest), strict=True)) if rest else {}
+        live = dict(zip(rest, await self._live(rest, max_staleness), strict=True)) if rest else {}
         answered = len(self._sources)
         return [
             CustomerRead(stored[key], (), answered) if key in stored else live[key] for key in keys
         ]
 
-    async def _live(self, keys: list[str]) -> list[CustomerRead]:
+    async def _live(self, keys: list[str], within: float | None = None) -> list[CustomerRead]:
+        """`keys` read the live way; a cached answer serves only while it is at most `within`
+        seconds old (a client's `maxStaleness`: 0 reads every platform), else within the
+        cache's own lifetime."""
         if not keys:
             return []
-        cached = await self._cache.lookup(keys) if self._cache else None
+        cached = await self._cache.lookup(keys, within) if self._cache else None
         hits = cached.fresh if cached else {}
         misses = [key for key in dict.fromkeys(keys) if key not in hits]
         loaded = await self._flights.do_many(misses, self._load) if misses else {}

@@ -57,10 +57,18 @@ class GatewayContext:
     """A WebSocket's `connection_init` payload (its credentials, in the serve profile)."""
     store_unavailable: bool = False
     """A read found the store unreachable and went live (resolvers/extensions/store_notes.py)."""
+    fresh_within: float | None = None
+    """The tightest `maxStaleness` the operation asked for (None: none asked): the response
+    cache keeps no answer older than it may be (resolvers/extensions/response_cache.py)."""
     cached_as: str | None = None
     """The operation's name ("" when it has none) once the response cache holds its answer
     (resolvers/extensions/response_cache.py): /graphql may keep the encoded bytes too
     (gateway/cached_answers.py)."""
+
+    def asked_within(self, seconds: float | None) -> None:
+        """A field asked for data at most `seconds` old (its `maxStaleness`; None: no bound)."""
+        if seconds is not None and (self.fresh_within is None or seconds < self.fresh_within):
+            self.fresh_within = seconds
 
     def report(self, failures: Sequence[PlatformError], path: tuple[str | int, ...]) -> None:
         """Record each failure once per field it touched (a field reports a platform once)."""

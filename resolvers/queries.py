@@ -61,6 +61,7 @@ class Query:
         if (id is None) == (email is None):
             raise BadUserInputError("pass exactly one of `id` and `email`")
         _check_staleness(max_staleness)
+        info.context.asked_within(max_staleness)
         if email is not None:
             if not is_email(email):
                 raise BadUserInputError(f"`email` is not an email address: {email!r}")
@@ -107,6 +108,7 @@ class Query:
         max_staleness: MaxStaleness = None,
     ) -> CustomerConnection:
         _check_staleness(max_staleness)
+        info.context.asked_within(max_staleness)
         if filter is not None:
             wanted: CustomerFilter | None = filter.to_filter(sort)
         elif sort is not None and sort is not CustomerSort.ID:

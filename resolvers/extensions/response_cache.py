@@ -1,8 +1,10 @@
 """Answers repeated read operations from the response cache (hub/response_cache.py), when one
 is configured: a query whose operation, variables and caller's scopes match an answer kept
 less than `MGW_RESPONSE_CACHE_SECONDS` ago is not executed again. Only complete answers are
-kept, and marked on the context so that /graphql keeps their encoded bytes as well
-(gateway/cached_answers.py); a mutation clears them all."""
+kept, and only those whose operation allows data that old (a `maxStaleness` below the cache's
+lifetime keeps nothing: `maxStaleness: 0` reads live every time). A kept answer is marked on
+the context so that /graphql keeps its encoded bytes as well (gateway/cached_answers.py); a
+mutation clears them all."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ class CachedResponses(SchemaExtension):
             result = context.result
             data = getattr(result, "data", None)
             failed = getattr(result, "errors", None) or gateway.partial_failures
-            if data is not None and not failed:  # partial failures join `errors` later
+            bound = gateway.fresh_within  # a `maxStaleness` under the cache's lifetime
+            too_old = bound is not None and bound < responses.ttl
+            if data is not None and not failed and not too_old:  # partial failures join later
                 responses.put(key, data)
                 gateway.cached_as = context.operation_name or ""

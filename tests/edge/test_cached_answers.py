@@ -87,3 +87,23 @@ async def test_the_rate_limit_counts_answers_from_the_cache(make_app: MakeApp) -
         limited = await post(served.client, served.key)
         assert limited.status_code == 429
         assert limited.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_max_staleness_below_the_cache_lifetime_reads_live_every_time(
+    make_app: MakeApp, sim: httpx.AsyncClient
+) -> None:
+    """A client that asks for `maxStaleness: 0` is never answered from the response cache;
+    one whose bound the cache's lifetime fits in is."""
+    app = make_app("serve", response_cache_seconds=60, cache="memory")
+    live = "{ customers(first: 3, maxStaleness: 0) { edges { node { id lastName } } } }"
+    loose = "{ customers(first: 3, maxStaleness: 600) { edges { node { id lastName } } } }"
+    async with serving(app) as served:
+        for query, reads_again in ((live, True), (loose, False)):
+            body = json.dumps({"query": query}).encode()
+            first = await post(served.client, served.key, body)
+            assert first.status_code == 200, first.text
+            assert "errors" not in first.json(), first.text
+            calls = await hubspot_calls(sim)
+            again = await post(served.client, served.key, body)
+            assert again.json() == first.json()
+            assert (await hubspot_calls(sim) > calls) is reads_again

@@ -45,6 +45,17 @@ class LateTransport(httpx.AsyncBaseTransport):
 
 @pytest.fixture
 async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
+    async for built in _world(store_url, cache="off"):
+        yield built
+
+
+@pytest.fixture
+async def cached_world(store_url: str) -> AsyncIterator[dict[str, Any]]:
+    async for built in _world(store_url, cache="memory"):
+        yield built
+
+
+async def _world(store_url: str, cache: str) -> AsyncIterator[dict[str, Any]]:
     late = LateTransport()
     sim_app = create_simulators(
         SimConfig(
@@ -61,7 +72,7 @@ async def world(store_url: str) -> AsyncIterator[dict[str, Any]]:
         settings = with_simulators(
             Settings(
                 database_url=store_url,
-                cache="off",
+                cache=cache,
                 platforms=PLATFORMS,
                 sync=SyncSettings(schedule=False, retry_delays=()),
             ),
@@ -93,6 +104,17 @@ async def someone_on(sim: httpx.AsyncClient, platform: str) -> str:
     people = (await sim.get("/_sim/people", params={"limit": 40})).json()["people"]
     email: str = next(p["email"] for p in people if platform in p["external_ids"])
     return email
+
+
+async def settled(world: dict[str, Any]) -> None:
+    """Every webhook the simulators sent is delivered and processed."""
+    await world["sim_app"].state.sim.webhooks.drain()
+    store = world["app"].state.services.store
+
+    async def processed() -> bool:
+        return await unprocessed_count(store) == 0
+
+    assert await eventually(processed), "the webhook was accepted but never processed"
 
 
 async def sync(world: dict[str, Any], *, full: bool = False) -> None:
@@ -138,6 +160,24 @@ async def test_an_unknown_person_is_read_live_then_served_from_the_store(
     assert again["data"]["customer"] == first["data"]["customer"]  # same syncedAt too
 
 
+async def test_max_staleness_0_reads_past_the_entity_cache(cached_world: dict[str, Any]) -> None:
+    """A client that asks for `maxStaleness: 0` gets the platforms' answer of this instant,
+    never the entity cache's copy of a moment ago; a looser bound takes the cached one."""
+    sim = cached_world["sim"]
+    email = await someone_on(sim, "hubspot")
+    first = await read(cached_world, email, stale=0)  # read live, and cached
+    assert "errors" not in first, first
+    before = await calls(sim)
+    live = await read(cached_world, email, stale=0)
+    assert "errors" not in live, live
+    assert await calls(sim) > before  # the platforms, again
+    assert live["data"]["customer"]["syncedAt"] > first["data"]["customer"]["syncedAt"]
+    before = await calls(sim)
+    cached = await read(cached_world, email, stale=60)  # a minute old is fine
+    assert await calls(sim) == before
+    assert cached["data"]["customer"]["firstName"] == live["data"]["customer"]["firstName"]
+
+
 @pytest.mark.parametrize("stale", [-1, 10**9])
 async def test_a_negative_or_absurd_max_staleness_is_bad_user_input(
     world: dict[str, Any], stale: int
@@ -157,13 +197,7 @@ async def test_a_webhook_change_shows_on_the_next_default_read(world: dict[str, 
         "/_sim/hubspot/mutate", json={"email": email, "fields": {"firstname": "Hooked"}}
     )
     assert changed.is_success, changed.text
-    await world["sim_app"].state.sim.webhooks.drain()
-    store = world["app"].state.services.store
-
-    async def processed() -> bool:
-        return await unprocessed_count(store) == 0
-
-    assert await eventually(processed), "the webhook was accepted but never processed"
+    await settled(world)
     before = await calls(sim)
     body = await read(world, email)
     assert body["data"]["customer"]["firstName"] == "Hooked"
