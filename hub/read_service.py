@@ -152,22 +152,27 @@ class ReadService:
 
     async def _live(self, keys: list[str], within: float | None = None) -> list[CustomerRead]:
         """`keys` read the live way; a cached answer serves only while it is at most `within`
-        seconds old (a client's `maxStaleness`: 0 reads every platform), else within the
-        cache's own lifetime."""
+        seconds old (a client's `maxStaleness`; 0 asks every platform and looks the cache up
+        only for a stale copy to answer with when they fail), else within the cache's own
+        lifetime."""
         if not keys:
             return []
-        cached = await self._cache.lookup(keys, within) if self._cache else None
+        cache = self._cache
+        cached = await cache.lookup(keys, within) if cache and within != 0 else None
         hits = cached.fresh if cached else {}
         misses = [key for key in dict.fromkeys(keys) if key not in hits]
         loaded = await self._flights.do_many(misses, self._load) if misses else {}
+        failed = [key for key, read in loaded.items() if read.failures]
+        if cache and cached is None and failed:
+            cached = await cache.lookup(failed, within)
         reads = {key: CustomerRead(customer) for key, customer in hits.items()}
         for key, read in loaded.items():
             stale = cached.stale if cached else {}
             if read.answered == 0 and key in stale:
                 read = CustomerRead(stale[key], read.failures, 0, stale=True)
             elif read.failures and (old := stale.get(key)) is not None:  # fill the failed part
-                failed = {failure.platform for failure in read.failures}
-                filled = merge_stale(read.customer, old, failed, self._policy)
+                failed_on = {failure.platform for failure in read.failures}
+                filled = merge_stale(read.customer, old, failed_on, self._policy)
                 read = CustomerRead(filled, read.failures, read.answered, stale=True)
             reads[key] = read
         return [reads[key] for key in keys]

@@ -73,6 +73,28 @@ async def test_when_every_platform_fails_a_stale_copy_answers_marked_stale(
     assert isinstance(degraded.failures[0], UnavailableError)
 
 
+async def test_a_read_bound_to_0_seconds_asks_the_platform_and_falls_back_on_the_cache(
+    sim, hubspot, identity
+) -> None:
+    [email] = await some_emails(hubspot, 1)
+    read = service(hubspot, identity)
+    [cached] = await read.customers_by_email([email])
+    await sim.post("/_sim/reset")
+    [live] = await read.customers_by_email([email], max_staleness=0)  # `maxStaleness: 0`
+    assert await upstream_calls(sim) == 1  # not the cache's copy of a moment ago
+    assert live.customer is not None
+    assert cached.customer is not None
+    assert live.customer.id == cached.customer.id
+    assert live.customer.synced_at > cached.customer.synced_at  # type: ignore[operator]
+    assert not live.stale
+    await sim.post("/_sim/faults", json={"platform": "hubspot", "error_rate": 1.0, "status": 503})
+    [degraded] = await read.customers_by_email([email], max_staleness=0)
+    assert degraded.customer is not None  # the platform is down: the cached copy, marked
+    assert degraded.customer.synced_at == live.customer.synced_at
+    assert degraded.stale
+    assert isinstance(degraded.failures[0], UnavailableError)
+
+
 async def test_a_degraded_answer_is_not_cached(sim, hubspot, identity) -> None:
     [email] = await some_emails(hubspot, 1)
     read = service(hubspot, identity)
