@@ -154,15 +154,20 @@ on the first table's synced store, four clients, {stored["pages"]} pages at the 
 | from the store | {stored["requests_per_second"]} | {stored["p50_ms"]} ms | {stored["upstream_calls_per_page"]} | {_by_platform(stored)} |
 | live (`maxStaleness: 0`) | {live["requests_per_second"]} | {live["p50_ms"]} ms | {live["upstream_calls_per_page"]} | {_by_platform(live)} |
 
-What limits the stored page: CPU, in the one serving process. A page cost about 50 ms of the
-process's CPU (`/proc`, 2026-12-07, 60 pages from four clients). py-spy on it put about half
-of the main thread in GraphQL execution (three resolvers and two awaitables for each of the
-100 customers: company, orders, engagement), about a fifth in reading and merging the stored
-records, and a tenth in decoding stored orders; the SQLite thread was busy about a fifth of
-the time. Tried and not kept, because they measured no cheaper (52.8 against 52.3 ms a page):
-a memo of decoded JSON bodies, a window-limited orders query, and freezing the heap after the
-services open instead of before. The live page is quick for a live read because rate-limited
-platforms fail fast ({_errors(live)} in its {live["pages"]} pages), which narrows the ratio.
+A live page reads every platform for every page: `maxStaleness` bounds the gateway's caches
+too, so `0` never answers from the entity cache (until 2026-12-07 it did, for a minute: every
+live page after the first was the cache's, and the ratio measured 2.5 to 4.2). Four clients'
+live pages share each platform's quota: the orders of a page spend Shopify's cost bucket
+({_errors(live)} in its {live["pages"]} pages, each a customer's `orders` after waiting
+its turn), and engagement is one Mailchimp member read each, ten at a time.
+
+What limits the stored page: CPU, in the one serving process: 26 to 39 ms of it a page
+(`/proc`, 2026-12-07, 40 pages from four clients, on a machine that varies that much from run
+to run). py-spy on it put about half of the main thread in GraphQL execution (three resolvers
+and two awaitables for each of the 100 customers: company, orders, engagement), about a fifth
+in reading and merging the stored records, and a tenth in decoding stored orders. Tried and
+not kept, because they measured no cheaper: a memo of decoded JSON bodies, a window-limited
+orders query, and freezing the heap after the services open instead of before.
 """
 
 

@@ -48,7 +48,8 @@ class CustomerCache:
     async def lookup(self, emails: Sequence[str], within: float | None = None) -> CachedCustomers:
         """The cached answers for `emails`: fresh ones (at most `within` seconds old when
         given, a client's `maxStaleness`; else within the cache's own lifetimes), and stale
-        ones, which only a read whose every platform failed may answer with."""
+        ones, which only a read whose every platform failed may answer with
+        (docs/adr/0096-max-staleness-bounds-the-caches.md)."""
         entries = await self._cache.get_many(self._scope, [_key(email) for email in emails])
         now = self._clock()
         fresh: dict[str, Customer | None] = {}
