@@ -83,29 +83,47 @@ def merge_records(
     if len(emails) > 1:
         raise ValueError(f"records of different people cannot be merged: {sorted(emails)}")
     policy = policy or MergePolicy()
-    values: dict[str, object] = {}
+    rankings: dict[FieldPolicy, list[CustomerRecord]] = {}  # most fields share the default
+    values: dict[str, object] = dict.fromkeys(MERGED_FIELDS)
     provenance: dict[str, Platform] = {}
     for name in MERGED_FIELDS:
-        for record in _ranked(records, policy.for_field(name)):
-            value = getattr(record, name)
+        chosen = policy.for_field(name)
+        ranked = rankings.get(chosen)
+        if ranked is None:
+            ranked = rankings[chosen] = _ranked(records, chosen)
+        for record in ranked:
+            value = record.__dict__[name]
             if value is not None:
                 values[name] = value
                 provenance[name] = record.platform
                 break
+    if values["email_consent"] is None:
+        values["email_consent"] = EmailConsent.UNKNOWN
     updated = [record.updated_at for record in records if record.updated_at is not None]
-    consent = values.pop("email_consent", EmailConsent.UNKNOWN)
-    return Customer(
-        id=customer_id,
-        email=records[0].email,
-        **values,
-        email_consent=consent,
-        updated_at=max(updated) if updated else None,
-        sources=tuple(
-            sorted((r.source for r in records), key=lambda s: _PLATFORM_ORDER[s.platform])
-        ),
-        provenance=provenance,
-        synced_at=synced_at,
+    sources = sorted(records, key=lambda r: _PLATFORM_ORDER[r.platform])
+    # every value comes from a validated record (docs/adr/0092-trusted-construction.md)
+    return trusted(
+        Customer,
+        {
+            "id": customer_id,
+            "email": records[0].email,
+            **values,
+            "updated_at": max(updated) if updated else None,
+            "sources": tuple(_source(record) for record in sources),
+            "provenance": provenance,
+            "synced_at": synced_at,
+        },
     )
+
+
+def _source(record: CustomerRecord) -> SourceRecord:
+    """`record.source`, from its validated values."""
+    values = {
+        "platform": record.platform,
+        "external_id": record.external_id,
+        "updated_at": record.updated_at,
+    }
+    return trusted(SourceRecord, values)
 
 
 def _single(customer_id: str, record: CustomerRecord, synced_at: datetime | None) -> Customer:
@@ -119,11 +137,6 @@ def _single(customer_id: str, record: CustomerRecord, synced_at: datetime | None
         values["email_consent"] = EmailConsent.UNKNOWN
     else:
         provenance["email_consent"] = record.platform
-    source = {
-        "platform": record.platform,
-        "external_id": record.external_id,
-        "updated_at": record.updated_at,
-    }
     return trusted(
         Customer,
         {
@@ -131,7 +144,7 @@ def _single(customer_id: str, record: CustomerRecord, synced_at: datetime | None
             "email": record.email,
             **values,
             "updated_at": record.updated_at,
-            "sources": (trusted(SourceRecord, source),),
+            "sources": (_source(record),),
             "provenance": provenance,
             "synced_at": synced_at,
         },

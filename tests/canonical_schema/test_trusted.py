@@ -23,6 +23,7 @@ from canonical_schema import (
     merge_records,
 )
 from canonical_schema.invariants import BrokenInvariant
+from canonical_schema.merge import MergePolicy, Priority, Recent
 from canonical_schema.trusted import trusted
 
 SYNCED = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
@@ -86,6 +87,64 @@ def test_a_customer_of_one_record_is_what_validation_builds(record: CustomerReco
     assert fast.model_dump_json() == checked.model_dump_json()
     assert Customer.model_validate(fast.model_dump()) == fast
     assert hash(fast.sources) == hash(checked.sources)
+
+
+def validated_merge(records: list[CustomerRecord], policy: MergePolicy) -> Customer:
+    """What the merge of many records built before it was trusted: every value validated."""
+    order = list(Platform)
+    values: dict[str, object] = {}
+    provenance: dict[str, Platform] = {}
+    for name in MERGED_FIELDS:
+        chosen = policy.for_field(name)
+        ranked = sorted(
+            records,
+            key=lambda r: (
+                r.updated_at or datetime.min.replace(tzinfo=UTC),
+                -order.index(r.platform),
+            ),
+            reverse=True,
+        )
+        if isinstance(chosen, Priority):
+            rank = {platform: index for index, platform in enumerate(chosen.platforms)}
+            ranked = sorted(ranked, key=lambda r: rank.get(r.platform, len(rank)))
+        for record in ranked:
+            if getattr(record, name) is not None:
+                values[name] = getattr(record, name)
+                provenance[name] = record.platform
+                break
+    updated = [r.updated_at for r in records if r.updated_at is not None]
+    return Customer(
+        id="cus_1",
+        email=records[0].email,
+        **{**values, "email_consent": values.get("email_consent", EmailConsent.UNKNOWN)},
+        updated_at=max(updated) if updated else None,
+        sources=tuple(sorted((r.source for r in records), key=lambda s: order.index(s.platform))),
+        provenance=provenance,
+        synced_at=SYNCED,
+    )
+
+
+POLICIES = st.sampled_from(
+    [
+        MergePolicy(),
+        MergePolicy(fields={"email_consent": Priority((Platform.MAILCHIMP, Platform.HUBSPOT))}),
+        MergePolicy(
+            default=Priority((Platform.SALESFORCE, Platform.SHOPIFY)),
+            fields={"first_name": Recent(), "engagement": Priority((Platform.MAILCHIMP,))},
+        ),
+    ]
+)
+
+
+@given(st.lists(records(), min_size=2, max_size=5, unique_by=lambda r: r.platform), POLICIES)
+def test_a_customer_of_many_records_is_what_validation_builds(
+    many: list[CustomerRecord], policy: MergePolicy
+) -> None:
+    fast = merge_records("cus_1", many, policy, synced_at=SYNCED)
+    checked = validated_merge(many, policy)
+    assert fast == checked
+    assert fast.model_dump_json() == checked.model_dump_json()
+    assert Customer.model_validate(fast.model_dump()) == fast
 
 
 def test_a_field_left_out_or_unknown_is_refused() -> None:
