@@ -245,10 +245,10 @@ def _store_bars(store: dict[str, Any]) -> list[Row]:
         *_entity_bars(store.get("entities")),
         *_page_bars(store["reads"].get("pages")),
         (
-            "9. webhook change visible to a default-freshness read, p95",
+            "9. HubSpot or Shopify change by webhook visible to a default-freshness read, p95",
             "<= 2000 ms",
-            f"{hook['p95_ms']} ms",
-            hook["p95_ms"] <= 2000,
+            f"{_slowest_hook(hook)} ms",
+            _slowest_hook(hook) <= 2000,
             "",
         ),
         (
@@ -304,3 +304,9 @@ def table(rows: list[Row]) -> str:
         verdict = "—" if met is None else "yes" if met else "**no**"
         lines.append(f"| {bar} | {target} | {measured} | {verdict} | {note} |")
     return "\n".join(lines) + "\n"
+
+
+def _slowest_hook(hook: dict[str, Any]) -> float:
+    """The p95 of the platform whose changes showed slowest (all of them, in older runs)."""
+    spread = hook.get("by_platform") or {}
+    return max((found["p95_ms"] for found in spread.values()), default=hook["p95_ms"])

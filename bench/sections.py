@@ -171,6 +171,15 @@ orders query, and freezing the heap after the services open instead of before.
 """
 
 
+def _hooks_by_platform(hook: dict[str, Any]) -> str:
+    spread = hook.get("by_platform") or {}
+    parts = [
+        f"{name} p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms"
+        for name, found in sorted(spread.items())
+    ]
+    return f" (alternately in HubSpot and Shopify: {'; '.join(parts)})" if parts else ""
+
+
 def _errors(found: dict[str, Any]) -> str:
     codes = found.get("errors") or {}
     return ", ".join(f"{count} {code}" for code, count in sorted(codes.items())) or "no errors"
@@ -197,9 +206,9 @@ scheduler is off: every upstream call during a run is the reads'.
 | from the store | {reads["requests_per_second"]} | {reads["p50_ms"]} ms | {reads["p95_ms"]} ms | {reads["rate_limited"]} | {reads["upstream_calls"]} |
 | live (`maxStaleness: 0`) | {live["requests_per_second"]} | {live["p50_ms"]} ms | {live["p95_ms"]} ms | {live["rate_limited"]} | {live["upstream_calls"]} |
 {listed}
-A HubSpot change through the simulator, its webhook into the gateway (processed in process),
-until a default-freshness read shows it, {hook["changes"]} changes: p50 {hook["p50_ms"]} ms,
-p95 {hook["p95_ms"]} ms, max {hook["max_ms"]} ms.
+A change through the simulator, its webhook into the gateway (processed in process), until a
+default-freshness read shows it, {hook["changes"]} changes: p50 {hook["p50_ms"]} ms,
+p95 {hook["p95_ms"]} ms, max {hook["max_ms"]} ms{_hooks_by_platform(hook)}.
 
 {memory["customers"]:,} customers across the five platforms in a SQLite store of
 {memory["store_mb"]} MB; `mgw serve` on it answering {memory["served"]["requests"]:,} of them

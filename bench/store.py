@@ -18,8 +18,9 @@
    backfill (a campaigns query starts it): rate-limit errors (target 0) and upstream calls
    during the run (target: none beyond sync and webhooks, i.e. 0 with the scheduler off);
    then 200 of them with `maxStaleness: 0` for comparison. `--only entities`.
-2. webhook — a HubSpot change through the simulator, its webhook into the gateway, until a
-   default-freshness `customer(email:)` shows it (target p95 ≤ 2 s); `--changes` changes.
+2. webhook — a change through the simulator, alternately in HubSpot and Shopify, its webhook
+   into the gateway, until a default-freshness `customer(email:)` shows it (target p95 ≤ 2 s
+   for each); `--changes` changes.
 3. rss — `--stored` customers across the five platforms written into a SQLite store, then
    `mgw serve` on it answering 2,000 of them from the store: its RSS (target ≤ 400 MB) and
    the store's size on disk.
@@ -48,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from processes import ROOT, free_port, mgw, simulators, wait_for
+from processes import ROOT, emails, free_port, mgw, simulators, wait_for
 from store_load import ENTITIES, QUOTA_WINDOW, by_platform, calls, drive, everyone, page_probe
 
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
@@ -150,7 +151,12 @@ def _backfilled(url: str, timeout: float = 300) -> float:
     raise SystemExit("the shop's orders were not backfilled in time")
 
 
+HOOKED = {"hubspot": "lastname", "shopify": "last_name"}  # a field each one's UI edits
+
+
 def webhook(changes: int) -> dict[str, Any]:
+    """`changes` changes, alternately in HubSpot and Shopify, each until a default-freshness
+    read shows it: latencies overall and by platform."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     sim, sim_process = simulators(400, "off", webhook_url=url)
@@ -161,7 +167,7 @@ def webhook(changes: int) -> dict[str, Any]:
             "--simulators",
             sim,
             "--platforms",
-            "hubspot",
+            ",".join(HOOKED),
             "--port",
             str(port),
             "--log-level",
@@ -169,45 +175,63 @@ def webhook(changes: int) -> dict[str, Any]:
             env=env,
         ) as server:
             wait_for(f"{url}/health/live", server)
-            people = [e for e in everyone(sim, 400)][:50]
+            people = {platform: emails(sim, platform, 25) for platform in HOOKED}
             latencies = asyncio.run(_changes(sim, url, people, changes))
     finally:
         sim_process.terminate()
         sim_process.wait(timeout=30)
+    found: dict[str, Any] = _spread([seconds for _, seconds in latencies])
+    found["changes"] = len(latencies)
+    found["by_platform"] = {
+        platform: _spread([seconds for where, seconds in latencies if where == platform])
+        for platform in HOOKED
+    }
+    return found
+
+
+def _spread(latencies: list[float]) -> dict[str, float]:
     ordered = sorted(latencies)
     return {
-        "changes": len(latencies),
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
         "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
         "max_ms": round(ordered[-1] * 1000, 1),
     }
 
 
-async def _changes(sim: str, url: str, people: list[str], changes: int) -> list[float]:
+async def _changes(
+    sim: str, url: str, people: dict[str, list[str]], changes: int
+) -> list[tuple[str, float]]:
+    """Each change's platform and how long until a default read showed it."""
     query = "query ($email: String!) { customer(email: $email) { lastName syncedAt } }"
-    latencies: list[float] = []
+    latencies: list[tuple[str, float]] = []
+    platforms = list(people)
     async with httpx.AsyncClient(timeout=30) as client:
-        holders = []
-        for email in people:  # read once: stored (read-through), as a live system has them
-            body = {"query": query, "variables": {"email": email}}
-            answer = (await client.post(f"{url}/graphql", json=body)).json()
-            if (answer.get("data") or {}).get("customer"):
-                holders.append(email)
+        holders: dict[str, list[str]] = {platform: [] for platform in platforms}
+        for platform, held in people.items():
+            for email in held:  # read once: stored (read-through), as a live system has them
+                body = {"query": query, "variables": {"email": email}}
+                answer = (await client.post(f"{url}/graphql", json=body)).json()
+                if (answer.get("data") or {}).get("customer"):
+                    holders[platform].append(email)
         for n in range(changes):
-            email, name = holders[n % len(holders)], f"Stored{n}"
+            platform = platforms[n % len(platforms)]
+            mine = holders[platform]
+            email, name = mine[(n // len(platforms)) % len(mine)], f"Stored{n}"
             started = time.perf_counter()
-            await client.post(
-                f"{sim}/_sim/hubspot/mutate", json={"email": email, "fields": {"lastname": name}}
+            changed = await client.post(
+                f"{sim}/_sim/{platform}/mutate",
+                json={"email": email, "fields": {HOOKED[platform]: name}},
             )
+            changed.raise_for_status()
             while time.perf_counter() - started < 30:
                 body = {"query": query, "variables": {"email": email}}
                 answer = (await client.post(f"{url}/graphql", json=body)).json()
                 if ((answer.get("data") or {}).get("customer") or {}).get("lastName") == name:
-                    latencies.append(time.perf_counter() - started)
+                    latencies.append((platform, time.perf_counter() - started))
                     break
                 await asyncio.sleep(0.02)
             else:
-                raise SystemExit(f"change {n} ({email}) never showed on a default read")
+                raise SystemExit(f"{platform} change {n} ({email}) never showed on a default read")
     return latencies
 
 
