@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cache.retry import RetryPolicy, equal_jitter, retrying
 from canonical_schema import Platform
 from connectors.base import Held
-from connectors.exceptions import ConnectorError
+from connectors.exceptions import ConnectorError, RetriableError
 from hub import entity_store
 from hub.entity_store import EntityRow
 from hub.graph_base import Partial, PersonRef, settle
@@ -111,24 +111,29 @@ class StoredEntities(Generic[T]):
             found.append(Partial(values, failures))
         return found
 
-    async def refresh(self, platform: Platform, held: Held, policy: RetryPolicy = NO_RETRY) -> None:
+    async def refresh(
+        self, platform: Platform, held: Held, policy: RetryPolicy = NO_RETRY
+    ) -> float | None:
         """Read these people's entities on `platform` again and keep them (sync, webhooks),
         retrying what the platform refused for now (a rate limit, a throttle) after each of
-        `policy`'s delays, or the wait it asked for if longer. A platform that still fails
-        leaves the kept rows as they were, to age out of the bound."""
+        `policy`'s delays, or the wait it asked for if longer. A platform that still refuses
+        leaves the kept rows as they were: then the wait it asked for (0 when it named none),
+        for a caller that can try again later; None when done, or when trying again would
+        not help (an answer that failed validation, credentials it refused)."""
         fetch = self._kind.fetchers.get(platform)
         if fetch is None or not held or self._identity is None:
-            return
+            return None
         if platform in self._kind.derived:
-            return  # what keeps the kind they derive from fresh keeps them
+            return None  # what keeps the kind they derive from fresh keeps them
         try:
             answer = await retrying(lambda: fetch(held), policy, wait_hint=wait_hint)
         except ConnectorError as exc:
             logger.warning(
                 "%s: could not read %d people's %s: %s", platform, len(held), self.name, exc
             )
-            return
+            return (exc.retry_after or 0.0) if isinstance(exc, RetriableError) else None
         await self._keep({platform: dict(held)}, {platform: answer})
+        return None
 
     def _empty(self) -> T:
         return self._kind.empty()
@@ -204,9 +209,22 @@ class PeopleEntities:
     def __init__(self, kinds: Sequence[StoredEntities[Any]]) -> None:
         self._kinds = tuple(kinds)
 
-    async def refresh(self, platform: Platform, held: Held, policy: RetryPolicy = NO_RETRY) -> None:
-        """Read again what `platform` holds of these people (email -> their id there),
-        retrying transient refusals after `policy`'s delays (sync and webhook jobs wait;
-        nothing waits on them)."""
-        if held:
-            await asyncio.gather(*(kind.refresh(platform, held, policy) for kind in self._kinds))
+    async def refresh(
+        self,
+        platform: Platform,
+        held: Held,
+        policy: RetryPolicy = NO_RETRY,
+        kinds: Sequence[str] | None = None,
+    ) -> dict[str, float]:
+        """Read again what `platform` holds of these people (email -> their id there), of
+        every kind or of `kinds`, retrying transient refusals after `policy`'s delays (sync
+        waits; nothing waits on it). The kinds the platform still refused for now, each with
+        the wait it asked for: a webhook job hands them to a later job
+        (sync_jobs/entity_jobs.py)."""
+        if not held:
+            return {}
+        chosen = [k for k in self._kinds if kinds is None or k.name in kinds]
+        waits = await asyncio.gather(*(kind.refresh(platform, held, policy) for kind in chosen))
+        return {
+            kind.name: wait for kind, wait in zip(chosen, waits, strict=True) if wait is not None
+        }

@@ -15,7 +15,8 @@ runners of its own, so it never waits behind write-back or sync jobs):
 6. propagates the rule fields to the other platforms (sync_jobs/propagation.py: the write
    service, idempotency keys, echo suppression), without waiting for those writes;
 7. reads the changed people's companies, deals and events on that platform into the store
-   (hub/graph_people.py), at sync's priority;
+   (hub/graph_people.py), at sync's priority; what the platform refuses for now is read
+   again by a later job (sync_jobs/entity_jobs.py), so this one never waits on a quota;
 8. marks the events processed.
 
 A re-read that fails (the platform down) does not hold the rest up: eviction and the notice
@@ -42,6 +43,7 @@ from hub.store import Store
 from hub.store_records import account_of
 from hub.webhook_notices import notice_for
 from sync_jobs.engine import JobContext, JobEngine
+from sync_jobs.entity_jobs import refresh_later
 from sync_jobs.order_webhooks import store_orders
 from sync_jobs.registry import job
 from sync_jobs.sync_runner import SyncContext
@@ -159,9 +161,10 @@ async def process_webhook(
         level = priority.set(BULK)  # on the quota sync uses, not the interactive reads'
         try:
             held = {r.email: r.external_id for r in changed}
-            await services.graph.people.refresh(source, held)
+            refused = await services.graph.people.refresh(source, held)
         finally:
             priority.reset(level)
+        await refresh_later(ctx["engine"], source, held, refused)  # not waited for here
     await processed(services.store, source, [event.event_id for event in events])
     return f"{len(events)} processed"
 

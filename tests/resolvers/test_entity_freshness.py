@@ -189,6 +189,39 @@ async def test_a_webhook_reads_the_changed_persons_entities_again(world: dict[st
     assert all(new > old for new, old in zip(after, before, strict=True))
 
 
+async def test_entities_a_webhook_could_not_read_for_now_are_read_by_a_later_job(
+    world: dict[str, Any],
+) -> None:
+    """HubSpot refuses the webhook job's association reads (429): the job does not wait
+    for the quota, and a later job keeps the person's company and deals."""
+    [email, *_] = await synced(world)
+    before = await kept_at(world, email)
+    assert before
+    refused = {"platform": "hubspot", "error_rate": 1.0, "status": 429, "retry_after": 0.1}
+    refused |= {"route": "associations", "count": 2}  # the company's and the deals' reads
+    await world["sim"].post("/_sim/faults", json=refused)
+    changed = await world["sim"].post(
+        "/_sim/hubspot/mutate", json={"email": email, "fields": {"firstname": "Later"}}
+    )
+    assert changed.is_success, changed.text
+    await world["sim_app"].state.sim.webhooks.drain()
+    store = world["app"].state.services.store
+
+    async def processed() -> bool:
+        return await unprocessed_count(store) == 0
+
+    assert await eventually(processed), "the webhook was never processed"
+    faults = (await world["sim"].get("/_sim/faults")).json()
+    assert not faults["faults"].get("hubspot"), faults  # both reads were refused
+    assert await kept_at(world, email) == before  # and the job went on without them
+
+    async def kept_again() -> bool:
+        after = await kept_at(world, email)
+        return len(after) == len(before) and all(a > b for a, b in zip(after, before, strict=True))
+
+    assert await eventually(kept_again, within=30), "no later job read them again"
+
+
 async def test_a_shops_events_are_its_stored_orders(world: dict[str, Any]) -> None:
     """Shopify's ORDER_PLACED events are the shop's orders: once those are in the store, a
     person's events come from them (no Shopify call, none kept twice); live, the same."""
