@@ -133,7 +133,12 @@ def script_bars(scenarios: dict[str, Any], stored: dict[str, Any]) -> list[Row]:
                 ", ".join(f"{k} +{v}" for k, v in grew.items()),
                 all(v == 0 for v in grew.values()),
                 "calls grow by a few, not with N (every platform but Mailchimp is read in "
-                "batches); where the extra calls at N = 100 come from was not examined here",
+                "batches). By route and query (2026-12-07), the extra calls read what the first "
+                "ten people do not have: HubSpot's is a deals batch read (none of the ten has "
+                "a deal), Salesforce's an Account query, an Opportunity query and the "
+                "Opportunity `describe` read once with the first deals; Shopify's come from "
+                "its 50-a-query search (the query string's bound): 100 people take two "
+                "lookups and two order reads",
             )
         )
     limits = stored["limits"] if ran(scenarios.get("limits")) else None
