@@ -60,8 +60,10 @@ class CustomerCache:
                 continue
             missing = entry.value == _MISSING
             value = None if missing else _decoded(entry.value)
+            read_at = value.synced_at if value is not None else None  # when it was read
             written = entry.fresh_until - (self._missing_ttl if missing else self._ttl)
-            young = within is None or now - written <= within
+            age = now - (read_at.timestamp() if read_at is not None else written)
+            young = within is None or age <= within
             (fresh if entry.is_fresh(now) and young else stale)[email] = value
         return CachedCustomers(fresh, stale)
 
