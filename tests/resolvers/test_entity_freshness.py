@@ -18,12 +18,11 @@ from sqlalchemy import func, select
 from gateway.app import create_app as create_gateway
 from gateway.settings import Settings
 from gateway.simulated import with_simulators
-from hub.inbox import unprocessed_count
 from hub.tables import person_entities
 from simulators import SimConfig
 from simulators import create_app as create_simulators
 from sync_jobs.sync_settings import SyncSettings
-from tests.resolvers.test_freshness import LateTransport
+from tests.resolvers.test_freshness import LateTransport, settled
 from tests.waiting import eventually
 
 SIM, GATEWAY = "http://sim.test", "http://gateway.test"
@@ -169,21 +168,20 @@ async def kept_at(world: dict[str, Any], email: str) -> list[Any]:
         return sorted(row.synced_at for row in await connection.execute(query))
 
 
+async def changed_by_webhook(world: dict[str, Any], email: str, first_name: str) -> None:
+    """A HubSpot change of the person, its webhook delivered and processed."""
+    changed = await world["sim"].post(
+        "/_sim/hubspot/mutate", json={"email": email, "fields": {"firstname": first_name}}
+    )
+    assert changed.is_success, changed.text
+    await settled(world)
+
+
 async def test_a_webhook_reads_the_changed_persons_entities_again(world: dict[str, Any]) -> None:
     [email, *_] = await synced(world)
     before = await kept_at(world, email)
     assert before  # the sync kept their company and deals
-    changed = await world["sim"].post(
-        "/_sim/hubspot/mutate", json={"email": email, "fields": {"firstname": "Hooked"}}
-    )
-    assert changed.is_success, changed.text
-    await world["sim_app"].state.sim.webhooks.drain()
-    store = world["app"].state.services.store
-
-    async def done() -> bool:
-        return await unprocessed_count(store) == 0
-
-    assert await eventually(done), "the webhook was never processed"
+    await changed_by_webhook(world, email, "Hooked")
     after = await kept_at(world, email)
     assert len(after) == len(before)
     assert all(new > old for new, old in zip(after, before, strict=True))
@@ -200,17 +198,7 @@ async def test_entities_a_webhook_could_not_read_for_now_are_read_by_a_later_job
     refused = {"platform": "hubspot", "error_rate": 1.0, "status": 429, "retry_after": 0.1}
     refused |= {"route": "associations", "count": 2}  # the company's and the deals' reads
     await world["sim"].post("/_sim/faults", json=refused)
-    changed = await world["sim"].post(
-        "/_sim/hubspot/mutate", json={"email": email, "fields": {"firstname": "Later"}}
-    )
-    assert changed.is_success, changed.text
-    await world["sim_app"].state.sim.webhooks.drain()
-    store = world["app"].state.services.store
-
-    async def processed() -> bool:
-        return await unprocessed_count(store) == 0
-
-    assert await eventually(processed), "the webhook was never processed"
+    await changed_by_webhook(world, email, "Later")
     faults = (await world["sim"].get("/_sim/faults")).json()
     assert not faults["faults"].get("hubspot"), faults  # both reads were refused
     assert await kept_at(world, email) == before  # and the job went on without them
