@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -148,7 +149,7 @@ class StoredCustomers:
             person = held.get(row.customer_id)
             if person is None:
                 person = held[row.customer_id] = _Held([], utc(row.read_at), utc(row.written_at))
-            record = CustomerRecord.model_validate_json(row.record)
+            record = _record(row.record)
             person.records.append((record, utc(row.synced_at) or NEVER))
         return held
 
@@ -176,6 +177,14 @@ class StoredCustomers:
             )
         except Exception:
             logger.warning("store: could not keep %d live read(s)", len(asked), exc_info=True)
+
+
+@lru_cache(maxsize=10_000)
+def _record(body: str) -> CustomerRecord:
+    """A stored record, parsed once per distinct body: records change far less often than
+    they are read (a dashboard's page, again and again), and the same text always makes
+    the same (frozen) record."""
+    return CustomerRecord.model_validate_json(body)
 
 
 def _freshness(
