@@ -40,9 +40,14 @@ logger = logging.getLogger("mgw.store")
 T = TypeVar("T")
 
 NO_RETRY = RetryPolicy(delays=())
-PATIENT = RetryPolicy(delays=(2.0, 5.0, 10.0, 20.0), jitter=equal_jitter)
-"""A background refresh's retries: up to 37 s for a platform's quota to come back (a sync's
-own pages and the order backfill spend the same quota meanwhile)."""
+
+
+def patient(delays: Sequence[float]) -> RetryPolicy:
+    """A background refresh's retries after `delays` (sync's `entity_retry_delays`, 37 s in
+    all by default, for a platform's quota to come back while the sync's own pages and the
+    order backfill spend it), each half to all of its delay."""
+    return RetryPolicy(delays=tuple(delays), jitter=equal_jitter)
+
 
 Fetch = Callable[[Held], Awaitable[Mapping[str, T]]]
 """One platform's read of many people's entities of a kind: by email, those it has."""

@@ -31,7 +31,7 @@ from hub import store_accounts
 from hub.changes import ChangeBus, ChangeNotice
 from hub.customer_cache import CustomerCache
 from hub.freshness import Person, evict_people
-from hub.graph_people import PATIENT, PeopleEntities
+from hub.graph_people import PeopleEntities, patient
 from hub.identity import IdentityIndex
 from hub.store import Store
 from hub.store_records import account_of
@@ -141,7 +141,8 @@ async def _walk(
         )
         if sync.entities is not None and page.records:
             held = {record.email: record.external_id for record in page.records}
-            await sync.entities.refresh(platform, held, PATIENT)
+            retries = patient(sync.settings.entity_retry_delays)
+            await sync.entities.refresh(platform, held, retries)
         if position.mode != "full":  # what a poll found goes the way a webhook's does
             await _announce(sync, platform, changed)
         read, written, position = read + len(page.records), written + applied, page.next

@@ -105,6 +105,22 @@ class SyncSettings(BaseModel):
         (1.0, 4.0, 16.0),
         description="Seconds to wait before each retry of a page that failed transiently.",
     )
+    entity_retry_delays: tuple[float, ...] = Field(
+        (2.0, 5.0, 10.0, 20.0),
+        description=(
+            "Seconds to wait before each retry of a page's entity read (companies, deals, "
+            "events) that the platform refused for now (half to all of each, or the wait the "
+            "platform asks for if longer); after the last, the rows age out of the freshness "
+            "bound."
+        ),
+    )
+
+    @field_validator("retry_delays", "entity_retry_delays")
+    @classmethod
+    def _no_negative_wait(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(delay < 0 for delay in value):
+            raise ValueError(f"a wait cannot be negative: {list(value)}")
+        return value
 
     @field_validator("intervals", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ BAD_VALUES = [
     ("MGW_SECRET_KEY", "short", "passphrase of 16+ characters or a Fernet key"),
     ("MGW_PORT", "eighty", "valid integer"),
     ("MGW_SYNC__INTERVALS", '{"hubspot": -1}', "0 (never) or more minutes"),
+    ("MGW_SYNC__ENTITY_RETRY_DELAYS", "[5, -1]", "a wait cannot be negative"),
     ("MGW_OTLP_ENDPOINT", "collector:4318", "http://collector:4318"),
     ("MGW_DEFAULT_PHONE_REGION", "UK", "use GB"),
     ("MGW_DEFAULT_PHONE_REGION", "USA", "two-letter ISO 3166 region code"),

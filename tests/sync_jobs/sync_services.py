@@ -27,7 +27,7 @@ async def open_all(
         Settings(
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'sync.db'}",
             cache=cache,
-            sync=SyncSettings(schedule=False, retry_delays=()),
+            sync=SyncSettings(schedule=False, retry_delays=(), entity_retry_delays=()),
         ),
         SIM,
         credentials,
