@@ -130,6 +130,7 @@ async def _walk(
     elif position.done:
         position = feed.begin_changes(position)
     read = written = 0
+    retries = patient(sync.settings.entity_retry_delays)  # each page's entity reads
     while True:
         page = await _read(sync.settings, feed, position)
         if sync.propagator is not None:  # before the commit: a crash re-reads and re-offers
@@ -141,7 +142,6 @@ async def _walk(
         )
         if sync.entities is not None and page.records:
             held = {record.email: record.external_id for record in page.records}
-            retries = patient(sync.settings.entity_retry_delays)
             await sync.entities.refresh(platform, held, retries)
         if position.mode != "full":  # what a poll found goes the way a webhook's does
             await _announce(sync, platform, changed)

@@ -201,7 +201,7 @@ class ShopifyConnector:
         if not emails:
             return {}
         orders = await self.orders_for_customers(list(emails), ORDER_EVENTS)
-        return {emails[gid]: [order_event(order) for order in held] for gid, held in orders.items()}
+        return {emails[gid]: self.events_of_orders(held) for gid, held in orders.items()}
 
     def events_of_orders(self, orders: Sequence[Order]) -> list[BehavioralEvent]:
         """ORDER_PLACED for the `ORDER_EVENTS` most recent of a customer's orders (newest
