@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,15 +20,10 @@ from pathlib import Path
 
 import httpx
 
+from gateway.servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "query ($e: String!) { customer(email: $e) { email displayName lifecycleStage leadScore } }"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:

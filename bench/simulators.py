@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,15 +23,10 @@ from pathlib import Path
 
 import httpx
 
+from gateway.servers import free_port
+
 # bench/run.py points this elsewhere for its smoke test
 RESULTS = Path(os.environ.get("MGW_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_peak_mb(pid: int) -> float:

@@ -15,9 +15,11 @@ import asyncio
 import gc
 import json
 import os
+import random
 import socket
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
@@ -53,10 +55,26 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a server started next, chosen below the kernel's
+    ephemeral range: a port the kernel hands out (`bind(0)`) is also what it hands the next
+    outgoing connection, which then holds it when the server binds (`address already in use`,
+    seen with tests side by side)."""
+    first_ephemeral = _first_ephemeral_port()
+    for _ in range(200 if first_ephemeral > 12_000 else 0):
+        port = random.randint(10_000, first_ephemeral - 1)
+        if port_is_free(host, port):
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+        chosen: int = sock.getsockname()[1]
+        return chosen
+
+
+def _first_ephemeral_port() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def wait_until_answers(url: str, timeout: float, alive: object = None) -> bool:

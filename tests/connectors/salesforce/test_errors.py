@@ -3,8 +3,6 @@ around it: refused credentials, drift, an unreachable org."""
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 import pytest
 
@@ -19,6 +17,7 @@ from connectors.exceptions import (
 )
 from connectors.salesforce import SalesforceConnector, SalesforceSession
 from connectors.salesforce.errors import CONCURRENCY_RETRY_AFTER, QUOTA_RETRY_AFTER
+from gateway.servers import free_port
 from tests.connectors.salesforce.conftest import LOGIN
 
 
@@ -128,13 +127,6 @@ async def test_an_answer_we_cannot_read_is_invalid_upstream_data(
         await salesforce.list_records(50, None)
     assert caught.value.platform.value == "salesforce"
     assert caught.value.endpoint
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def test_an_unreachable_org_is_unavailable_not_an_httpx_error(creds) -> None:
