@@ -14,9 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Table,
-)
+from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -38,6 +36,8 @@ class Store:
         connect_args = _connect_args(url, schema)
         await cls.migrate(url, schema=schema)
         engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _write_ahead_log)
         return cls(engine)
 
     @staticmethod
@@ -69,6 +69,20 @@ def _connect_args(url: str, schema: str | None) -> dict[str, Any]:
     if not url.startswith("postgresql"):
         raise ValueError("a store schema needs PostgreSQL")
     return {"server_settings": {"search_path": schema}}
+
+
+def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite in write-ahead-log mode: readers never block a writer's commit, nor a writer
+    them. In the default (rollback journal) mode a commit waits for every open read to end,
+    so one connection left mid-read (a cancelled request, a slow page) stalled every writer
+    — sync, webhooks, the gateway's own writes — until "database is locked".
+    The mode is kept in the file; an in-memory database stays as it is.
+    (docs/adr/0098-sqlite-write-ahead-log.md)"""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cursor.close()
 
 
 def _make_sqlite_folder(url: str) -> None:
