@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from canonical_schema import Customer, CustomerRecord, MergePolicy, Platform, merge_records
 from hub.exceptions import InvalidArgumentError
@@ -124,25 +124,9 @@ class StoredCustomers:
         """The connected accounts' records of these customers, with when each was last
         confirmed, and when each customer was last read live and written: one query."""
         wanted = {(p.value, a) for p, a in accounts.items()}
-        c, people = customer_records.c, store_people.c
-        query = (
-            select(
-                c.platform,
-                c.account,
-                c.customer_id,
-                c.record,
-                c.synced_at,
-                people.read_at,
-                people.written_at,
-            )
-            .select_from(
-                customer_records.outerjoin(store_people, people.customer_id == c.customer_id)
-            )
-            .where(c.customer_id.in_(customer_ids))
-        )
         held: dict[str, _Held] = {}
         async with self._identity.store.engine.connect() as connection:
-            rows = await connection.execute(query)
+            rows = await connection.execute(_HELD, {"ids": list(customer_ids)})
         for row in rows:
             if (row.platform, row.account) not in wanted:
                 continue
@@ -177,6 +161,22 @@ class StoredCustomers:
             )
         except Exception:
             logger.warning("store: could not keep %d live read(s)", len(asked), exc_info=True)
+
+
+_c, _people = customer_records.c, store_people.c
+_HELD = (  # built once: building the statement cost more CPU than running it (`ids` expands)
+    select(
+        _c.platform,
+        _c.account,
+        _c.customer_id,
+        _c.record,
+        _c.synced_at,
+        _people.read_at,
+        _people.written_at,
+    )
+    .select_from(customer_records.outerjoin(store_people, _people.customer_id == _c.customer_id))
+    .where(_c.customer_id.in_(bindparam("ids", expanding=True)))
+)
 
 
 @lru_cache(maxsize=10_000)

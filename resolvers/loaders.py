@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import TypeVar
 
 from opentelemetry import trace
@@ -23,6 +23,7 @@ from hub.attribution_windows import Tally
 from hub.graph import GraphReader
 from hub.graph_base import Partial, PersonRef
 
+_TRACER = trace.get_tracer("mgw")  # a proxy until the provider is set (once per process)
 K = TypeVar("K")
 V = TypeVar("V")
 Key = TypeVar("Key")
@@ -44,7 +45,7 @@ def _loader(
 @contextmanager
 def traced_batch(name: str, size: int) -> Iterator[None]:
     """The span of one DataLoader batch of `size` keys."""
-    with trace.get_tracer("mgw").start_as_current_span(f"dataloader {name}") as span:
+    with _TRACER.start_as_current_span(f"dataloader {name}") as span:
         span.set_attribute("mgw.batch.size", size)
         yield
 
@@ -74,51 +75,89 @@ def _per_bound(
     return load
 
 
-@dataclass(frozen=True)
 class GraphLoaders:
-    company_of: DataLoader[Bounded, Partial[Company | None]]
-    deals_of: DataLoader[Bounded, Partial[list[Deal]]]
-    orders_of: DataLoader[tuple[PersonRef, int, float], Partial[list[Order]]]
-    events_of: DataLoader[Bounded, Partial[list[BehavioralEvent]]]
-    company: DataLoader[str, Partial[Company | None]]
-    company_by_domain: DataLoader[str, Partial[Company | None]]
-    company_people: DataLoader[Company, Partial[list[str]]]
-    company_deals: DataLoader[Company, Partial[list[Deal]]]
-    deal: DataLoader[str, Partial[Deal | None]]
-    deal_company_id: DataLoader[Deal, Partial[str | None]]
-    order: DataLoader[str, Partial[Order | None]]
-    campaign: DataLoader[str, Partial[Campaign | None]]
-    campaign_of_order: DataLoader[tuple[str, datetime], Partial[Campaign | None]]
-    tally: DataLoader[Campaign, Partial[Tally | None]]
+    """One request's loaders, each made when a field first asks for it: most operations use
+    one or two of them, and a DataLoader is not free to make (a customer read from the store
+    spent a twentieth of its CPU making all fourteen)."""
+
+    def __init__(self, graph: GraphReader) -> None:
+        self._graph = graph
+
+    @cached_property
+    def company_of(self) -> DataLoader[Bounded, Partial[Company | None]]:
+        return _loader(_per_bound(self._graph.companies.for_people))
+
+    @cached_property
+    def deals_of(self) -> DataLoader[Bounded, Partial[list[Deal]]]:
+        return _loader(_per_bound(self._graph.deals.for_people))
+
+    @cached_property
+    def orders_of(self) -> DataLoader[tuple[PersonRef, int, float], Partial[list[Order]]]:
+        graph = self._graph
+
+        async def orders_of(
+            keys: list[tuple[PersonRef, int, float]],
+        ) -> list[Partial[list[Order]]]:
+            found: dict[tuple[PersonRef, int, float], Partial[list[Order]]] = {}
+            for first, bound in sorted({(first, bound) for _, first, bound in keys}):
+                people = [person for person, f, b in keys if (f, b) == (first, bound)]
+                reads = await graph.orders.for_people(people, first, bound)
+                found.update(((p, first, bound), r) for p, r in zip(people, reads, strict=True))
+            return [found[key] for key in keys]
+
+        return _loader(orders_of)
+
+    @cached_property
+    def events_of(self) -> DataLoader[Bounded, Partial[list[BehavioralEvent]]]:
+        return _loader(_per_bound(self._graph.events.for_people))
+
+    @cached_property
+    def company(self) -> DataLoader[str, Partial[Company | None]]:
+        return _loader(self._graph.companies.by_id)
+
+    @cached_property
+    def company_by_domain(self) -> DataLoader[str, Partial[Company | None]]:
+        return _loader(self._graph.companies.by_domain, lambda d: d.strip().lower())
+
+    @cached_property
+    def company_people(self) -> DataLoader[Company, Partial[list[str]]]:
+        return _loader(self._graph.companies.people_of, _by_id)
+
+    @cached_property
+    def company_deals(self) -> DataLoader[Company, Partial[list[Deal]]]:
+        return _loader(self._graph.deals.of_companies, _by_id)
+
+    @cached_property
+    def deal(self) -> DataLoader[str, Partial[Deal | None]]:
+        return _loader(self._graph.deals.by_id)
+
+    @cached_property
+    def deal_company_id(self) -> DataLoader[Deal, Partial[str | None]]:
+        return _loader(self._graph.deals.company_ids, _by_id)
+
+    @cached_property
+    def order(self) -> DataLoader[str, Partial[Order | None]]:
+        return _loader(self._graph.orders.by_id)
+
+    @cached_property
+    def campaign(self) -> DataLoader[str, Partial[Campaign | None]]:
+        return _loader(self._graph.campaigns.by_id)
+
+    @cached_property
+    def campaign_of_order(self) -> DataLoader[tuple[str, datetime], Partial[Campaign | None]]:
+        graph = self._graph
+
+        async def campaign_of_order(
+            orders: list[tuple[str, datetime]],
+        ) -> Sequence[Partial[Campaign | None]]:
+            return await graph.campaigns.of_orders([(utm, placed) for utm, placed in orders])
+
+        return _loader(campaign_of_order, lambda o: (o[0].strip().lower(), o[1]))
+
+    @cached_property
+    def tally(self) -> DataLoader[Campaign, Partial[Tally | None]]:
+        return _loader(self._graph.campaigns.tallies, _by_id)
 
 
 def make_loaders(graph: GraphReader) -> GraphLoaders:
-    async def orders_of(keys: list[tuple[PersonRef, int, float]]) -> list[Partial[list[Order]]]:
-        found: dict[tuple[PersonRef, int, float], Partial[list[Order]]] = {}
-        for first, bound in sorted({(first, bound) for _, first, bound in keys}):
-            people = [person for person, f, b in keys if (f, b) == (first, bound)]
-            reads = await graph.orders.for_people(people, first, bound)
-            found.update(((p, first, bound), read) for p, read in zip(people, reads, strict=True))
-        return [found[key] for key in keys]
-
-    async def campaign_of_order(
-        orders: list[tuple[str, datetime]],
-    ) -> Sequence[Partial[Campaign | None]]:
-        return await graph.campaigns.of_orders([(utm, placed) for utm, placed in orders])
-
-    return GraphLoaders(
-        company_of=_loader(_per_bound(graph.companies.for_people)),
-        deals_of=_loader(_per_bound(graph.deals.for_people)),
-        orders_of=_loader(orders_of),
-        events_of=_loader(_per_bound(graph.events.for_people)),
-        company=_loader(graph.companies.by_id),
-        company_by_domain=_loader(graph.companies.by_domain, lambda d: d.strip().lower()),
-        company_people=_loader(graph.companies.people_of, _by_id),
-        company_deals=_loader(graph.deals.of_companies, _by_id),
-        deal=_loader(graph.deals.by_id),
-        deal_company_id=_loader(graph.deals.company_ids, _by_id),
-        order=_loader(graph.orders.by_id),
-        campaign=_loader(graph.campaigns.by_id),
-        campaign_of_order=_loader(campaign_of_order, lambda o: (o[0].strip().lower(), o[1])),
-        tally=_loader(graph.campaigns.tallies, _by_id),
-    )
+    return GraphLoaders(graph)

@@ -107,6 +107,7 @@ def _label(name: str | None) -> str:
     return "other"
 
 
+_TRACER = trace.get_tracer("mgw")  # a proxy until the provider is set (once per process)
 OPERATION_KEY = "mgw.operation"  # in OpenTelemetry's context, so every layer's logs see it
 
 
@@ -114,8 +115,7 @@ class OperationTelemetry(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         started = time.perf_counter()
-        tracer = trace.get_tracer("mgw")
-        with tracer.start_as_current_span("graphql.operation") as span:
+        with _TRACER.start_as_current_span("graphql.operation") as span:
             current = trace_id()
             if current is not None and hasattr(context.context, "correlation_id"):
                 context.context.correlation_id = current
