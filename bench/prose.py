@@ -38,6 +38,20 @@ completing 800 fields, decoding and merging its 100 records (about a tenth), the
 and strawberry's pipeline; what would move it further is a stored record built into its
 canonical form once, when it is written, not on every read.
 
+Measured again on 2026-12-07 (a harness outside the repository: a synced HubSpot store, one
+`mgw serve`, wrk at 16 connections, the serving process's CPU from /proc per thread): the
+main thread spent almost all of a stored read's CPU, and aiosqlite's threads kept changing
+(connections opened and closed past the pool's five). With the pool kept, the loaders made
+when asked, the tracer made once and the records query built once (the table below),
+`customer(email:)` from the store went from 6.7 to 8.9 to 4.4 to 5.3 ms of CPU a request,
+alternating three times with the commit before (this machine was about half as fast that
+day as on the day of the 2.9 ms above). What a stored `customer(email:)` still spends, by a
+py-spy profile of the main thread: strawberry's per-operation extension machinery (eleven
+schema extensions, their hooks looked up and wrapped per phase) about 16 %, three spans (HTTP,
+operation, batch) about 8 %, the event loop about 7 %, the store's one query about 6 %.
+A stored page of 100: the records' rows turned into records and the freshness check about
+15 %, building 100 canonical customers about 13 %, completing 800 fields about 15 %.
+
 **Warm**, ours answers a repeated list from the response cache (`MGW_RESPONSE_CACHE_SECONDS=5`
 here: answers at most 5 s old, keyed by the request's bytes and the caller's scopes; off by
 default) before strawberry's pipeline: the encoded answer is sent again as it was
@@ -64,4 +78,7 @@ Profiled with py-spy under wrk (scenario 1, cache off). What it showed, and what
 | a warm repeated read still read HubSpot's page, merged and executed it | an opt-in response cache (`MGW_RESPONSE_CACHE_SECONDS`, `hub/response_cache.py`) |
 | a cached answer still went through strawberry's pipeline and was encoded again on every hit | the encoded answer is served before the pipeline, after auth and the edge's checks (`gateway/cached_answers.py`, ADR 0088) |
 | a warm `customer(email:)` parsed the cached JSON into a model on every hit | parsed once per distinct entry (`hub/customer_cache.py`) |
+| a stored read on SQLite at 16 concurrent requests opened and closed connections past the pool's five (a thread, a file open, its pragmas each) and pinged each before use | SQLite keeps up to 32 connections and does not ping (a local file does not drop them; PostgreSQL still pings) (`hub/store.py`, ADR 0098) |
+| every operation made all fourteen graph DataLoaders, and `trace.get_tracer` built a new tracer on every call (operation, batch and HTTP spans) | loaders are made when a field first asks (`resolvers/loaders.py`); the tracer is made once |
+| the store's records query was built (an `IN` of the page's ids) on every read | built once, with an expanding parameter (`hub/store_reads.py`) |
 """
