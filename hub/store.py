@@ -42,9 +42,8 @@ class Store:
         # to the connection's thread, per read); and connections are kept for a gateway's
         # usual concurrency, not opened and closed past five (each is a thread, a file open
         # and its pragmas: a tenth of a stored read's CPU at 16 concurrent requests).
-        engine = create_async_engine(
-            url, connect_args=connect_args, pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL
-        )
+        pool = {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL} if _is_file(url) else {}
+        engine = create_async_engine(url, connect_args=connect_args, **pool)
         event.listen(engine.sync_engine, "connect", _write_ahead_log)
         return cls(engine)
 
@@ -93,6 +92,14 @@ def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
+
+
+def _is_file(url: str) -> bool:
+    """A SQLite URL names a file (an in-memory database lives in one connection, which
+    SQLAlchemy keeps on its own)."""
+    parsed = make_url(url)
+    memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+    return not memory
 
 
 def _make_sqlite_folder(url: str) -> None:

@@ -50,3 +50,9 @@ async def test_the_store_file_keeps_a_write_ahead_log(tmp_path: Path) -> None:
         assert mode == "wal"
     finally:
         await store.close()
+
+
+async def test_an_in_memory_store_opens_with_its_own_pool() -> None:
+    # a file's pool settings do not apply to a database that lives in one connection
+    store = await Store.open("sqlite+aiosqlite://")
+    await store.close()
