@@ -60,10 +60,11 @@ def free_port(host: str = "127.0.0.1") -> int:
     outgoing connection, which then holds it when the server binds (`address already in use`,
     seen with tests side by side)."""
     first_ephemeral = _first_ephemeral_port()
-    for _ in range(200 if first_ephemeral > 12_000 else 0):
-        port = random.randint(10_000, first_ephemeral - 1)
-        if port_is_free(host, port):
-            return port
+    if first_ephemeral > 12_000:  # else no room below it: take the kernel's choice
+        for _ in range(200):
+            port = random.randint(10_000, first_ephemeral - 1)
+            if port_is_free(host, port):
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         chosen: int = sock.getsockname()[1]

@@ -37,14 +37,17 @@ class Store:
         await cls.migrate(url, schema=schema)
         if make_url(url).get_backend_name() != "sqlite":
             engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
-            return cls(engine)
-        # SQLite: a local file does not drop connections, so no ping before each use (a hop
-        # to the connection's thread, per read); and connections are kept for a gateway's
-        # usual concurrency, not opened and closed past five (each is a thread, a file open
-        # and its pragmas: a tenth of a stored read's CPU at 16 concurrent requests).
-        pool = {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL} if _is_file(url) else {}
-        engine = create_async_engine(url, connect_args=connect_args, **pool)
-        event.listen(engine.sync_engine, "connect", _write_ahead_log)
+        elif _sqlite_file(url) is None:  # in memory: SQLAlchemy keeps it on one connection
+            engine = create_async_engine(url, connect_args=connect_args)
+        else:
+            # A local file does not drop connections, so no ping before each use (a hop to
+            # the connection's thread, per read); and connections are kept for a gateway's
+            # usual concurrency, not opened and closed past five (each is a thread, a file
+            # open and its pragmas: a tenth of a stored read's CPU at 16 concurrent requests).
+            engine = create_async_engine(
+                url, connect_args=connect_args, pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL
+            )
+            event.listen(engine.sync_engine, "connect", _write_ahead_log)
         return cls(engine)
 
     @staticmethod
@@ -94,20 +97,21 @@ def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _is_file(url: str) -> bool:
-    """A SQLite URL names a file (an in-memory database lives in one connection, which
-    SQLAlchemy keeps on its own)."""
+def _sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for another database, or one held in memory."""
     parsed = make_url(url)
-    memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
-    return not memory
+    if parsed.get_backend_name() != "sqlite" or parsed.query.get("mode") == "memory":
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
 
 
 def _make_sqlite_folder(url: str) -> None:
     """A SQLite file's folder is created on first open, and the file itself, readable by its
     owner only (0600: it holds the sealed credentials and personal data)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database).expanduser()
+    path = _sqlite_file(url)
+    if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

@@ -16,7 +16,7 @@ from hub.exceptions import PlatformError
 from hub.graph import GraphReader
 from hub.resilience import Integrations
 from hub.write_service import WriteService
-from resolvers.loaders import GraphLoaders, make_loaders, traced_batch
+from resolvers.loaders import GraphLoaders, traced_batch
 from resolvers.sync_control import SyncControl
 
 
@@ -38,7 +38,7 @@ class GatewayContext:
     deadline_seconds: float | None = None
     """How long the operation may wait on platforms (resolvers/extensions/deadline.py)."""
     graph_reader: GraphReader = field(default_factory=GraphReader)
-    graph: GraphLoaders = field(default_factory=lambda: make_loaders(GraphReader()))
+    graph: GraphLoaders = field(default_factory=lambda: GraphLoaders(GraphReader()))
     """The loaders of companies, deals, orders, events and campaigns (resolvers/loaders.py)."""
     correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     """Names this operation in errors whose platform gave no request id of its own."""
@@ -115,7 +115,7 @@ def make_context(
         integrations=integrations,
         deadline_seconds=deadline_seconds,
         graph_reader=reader,
-        graph=make_loaders(reader),
+        graph=GraphLoaders(reader),
         sync=sync,
         write=write,
         changes=changes,

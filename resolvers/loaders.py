@@ -157,7 +157,3 @@ class GraphLoaders:
     @cached_property
     def tally(self) -> DataLoader[Campaign, Partial[Tally | None]]:
         return _loader(self._graph.campaigns.tallies, _by_id)
-
-
-def make_loaders(graph: GraphReader) -> GraphLoaders:
-    return GraphLoaders(graph)
